@@ -1,0 +1,3 @@
+from hvctui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,358 @@
+"""The simulator's world: users, foreign PSCs, the link, administrator groups, faults.
+
+Pure state and rules (no HTTP): each operation returns (status, body) or raises SimError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import time
+import uuid
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from hvctui.sim.catalog import message
+
+DEMO_PASSWORD = "VMware1!"  # noqa: S105 - the simulator's documented practice password
+
+
+class SimError(Exception):
+    """A vAPI error answer: status, error_type, messages, data."""
+
+    def __init__(
+        self, status: int, error_type: str, messages: list[dict[str, Any]],
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(error_type)
+        self.status = status
+        self.body: dict[str, Any] = {"error_type": error_type, "messages": messages}
+        if data is not None:
+            self.body["data"] = data
+
+
+@dataclass
+class CloudUser:
+    password: str
+    can_manage: bool
+
+
+@dataclass
+class Psc:
+    host: str
+    domain: str
+    port: int = 443
+    version: str = "8.0.2"
+    build: int = 22617221
+    supported: bool = True
+    admin_user: str = "administrator"
+    password: str = DEMO_PASSWORD
+    groups: tuple[str, ...] = ()
+    thumbprint: str = ""
+
+
+@dataclass
+class Link:
+    id: str
+    domain: str
+    psc_host: str
+    created: datetime
+
+
+@dataclass
+class Session:
+    user: str
+    created: float
+    last_accessed: float
+
+
+@dataclass
+class Faults:
+    """Switches for practice and tests; set at start or through /sim/faults while running."""
+
+    latency_ms: int = 0
+    drop: bool = False
+    html_502: bool = False
+    malformed_json: bool = False
+    trickle: bool = False
+    trickle_ms: int = 400
+    unavailable: bool = False
+    expire_sessions: bool = False  # one-shot: the next call with a session finds it expired
+    unhealthy: bool = False
+
+    def update(self, changes: dict[str, Any]) -> None:
+        known = {f.name: f.type for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown fault {name!r}; known: {', '.join(known)}")
+            current = getattr(self, name)
+            if isinstance(current, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"fault {name} takes true or false")
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"fault {name} takes a whole number of milliseconds")
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _dt(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _fake_thumbprint(rng: random.Random, seed_text: str) -> str:
+    digest = hashlib.sha256(seed_text.encode() + rng.randbytes(16)).digest()
+    return ":".join(f"{b:02X}" for b in digest)
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    logins: int = 0
+    creates: int = 0
+
+
+class World:
+    """The default world of product.md. `seed` makes ids and thumbprints repeatable."""
+
+    def __init__(self, *, seed: int | None = None, session_idle: float = 1800.0,
+                 clock: Any = time.time) -> None:
+        self._rng = random.Random(seed)
+        self.clock = clock
+        self.session_idle = session_idle
+        self.users = {
+            "cloudadmin@vmc.local": CloudUser(DEMO_PASSWORD, can_manage=True),
+            "auditor@vmc.local": CloudUser(DEMO_PASSWORD, can_manage=False),
+        }
+        self.pscs = {
+            "psc.corp.local": Psc(
+                "psc.corp.local", "corp.local",
+                groups=("vmc-admins@corp.local", "ops@corp.local"),
+            ),
+            "psc-legacy.corp.local": Psc(
+                "psc-legacy.corp.local", "legacy.local", version="6.5.0", build=5973321,
+                supported=False, groups=("vmc-admins@legacy.local",),
+            ),
+        }
+        for psc in self.pscs.values():
+            psc.thumbprint = _fake_thumbprint(self._rng, psc.host)
+        self.links: dict[str, Link] = {}
+        self.administrators: list[str] = ["cloud-admins@vmc.local"]
+        self.sessions: dict[str, Session] = {}
+        self.faults = Faults()
+        self.stats = Stats()
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def login(self, user: str, password: str, lang: str | None) -> str:
+        self.stats.logins += 1
+        account = self.users.get(user.lower())
+        if account is None or account.password != password:
+            raise SimError(401, "UNAUTHENTICATED", [message(
+                "com.vmware.vcenter.session.invalid_credentials",
+                {"user": {"s": user}}, lang=lang)])
+        token = secrets.token_hex(16)
+        now = self.clock()
+        self.sessions[token] = Session(user.lower(), now, now)
+        return token
+
+    def session_user(self, token: str | None, lang: str | None) -> str:
+        if self.faults.expire_sessions and token:
+            self.faults.expire_sessions = False
+            self.sessions.clear()
+        now = self.clock()
+        session = self.sessions.get(token or "")
+        if session is not None and now - session.last_accessed > self.session_idle:
+            del self.sessions[token or ""]
+            session = None
+        if session is None:
+            raise SimError(401, "UNAUTHENTICATED", [message(
+                "com.vmware.vapi.endpoint.method.authentication.required", lang=lang)])
+        session.last_accessed = now
+        return session.user
+
+    def session_info(self, token: str) -> dict[str, str]:
+        session = self.sessions[token]
+        return {
+            "created_time": _dt(datetime.fromtimestamp(session.created, UTC)),
+            "last_accessed_time": _dt(datetime.fromtimestamp(session.last_accessed, UTC)),
+            "user": session.user.upper().replace("@VMC.LOCAL", "@vmc.local"),
+        }
+
+    def logout(self, token: str) -> None:
+        self.sessions.pop(token, None)
+
+    def require_manage(self, user: str, lang: str | None) -> None:
+        if not self.users[user].can_manage:
+            raise SimError(403, "UNAUTHORIZED", [message(
+                "com.vmware.vapi.endpoint.method.authorization.invalid",
+                {"user": {"s": user}, "privilege": {"s": "HLM.Manage"}}, lang=lang)])
+
+    # --- links -----------------------------------------------------------------------------
+
+    def create_link(self, user: str, spec: Any, lang: str | None) -> str:
+        self.require_manage(user, lang)
+        if not isinstance(spec, dict):
+            raise _invalid_body("the body must be a JSON object (the CreateSpec)", lang)
+        for name in ("psc_hostname", "domain_name", "username", "password"):
+            if not isinstance(spec.get(name), str) or not spec[name]:
+                raise SimError(400, "INVALID_ARGUMENT", [message(
+                    "com.vmware.vapi.std.errors.missing_field", {"field": {"s": name}},
+                    lang=lang)])
+        if self.links:
+            existing = next(iter(self.links.values()))
+            raise SimError(400, "ALREADY_EXISTS", [message(
+                "com.vmware.vcenter.hvc.links.already_linked",
+                {"domain": {"s": existing.domain}, "link": {"s": existing.id},
+                 "created": {"dt": _dt(existing.created), "format": "MED_DATE_TIME"}},
+                lang=lang)])
+        host = spec["psc_hostname"].strip().lower()
+        port_text = str(spec.get("port") or "443")
+        psc = self.pscs.get(host)
+        if psc is None:
+            raise self._unreachable(spec["psc_hostname"], port_text, lang)
+        if not port_text.isdigit() or int(port_text) != psc.port:
+            raise SimError(400, "INVALID_ARGUMENT", [message(
+                "com.vmware.vcenter.hvc.links.invalid_port",
+                {"port": {"s": port_text}, "host": {"s": psc.host}, "expected": {"i": psc.port}},
+                lang=lang)])
+        if not psc.supported:
+            raise SimError(400, "UNSUPPORTED", [message(
+                "com.vmware.vcenter.hvc.links.unsupported_version",
+                {"host": {"s": psc.host}, "version": {"s": psc.version},
+                 "build": {"i": psc.build}, "minimum": {"s": "6.7.0 U2"}},
+                lang=lang)])
+        offered = (spec.get("ssl_thumbprint") or "").replace(":", "").upper()
+        if offered != psc.thumbprint.replace(":", ""):
+            raise SimError(400, "UNVERIFIED_PEER", [message(
+                "com.vmware.vcenter.hvc.links.unverified_peer", {"host": {"s": psc.host}},
+                lang=lang)], data={"ssl_thumbprint": psc.thumbprint})
+        if spec["domain_name"].strip().lower() != psc.domain:
+            raise SimError(400, "INVALID_ARGUMENT", [message(
+                "com.vmware.vcenter.hvc.links.unknown_domain",
+                {"domain": {"s": spec["domain_name"]}, "host": {"s": psc.host},
+                 "actual": {"s": psc.domain}}, lang=lang)])
+        self._check_psc_credentials(psc, spec["username"], spec["password"], lang)
+        groups = spec.get("admin_groups") or []
+        if not isinstance(groups, list):
+            raise _invalid_body("admin_groups must be a list of group@domain names", lang)
+        for group in groups:
+            if str(group).lower() not in {g.lower() for g in psc.groups}:
+                raise SimError(400, "INVALID_ARGUMENT", [message(
+                    "com.vmware.vcenter.hvc.links.unknown_group",
+                    {"group": {"s": str(group)}, "domain": {"s": psc.domain}}, lang=lang)])
+        link_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        self.links[link_id] = Link(link_id, psc.domain, psc.host,
+                                   datetime.fromtimestamp(self.clock(), UTC))
+        for group in groups:
+            if group not in self.administrators:
+                self.administrators.append(group)
+        self.stats.creates += 1
+        return link_id
+
+    def _check_psc_credentials(self, psc: Psc, user: str, password: str,
+                               lang: str | None) -> None:
+        name = user.strip().lower()
+        valid_names = {f"{psc.admin_user}@{psc.domain}", psc.admin_user}
+        if name not in valid_names or password != psc.password:
+            raise SimError(400, "INVALID_ARGUMENT", [message(
+                "com.vmware.vcenter.hvc.links.invalid_psc_credentials",
+                {"host": {"s": psc.host}, "user": {"s": user}}, lang=lang)])
+
+    def _unreachable(self, host: str, port: str, lang: str | None) -> SimError:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        top = message(
+            "com.vmware.vcenter.hvc.links.psc_unreachable",
+            {"host": {"s": host}, "port": {"i": int(port) if port.isdigit() else 443},
+             "attempts": {"i": 3}, "elapsed": {"d": 30.25, "precision": 1},
+             "at": {"dt": _dt(now), "format": "LONG_DATE_TIME"}},
+            args=[host], lang=lang)
+        cause = message(
+            "com.vmware.vcenter.hvc.dns.unresolved",
+            {"host": {"s": host}, "dns_server": {"s": "10.0.0.2"},
+             "answer": {"l": {"id": "com.vmware.vcenter.hvc.dns.rcode",
+                              "params": {"rcode": {"s": "NXDOMAIN"}, "code": {"i": 3}}}},
+             "checked_at": {"dt": _dt(now), "format": "MED_TIME"}},
+            lang=lang)
+        return SimError(500, "ERROR", [top, cause])
+
+    def list_links(self) -> list[dict[str, str]]:
+        return [{"display_name": link.domain, "link": link.id} for link in self.links.values()]
+
+    def _link(self, link_id: str, lang: str | None) -> Link:
+        link = self.links.get(link_id)
+        if link is None:
+            raise SimError(404, "NOT_FOUND", [message(
+                "com.vmware.vcenter.hvc.links.not_found", {"link": {"s": link_id}}, lang=lang)])
+        return link
+
+    def get_link(self, link_id: str, lang: str | None) -> dict[str, Any]:
+        link = self._link(link_id, lang)
+        if not self.faults.unhealthy:
+            return {"connection_health_status": "HEALTHY"}
+        return {
+            "connection_health_status": "UNHEALTHY",
+            "health_status_message": message(
+                "com.vmware.vcenter.hvc.links.unhealthy",
+                {"domain": {"s": link.domain},
+                 "last_sync": {"dt": _dt(link.created), "format": "SHORT_DATE_TIME"},
+                 "failures": {"i": 12}, "lag": {"d": 2.5, "precision": 1}},
+                lang=lang),
+        }
+
+    def delete_link(self, user: str, link_id: str, lang: str | None,
+                    credentials: Any = None) -> None:
+        self.require_manage(user, lang)
+        link = self._link(link_id, lang)
+        if credentials is not None:
+            if not isinstance(credentials, dict):
+                raise _invalid_body("credentials must be an object", lang)
+            psc = self.pscs[link.psc_host]
+            self._check_psc_credentials(
+                psc, str(credentials.get("user_name", "")), str(credentials.get("password", "")),
+                lang)
+        del self.links[link_id]
+
+    # --- administrators --------------------------------------------------------------------
+
+    def set_administrators(self, user: str, groups: Any, lang: str | None) -> None:
+        self.require_manage(user, lang)
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise _invalid_body("group_names must be a list of strings", lang)
+        self.administrators = list(dict.fromkeys(groups))
+
+    def add_administrator(self, user: str, group: Any, lang: str | None) -> None:
+        self.require_manage(user, lang)
+        if not isinstance(group, str) or "@" not in group:
+            raise _invalid_body("group_name must be a group written group@domain", lang)
+        if group not in self.administrators:
+            self.administrators.append(group)
+
+    def remove_administrator(self, user: str, group: Any, lang: str | None) -> None:
+        self.require_manage(user, lang)
+        if group not in self.administrators:
+            raise SimError(404, "NOT_FOUND", [message(
+                "com.vmware.vcenter.hvc.management.group_not_found",
+                {"group": {"s": str(group)}}, lang=lang)])
+        self.administrators.remove(group)
+
+
+def _invalid_body(reason: str, lang: str | None) -> SimError:
+    return SimError(400, "INVALID_ARGUMENT", [message(
+        "com.vmware.vapi.std.errors.invalid_body", {"reason": {"s": reason}}, lang=lang)])
+
+
+def not_found_operation(url: str, lang: str | None) -> SimError:
+    return SimError(404, "NOT_FOUND", [message(
+        "com.vmware.vapi.rest.operationsForUrlNotFound", {"url": {"s": url}}, args=[url],
+        lang=lang)])
+
+
+def unavailable(lang: str | None) -> SimError:
+    return SimError(503, "SERVICE_UNAVAILABLE", [message(
+        "com.vmware.vapi.std.errors.service_unavailable", {"retry_after": {"i": 60}},
+        lang=lang)])
+

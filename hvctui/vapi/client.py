@@ -1,0 +1,348 @@
+"""The async vCenter client: session, HVC links and HLM administrators over the `/api` wire."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from hvctui.vapi.answers import parse_error, parse_json_body
+from hvctui.vapi.errors import (
+    ErrorType,
+    HvcError,
+    NetworkError,
+    NotVapiAnswer,
+    ServerError,
+    TlsError,
+)
+from hvctui.vapi.models import CreateSpec, LinkInfo, LinkSummary, SessionInfo
+from hvctui.vapi.tls import (
+    TlsPolicy,
+    build_ssl_context,
+    check_pin,
+    classify_verification_failure,
+    fetch_server_certificate,
+    find_ssl_error,
+    split_server,
+)
+
+SESSION_HEADER = "vmware-api-session-id"
+
+#: Called with (phase, detail) as a call progresses: connect, tls, login, send, answer, logout.
+EventHook = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    #: The whole request, body included: a trickling answer cannot hold the call forever.
+    total: float = 60.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    json: Any
+    elapsed_ms: float
+
+
+class VcenterClient:
+    """One connection to one cloud vCenter; use as `async with`.
+
+    A rejected credential is never retried. An expired session (401 on a call after a
+    successful login) is renewed once with the same, already accepted credential.
+    """
+
+    def __init__(
+        self,
+        server: str,
+        tls: TlsPolicy,
+        *,
+        accept_language: str = "",
+        timeouts: Timeouts = Timeouts(),
+        on_event: EventHook | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.host, self.port = split_server(server)
+        self.server = server
+        self.tls = tls
+        self.accept_language = accept_language
+        self.timeouts = timeouts
+        self._on_event = on_event
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        self._token: str | None = None
+        self._user = ""
+        self._password: SecretStr | None = None
+        self.login_attempts = 0
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
+
+    def _emit(self, phase: str, detail: str) -> None:
+        if self._on_event is not None:
+            self._on_event(phase, detail)
+
+    async def __aenter__(self) -> VcenterClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is not None:
+            return self._http
+        where = f"{self.host}:{self.port}"
+        self._emit("connect", f"{where} (TLS {self.tls.describe()})")
+        pinned_der = None
+        if self.tls.mode == "pinned" and self._transport is None:
+            # Handshake-only probe: the certificate is checked before any request exists.
+            pinned_der = await asyncio.to_thread(
+                fetch_server_certificate, self.host, self.port, self.timeouts.connect
+            )
+            check_pin(self.tls, pinned_der, where)
+            self._emit("tls", "certificate matches the pin")
+        context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            verify=context if context is not None else True,
+            transport=self._transport,
+            timeout=httpx.Timeout(self.timeouts.total, connect=self.timeouts.connect),
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+        return self._http
+
+    async def _trace(self, event: str, info: dict[str, Any]) -> None:
+        # Progress only; trust never depends on these httpcore event names.
+        if event == "connection.connect_tcp.complete":
+            self._emit("connect", f"TCP connected to {self.host}:{self.port}")
+        elif event == "connection.start_tls.complete":
+            self._emit("tls", f"TLS established ({self.tls.describe()})")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        auth_header: str | None = None,
+        renew: bool = True,
+    ) -> Answer:
+        """Send one call; return its answer or raise an HvcError."""
+        http = await self._client()
+        headers: dict[str, str] = {}
+        if self.accept_language:
+            headers["Accept-Language"] = self.accept_language
+        if auth_header is not None:
+            headers["Authorization"] = auth_header
+        elif self._token is not None:
+            headers[SESSION_HEADER] = self._token
+        content = None
+        if body is not None:
+            content = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        operation = f"{method} {path}"
+        self._emit("send", operation)
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeouts.total):
+                response = await http.request(
+                    method,
+                    path,
+                    content=content,
+                    params=params,
+                    headers=headers,
+                    extensions={"trace": self._trace},
+                )
+        except TimeoutError:
+            raise NetworkError(
+                "Timed out",
+                f"{operation}: no complete answer from {self.host}:{self.port} within "
+                f"{self.timeouts.total:g} s",
+                "vCenter or the network is slow: check it is up, then try again.",
+            ) from None
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc, operation) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        self._emit("answer", f"HTTP {response.status_code} in {elapsed:.0f} ms")
+        status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        if 200 <= status < 300:
+            if status == 204 or not response.content:
+                return Answer(status, None, elapsed)
+            return Answer(status, parse_json_body(status, content_type, response.content), elapsed)
+        error = parse_error(
+            status,
+            content_type,
+            response.content,
+            challenge=response.headers.get("www-authenticate"),
+            operation=operation,
+        )
+        if (
+            renew
+            and auth_header is None
+            and isinstance(error, ServerError)
+            and error.error_type is ErrorType.UNAUTHENTICATED
+            and self._token is not None
+            and self._password is not None
+        ):
+            self._emit("login", "session expired; logging in again once")
+            self._token = None
+            await self.login(self._user, self._password)
+            return await self.request(method, path, body=body, params=params, renew=False)
+        raise error
+
+    def _network_error(self, exc: httpx.HTTPError, operation: str) -> HvcError:
+        where = f"{self.host}:{self.port}"
+        ssl_error = find_ssl_error(exc)
+        if ssl_error is not None:
+            if self.tls.mode == "pinned":
+                return TlsError(
+                    "pin_mismatch",
+                    f"{where} presented a certificate other than the pinned one "
+                    f"({ssl_error}). Nothing was sent.",
+                    "Verify the certificate with the vCenter administrator and pin it again.",
+                )
+            return classify_verification_failure(ssl_error, where, self.tls)
+        if isinstance(exc, httpx.TimeoutException):
+            return NetworkError(
+                "Timed out", f"{operation}: {where} did not answer in time",
+                "Check that vCenter is up and reachable, then try again.",
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return NetworkError(
+                "Cannot connect",
+                f"{where}: {exc or 'connection failed'}",
+                f"Check the server address, that {self.host} resolves, and that port "
+                f"{self.port} is open from this host.",
+            )
+        return NetworkError(
+            "Connection dropped",
+            f"{operation}: the connection to {where} closed before a complete answer "
+            f"({type(exc).__name__}: {exc})",
+            "A proxy or vCenter itself dropped the call. The link may or may not have been "
+            "created: list the links before trying again.",
+        )
+
+    # --- session ---------------------------------------------------------------------------
+
+    async def login(self, user: str, password: SecretStr) -> None:
+        """Create a session with Basic auth. A rejected credential raises and is not retried."""
+        self._emit("login", f"logging in as {user}")
+        raw = f"{user}:{password.get_secret_value()}".encode()
+        header = "Basic " + base64.b64encode(raw).decode("ascii")
+        self.login_attempts += 1
+        answer = await self.request("POST", "/api/session", auth_header=header, renew=False)
+        if not isinstance(answer.json, str) or not answer.json:
+            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+                                "the session answer is not a token string")
+        self._token = answer.json
+        self._user = user
+        self._password = password
+
+    async def session(self) -> SessionInfo:
+        answer = await self.request("GET", "/api/session")
+        return _model(SessionInfo, answer)
+
+    async def logout(self) -> None:
+        if self._token is None:
+            return
+        self._emit("logout", "ending the session")
+        try:
+            await self.request("DELETE", "/api/session", renew=False)
+        finally:
+            self._token = None
+            self._password = None
+
+    # --- links -----------------------------------------------------------------------------
+
+    async def create_link(self, spec: CreateSpec) -> str:
+        answer = await self.request("POST", "/api/hvc/links", body=spec.to_wire())
+        if not isinstance(answer.json, str):
+            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+                                "the create answer is not a link id")
+        return answer.json
+
+    async def list_links(self) -> list[LinkSummary]:
+        answer = await self.request("GET", "/api/hvc/links")
+        if not isinstance(answer.json, list):
+            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+                                "the list answer is not a list")
+        return [_validate(LinkSummary, item, answer) for item in answer.json]
+
+    async def get_link(self, link: str) -> LinkInfo:
+        answer = await self.request("GET", f"/api/hvc/links/{_segment(link)}")
+        return _model(LinkInfo, answer)
+
+    async def delete_link(self, link: str) -> None:
+        await self.request("DELETE", f"/api/hvc/links/{_segment(link)}")
+
+    async def delete_link_with_credentials(
+        self, link: str, user_name: str, password: SecretStr
+    ) -> None:
+        body = {"credentials": {"user_name": user_name, "password": password.get_secret_value()}}
+        await self.request(
+            "POST", f"/api/hvc/links/{_segment(link)}", body=body, params={"action": "delete"}
+        )
+
+    # --- HLM administrators ----------------------------------------------------------------
+
+    async def get_administrators(self) -> list[str]:
+        answer = await self.request("GET", "/api/hvc/management/administrators")
+        if not isinstance(answer.json, list):
+            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+                                "the administrators answer is not a list")
+        return [str(g) for g in answer.json]
+
+    async def set_administrators(self, group_names: list[str]) -> None:
+        await self.request(
+            "PUT", "/api/hvc/management/administrators", body={"group_names": group_names}
+        )
+
+    async def add_administrator(self, group_name: str) -> None:
+        await self.request(
+            "POST", "/api/hvc/management/administrators",
+            body={"group_name": group_name}, params={"action": "add"},
+        )
+
+    async def remove_administrator(self, group_name: str) -> None:
+        await self.request(
+            "POST", "/api/hvc/management/administrators",
+            body={"group_name": group_name}, params={"action": "remove"},
+        )
+
+
+def _segment(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def _validate(model: type[Any], data: Any, answer: Answer) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise NotVapiAnswer(
+            answer.status, "application/json", json.dumps(data)[:120],
+            f"the answer does not have the shape of {model.__name__}",
+        ) from None
+
+
+def _model(model: type[Any], answer: Answer) -> Any:
+    return _validate(model, answer.json, answer)

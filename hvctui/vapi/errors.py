@@ -1,0 +1,235 @@
+"""The error model: every way a call can fail, as values the UI and the CLI can render.
+
+A server's vAPI error is kept whole (type, HTTP status, message stack, data) until it is shown.
+Nothing here ever holds a password.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hvctui.vapi.models import CertificateInfo, LocalizableMessage
+
+
+class ErrorType(StrEnum):
+    """The 25 standard vAPI error types."""
+
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    ALREADY_IN_DESIRED_STATE = "ALREADY_IN_DESIRED_STATE"
+    CANCELED = "CANCELED"
+    CONCURRENT_CHANGE = "CONCURRENT_CHANGE"
+    ERROR = "ERROR"
+    FEATURE_IN_USE = "FEATURE_IN_USE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    INVALID_ELEMENT_CONFIGURATION = "INVALID_ELEMENT_CONFIGURATION"
+    INVALID_ELEMENT_TYPE = "INVALID_ELEMENT_TYPE"
+    INVALID_REQUEST = "INVALID_REQUEST"
+    NOT_ALLOWED_IN_CURRENT_STATE = "NOT_ALLOWED_IN_CURRENT_STATE"
+    NOT_FOUND = "NOT_FOUND"
+    OPERATION_NOT_FOUND = "OPERATION_NOT_FOUND"
+    RESOURCE_BUSY = "RESOURCE_BUSY"
+    RESOURCE_IN_USE = "RESOURCE_IN_USE"
+    RESOURCE_INACCESSIBLE = "RESOURCE_INACCESSIBLE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    TIMED_OUT = "TIMED_OUT"
+    UNABLE_TO_ALLOCATE_RESOURCE = "UNABLE_TO_ALLOCATE_RESOURCE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    UNEXPECTED_INPUT = "UNEXPECTED_INPUT"
+    UNSUPPORTED = "UNSUPPORTED"
+    UNVERIFIED_PEER = "UNVERIFIED_PEER"
+
+
+#: The HTTP status vCenter answers with for each error type (from its own OpenAPI specs).
+STATUS_OF_ERROR_TYPE: dict[ErrorType, int] = {
+    ErrorType.ALREADY_EXISTS: 400,
+    ErrorType.ALREADY_IN_DESIRED_STATE: 400,
+    ErrorType.CANCELED: 500,
+    ErrorType.CONCURRENT_CHANGE: 409,
+    ErrorType.ERROR: 500,
+    ErrorType.FEATURE_IN_USE: 400,
+    ErrorType.INTERNAL_SERVER_ERROR: 500,
+    ErrorType.INVALID_ARGUMENT: 400,
+    ErrorType.INVALID_ELEMENT_CONFIGURATION: 400,
+    ErrorType.INVALID_ELEMENT_TYPE: 400,
+    ErrorType.INVALID_REQUEST: 400,
+    ErrorType.NOT_ALLOWED_IN_CURRENT_STATE: 400,
+    ErrorType.NOT_FOUND: 404,
+    ErrorType.OPERATION_NOT_FOUND: 404,
+    ErrorType.RESOURCE_BUSY: 500,
+    ErrorType.RESOURCE_IN_USE: 400,
+    ErrorType.RESOURCE_INACCESSIBLE: 500,
+    ErrorType.SERVICE_UNAVAILABLE: 503,
+    ErrorType.TIMED_OUT: 500,
+    ErrorType.UNABLE_TO_ALLOCATE_RESOURCE: 500,
+    ErrorType.UNAUTHENTICATED: 401,
+    ErrorType.UNAUTHORIZED: 403,
+    ErrorType.UNEXPECTED_INPUT: 500,
+    ErrorType.UNSUPPORTED: 400,
+    ErrorType.UNVERIFIED_PEER: 400,
+}
+
+# How VMware's runtimes classify a body that carries no error_type.
+_TYPE_OF_STATUS: dict[int, ErrorType] = {
+    400: ErrorType.INVALID_REQUEST,
+    401: ErrorType.UNAUTHENTICATED,
+    403: ErrorType.UNAUTHORIZED,
+    404: ErrorType.NOT_FOUND,
+    409: ErrorType.CONCURRENT_CHANGE,
+    429: ErrorType.SERVICE_UNAVAILABLE,
+    500: ErrorType.INTERNAL_SERVER_ERROR,
+    503: ErrorType.SERVICE_UNAVAILABLE,
+    504: ErrorType.TIMED_OUT,
+}
+
+
+def error_type_for_status(status: int) -> ErrorType:
+    """The error type a body without `error_type` stands for, by its HTTP status."""
+    return _TYPE_OF_STATUS.get(status, ErrorType.ERROR)
+
+
+class ExitCode:
+    """The CLI's documented exit codes."""
+
+    OK = 0
+    SERVER_ERROR = 1
+    BAD_INPUT = 2
+    UNVERIFIED_PEER = 3
+    ALREADY_EXISTS = 4
+    NOT_AUTHENTICATED = 5
+    NETWORK = 6
+
+
+class HvcError(Exception):
+    """Base of every failure hvctui reports: a title, a message and what to do next."""
+
+    exit_code: int = ExitCode.SERVER_ERROR
+
+    def __init__(self, title: str, message: str = "", hint: str = "") -> None:
+        super().__init__(f"{title}: {message}" if message else title)
+        self.title = title
+        self.message = message
+        self.hint = hint
+
+
+class InputError(HvcError):
+    """Input rejected before anything was sent (bad flag, form value, missing password)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, *, field: str = "", hint: str = "") -> None:
+        super().__init__("Invalid input", message, hint)
+        self.field = field
+
+
+class Cancelled(HvcError):
+    """The user cancelled the call."""
+
+    exit_code = ExitCode.SERVER_ERROR
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled", "The call was cancelled before an answer arrived.")
+
+
+class NetworkError(HvcError):
+    """The server could not be reached, or the connection failed mid-answer."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class TlsError(NetworkError):
+    """The server's certificate was not accepted; `kind` says why."""
+
+    # kinds: untrusted, expired, hostname, pin_mismatch, handshake
+    def __init__(self, kind: str, message: str, hint: str = "") -> None:
+        super().__init__("TLS certificate rejected", message, hint)
+        self.kind = kind
+
+
+class NotVapiAnswer(NetworkError):
+    """The answer is not a vAPI JSON body: a proxy's HTML page, an empty or garbled body."""
+
+    def __init__(self, status: int, content_type: str, excerpt: str, reason: str) -> None:
+        super().__init__(
+            "Not a vCenter answer",
+            f"HTTP {status} with {content_type or 'no content type'}: {reason}",
+            "Something between you and vCenter (a proxy or load balancer) answered, or the "
+            "server is not a vCenter. Check the server address and the proxy.",
+        )
+        self.status = status
+        self.content_type = content_type
+        self.excerpt = excerpt
+        self.reason = reason
+
+
+class ServerError(HvcError):
+    """A vAPI standard error from the server, kept whole."""
+
+    def __init__(
+        self,
+        http_status: int,
+        error_type: ErrorType,
+        messages: list[LocalizableMessage],
+        data: Any = None,
+        *,
+        error_type_on_wire: bool = True,
+        challenge: str | None = None,
+        operation: str = "",
+    ) -> None:
+        first = messages[0].text if messages else ""
+        super().__init__(f"{error_type.value} (HTTP {http_status})", first, _hint_for(error_type))
+        self.http_status = http_status
+        self.error_type = error_type
+        self.messages = messages
+        self.data = data
+        self.error_type_on_wire = error_type_on_wire
+        self.challenge = challenge
+        self.operation = operation
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        if self.error_type is ErrorType.UNVERIFIED_PEER:
+            return ExitCode.UNVERIFIED_PEER
+        if self.error_type is ErrorType.ALREADY_EXISTS:
+            return ExitCode.ALREADY_EXISTS
+        if self.error_type in (ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHORIZED):
+            return ExitCode.NOT_AUTHENTICATED
+        return ExitCode.SERVER_ERROR
+
+    @property
+    def offered_certificate(self) -> CertificateInfo | None:
+        """The PSC certificate a trust-step answer offers (UNVERIFIED_PEER, or INVALID_REQUEST
+        with the same data on old servers)."""
+        if self.error_type not in (ErrorType.UNVERIFIED_PEER, ErrorType.INVALID_REQUEST):
+            return None
+        if not isinstance(self.data, dict) or not isinstance(self.data.get("ssl_thumbprint"), str):
+            return None
+        from hvctui.vapi.models import CertificateInfo
+
+        return CertificateInfo.model_validate(
+            {k: v for k, v in self.data.items() if k in ("ssl_thumbprint", "ssl_certificate")}
+        )
+
+
+_HINTS: dict[ErrorType, str] = {
+    ErrorType.UNVERIFIED_PEER: "Check the offered thumbprint against the PSC's certificate, "
+    "then trust it (t in the TUI, --trust-offered on the command line).",
+    ErrorType.ALREADY_EXISTS: "Only one on-premises domain can be linked. List the links "
+    "(hvctui links) and unlink the old one first if it must be replaced.",
+    ErrorType.UNAUTHENTICATED: "Check the cloud vCenter user and password.",
+    ErrorType.UNAUTHORIZED: "This user lacks the HLM.Manage privilege: use cloudadmin or a "
+    "member of the HLM administrator groups.",
+    ErrorType.INVALID_ARGUMENT: "Correct the value the message names and link again.",
+    ErrorType.UNSUPPORTED: "Upgrade the on-premises PSC/vCenter to a version Hybrid Linked "
+    "Mode supports.",
+    ErrorType.SERVICE_UNAVAILABLE: "vCenter is starting or overloaded: wait a minute and "
+    "try again.",
+    ErrorType.ERROR: "Read the cause chain below: the last message is the root cause.",
+}
+
+
+def _hint_for(error_type: ErrorType) -> str:
+    return _HINTS.get(error_type, "")

@@ -1,0 +1,150 @@
+"""The flows, written once for the CLI and the TUI: log in, act, handle the trust step, log out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import SecretStr
+
+from hvctui.vapi.client import EventHook, Timeouts, VcenterClient
+from hvctui.vapi.errors import HvcError, ServerError
+from hvctui.vapi.models import CertificateInfo, CreateSpec, LinkInfo
+from hvctui.vapi.tls import TlsPolicy
+
+#: Shown the certificate an UNVERIFIED_PEER answer offers; True resubmits with its thumbprint.
+TrustDecider = Callable[[CertificateInfo], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and as whom to call: the cloud vCenter that receives the call."""
+
+    server: str
+    user: str
+    password: SecretStr = field(repr=False)
+    tls: TlsPolicy = TlsPolicy()
+    accept_language: str = ""
+    timeouts: Timeouts = Timeouts()
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    link_id: str
+    spec: CreateSpec
+    #: The thumbprint accepted in this flow's trust step, if there was one (offer to save it).
+    trusted_thumbprint: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    link: str
+    display_name: str
+    info: LinkInfo | None  # None where the server has no links-get (before 8.0.1)
+
+
+@asynccontextmanager
+async def logged_in(
+    connection: Connection,
+    on_event: EventHook | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[VcenterClient]:
+    """A client with a session; the session is ended on the way out, whatever happened."""
+    client = VcenterClient(
+        connection.server,
+        connection.tls,
+        accept_language=connection.accept_language,
+        timeouts=connection.timeouts,
+        on_event=on_event,
+        transport=transport,
+    )
+    try:
+        await client.login(connection.user, connection.password)
+        try:
+            yield client
+        finally:
+            try:
+                await client.logout()
+            except HvcError:
+                pass  # the session expires on its own; the outcome of the call stands
+    finally:
+        await client.aclose()
+
+
+async def link(
+    connection: Connection,
+    spec: CreateSpec,
+    decide_trust: TrustDecider,
+    *,
+    on_event: EventHook | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> LinkOutcome:
+    """Create the link. On UNVERIFIED_PEER ask `decide_trust`; resubmit once if it agrees."""
+    async with logged_in(connection, on_event, transport) as client:
+        try:
+            return LinkOutcome(await client.create_link(spec), spec)
+        except ServerError as error:
+            offered = error.offered_certificate
+            if offered is None or not await decide_trust(offered):
+                raise
+        trusted = spec.model_copy(update={"ssl_thumbprint": offered.ssl_thumbprint})
+        if on_event is not None:
+            on_event("send", f"resubmitting with thumbprint {offered.ssl_thumbprint[:23]}…")
+        link_id = await client.create_link(trusted)
+        return LinkOutcome(link_id, trusted, offered.ssl_thumbprint)
+
+
+async def list_links(
+    connection: Connection,
+    *,
+    with_health: bool = True,
+    on_event: EventHook | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[LinkRow]:
+    async with logged_in(connection, on_event, transport) as client:
+        rows = []
+        for summary in await client.list_links():
+            info = None
+            if with_health:
+                try:
+                    info = await client.get_link(summary.link)
+                except ServerError as error:
+                    if error.http_status != 404:
+                        raise
+            rows.append(LinkRow(summary.link, summary.display_name, info))
+        return rows
+
+
+async def unlink(
+    connection: Connection,
+    link_id: str,
+    *,
+    psc_credentials: tuple[str, SecretStr] | None = None,
+    on_event: EventHook | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Delete a link; with the foreign PSC's credentials, use delete-with-credentials."""
+    async with logged_in(connection, on_event, transport) as client:
+        if psc_credentials is None:
+            await client.delete_link(link_id)
+        else:
+            await client.delete_link_with_credentials(link_id, *psc_credentials)
+
+
+async def administrators(
+    connection: Connection,
+    *,
+    add: str | None = None,
+    remove: str | None = None,
+    on_event: EventHook | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[str]:
+    """The HLM administrator groups, after adding or removing one if asked."""
+    async with logged_in(connection, on_event, transport) as client:
+        if add:
+            await client.add_administrator(add)
+        if remove:
+            await client.remove_administrator(remove)
+        return await client.get_administrators()

@@ -1,0 +1,221 @@
+"""Pydantic models of the `/api/hvc` wire: what is sent and what comes back."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+_HEX_PAIRS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$")
+_HEX_64 = re.compile(r"^[0-9A-Fa-f]{64}$")
+_HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
+_GROUP = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def normalize_thumbprint(value: str) -> str:
+    """A SHA-256 thumbprint as vSphere prints it: 32 colon-separated upper-case hex pairs.
+
+    Accepts that form or 64 bare hex digits; raises ValueError otherwise.
+    """
+    text = value.strip()
+    if _HEX_PAIRS.match(text):
+        return text.upper()
+    if _HEX_64.match(text):
+        return ":".join(text[i : i + 2] for i in range(0, 64, 2)).upper()
+    raise ValueError(
+        "a SHA-256 thumbprint is 32 colon-separated hex pairs (AB:CD:...) or 64 hex digits"
+    )
+
+
+def check_host(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("is required")
+    if not _HOST.match(text):
+        raise ValueError(f"{text!r} is not a host name (no spaces or other characters)")
+    return text
+
+
+def check_port(value: str | int) -> str:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"{text!r} is not a port number from 1 to 65535")
+    return str(int(text))
+
+
+def check_group(value: str) -> str:
+    text = value.strip()
+    if not _GROUP.match(text):
+        raise ValueError(f"{text!r} is not a group written group@domain")
+    return text
+
+
+class CreateSpec(BaseModel):
+    """`Links.CreateSpec`: the body of `POST /api/hvc/links`."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    psc_hostname: str
+    port: str | None = None
+    domain_name: str
+    username: str
+    password: SecretStr
+    ssl_thumbprint: str | None = None
+    admin_groups: list[str] | None = None
+
+    @field_validator("psc_hostname")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        return check_host(v)
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, v: Any) -> str | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return check_port(v)
+
+    @field_validator("domain_name", "username")
+    @classmethod
+    def _required_text(cls, v: str) -> str:
+        text = v.strip()
+        if not text:
+            raise ValueError("is required")
+        if any(c.isspace() for c in text):
+            raise ValueError(f"{text!r} must not contain spaces")
+        return text
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: SecretStr) -> SecretStr:
+        if not v.get_secret_value():
+            raise ValueError("is required")
+        return v
+
+    @field_validator("ssl_thumbprint", mode="before")
+    @classmethod
+    def _thumbprint(cls, v: Any) -> str | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return normalize_thumbprint(str(v))
+
+    @field_validator("admin_groups")
+    @classmethod
+    def _groups(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        groups = [check_group(g) for g in v if g.strip()]
+        seen: set[str] = set()
+        for group in groups:
+            if group.lower() in seen:
+                raise ValueError(f"{group!r} is listed twice")
+            seen.add(group.lower())
+        return groups or None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON body, password revealed, unset optional fields left out (not null)."""
+        body = self.model_dump(exclude_none=True)
+        body["password"] = self.password.get_secret_value()
+        return body
+
+    def redacted(self) -> dict[str, Any]:
+        """The body as it may be shown or logged."""
+        body = self.model_dump(exclude_none=True)
+        body["password"] = "********"
+        return body
+
+
+class CertificateInfo(BaseModel):
+    """`Links.CertificateInfo`: what an UNVERIFIED_PEER answer offers to trust."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ssl_thumbprint: str
+    ssl_certificate: str | None = None
+
+
+class LinkSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    link: str
+    display_name: str = ""
+
+
+class NestedLocalizableMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = ""
+    params: dict[str, LocalizationParam] | None = None
+
+
+DateTimeFormat = Literal[
+    "SHORT_DATE",
+    "MED_DATE",
+    "LONG_DATE",
+    "FULL_DATE",
+    "SHORT_TIME",
+    "MED_TIME",
+    "LONG_TIME",
+    "FULL_TIME",
+    "SHORT_DATE_TIME",
+    "MED_DATE_TIME",
+    "LONG_DATE_TIME",
+    "FULL_DATE_TIME",
+]
+
+
+class LocalizationParam(BaseModel):
+    """One named parameter: exactly one of s, dt, i, d, l, with its modifiers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    s: str | None = None
+    dt: str | None = None
+    i: int | None = None
+    d: float | None = None
+    l: NestedLocalizableMessage | None = None  # noqa: E741 - the wire's own name
+    format: str | None = None
+    precision: int | None = None
+
+    @property
+    def kind(self) -> str:
+        for name in ("s", "i", "d", "dt", "l"):
+            if getattr(self, name) is not None:
+                return name
+        return ""
+
+
+NestedLocalizableMessage.model_rebuild()
+
+
+class LocalizableMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = ""
+    default_message: str = ""
+    args: list[str] = Field(default_factory=list)
+    params: dict[str, LocalizationParam] | None = None
+    localized: str | None = None
+
+    @property
+    def text(self) -> str:
+        """What a person reads: the server's localized text, else its default message."""
+        return self.localized if self.localized else self.default_message
+
+
+class LinkInfo(BaseModel):
+    """`Links.Info` (8.0.1+): the health of a link."""
+
+    model_config = ConfigDict(extra="allow")
+
+    connection_health_status: str = "UNKNOWN"
+    health_status_message: LocalizableMessage | None = None
+
+
+class SessionInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    user: str = ""
+    created_time: str = ""
+    last_accessed_time: str = ""

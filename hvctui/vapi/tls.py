@@ -1,0 +1,228 @@
+"""TLS trust toward the cloud vCenter: system CAs, a CA file, a pinned certificate, or insecure.
+
+A pin is enforced before any credential is sent: a handshake-only probe fetches the server's
+certificate, its SHA-256 is compared with the pin, and the connection that then carries
+requests trusts that one certificate as its only anchor. An impostor therefore fails the
+handshake of the request connection too, before a single byte of HTTP is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from hvctui.vapi.errors import NetworkError, TlsError
+from hvctui.vapi.models import normalize_thumbprint
+
+TlsMode = Literal["system", "ca_file", "pinned", "insecure"]
+TLS_MODES: tuple[str, ...] = ("system", "ca_file", "pinned", "insecure")
+
+
+@dataclass(frozen=True)
+class TlsPolicy:
+    mode: TlsMode = "system"
+    ca_file: str = ""
+    pin_sha256: str = ""
+
+    def describe(self) -> str:
+        if self.mode == "ca_file":
+            return f"verified against {self.ca_file}"
+        if self.mode == "pinned":
+            return f"pinned to {self.pin_sha256[:23]}…"
+        if self.mode == "insecure":
+            return "INSECURE: certificate not verified"
+        return "verified against the system CAs"
+
+
+@dataclass(frozen=True)
+class CertificateDetails:
+    """What a person needs to decide whether to trust a certificate."""
+
+    sha256: str
+    sha1: str
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    pem: str
+
+    @property
+    def self_signed(self) -> bool:
+        return self.subject == self.issuer
+
+
+def colon_hex(digest: bytes) -> str:
+    return ":".join(f"{b:02X}" for b in digest)
+
+
+def sha256_thumbprint(der: bytes) -> str:
+    return colon_hex(hashlib.sha256(der).digest())
+
+
+def certificate_details(der: bytes) -> CertificateDetails:
+    from cryptography import x509  # lazy: only the trust dialog and the probe need it
+
+    cert = x509.load_der_x509_certificate(der)
+    return CertificateDetails(
+        sha256=sha256_thumbprint(der),
+        sha1=colon_hex(hashlib.sha1(der).digest()),  # noqa: S324 - shown, never trusted
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        pem=ssl.DER_cert_to_PEM_cert(der),
+    )
+
+
+def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
+    """`host[:port]` (or `[v6]:port`, or a URL) as host and port."""
+    text = server.strip()
+    for prefix in ("https://", "http://"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split("/", 1)[0]
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, ""
+    if not host or any(c.isspace() for c in host):
+        raise ValueError(f"{server!r} is not a server address (host or host:port)")
+    if port and (not port.isdigit() or not 1 <= int(port) <= 65535):
+        raise ValueError(f"{server!r}: {port!r} is not a port number from 1 to 65535")
+    return host, int(port) if port else default_port
+
+
+def fetch_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
+    """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                der = tls.getpeercert(binary_form=True)
+    except ssl.SSLError as exc:
+        raise TlsError("handshake", f"TLS handshake with {host}:{port} failed: {exc}") from None
+    except TimeoutError:
+        raise NetworkError(
+            "Timed out", f"{host}:{port} did not answer within {timeout:g} s"
+        ) from None
+    except OSError as exc:
+        raise NetworkError(
+            "Cannot connect", f"{host}:{port}: {exc.strerror or exc}", _connect_hint(host)
+        ) from None
+    if not der:
+        raise TlsError("handshake", f"{host}:{port} presented no certificate")
+    return der
+
+
+async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
+    """The server certificate's SHA-256, SHA-1, subject, issuer and validity; sends no request."""
+    der = await asyncio.to_thread(fetch_server_certificate, host, port, timeout)
+    return certificate_details(der)
+
+
+def _connect_hint(host: str) -> str:
+    return f"Check that {host} resolves and that the port is open from this host."
+
+
+def build_ssl_context(policy: TlsPolicy, pinned_der: bytes | None = None) -> ssl.SSLContext:
+    """The SSL context for the request connection under `policy`."""
+    if policy.mode == "insecure":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if policy.mode == "ca_file":
+        if not policy.ca_file:
+            raise TlsError("untrusted", "TLS mode ca_file needs a CA file", "Give --ca-file PATH.")
+        try:
+            return ssl.create_default_context(cafile=policy.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise TlsError(
+                "untrusted",
+                f"cannot read the CA file {policy.ca_file}: {exc}",
+                "Give a PEM file holding the CA certificates that signed vCenter's certificate.",
+            ) from None
+    if policy.mode == "pinned":
+        if pinned_der is None:
+            raise TlsError("pin_mismatch", "no certificate was fetched for the pin")
+        context = ssl.create_default_context(cadata=ssl.DER_cert_to_PEM_cert(pinned_der))
+        context.check_hostname = False
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+        # The pin says which certificate to trust; its dates were shown when it was accepted.
+        context.verify_flags |= 0x200000  # X509_V_FLAG_NO_CHECK_TIME
+        return context
+    return ssl.create_default_context()
+
+
+def check_pin(policy: TlsPolicy, der: bytes, where: str) -> None:
+    """Raise TlsError unless `der` is the pinned certificate."""
+    try:
+        expected = normalize_thumbprint(policy.pin_sha256)
+    except ValueError:
+        raise TlsError(
+            "pin_mismatch",
+            f"the pin {policy.pin_sha256!r} is not a SHA-256 thumbprint",
+            "A pin is 32 colon-separated hex pairs or 64 hex digits.",
+        ) from None
+    actual = sha256_thumbprint(der)
+    if actual != expected:
+        raise TlsError(
+            "pin_mismatch",
+            f"{where} presented certificate SHA-256 {actual}, but the pin is {expected}. "
+            "Nothing was sent.",
+            "If the certificate was replaced on purpose, verify the new thumbprint with the "
+            "vCenter administrator and pin it again; otherwise do not proceed.",
+        )
+
+
+def classify_verification_failure(exc: BaseException, where: str, policy: TlsPolicy) -> TlsError:
+    """A TlsError that says which trust check failed and how to proceed."""
+    code = getattr(exc, "verify_code", None)
+    text = getattr(exc, "verify_message", None) or str(exc)
+    how = (
+        "Pin the certificate after checking its thumbprint (tls = \"pinned\", or --pin SHA256), "
+        "or give the CA that signed it (--ca-file PATH)."
+    )
+    if code == 10:
+        return TlsError(
+            "expired",
+            f"{where}: the certificate has expired ({text}).",
+            "Renew vCenter's certificate; or, if you must proceed, pin it (--pin SHA256).",
+        )
+    if code == 62 or "hostname" in text.lower() or "ip address mismatch" in text.lower():
+        return TlsError(
+            "hostname",
+            f"{where}: the certificate is not for this host name ({text}).",
+            "Use the host name the certificate was issued for, or pin the certificate "
+            "(--pin SHA256) after checking its thumbprint.",
+        )
+    if code in (18, 19, 20, 21) or "self" in text.lower() or "issuer" in text.lower():
+        source = policy.ca_file if policy.mode == "ca_file" else "the system CA store"
+        return TlsError(
+            "untrusted",
+            f"{where}: the certificate is not signed by a CA in {source} ({text}).",
+            how,
+        )
+    return TlsError("untrusted", f"{where}: certificate verification failed ({text}).", how)
+
+
+def find_ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    """The ssl error behind an httpx/httpcore exception, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
