@@ -121,16 +121,27 @@ async def unlink(
     connection: Connection,
     link_id: str,
     *,
+    confirm: Callable[[str], Awaitable[bool]] | None = None,
     psc_credentials: tuple[str, SecretStr] | None = None,
     on_event: EventHook | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> None:
-    """Delete a link; with the foreign PSC's credentials, use delete-with-credentials."""
+) -> bool:
+    """Delete a link after `confirm` agrees, shown its domain; False if it did not.
+
+    With the foreign PSC's credentials, uses delete-with-credentials (8.0.1+).
+    """
     async with logged_in(connection, on_event, transport) as client:
+        if confirm is not None:
+            summaries = {s.link: s.display_name for s in await client.list_links()}
+            if link_id not in summaries:
+                await client.get_link(link_id)  # the server's own NOT_FOUND, as it words it
+            if not await confirm(summaries.get(link_id, link_id)):
+                return False
         if psc_credentials is None:
             await client.delete_link(link_id)
         else:
             await client.delete_link_with_credentials(link_id, *psc_credentials)
+        return True
 
 
 async def administrators(

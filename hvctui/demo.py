@@ -1,0 +1,90 @@
+"""`hvctui demo`: the simulator in the background, a throwaway config, the TUI on top.
+
+The demo's passwords come from environment variables set in this process only; nothing is
+written but the throwaway config (no password in it), and no file of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from hvctui.profiles.store import Config, ConfigStore, Profile
+from hvctui.sim.world import DEMO_PASSWORD, World
+
+DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PASSWORD"
+DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
+
+#: (profile name, what it shows), in sidebar order; the first links successfully.
+DEMO_SCENARIOS: list[tuple[str, str]] = [
+    ("corp", "links psc.corp.local after the trust step (f5, then t)"),
+    ("legacy-psc", "psc-legacy.corp.local is too old: UNSUPPORTED"),
+    ("unreachable", "a PSC whose name does not resolve: ERROR with a two-level cause chain"),
+    ("unreachable-de", "the same, localized in German (Accept-Language: de-DE)"),
+    ("wrong-domain", "a domain the PSC does not serve: INVALID_ARGUMENT"),
+    ("wrong-psc-password", "a wrong PSC password: INVALID_ARGUMENT"),
+    ("unknown-group", "an admin group the domain lacks: INVALID_ARGUMENT"),
+    ("bad-port", "the wrong PSC port: INVALID_ARGUMENT"),
+    ("auditor", "a read-only cloud user: UNAUTHORIZED (403)"),
+]
+
+
+def demo_config(server: str, sim_sha256: str, world: World) -> Config:
+    """The demo's profiles against a simulator at `server` whose certificate is `sim_sha256`."""
+    thumb = world.pscs["psc.corp.local"].thumbprint
+    base = Profile(
+        server=server, user="cloudadmin@vmc.local", password_source=f"env:{DEMO_PASSWORD_ENV}",
+        tls="pinned", pin_sha256=sim_sha256, psc_hostname="psc.corp.local", psc_port="443",
+        domain_name="corp.local", psc_user="administrator@corp.local",
+        psc_password_source=f"env:{DEMO_PASSWORD_ENV}", admin_groups=["vmc-admins@corp.local"],
+    )
+
+    def variant(**changes: object) -> Profile:
+        return base.model_copy(update=changes)
+
+    profiles = {
+        "corp": base,
+        "legacy-psc": variant(psc_hostname="psc-legacy.corp.local", domain_name="legacy.local",
+                              psc_user="administrator@legacy.local",
+                              admin_groups=["vmc-admins@legacy.local"]),
+        "unreachable": variant(psc_hostname="psc.branch.example", domain_name="branch.example",
+                               psc_user="administrator@branch.example", admin_groups=[]),
+        "unreachable-de": variant(psc_hostname="psc.branch.example",
+                                  domain_name="branch.example",
+                                  psc_user="administrator@branch.example", admin_groups=[],
+                                  accept_language="de-DE"),
+        "wrong-domain": variant(domain_name="corp.example", ssl_thumbprint=thumb),
+        "wrong-psc-password": variant(psc_password_source=f"env:{DEMO_WRONG_PASSWORD_ENV}",
+                                      ssl_thumbprint=thumb),
+        "unknown-group": variant(admin_groups=["dba@corp.local"], ssl_thumbprint=thumb),
+        "bad-port": variant(psc_port="8443"),
+        "auditor": variant(user="auditor@vmc.local"),
+    }
+    return Config(default_profile="corp", profiles=profiles)
+
+
+def prepare_demo(folder: Path, server: str, sim_sha256: str, world: World) -> ConfigStore:
+    """Write the demo config into `folder` and point this process at it."""
+    os.environ["HVCTUI_CONFIG_DIR"] = str(folder)
+    os.environ[DEMO_PASSWORD_ENV] = DEMO_PASSWORD
+    os.environ[DEMO_WRONG_PASSWORD_ENV] = "not-the-password"
+    store = ConfigStore(folder / "config.toml")
+    config = demo_config(server, sim_sha256, world)
+    store.update(lambda c: c.__dict__.update(config.__dict__))
+    return store
+
+
+def run_demo() -> int:
+    from hvctui.sim.server import SimServer
+
+    folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
+    try:
+        with SimServer() as sim:
+            prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world)
+            from hvctui.tui.launch import run_tui
+
+            return run_tui(profile="corp", config=folder / "config.toml", demo=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

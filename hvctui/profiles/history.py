@@ -1,0 +1,58 @@
+"""The request history: one JSON line per call, with no secret in it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hvctui.profiles.store import data_dir
+
+HISTORY_NAME = "history.jsonl"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    time: str
+    profile: str
+    call: str
+    server: str
+    status: str  # "ok", an error type, or a local failure kind
+    duration_ms: int
+    detail: str = ""  # link id, domain or first message: never a password
+
+
+class History:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / HISTORY_NAME
+
+    def append(self, entry: HistoryEntry) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        line = json.dumps(asdict(entry), sort_keys=True) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    def read(self, limit: int = 500) -> list[HistoryEntry]:
+        """The newest `limit` entries, newest first; unreadable lines are skipped."""
+        try:
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return []
+        entries = []
+        for line in reversed(lines[-limit:]):
+            try:
+                data = json.loads(line)
+                entries.append(HistoryEntry(**{k: data[k] for k in HistoryEntry.__annotations__
+                                               if k in data}))
+            except (ValueError, TypeError, KeyError):
+                continue
+        return entries
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
