@@ -1,0 +1,61 @@
+"""Shared fixtures: an isolated config folder for every test, and the simulator over TLS."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hvctui.sim.server import SimServer
+from hvctui.sim.world import DEMO_PASSWORD, World
+
+PASSWORD = DEMO_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config folder; no test touches the user's files."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("HVCTUI_CONFIG_DIR", str(folder))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name in ("HVCTUI_PASSWORD", "HVCTUI_PSC_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+class Sim:
+    """A running simulator and ways to look at it from a test."""
+
+    def __init__(self, server: SimServer) -> None:
+        self.server = server
+        self.world: World = server.world
+        self.info = server.info
+
+    @property
+    def address(self) -> str:
+        return self.info.server
+
+    @property
+    def psc_thumbprint(self) -> str:
+        return self.world.pscs["psc.corp.local"].thumbprint
+
+    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Call a /sim/ control path over the real TLS socket (trusting the sim's cert)."""
+        context = ssl.create_default_context(cadata=self.info.cert_pem.decode())
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.info.url}{path}", data=data,
+                                         method="PUT" if data else "GET")
+        with urllib.request.urlopen(request, context=context, timeout=5) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture
+def sim() -> Iterator[Sim]:
+    with SimServer(World(seed=7)) as server:
+        yield Sim(server)

@@ -1,0 +1,170 @@
+"""The command line against the simulator: exit codes, human output and --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hvctui.cli import main
+
+from .conftest import PASSWORD, Sim
+
+LINK = ["--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
+        "--domain", "corp.local", "--psc-user", "administrator@corp.local"]
+
+
+@pytest.fixture(autouse=True)
+def passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("HVCTUI_PSC_PASSWORD", PASSWORD)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_link_trust_again_list_unlink(sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--server", sim.address, "--insecure"]
+    code, out, err = run(capsys, "link", *base, *LINK)
+    assert code == 3 and sim.psc_thumbprint in out
+    assert "TLS verification is OFF" in err
+    code, out, _ = run(capsys, "link", *base, *LINK, "--trust-offered")
+    link_id = next(iter(sim.world.links))
+    assert code == 0 and link_id in out
+    code, _, err = run(capsys, "link", *base, *LINK, "--trust-offered")
+    assert code == 4 and "ALREADY_EXISTS" in err
+    code, out, _ = run(capsys, "links", *base, "--user", "cloudadmin@vmc.local", "--json")
+    assert code == 0
+    assert json.loads(out)["links"][0]["link"] == link_id
+    code, out, _ = run(capsys, "unlink", link_id, *base, "--user", "cloudadmin@vmc.local",
+                       "--yes")
+    assert code == 0 and sim.world.links == {}
+
+
+def test_pin_works_and_a_wrong_pin_sends_nothing(sim: Sim,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256, *LINK,
+                       "--trust-offered")
+    assert code == 0 and next(iter(sim.world.links)) in out
+    before = sim.world.stats.requests
+    code, _, err = run(capsys, "links", "--server", sim.address, "--pin", "00" * 32,
+                       "--user", "cloudadmin@vmc.local")
+    assert code == 6 and "Nothing was sent" in err
+    assert sim.world.stats.requests == before
+
+
+@pytest.mark.parametrize("extra,code,words", [
+    (["--psc-hostname", "psc-legacy.corp.local", "--domain", "legacy.local"], 1,
+     ["UNSUPPORTED", "version (s) = 6.5.0", "build (i) = 5973321"]),
+    (["--psc-hostname", "psc.nowhere.example"], 1,
+     ["ERROR (HTTP 500)", "caused by:", "elapsed (d) = 30.2 [precision 1]",
+      "attempts (i) = 3", "answer (l) = com.vmware.vcenter.hvc.dns.rcode(", "[LONG_DATE_TIME]"]),
+    (["--domain", "wrong.local", "--trust-offered"], 1, ["INVALID_ARGUMENT", "wrong.local"]),
+    (["--admin-group", "dba@corp.local", "--trust-offered"], 1, ["dba@corp.local"]),
+    (["--psc-port", "8443"], 1, ["INVALID_ARGUMENT", "port (s) = 8443"]),
+])
+def test_world_scenarios_exit_codes_and_rendered_stack(
+        sim: Sim, capsys: pytest.CaptureFixture[str], extra: list[str], code: int,
+        words: list[str]) -> None:
+    got, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                      *LINK, *extra)
+    assert got == code
+    for w in words:
+        assert w in err
+
+
+def test_wrong_psc_password(sim: Sim, capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HVCTUI_PSC_PASSWORD", "wrong")
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256, *LINK,
+                       "--trust-offered")
+    assert code == 1 and "invalid_psc_credentials" in err
+
+
+def test_auditor_exits_5(sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                       *LINK, "--user", "auditor@vmc.local")
+    assert code == 5 and "UNAUTHORIZED (HTTP 403)" in err
+
+
+def test_json_failure_keeps_wire_fields_and_adds_rendered(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256, *LINK,
+                       "--psc-hostname", "psc.nowhere.example", "--json")
+    payload = json.loads(out)
+    assert code == 1 and payload["ok"] is False and payload["http_status"] == 500
+    assert payload["error_type"] == "ERROR"
+    top = payload["messages"][0]
+    assert top["id"] == "com.vmware.vcenter.hvc.links.psc_unreachable"
+    assert top["params"]["elapsed"] == {"d": 30.25, "precision": 1}
+    assert top["params_rendered"]["elapsed"] == "30.2" and top["text"]
+    assert PASSWORD not in out
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--psc-port", "70000", "--psc-port"),
+    ("--psc-port", "abc", "--psc-port"),
+    ("--ssl-thumbprint", "AB:CD", "--ssl-thumbprint"),
+    ("--psc-hostname", "has space", "--psc-hostname"),
+    ("--admin-group", "nodomain", "--admin-group"),
+    ("--server", "bad host", "--server"),
+    ("--domain", "", "--domain"),
+])
+def test_bad_flags_exit_2_naming_the_flag_and_send_nothing(
+        sim: Sim, capsys: pytest.CaptureFixture[str], flag: str, value: str, words: str) -> None:
+    argv = ["link", "--server", sim.address, "--pin", sim.info.sha256, *LINK, flag, value]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and words in err
+    assert sim.world.stats.requests == 0
+
+
+def test_no_password_and_no_terminal_fails_before_sending(
+        sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HVCTUI_PASSWORD")
+    code, _, err = run(capsys, "links", "--server", sim.address, "--pin", sim.info.sha256,
+                       "--user", "cloudadmin@vmc.local")
+    assert code == 2 and "HVCTUI_PASSWORD" in err
+    assert sim.world.stats.requests == 0
+
+
+def test_profile_values_are_used_and_flags_override_them(
+        sim: Sim, capsys: pytest.CaptureFixture[str], isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(f"""
+default_profile = "corp"
+[profiles.corp]
+server = "{sim.address}"
+user = "cloudadmin@vmc.local"
+tls = "pinned"
+pin_sha256 = "{sim.info.sha256}"
+psc_hostname = "psc.corp.local"
+domain_name = "corp.local"
+psc_user = "administrator@corp.local"
+""")
+    code, out, _ = run(capsys, "link", "--profile", "corp", "--domain", "other.local",
+                       "--trust-offered")
+    assert code == 1 and "other.local" in _
+    code, out, _ = run(capsys, "link", "--profile", "corp", "--trust-offered")
+    assert code == 0
+    code, out, _ = run(capsys, "profiles", "list", "--json")
+    assert json.loads(out)["profiles"] == ["corp"]
+    history = (isolated_config / "history.jsonl").read_text()
+    assert '"profile": "corp"' in history and PASSWORD not in history
+
+
+def test_cli_subprocess_end_to_end(sim: Sim, isolated_config: Path) -> None:
+    env = dict(os.environ, HVCTUI_PASSWORD=PASSWORD, HVCTUI_PSC_PASSWORD=PASSWORD)
+    result = subprocess.run(
+        [sys.executable, "-m", "hvctui", "link", "--server", sim.address, "--pin",
+         sim.info.sha256, *LINK, "--trust-offered", "--json"],
+        capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["link"] in sim.world.links
+    assert "Traceback" not in result.stderr
