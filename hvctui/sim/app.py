@@ -127,7 +127,8 @@ def build_app(world: World) -> Starlette:
     async def stats(request: Request) -> Response:
         return _json({
             "requests": world.stats.requests, "logins": world.stats.logins,
-            "creates": world.stats.creates, "links": world.list_links(),
+            "creates": world.stats.creates, "create_calls": world.stats.create_calls,
+            "links": world.list_links(),
         })
 
     async def fallback(request: Request) -> Response:

@@ -112,7 +112,8 @@ def _fake_thumbprint(rng: random.Random, seed_text: str) -> str:
 class Stats:
     requests: int = 0
     logins: int = 0
-    creates: int = 0
+    create_calls: int = 0  # every POST /api/hvc/links that reached the rules
+    creates: int = 0  # links actually created
 
 
 class World:
@@ -194,6 +195,7 @@ class World:
     # --- links -----------------------------------------------------------------------------
 
     def create_link(self, user: str, spec: Any, lang: str | None) -> str:
+        self.stats.create_calls += 1
         self.require_manage(user, lang)
         if not isinstance(spec, dict):
             raise _invalid_body("the body must be a JSON object (the CreateSpec)", lang)

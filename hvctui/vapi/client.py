@@ -180,7 +180,7 @@ class VcenterClient:
         except httpx.HTTPError as exc:
             raise self._network_error(exc, operation) from None
         elapsed = (time.perf_counter() - started) * 1000
-        self._emit("answer", f"HTTP {response.status_code} in {elapsed:.0f} ms")
+        self._emit("answer", f"HTTP {response.status_code}")
         status = response.status_code
         content_type = response.headers.get("content-type", "")
         if 200 <= status < 300:

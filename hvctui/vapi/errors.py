@@ -227,7 +227,7 @@ _HINTS: dict[ErrorType, str] = {
     "Mode supports.",
     ErrorType.SERVICE_UNAVAILABLE: "vCenter is starting or overloaded: wait a minute and "
     "try again.",
-    ErrorType.ERROR: "Read the cause chain below: the last message is the root cause.",
+    ErrorType.ERROR: "Read the cause chain: the last message in it is the root cause.",
 }
 
 

@@ -1,0 +1,74 @@
+"""Every binding's id, default keys and meaning, in one table (help and [keymap] read it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    keys: str
+    action: str
+    description: str
+    where: str = "main screen"
+    show: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id,
+                       priority=self.priority)
+
+
+APP_KEYS = [
+    Key("link", "f5,ctrl+j", "link", "Link"),
+    Key("cancel_call", "escape", "cancel_call", "Cancel call", show=False),
+    Key("save_profile", "ctrl+s", "save_profile", "Save"),
+    Key("links_screen", "f2", "open_links", "Links"),
+    Key("admins_screen", "f3", "open_admins", "Admins"),
+    Key("history_screen", "f4", "open_history", "History"),
+    Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
+    Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
+    Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),
+    Key("help", "f1", "help", "Help"),
+    Key("quit", "ctrl+q", "quit", "Quit", priority=True),
+]
+
+SIDEBAR_KEYS = [
+    Key("profile_new", "n", "new_profile", "New", "profiles list"),
+    Key("profile_duplicate", "c", "duplicate_profile", "Duplicate", "profiles list"),
+    Key("profile_rename", "r", "rename_profile", "Rename", "profiles list"),
+    Key("profile_delete", "delete,d", "delete_profile", "Delete", "profiles list"),
+]
+
+RESPONSE_KEYS = [
+    Key("copy_text", "y", "copy_text", "Copy text", "response pane"),
+    Key("copy_json", "j", "copy_json", "Copy JSON", "response pane"),
+]
+
+TRUST_KEYS = [
+    Key("trust", "t", "trust", "Trust and resubmit", "trust dialog"),
+    Key("trust_cancel", "escape", "cancel", "Cancel", "trust dialog"),
+]
+
+LINKS_KEYS = [
+    Key("links_refresh", "r", "refresh", "Refresh", "links screen"),
+    Key("links_unlink", "u,delete", "unlink", "Unlink", "links screen"),
+    Key("screen_close", "escape", "close", "Back", "links screen"),
+]
+
+ADMINS_KEYS = [
+    Key("admins_add", "a", "add", "Add group", "administrators screen"),
+    Key("admins_remove", "delete,d", "remove", "Remove group", "administrators screen"),
+    Key("admins_refresh", "r", "refresh", "Refresh", "administrators screen"),
+    Key("admins_close", "escape", "close", "Back", "administrators screen"),
+]
+
+ALL_KEYS = APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS + ADMINS_KEYS
+KNOWN_IDS = {k.id for k in ALL_KEYS}
+
+
+def bindings(keys: list[Key]) -> list[Binding]:
+    return [k.binding() for k in keys]

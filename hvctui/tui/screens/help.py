@@ -1,0 +1,49 @@
+"""Help: every binding (with its id for [keymap]) and every screen."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from hvctui.tui.keys import ALL_KEYS
+
+SCREENS = [
+    ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
+    ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
+    ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
+    ("History (F4)", "every call made: time, profile, call, status, duration"),
+    ("Trust dialog", "opens on UNVERIFIED_PEER, or on first connect with TLS pinned"),
+    ("Palette (ctrl+p)", "themes, profiles, screens, copy the answer, start afresh"),
+]
+
+
+class HelpScreen(Screen[None]):
+    BINDINGS = [Binding("escape,f1,q", "close", "Back", id="help_close")]
+
+    def compose(self) -> ComposeResult:
+        keys = Table(title="Keys (remap in config.toml [keymap]: id = \"keys\")", expand=True)
+        keys.add_column("Keys", no_wrap=True)
+        keys.add_column("What", ratio=2)
+        keys.add_column("Where")
+        keys.add_column("id", style="dim")
+        for key in ALL_KEYS:
+            keys.add_row(self.app.get_key_display(Binding(key.keys.split(",")[0], "")) +
+                         ("".join(", " + k for k in key.keys.split(",")[1:])),
+                         key.description, key.where, key.id)
+        keys.add_row("ctrl+p", "Command palette", "anywhere", "-")
+        screens = Table(title="Screens", expand=True)
+        screens.add_column("Screen", no_wrap=True)
+        screens.add_column("What")
+        for name, what in SCREENS:
+            screens.add_row(name, what)
+        with VerticalScroll(id="help"):
+            yield Static(keys)
+            yield Static(screens)
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,35 @@
+"""The request history, newest first (time, profile, call, status, duration; no secrets)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from hvctui.profiles.history import History
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "close", "Back", id="history_close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history"):
+            yield Static("Request history (newest first)", classes="screen-title")
+            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Time", "Profile", "Call", "Status", "ms", "Detail")
+        entries = History().read()
+        for e in entries:
+            table.add_row(e.time.replace("T", " ").rstrip("Z"), e.profile, e.call, e.status,
+                          str(e.duration_ms), e.detail)
+        if not entries:
+            self.query_one(".screen-title", Static).update("Request history: nothing yet.")
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,81 @@
+"""Themes: ours (shipped in the package) and the user's (the config folder's themes/)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from textual.theme import Theme
+
+DEFAULT_THEME = "hvc-dark"
+_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel",
+           "success", "warning", "error", "boost")
+
+
+@dataclass(frozen=True)
+class ThemeProblem:
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"theme {self.path}: {self.reason} (skipped)"
+
+
+def shipped_themes_dir() -> Path:
+    """The themes inside the installed wheel, or the repository's themes/ in a checkout."""
+    packaged = resources.files("hvctui") / "_themes"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "themes"
+
+
+def theme_from_toml(path: Path) -> Theme:
+    """A Theme from a TOML file; ValueError says what is wrong."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"not valid TOML: {exc}") from None
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("needs a name = \"...\"")
+    if not isinstance(data.get("primary"), str):
+        raise ValueError("needs a primary = \"#RRGGBB\" colour")
+    unknown = set(data) - set(_FIELDS) - {"name", "dark", "variables"}
+    if unknown:
+        raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+    kwargs = {k: data[k] for k in _FIELDS if k in data}
+    for key, value in kwargs.items():
+        if not isinstance(value, str):
+            raise ValueError(f"{key} must be a colour string")
+    try:
+        from textual.color import Color
+
+        for key, value in kwargs.items():
+            Color.parse(value)
+    except Exception as exc:  # textual's ColorParseError
+        raise ValueError(f"{key} = {value!r} is not a colour ({exc})") from None
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ValueError("variables must be a table")
+    return Theme(name=name.strip(), dark=bool(data.get("dark", True)),
+                 variables={str(k): str(v) for k, v in variables.items()}, **kwargs)
+
+
+def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[ThemeProblem]]:
+    """Every theme we ship, then the user's; broken files are reported and skipped."""
+    themes: list[Theme] = []
+    problems: list[ThemeProblem] = []
+    folders = [shipped_themes_dir()]
+    if user_dir is not None and user_dir.is_dir():
+        folders.append(user_dir)
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                themes.append(theme_from_toml(path))
+            except ValueError as exc:
+                problems.append(ThemeProblem(path, str(exc)))
+    return themes, problems

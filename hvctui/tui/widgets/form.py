@@ -1,0 +1,218 @@
+"""The CreateSpec form, with the cloud vCenter connection above it.
+
+Values are judged by the same code as the CLI's flags (profiles.setup), on leaving a field
+and on submit; a problem is shown under its field, naming what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static
+
+from hvctui.profiles.setup import FieldProblem, merge
+from hvctui.profiles.store import Profile
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    required: bool = False
+    kind: str = "text"  # text, password, select
+    placeholder: str = ""
+
+
+CONNECTION_FIELDS = [
+    FormField("server", "vCenter", True, placeholder="host[:port] of the cloud vCenter"),
+    FormField("user", "User", True, placeholder="cloudadmin@vmc.local"),
+    FormField("password", "Password", True, "password"),
+    FormField("tls", "TLS", True, "select"),
+    FormField("ca_file", "CA file", placeholder="PEM bundle, with TLS ca_file"),
+    FormField("pin_sha256", "Pinned SHA-256", placeholder="accepted on first connect"),
+]
+SPEC_FIELDS = [
+    FormField("psc_hostname", "PSC host", True, placeholder="psc.corp.local"),
+    FormField("psc_port", "PSC port", placeholder="443"),
+    FormField("domain_name", "SSO domain", True, placeholder="corp.local"),
+    FormField("psc_user", "PSC admin", True, placeholder="administrator@corp.local"),
+    FormField("psc_password", "PSC password", True, "password"),
+    FormField("ssl_thumbprint", "PSC thumbprint", placeholder="offered by the trust step"),
+    FormField("admin_groups", "Admin groups", placeholder="group@domain, group@domain"),
+    FormField("accept_language", "Language", placeholder="en-US, de-DE, fr-FR"),
+]
+ALL_FIELDS = CONNECTION_FIELDS + SPEC_FIELDS
+TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pinned"),
+               ("INSECURE", "insecure")]
+
+
+def source_hint(source: str) -> str:
+    if source.startswith("env:"):
+        return f"from ${source[4:]} (or type to override)"
+    if source == "keyring":
+        return "from the keyring (or type to override)"
+    return "type it; kept in memory only"
+
+
+class SpecForm(VerticalScroll):
+    """Every field of the connection and the CreateSpec."""
+
+    @dataclass
+    class Edited(Message):
+        field: str
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loading = False
+        self._sources = {"password": "prompt", "psc_password": "prompt"}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Cloud vCenter", classes="section")
+        for f in CONNECTION_FIELDS:
+            yield from self._row(f)
+        yield Static("On-premises PSC (CreateSpec)", classes="section")
+        for f in SPEC_FIELDS:
+            yield from self._row(f)
+
+    def _row(self, f: FormField) -> ComposeResult:
+        mark = "*" if f.required else " "
+        with Horizontal(classes="row", id=f"row-{f.name}"):
+            yield Label(f"{f.label}{mark}", classes="label")
+            if f.kind == "select":
+                yield Select(TLS_CHOICES, value="system", allow_blank=False, id=f"f-{f.name}",
+                             compact=True)
+            else:
+                yield Input(placeholder=f.placeholder, id=f"f-{f.name}", compact=True,
+                            password=f.kind == "password", select_on_focus=False)
+        yield Static("", classes="problem", id=f"p-{f.name}")
+
+    def input(self, name: str) -> Input:
+        return self.query_one(f"#f-{name}", Input)
+
+    # --- values in and out -------------------------------------------------------------------
+
+    def load(self, profile: Profile, passwords: dict[str, str] | None = None) -> None:
+        self._loading = True
+        data = profile.model_dump()
+        for f in ALL_FIELDS:
+            if f.kind == "select":
+                self.query_one(f"#f-{f.name}", Select).value = data[f.name]
+            elif f.kind == "password":
+                continue
+            elif f.name == "admin_groups":
+                self.input(f.name).value = ", ".join(data[f.name])
+            else:
+                self.input(f.name).value = str(data.get(f.name, ""))
+        self._sources = {"password": profile.password_source,
+                         "psc_password": profile.psc_password_source}
+        for name, source in self._sources.items():
+            field = self.input(name)
+            field.value = (passwords or {}).get(name, "")
+            field.placeholder = source_hint(source)
+        self.clear_problems()
+        self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    def fill(self, values: dict[str, Any]) -> None:
+        """Set fields from raw form values (as `values()` returns them)."""
+        self._loading = True
+        for name, value in values.items():
+            if name == "tls":
+                self.query_one("#f-tls", Select).value = value
+            elif self.query(f"#f-{name}"):
+                self.input(name).value = ", ".join(value) if isinstance(value, list) else value
+        self.call_after_refresh(self._done_loading)
+
+    def values(self) -> dict[str, Any]:
+        """The profile fields as typed (no passwords)."""
+        out: dict[str, Any] = {}
+        for f in ALL_FIELDS:
+            if f.kind == "password":
+                continue
+            if f.kind == "select":
+                out[f.name] = self.query_one(f"#f-{f.name}", Select).value
+            elif f.name == "admin_groups":
+                out[f.name] = [g.strip() for g in self.input(f.name).value.split(",")
+                               if g.strip()]
+            else:
+                out[f.name] = self.input(f.name).value.strip()
+        return out
+
+    def passwords(self) -> dict[str, str]:
+        return {name: self.input(name).value for name in ("password", "psc_password")}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return dict(self._sources)
+
+    def set_value(self, name: str, value: str) -> None:
+        self.input(name).value = value
+
+    @property
+    def tls_mode(self) -> str:
+        return str(self.query_one("#f-tls", Select).value)
+
+    def toggle_reveal(self) -> bool:
+        revealed = self.input("password").password
+        for name in ("password", "psc_password"):
+            self.input(name).password = not revealed
+        return revealed
+
+    # --- problems ------------------------------------------------------------------------------
+
+    def clear_problems(self) -> None:
+        for f in ALL_FIELDS:
+            self._show(f.name, "")
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:
+        self.clear_problems()
+        for p in problems:
+            self._show(p.field, p.message)
+        if problems:
+            first = problems[0].field
+            widget = self.query_one(f"#f-{first}") if self.query(f"#f-{first}") else None
+            if widget is not None:
+                widget.focus()
+                self.scroll_to_widget(widget)
+
+    def _show(self, name: str, message: str) -> None:
+        matches = self.query(f"#p-{name}")
+        if not matches:
+            return
+        problem = matches.first(Static)
+        problem.update(f"↳ {message}" if message else "")
+        problem.display = bool(message)
+        row = self.query(f"#row-{name}")
+        if row:
+            row.first().set_class(bool(message), "invalid")
+
+    def check_field(self, name: str) -> None:
+        if name in ("password", "psc_password"):
+            self._show(name, "")
+            return
+        value = self.values().get(name)
+        _, problems = merge(None, {name: value})
+        self._show(name, next((p.message for p in problems if p.field == name), ""))
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        name = (event.input.id or "").removeprefix("f-")
+        if name:
+            self.check_field(name)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if not self._loading and event.input.id:
+            self.post_message(self.Edited(event.input.id.removeprefix("f-")))
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        if not self._loading:
+            self.post_message(self.Edited("tls"))

@@ -1,0 +1,284 @@
+"""The TUI driven as a person would, against the simulator over real loopback TLS."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from hvctui.profiles.store import ConfigStore
+from hvctui.tui.app import HvcApp
+from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
+from hvctui.tui.screens.links import LinksScreen
+
+from .conftest import Sim
+from .tui_support import PASSWORD, PW_ENV, corp_profile, pane_text, wait_until, write_config
+
+
+@pytest.fixture(autouse=True)
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+
+def app_for(sim: Sim, folder: Path, **profiles_changes: object) -> HvcApp:
+    path = write_config(folder, {
+        "corp": corp_profile(sim.address, sim.info.sha256),
+        "unreachable": corp_profile(sim.address, sim.info.sha256,
+                                    psc_hostname="psc.nowhere.example"),
+    })
+    return HvcApp(config_path=path)
+
+
+async def test_link_with_trust_step_shows_the_link_id_and_stores_the_thumbprint(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        assert sim.psc_thumbprint in str(app.screen.query_one("#trust-details").render())
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        link_id = next(iter(sim.world.links))
+        assert link_id in pane_text(app)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    saved = ConfigStore(isolated_config / "config.toml").load().config
+    assert saved.profiles["corp"].ssl_thumbprint == sim.psc_thumbprint
+
+
+async def test_escape_in_the_trust_dialog_sends_no_second_create(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "UNVERIFIED_PEER" in pane_text(app))
+    assert sim.world.stats.create_calls == 1 and sim.world.links == {}
+
+
+async def test_error_profile_shows_the_cause_chain_with_rendered_params(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app._select("unreachable")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "ERROR" in pane_text(app) and "Next:" in pane_text(app))
+        text = pane_text(app)
+    assert "HTTP 500" in text and "caused by" in text
+    assert "elapsed (d) 30.2" in text and "attempts (i) 3" in text
+    assert "com.vmware.vcenter.hvc.dns.rcode(code=3, rcode=NXDOMAIN)" in text
+    assert "id com.vmware.vcenter.hvc.dns.unresolved" in text
+
+
+async def test_links_screen_lists_the_link_and_unlinks_after_typing_the_domain(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        link_id = next(iter(sim.world.links))
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                         and bool(app.screen.rows))
+        assert app.screen.rows[0].link == link_id
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"corp.lo", "enter")  # not the domain: refused
+        assert isinstance(app.screen, TextScreen) and link_id in sim.world.links
+        await pilot.press("c", "a", "l", "enter")
+        await wait_until(pilot, lambda: sim.world.links == {})
+
+
+async def test_pressing_link_twice_quickly_creates_once(sim: Sim, isolated_config: Path) -> None:
+    sim.control("/sim/faults", {"latency_ms": 300})
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "f5", "ctrl+j")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen), timeout=15)
+    assert sim.world.stats.create_calls == 1 and sim.world.stats.logins == 1
+
+
+async def test_keys_work_during_a_slow_call_and_escape_cancels_it(
+        sim: Sim, isolated_config: Path) -> None:
+    sim.control("/sim/faults", {"latency_ms": 3000})
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "POST /api/session" in pane_text(app))
+        field = app.form.input("domain_name")
+        field.focus()
+        await pilot.press("end", "x")
+        assert field.value == "corp.localx" and app._call_running()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Cancelled" in pane_text(app))
+    assert sim.world.links == {}
+
+
+async def test_bad_form_values_are_named_and_nothing_is_sent(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.form.input("psc_port").value = "99999"
+        app.form.input("domain_name").value = ""
+        app.form.input("admin_groups").value = "admins"
+        await pilot.press("f5")
+        await pilot.pause()
+        problems = {p.id: str(p.render()) for p in app.form.query(".problem") if p.display}
+    assert "not a port number" in problems["p-psc_port"]
+    assert sim.world.stats.requests == 0
+
+
+async def test_leaving_a_field_checks_it(sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.form.input("ssl_thumbprint")
+        field.focus()
+        await pilot.press(*"AB:CD", "tab")
+        await pilot.pause()
+        problem = app.form.query_one("#p-ssl_thumbprint")
+        assert problem.display and "hex pairs" in str(problem.render())
+
+
+async def test_typed_values_survive_switching_profiles(sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.form.input("domain_name").value = "typed.local"
+        app.form.input("psc_password").value = "typed-secret"
+        app._select("unreachable")
+        await pilot.pause()
+        assert app.form.input("domain_name").value == "corp.local"
+        app._select("corp")
+        await pilot.pause()
+        assert app.form.input("domain_name").value == "typed.local"
+        assert app.form.input("psc_password").value == "typed-secret"
+
+
+async def test_first_use_of_a_pinned_vcenter_shows_its_certificate_and_saves_the_pin(
+        sim: Sim, isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile(sim.address, tls="pinned")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        shown = str(app.screen.query_one("#trust-details").render())
+        assert sim.info.sha256 in shown and "SHA-1" in shown and "hvctui simulator" in shown
+        assert sim.world.stats.requests == 0  # nothing sent before the decision
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen)
+                         and sim.psc_thumbprint in str(
+                             app.screen.query_one("#trust-details").render()))
+    saved = ConfigStore(path).load().config.profiles["corp"]
+    assert saved.pin_sha256 == sim.info.sha256
+
+
+async def test_broken_config_opens_says_so_and_is_never_saved_over(isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    path = isolated_config / "config.toml"
+    path.write_text('[profiles.corp]\nserver = "vc.example.com"\ntls = "maybe"\n')
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = str(app.query_one("#banner").render())
+        assert "line 3" in banner and "profiles.corp.tls" in banner
+        app.form.input("server").value = "other.example.com"
+        await pilot.press("ctrl+s")
+        app.theme = "hvc-light"
+        await pilot.pause()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+async def test_start_afresh_keeps_a_backup_then_saves(isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    path = isolated_config / "config.toml"
+    path.write_text("broken = [")
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_start_afresh()
+        app.theme = "hvc-light"
+        await pilot.pause()
+    assert (isolated_config / "config.toml.broken-1").read_text() == "broken = ["
+    assert ConfigStore(path).load().config.theme == "hvc-light"
+
+
+async def test_keymap_remaps_link_by_id(sim: Sim, isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256)},
+                        keymap={"link": "f9"})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        assert sim.world.stats.requests == 0
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+
+
+async def test_theme_choice_is_saved_and_a_broken_user_theme_is_skipped(
+        isolated_config: Path) -> None:
+    themes = isolated_config / "themes"
+    themes.mkdir(parents=True)
+    (themes / "mine.toml").write_text('name = "mine"\nprimary = "#112233"\n')
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "hvc-dark"
+        assert "mine" in app.available_themes and "broken" not in app.available_themes
+        assert any("broken.toml" in str(n.message) for n in app._notifications)
+        app.theme = "hvc-high-contrast"
+        await pilot.pause()
+    assert ConfigStore(path).load().config.theme == "hvc-high-contrast"
+
+
+async def test_profiles_add_rename_delete_from_the_sidebar(isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.sidebar.option_list.focus()
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press("enter")  # accepts "corp-copy"
+        await wait_until(pilot, lambda: "corp-copy" in app.config.profiles)
+        app.sidebar.option_list.focus()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        app.screen.query_one("#dialog-input").value = "lab"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "lab" in app.config.profiles)
+        app.sidebar.option_list.focus()
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "lab" not in app.config.profiles)
+    assert list(ConfigStore(path).load().config.profiles) == ["corp"]
+
+
+async def test_sidebar_filter_narrows_the_list(isolated_config: Path) -> None:
+    path = write_config(isolated_config, {f"site-{i}": corp_profile("vc.example.com")
+                                          for i in range(30)})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_focus_profiles()
+        await pilot.press(*"site-2")
+        await pilot.pause()
+        names = [app.sidebar.option_list.get_option_at_index(i).id
+                 for i in range(app.sidebar.option_list.option_count)]
+        assert names == ["site-2"] + [f"site-{i}" for i in range(20, 30)]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current == "site-2"
+
+
+async def test_insecure_is_shown_as_a_warning_while_in_use(isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"lab": corp_profile("vc.example.com", tls="insecure")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = app.query_one("#banner")
+        assert banner.display and "TLS verification is OFF" in str(banner.render())
+        app.query_one("#f-tls").value = "system"
+        await pilot.pause()
+        assert not banner.display

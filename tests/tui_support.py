@@ -1,0 +1,49 @@
+"""Helpers for driving the real app: configs, waiting for what a user would see."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from hvctui.profiles.store import Config, ConfigStore, Profile
+from hvctui.sim.world import DEMO_PASSWORD
+
+PW_ENV = "HVCTUI_TEST_PW"
+
+
+def corp_profile(server: str, pin: str = "", **changes: Any) -> Profile:
+    values: dict[str, Any] = dict(
+        server=server, user="cloudadmin@vmc.local", password_source=f"env:{PW_ENV}",
+        tls="pinned" if pin else "system", pin_sha256=pin, psc_hostname="psc.corp.local",
+        domain_name="corp.local", psc_user="administrator@corp.local",
+        psc_password_source=f"env:{PW_ENV}", admin_groups=["vmc-admins@corp.local"])
+    values.update(changes)
+    return Profile(**values)
+
+
+def write_config(folder: Path, profiles: dict[str, Profile], **top: Any) -> Path:
+    store = ConfigStore(folder / "config.toml")
+    config = Config(profiles=profiles, default_profile=next(iter(profiles), ""), **top)
+    store.update(lambda c: c.__dict__.update(config.__dict__))
+    return store.path
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
+                     timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not reach the expected state in time")
+        await pilot.pause(0.02)
+
+
+def pane_text(app: Any) -> str:
+    body = app.pane.query_one("#response-body")
+    return str(body.render())
+
+
+PASSWORD = DEMO_PASSWORD
