@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,17 +26,18 @@ class HelpScreen(Screen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "Back", id="help_close")]
 
     def compose(self) -> ComposeResult:
-        keys = Table(title="Keys (remap in config.toml [keymap]: id = \"keys\")", expand=True)
+        keys = Table(title="Keys: remap any of them by id in config.toml, under \\[keymap]",
+                     expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
         keys.add_column("Keys", no_wrap=True)
         keys.add_column("What", ratio=2)
         keys.add_column("Where")
         keys.add_column("id", style="dim")
+        remapped = getattr(self.app, "_keymap", {})
         for key in ALL_KEYS:
-            keys.add_row(self.app.get_key_display(Binding(key.keys.split(",")[0], "")) +
-                         ("".join(", " + k for k in key.keys.split(",")[1:])),
+            keys.add_row(", ".join(remapped.get(key.id, key.keys).split(",")),
                          key.description, key.where, key.id)
         keys.add_row("ctrl+p", "Command palette", "anywhere", "-")
-        screens = Table(title="Screens", expand=True)
+        screens = Table(title="Screens", expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
         screens.add_column("Screen", no_wrap=True)
         screens.add_column("What")
         for name, what in SCREENS:

@@ -95,6 +95,7 @@ class ResponsePane(VerticalScroll, can_focus=True):
             body.append("\n")
         body.append_text(self._result)
         self.query_one("#response-body", Static).update(body)
+        self.set_class(self._done and bool(self._result), "has-result")
 
     def _summary(self) -> str:
         """The finished call's phases on one line: each request with its answer."""
