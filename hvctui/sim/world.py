@@ -204,13 +204,6 @@ class World:
                 raise SimError(400, "INVALID_ARGUMENT", [message(
                     "com.vmware.vapi.std.errors.missing_field", {"field": {"s": name}},
                     lang=lang)])
-        if self.links:
-            existing = next(iter(self.links.values()))
-            raise SimError(400, "ALREADY_EXISTS", [message(
-                "com.vmware.vcenter.hvc.links.already_linked",
-                {"domain": {"s": existing.domain}, "link": {"s": existing.id},
-                 "created": {"dt": _dt(existing.created), "format": "MED_DATE_TIME"}},
-                lang=lang)])
         host = spec["psc_hostname"].strip().lower()
         port_text = str(spec.get("port") or "443")
         psc = self.pscs.get(host)
@@ -246,6 +239,14 @@ class World:
                 raise SimError(400, "INVALID_ARGUMENT", [message(
                     "com.vmware.vcenter.hvc.links.unknown_group",
                     {"group": {"s": str(group)}, "domain": {"s": psc.domain}}, lang=lang)])
+        # Only one on-premises domain can be linked; checked once the spec itself is valid.
+        if self.links:
+            existing = next(iter(self.links.values()))
+            raise SimError(400, "ALREADY_EXISTS", [message(
+                "com.vmware.vcenter.hvc.links.already_linked",
+                {"domain": {"s": existing.domain}, "link": {"s": existing.id},
+                 "created": {"dt": _dt(existing.created), "format": "MED_DATE_TIME"}},
+                lang=lang)])
         link_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         self.links[link_id] = Link(link_id, psc.domain, psc.host,
                                    datetime.fromtimestamp(self.clock(), UTC))

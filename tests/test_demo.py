@@ -1,0 +1,94 @@
+"""`hvctui demo`: one profile per scenario of the default world, no password on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from hvctui.demo import (
+    DEMO_PASSWORD_ENV,
+    DEMO_SCENARIOS,
+    DEMO_WRONG_PASSWORD_ENV,
+    demo_config,
+    prepare_demo,
+)
+from hvctui.profiles.secrets import resolve_password
+from hvctui.profiles.setup import build_connection, build_spec
+from hvctui.vapi import flow
+from hvctui.vapi.errors import HvcError, ServerError
+from hvctui.vapi.models import CertificateInfo
+
+from .conftest import PASSWORD, Sim
+
+EXPECTED = {
+    "corp": None,
+    "legacy-psc": "UNSUPPORTED",
+    "unreachable": "ERROR",
+    "unreachable-de": "ERROR",
+    "wrong-domain": "INVALID_ARGUMENT",
+    "wrong-psc-password": "INVALID_ARGUMENT",
+    "unknown-group": "INVALID_ARGUMENT",
+    "bad-port": "INVALID_ARGUMENT",
+    "auditor": "UNAUTHORIZED",
+}
+
+
+@pytest.fixture(autouse=True)
+def restore_demo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare_demo sets these in the process; registering them first restores them after."""
+    for name in (DEMO_PASSWORD_ENV, DEMO_WRONG_PASSWORD_ENV):
+        monkeypatch.setenv(name, "")
+
+
+async def trust(_: CertificateInfo) -> bool:
+    return True
+
+
+def test_every_scenario_has_a_profile_and_corp_comes_first(sim: Sim) -> None:
+    config = demo_config(sim.address, sim.info.sha256, sim.world)
+    assert list(config.profiles) == [name for name, _ in DEMO_SCENARIOS] == list(EXPECTED)
+    assert config.default_profile == "corp"
+
+
+async def test_each_demo_profile_shows_its_scenario_even_after_corp_is_linked(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HVCTUI_CONFIG_DIR")
+    store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world)
+    profiles = store.load().config.profiles
+    outcomes: dict[str, str | None] = {}
+    for name, profile in profiles.items():
+        password = resolve_password(profile.password_source, who=profile.user,
+                                    override_env="UNSET_FOR_TEST")
+        psc_password = resolve_password(profile.psc_password_source, who=profile.psc_user,
+                                        override_env="UNSET_FOR_TEST")
+        try:
+            await flow.link(build_connection(profile, password), build_spec(profile, psc_password),
+                            trust)
+            outcomes[name] = None
+        except ServerError as error:
+            outcomes[name] = error.error_type.value
+            assert error.messages and all(m.text for m in error.messages)
+    assert outcomes == EXPECTED
+    try:
+        corp = profiles["corp"]
+        await flow.link(build_connection(corp, SecretStr(PASSWORD)),
+                        build_spec(corp, SecretStr(PASSWORD)), trust)
+    except HvcError as error:
+        assert isinstance(error, ServerError) and error.error_type.value == "ALREADY_EXISTS"
+    else:
+        raise AssertionError("a second link must be refused")
+
+
+def test_demo_writes_no_password_and_only_into_its_own_folder(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    folder = tmp_path / "demo"
+    prepare_demo(folder, sim.address, sim.info.sha256, sim.world)
+    assert list(home.iterdir()) == []
+    written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert PASSWORD.encode() not in written
