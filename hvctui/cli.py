@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--latency", type=int, default=0, metavar="MS", help="added latency")
     sim.add_argument("--session-idle", type=float, default=1800.0, metavar="S",
                      help="session idle expiry in seconds")
+    sim.add_argument("--send-psc-certificate", action="store_true",
+                     help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
 
     def connection_flags(p: argparse.ArgumentParser) -> None:
         g = p.add_argument_group("connection (the cloud vCenter that receives the call)")
@@ -129,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             run_foreground(args.host, args.port, latency_ms=args.latency,
-                           session_idle=args.session_idle)
+                           session_idle=args.session_idle,
+                           send_psc_certificate=args.send_psc_certificate)
         except OSError as exc:
             print(f"hvctui sim: cannot listen on {args.host}:{args.port}: {exc.strerror}",
                   file=sys.stderr)

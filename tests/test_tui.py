@@ -282,3 +282,62 @@ async def test_insecure_is_shown_as_a_warning_while_in_use(isolated_config: Path
         app.query_one("#f-tls").value = "system"
         await pilot.pause()
         assert not banner.display
+
+
+async def test_trust_dialog_shows_certificate_details_when_the_server_sends_the_pem(
+        isolated_config: Path) -> None:
+    from hvctui.sim.server import SimServer
+    from hvctui.sim.world import World
+
+    with SimServer(World(send_psc_certificate=True)) as server:
+        path = write_config(isolated_config,
+                            {"corp": corp_profile(server.info.server, server.info.sha256)})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f5")
+            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            shown = str(app.screen.query_one("#trust-details").render())
+            await pilot.press("t")
+            await wait_until(pilot, lambda: bool(server.world.links))
+    psc = server.world.pscs["psc.corp.local"]
+    assert psc.thumbprint in shown and "CN=psc.corp.local" in shown
+    assert "SHA-1" in shown and "Valid" in shown and "self-signed" in shown
+
+
+async def test_admins_screen_adds_and_removes_a_group(sim: Sim, isolated_config: Path) -> None:
+    from hvctui.tui.screens.admins import AdminsScreen
+
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
+                         and bool(app.screen.groups))
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"ops@corp.local", "enter")
+        await wait_until(pilot, lambda: "ops@corp.local" in sim.world.administrators)
+        await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
+                         and "ops@corp.local" in app.screen.groups)
+        app.screen.query_one("OptionList").highlighted = app.screen.groups.index("ops@corp.local")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "ops@corp.local" not in sim.world.administrators)
+
+
+async def test_history_screen_lists_calls_without_secrets(sim: Sim, isolated_config: Path) -> None:
+    from textual.widgets import DataTable
+
+    from hvctui.tui.screens.history import HistoryScreen
+
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app._select("unreachable")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: bool(app.pane.json))
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one(DataTable)
+        row = [str(c) for c in table.get_row_at(0)]
+    assert row[1] == "unreachable" and row[2] == "link" and row[3] == "ERROR"
+    assert PASSWORD not in (isolated_config / "history.jsonl").read_text()

@@ -107,10 +107,10 @@ class SimServer:
 
 def run_foreground(
     host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
-    announce: bool = True,
+    send_psc_certificate: bool = False, announce: bool = True,
 ) -> None:
     """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256."""
-    world = World(session_idle=session_idle)
+    world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
     world.faults.latency_ms = latency_ms
     server = SimServer(world, host=host, port=port)
     if announce:

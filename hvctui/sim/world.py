@@ -51,6 +51,7 @@ class Psc:
     password: str = DEMO_PASSWORD
     groups: tuple[str, ...] = ()
     thumbprint: str = ""
+    certificate_pem: str = ""  # sent with UNVERIFIED_PEER only when the world acts as 9.0
 
 
 @dataclass
@@ -120,7 +121,7 @@ class World:
     """The default world of product.md. `seed` makes ids and thumbprints repeatable."""
 
     def __init__(self, *, seed: int | None = None, session_idle: float = 1800.0,
-                 clock: Any = time.time) -> None:
+                 clock: Any = time.time, send_psc_certificate: bool = False) -> None:
         self._rng = random.Random(seed)
         self.clock = clock
         self.session_idle = session_idle
@@ -139,7 +140,15 @@ class World:
             ),
         }
         for psc in self.pscs.values():
-            psc.thumbprint = _fake_thumbprint(self._rng, psc.host)
+            if send_psc_certificate:
+                # vSphere 9.0 sends the PEM with the thumbprint: make a real certificate.
+                from hvctui.sim.certs import make_certificate
+
+                pair = make_certificate(psc.host, (psc.host,))
+                psc.certificate_pem = pair.cert_pem.decode()
+                psc.thumbprint = ":".join(f"{b:02X}" for b in hashlib.sha256(pair.der).digest())
+            else:
+                psc.thumbprint = _fake_thumbprint(self._rng, psc.host)
         self.links: dict[str, Link] = {}
         self.administrators: list[str] = ["cloud-admins@vmc.local"]
         self.sessions: dict[str, Session] = {}
@@ -224,7 +233,7 @@ class World:
         if offered != psc.thumbprint.replace(":", ""):
             raise SimError(400, "UNVERIFIED_PEER", [message(
                 "com.vmware.vcenter.hvc.links.unverified_peer", {"host": {"s": psc.host}},
-                lang=lang)], data={"ssl_thumbprint": psc.thumbprint})
+                lang=lang)], data=self._certificate_info(psc))
         if spec["domain_name"].strip().lower() != psc.domain:
             raise SimError(400, "INVALID_ARGUMENT", [message(
                 "com.vmware.vcenter.hvc.links.unknown_domain",
@@ -255,6 +264,13 @@ class World:
                 self.administrators.append(group)
         self.stats.creates += 1
         return link_id
+
+    @staticmethod
+    def _certificate_info(psc: Psc) -> dict[str, str]:
+        info = {"ssl_thumbprint": psc.thumbprint}
+        if psc.certificate_pem:
+            info["ssl_certificate"] = psc.certificate_pem
+        return info
 
     def _check_psc_credentials(self, psc: Psc, user: str, password: str,
                                lang: str | None) -> None:
