@@ -35,6 +35,7 @@ from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
 from hvctui.vapi import flow
 from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
+from hvctui.vapi.client import Timeouts
 from hvctui.vapi.flow import Connection
 from hvctui.vapi.models import CertificateInfo
 from hvctui.vapi.tls import probe_certificate
@@ -59,6 +60,7 @@ class HvcApp(App[int]):
         timings: bool = True,
         tz: tzinfo | None = None,
         transport: Any = None,
+        timeouts: Timeouts = Timeouts(),
     ) -> None:
         super().__init__()
         self.store = ConfigStore(config_path)
@@ -71,6 +73,7 @@ class HvcApp(App[int]):
         self.tz = tz
         #: An httpx transport for every call (tests: the simulator in-process); None = network.
         self.transport = transport
+        self.timeouts = timeouts
         self.current = ""
         self._initial = initial_profile
         self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
@@ -397,7 +400,7 @@ class HvcApp(App[int]):
         try:
             if profile.tls == "pinned" and not profile.pin_sha256 and self.transport is None:
                 profile = await self._first_use_pin(name, profile)
-            connection = build_connection(profile, secrets["password"])
+            connection = build_connection(profile, secrets["password"], self.timeouts)
             spec = build_spec(profile, secrets["psc_password"])
             outcome = await flow.link(connection, spec, self._decide_trust,
                                       on_event=self._on_event, transport=self.transport)
@@ -489,7 +492,7 @@ class HvcApp(App[int]):
             self.notify("Link once (F5) to pin the vCenter's certificate first.",
                         severity="warning")
             return None
-        return build_connection(profile, secrets["password"])
+        return build_connection(profile, secrets["password"], self.timeouts)
 
     def action_open_links(self) -> None:
         from hvctui.tui.screens.links import LinksScreen

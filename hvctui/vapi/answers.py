@@ -110,9 +110,13 @@ def parse_json_body(status: int, content_type: str, body: bytes) -> Any:
         raise NotVapiAnswer(status, content_type, excerpt(body), "the body is not JSON")
     try:
         return json.loads(body)
-    except (ValueError, RecursionError):
+    except ValueError:
         raise NotVapiAnswer(
             status, content_type, excerpt(body), "the body is malformed JSON"
+        ) from None
+    except RecursionError:
+        raise NotVapiAnswer(
+            status, content_type, excerpt(body), "the JSON is nested too deeply to read"
         ) from None
 
 
