@@ -218,7 +218,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     from hvctui.profiles.secrets import resolve_password, tty_prompt
     from hvctui.profiles.setup import build_connection, build_spec, check_for_link, merge
     from hvctui.profiles.setup import raise_problems
-    from hvctui.vapi.client import Timeouts
+    from hvctui.vapi.connection import Timeouts
     from hvctui.vapi.errors import InputError
 
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
@@ -373,7 +373,7 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         raise InputError(f"no profile named {args.name!r} (profiles: "
                          f"{', '.join(profiles) or 'none'})", field="name")
     if args.action == "show":
-        data = profiles[args.name].to_toml()
+        data = profiles[args.name].as_dict()
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:

@@ -42,7 +42,7 @@ def demo_config(server: str, sim_sha256: str, world: World) -> Config:
     )
 
     def variant(**changes: object) -> Profile:
-        return base.model_copy(update=changes)
+        return base.replace(**changes)
 
     profiles = {
         "corp": base,

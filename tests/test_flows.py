@@ -9,9 +9,10 @@ from hvctui.sim.certs import make_certificate
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import World
 from hvctui.vapi import flow
-from hvctui.vapi.client import Timeouts, VcenterClient
+from hvctui.vapi.client import VcenterClient
+from hvctui.vapi.connection import Connection, Timeouts
 from hvctui.vapi.errors import ErrorType, NetworkError, NotVapiAnswer, ServerError, TlsError
-from hvctui.vapi.flow import Connection
+
 from hvctui.vapi.models import CertificateInfo, CreateSpec
 from hvctui.vapi.tls import TlsPolicy, probe_certificate
 

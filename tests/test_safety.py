@@ -22,9 +22,9 @@ from hvctui.sim.world import World
 from hvctui.tui.app import HvcApp
 from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
 from hvctui.vapi import flow
-from hvctui.vapi.client import Timeouts
+from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.errors import TlsError
-from hvctui.vapi.flow import Connection
+from hvctui.vapi.connection import Connection
 from hvctui.vapi.tls import TlsPolicy
 
 from .conftest import PASSWORD, Sim

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING
 
 from hvctui.vapi.errors import InputError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 KEYRING_SERVICE = "hvctui"
 
@@ -49,6 +51,8 @@ def resolve_password(
     `prompt` is called only when the source is `prompt` (or nothing else gave a password);
     None means no interactive prompt is possible here, which is an InputError.
     """
+    from pydantic import SecretStr
+
     value = os.environ.get(override_env)
     if value:
         return SecretStr(value)

@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from typing import TYPE_CHECKING
 
-from hvctui.profiles.store import Profile
-from hvctui.vapi.client import Timeouts
+from hvctui.profiles.store import Invalid, Profile
+from hvctui.vapi.connection import Connection, Timeouts
 from hvctui.vapi.errors import InputError
-from hvctui.vapi.flow import Connection
-from hvctui.vapi.models import CreateSpec
 from hvctui.vapi.tls import TlsPolicy
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from hvctui.vapi.models import CreateSpec
 
 #: Fields a link needs, with the words a person reads for them.
 FIELD_LABELS: dict[str, str] = {
@@ -51,19 +54,13 @@ class FieldProblem:
 
 def merge(profile: Profile | None, overrides: dict[str, Any]) -> tuple[Profile | None,
                                                                        list[FieldProblem]]:
-    """The profile with the overrides applied (None values are ignored), validated."""
-    data = profile.model_dump() if profile is not None else Profile().model_dump()
+    """The profile with the overrides applied (None values are ignored), checked."""
+    data = (profile or Profile()).as_dict()
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
-        return Profile.model_validate(data), []
-    except ValidationError as exc:
-        return None, [_problem(err) for err in exc.errors()]
-
-
-def _problem(err: Any) -> FieldProblem:
-    field = str(err["loc"][0]) if err["loc"] else ""
-    message = err["msg"].removeprefix("Value error, ")
-    return FieldProblem(field, message)
+        return Profile.from_dict(data), []
+    except Invalid as exc:
+        return None, [FieldProblem(loc[-1], why) for loc, why in exc.problems]
 
 
 def check_for_link(profile: Profile, *, need_spec: bool = True) -> list[FieldProblem]:
@@ -78,11 +75,6 @@ def check_for_link(profile: Profile, *, need_spec: bool = True) -> list[FieldPro
     if need_spec:
         problems += [FieldProblem(f, "is required") for f in _SPEC_REQUIRED
                      if not getattr(profile, f).strip()]
-        if not problems:
-            try:
-                build_spec(profile, SecretStr("x"))
-            except InputError as exc:
-                problems.append(FieldProblem(exc.field, exc.message))
     return problems
 
 
@@ -112,6 +104,10 @@ _SPEC_FIELD_OF = {"port": "psc_port", "username": "psc_user"}
 
 
 def build_spec(profile: Profile, psc_password: SecretStr) -> CreateSpec:
+    from pydantic import ValidationError
+
+    from hvctui.vapi.models import CreateSpec
+
     try:
         return CreateSpec(
             psc_hostname=profile.psc_hostname,

@@ -15,14 +15,17 @@ import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from hvctui.vapi.models import check_group, check_port, normalize_thumbprint
-from hvctui.vapi.tls import split_server
+from hvctui.vapi.checks import (
+    check_group,
+    check_host,
+    check_port,
+    normalize_thumbprint,
+    split_server,
+)
 
 CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -56,15 +59,90 @@ def check_password_source(value: str) -> str:
     raise ValueError(f"{value!r} is not a password source: prompt, env:VARNAME or keyring")
 
 
-class Profile(BaseModel):
-    """One saved setup: the cloud vCenter to call and the CreateSpec to send (no password)."""
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a profile name: 1 to 64 letters, digits, '.', '_' or '-'"
+        )
+    return name
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+TLS_MODES = ("system", "ca_file", "pinned", "insecure")
+
+
+def _tls(value: str) -> str:
+    if value not in TLS_MODES:
+        raise ValueError(f"{value!r} is not a TLS mode: {', '.join(TLS_MODES)}")
+    return value
+
+
+def _server(value: str) -> str:
+    if value.strip():
+        split_server(value)
+    return value.strip()
+
+
+def _thumbprint(value: str) -> str:
+    return normalize_thumbprint(value) if value.strip() else ""
+
+
+def _port(value: str) -> str:
+    return check_port(value) if value.strip() else "443"
+
+
+def _host(value: str) -> str:
+    return check_host(value) if value.strip() else ""
+
+
+def _no_spaces(value: str) -> str:
+    text = value.strip()
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} must not contain spaces")
+    return text
+
+
+def _groups(value: list[str]) -> list[str]:
+    groups = [check_group(g) for g in value if g.strip()]
+    seen: set[str] = set()
+    for group in groups:
+        if group.lower() in seen:
+            raise ValueError(f"{group!r} is listed twice")
+        seen.add(group.lower())
+    return groups
+
+
+#: Each profile key's check; a check returns the normalized value or raises ValueError.
+_PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
+    "server": _server,
+    "password_source": check_password_source,
+    "psc_password_source": check_password_source,
+    "tls": _tls,
+    "pin_sha256": _thumbprint,
+    "ssl_thumbprint": _thumbprint,
+    "psc_port": _port,
+    "psc_hostname": _host,
+    "domain_name": _no_spaces,
+    "psc_user": _no_spaces,
+    "user": _no_spaces,
+}
+
+
+class Invalid(ValueError):
+    """Values refused, each with its key path and why."""
+
+    def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(loc)}: {why}" for loc, why in problems))
+        self.problems = problems
+
+
+@dataclass
+class Profile:
+    """One saved setup: the cloud vCenter to call and the CreateSpec to send (no password)."""
 
     server: str = ""
     user: str = ""
     password_source: str = "prompt"
-    tls: Literal["system", "ca_file", "pinned", "insecure"] = "system"
+    tls: str = "system"
     ca_file: str = ""
     pin_sha256: str = ""
     psc_hostname: str = ""
@@ -73,54 +151,90 @@ class Profile(BaseModel):
     psc_user: str = ""
     psc_password_source: str = "prompt"
     ssl_thumbprint: str = ""
-    admin_groups: list[str] = Field(default_factory=list)
+    admin_groups: list[str] = field(default_factory=list)
     accept_language: str = ""
 
-    @field_validator("server")
     @classmethod
-    def _server(cls, v: str) -> str:
-        if v.strip():
-            split_server(v)
-        return v.strip()
+    def from_dict(cls, data: dict[str, Any], where: tuple[str, ...] = ()) -> Profile:
+        """A checked Profile; Invalid names every refused key."""
+        problems: list[tuple[tuple[str, ...], str]] = []
+        values: dict[str, Any] = {}
+        known = {f.name for f in fields(cls)}
+        for key, value in data.items():
+            loc = (*where, key)
+            if key not in known:
+                problems.append((loc, "unknown key (a typo?)"))
+            elif key == "admin_groups":
+                if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+                    problems.append((loc, "must be a list of group@domain strings"))
+                    continue
+                try:
+                    values[key] = _groups(value)
+                except ValueError as exc:
+                    problems.append((loc, str(exc)))
+            elif not isinstance(value, str):
+                problems.append((loc, f"must be a string, not {type(value).__name__}"))
+            else:
+                try:
+                    values[key] = _PROFILE_CHECKS.get(key, str.strip)(value)
+                except ValueError as exc:
+                    problems.append((loc, str(exc)))
+        if problems:
+            raise Invalid(problems)
+        return cls(**values)
 
-    @field_validator("password_source", "psc_password_source")
-    @classmethod
-    def _source(cls, v: str) -> str:
-        return check_password_source(v)
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), list) else v)
+                for f in fields(self)}
 
-    @field_validator("pin_sha256", "ssl_thumbprint")
-    @classmethod
-    def _thumbprint(cls, v: str) -> str:
-        return normalize_thumbprint(v) if v.strip() else ""
-
-    @field_validator("psc_port")
-    @classmethod
-    def _port(cls, v: str) -> str:
-        return check_port(v) if v.strip() else "443"
-
-    @field_validator("admin_groups")
-    @classmethod
-    def _groups(cls, v: list[str]) -> list[str]:
-        return [check_group(g) for g in v]
-
-    def to_toml(self) -> dict[str, Any]:
-        return self.model_dump()
+    def replace(self, **changes: Any) -> Profile:
+        return replace(self, **changes)
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
+@dataclass
+class Config:
     default_profile: str = ""
     theme: str = ""
-    keymap: dict[str, str] = Field(default_factory=dict)
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
-    @field_validator("profiles")
     @classmethod
-    def _names(cls, v: dict[str, Profile]) -> dict[str, Profile]:
-        for name in v:
-            check_profile_name(name)
-        return v
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        problems: list[tuple[tuple[str, ...], str]] = []
+        config = cls()
+        for key, value in data.items():
+            if key in ("default_profile", "theme"):
+                if isinstance(value, str):
+                    setattr(config, key, value)
+                else:
+                    problems.append(((key,), "must be a string"))
+            elif key == "keymap":
+                if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                    config.keymap = dict(value)
+                else:
+                    problems.append(((key,), "must be a table of binding id = \"keys\""))
+            elif key == "profiles":
+                if not isinstance(value, dict):
+                    problems.append(((key,), "must be a table of [profiles.NAME] tables"))
+                    continue
+                for name, table in value.items():
+                    try:
+                        check_profile_name(name)
+                    except ValueError as exc:
+                        problems.append((("profiles", name), str(exc)))
+                        continue
+                    if not isinstance(table, dict):
+                        problems.append((("profiles", name), "must be a table"))
+                        continue
+                    try:
+                        config.profiles[name] = Profile.from_dict(table, ("profiles", name))
+                    except Invalid as exc:
+                        problems += exc.problems
+            else:
+                problems.append(((key,), "unknown key (a typo?)"))
+        if problems:
+            raise Invalid(problems)
+        return config
 
     def to_toml(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -130,16 +244,13 @@ class Config(BaseModel):
             out["theme"] = self.theme
         if self.keymap:
             out["keymap"] = dict(self.keymap)
-        out["profiles"] = {name: p.to_toml() for name, p in self.profiles.items()}
+        out["profiles"] = {name: p.as_dict() for name, p in self.profiles.items()}
         return out
 
-
-def check_profile_name(name: str) -> str:
-    if not _PROFILE_NAME.match(name):
-        raise ValueError(
-            f"{name!r} is not a profile name: 1 to 64 letters, digits, '.', '_' or '-'"
-        )
-    return name
+    def copy(self) -> Config:
+        return Config(self.default_profile, self.theme, dict(self.keymap),
+                      {name: p.replace(admin_groups=list(p.admin_groups))
+                       for name, p in self.profiles.items()})
 
 
 @dataclass
@@ -201,16 +312,10 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError([ConfigProblem(path, int(m.group(1)) if m else None, "",
                                          f"not valid TOML: {reason}")]) from None
     try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            key = ".".join(str(p) for p in loc)
-            reason = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                reason = "unknown key (a typo?)"
-            problems.append(ConfigProblem(path, _locate_key(text, loc), key, reason))
+        return Config.from_dict(data)
+    except Invalid as exc:
+        problems = [ConfigProblem(path, _locate_key(text, loc), ".".join(loc), why)
+                    for loc, why in exc.problems]
         raise ConfigError(problems) from None
 
 
@@ -284,9 +389,9 @@ class ConfigStore:
             current = self.load()
             if current.error is not None:
                 raise current.error
-            config = current.config.model_copy(deep=True)
+            config = current.config.copy()
             change(config)
-            Config.model_validate(config.model_dump())  # never write what would not load
+            Config.from_dict(config.to_toml())  # never write what would not load
             self._write(config)
             return config
 

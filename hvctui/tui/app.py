@@ -35,8 +35,8 @@ from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
 from hvctui.vapi import flow
 from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
-from hvctui.vapi.client import Timeouts
-from hvctui.vapi.flow import Connection
+from hvctui.vapi.connection import Timeouts
+from hvctui.vapi.connection import Connection
 from hvctui.vapi.models import CertificateInfo
 from hvctui.vapi.tls import probe_certificate
 
@@ -454,7 +454,7 @@ class HvcApp(App[int]):
 
     async def _first_use_pin(self, name: str, profile: Profile) -> Profile:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
-        from hvctui.vapi.tls import split_server
+        from hvctui.vapi.checks import split_server
 
         host, port = split_server(profile.server)
         self.pane.event("tls", f"fetching {host}:{port}'s certificate to pin it (no request)")
@@ -470,7 +470,7 @@ class HvcApp(App[int]):
         if name and self.config_error is None:
             self._save_config(lambda c: _set_field(c, name, "pin_sha256", details.sha256),
                               f"Pinned {profile.server}'s certificate in {name}.")
-        return profile.model_copy(update={"pin_sha256": details.sha256})
+        return profile.replace(pin_sha256=details.sha256)
 
     def record(self, profile: str, call: str, server: str, status: str, detail: str,
                started: float) -> None:

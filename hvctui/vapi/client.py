@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from hvctui.vapi.checks import split_server
+from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.answers import parse_error, parse_json_body
 from hvctui.vapi.errors import (
     ErrorType,
@@ -30,20 +32,12 @@ from hvctui.vapi.tls import (
     classify_verification_failure,
     fetch_server_certificate,
     find_ssl_error,
-    split_server,
 )
 
 SESSION_HEADER = "vmware-api-session-id"
 
 #: Called with (phase, detail) as a call progresses: connect, tls, login, send, answer, logout.
 EventHook = Callable[[str, str], None]
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    connect: float = 10.0
-    #: The whole request, body included: a trickling answer cannot hold the call forever.
-    total: float = 60.0
 
 
 @dataclass(frozen=True)

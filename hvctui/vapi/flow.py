@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from pydantic import SecretStr
 
-from hvctui.vapi.client import EventHook, Timeouts, VcenterClient
+from hvctui.vapi.client import EventHook, VcenterClient
+from hvctui.vapi.connection import Connection
 from hvctui.vapi.errors import HvcError, ServerError
 from hvctui.vapi.models import CertificateInfo, CreateSpec, LinkInfo
-from hvctui.vapi.tls import TlsPolicy
 
 #: Shown the certificate an UNVERIFIED_PEER answer offers; True resubmits with its thumbprint.
 TrustDecider = Callable[[CertificateInfo], Awaitable[bool]]
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where and as whom to call: the cloud vCenter that receives the call."""
-
-    server: str
-    user: str
-    password: SecretStr = field(repr=False)
-    tls: TlsPolicy = TlsPolicy()
-    accept_language: str = ""
-    timeouts: Timeouts = Timeouts()
 
 
 @dataclass(frozen=True)

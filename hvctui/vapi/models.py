@@ -2,53 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-_HEX_PAIRS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$")
-_HEX_64 = re.compile(r"^[0-9A-Fa-f]{64}$")
-_HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
-_GROUP = re.compile(r"^[^@\s]+@[^@\s]+$")
-
-
-def normalize_thumbprint(value: str) -> str:
-    """A SHA-256 thumbprint as vSphere prints it: 32 colon-separated upper-case hex pairs.
-
-    Accepts that form or 64 bare hex digits; raises ValueError otherwise.
-    """
-    text = value.strip()
-    if _HEX_PAIRS.match(text):
-        return text.upper()
-    if _HEX_64.match(text):
-        return ":".join(text[i : i + 2] for i in range(0, 64, 2)).upper()
-    raise ValueError(
-        "a SHA-256 thumbprint is 32 colon-separated hex pairs (AB:CD:...) or 64 hex digits"
-    )
-
-
-def check_host(value: str) -> str:
-    text = value.strip()
-    if not text:
-        raise ValueError("is required")
-    if not _HOST.match(text):
-        raise ValueError(f"{text!r} is not a host name (no spaces or other characters)")
-    return text
-
-
-def check_port(value: str | int) -> str:
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise ValueError(f"{text!r} is not a port number from 1 to 65535")
-    return str(int(text))
-
-
-def check_group(value: str) -> str:
-    text = value.strip()
-    if not _GROUP.match(text):
-        raise ValueError(f"{text!r} is not a group written group@domain")
-    return text
+from hvctui.vapi.checks import check_group, check_host, check_port, normalize_thumbprint
 
 
 class CreateSpec(BaseModel):

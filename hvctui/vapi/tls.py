@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from hvctui.vapi.checks import normalize_thumbprint
 from hvctui.vapi.errors import NetworkError, TlsError
-from hvctui.vapi.models import normalize_thumbprint
 
 TlsMode = Literal["system", "ca_file", "pinned", "insecure"]
 TLS_MODES: tuple[str, ...] = ("system", "ca_file", "pinned", "insecure")
@@ -77,27 +77,6 @@ def certificate_details(der: bytes) -> CertificateDetails:
         not_after=cert.not_valid_after_utc,
         pem=ssl.DER_cert_to_PEM_cert(der),
     )
-
-
-def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
-    """`host[:port]` (or `[v6]:port`, or a URL) as host and port."""
-    text = server.strip()
-    for prefix in ("https://", "http://"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    text = text.split("/", 1)[0]
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    else:
-        host, port = text, ""
-    if not host or any(c.isspace() for c in host):
-        raise ValueError(f"{server!r} is not a server address (host or host:port)")
-    if port and (not port.isdigit() or not 1 <= int(port) <= 65535):
-        raise ValueError(f"{server!r}: {port!r} is not a port number from 1 to 65535")
-    return host, int(port) if port else default_port
 
 
 def fetch_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:

@@ -14,7 +14,7 @@ from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
 from hvctui.tui.widgets.response import error_text
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError
-from hvctui.vapi.flow import Connection
+from hvctui.vapi.connection import Connection
 from hvctui.vapi.models import check_group
 
 

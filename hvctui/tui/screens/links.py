@@ -16,7 +16,8 @@ from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.widgets.response import error_text
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError
-from hvctui.vapi.flow import Connection, LinkRow
+from hvctui.vapi.connection import Connection
+from hvctui.vapi.flow import LinkRow
 from hvctui.vapi.render import render_message
 
 

@@ -98,7 +98,7 @@ class SpecForm(VerticalScroll):
 
     def load(self, profile: Profile, passwords: dict[str, str] | None = None) -> None:
         self._loading = True
-        data = profile.model_dump()
+        data = profile.as_dict()
         for f in ALL_FIELDS:
             if f.kind == "select":
                 self.query_one(f"#f-{f.name}", Select).value = data[f.name]
