@@ -128,8 +128,8 @@ async def test_bad_form_values_are_named_and_nothing_is_sent(
         app.form.input("admin_groups").value = "admins"
         await pilot.press("f5")
         await pilot.pause()
-        problems = {p.id: str(p.render()) for p in app.form.query(".problem") if p.display}
-    assert "not a port number" in problems["p-psc_port"]
+        problem = app.form.problem("psc_port")
+    assert "not a port number" in problem
     assert sim.world.stats.requests == 0
 
 
@@ -140,8 +140,7 @@ async def test_leaving_a_field_checks_it(sim: Sim, isolated_config: Path) -> Non
         field.focus()
         await pilot.press(*"AB:CD", "tab")
         await pilot.pause()
-        problem = app.form.query_one("#p-ssl_thumbprint")
-        assert problem.display and "hex pairs" in str(problem.render())
+        assert "hex pairs" in app.form.problem("ssl_thumbprint")
 
 
 async def test_typed_values_survive_switching_profiles(sim: Sim, isolated_config: Path) -> None:
@@ -279,7 +278,7 @@ async def test_insecure_is_shown_as_a_warning_while_in_use(isolated_config: Path
     async with app.run_test(size=(80, 24)) as pilot:
         banner = app.query_one("#banner")
         assert banner.display and "TLS verification is OFF" in str(banner.render())
-        app.query_one("#f-tls").value = "system"
+        app.form.query_one("#f-tls").value = "system"
         await pilot.pause()
         assert not banner.display
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -33,12 +33,11 @@ from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
-from hvctui.vapi import flow
+from hvctui.vapi.connection import Connection, Timeouts
 from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
-from hvctui.vapi.connection import Timeouts
-from hvctui.vapi.connection import Connection
-from hvctui.vapi.models import CertificateInfo
-from hvctui.vapi.tls import probe_certificate
+
+if TYPE_CHECKING:
+    from hvctui.vapi.models import CertificateInfo
 
 MAIN_ONLY = {"link", "save_profile", "reveal", "open_links", "open_admins", "focus_profiles",
              "focus_response", "cancel_call"}
@@ -80,6 +79,15 @@ class HvcApp(App[int]):
         self._call: Worker[None] | None = None
         self._sent_at = 0.0
         self._theme_ready = False
+        # Themes are set before the first style pass: choosing one later restyles every widget.
+        themes, self._theme_problems = load_themes(self.store.folder / "themes")
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = self.config.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self._theme_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME
+        self.theme = wanted
 
     # --- start -----------------------------------------------------------------------------
 
@@ -106,16 +114,8 @@ class HvcApp(App[int]):
         return self.screen_stack[0].query_one(ProfileSidebar)
 
     def on_mount(self) -> None:
-        themes, problems = load_themes(self.store.folder / "themes")
-        for theme in themes:
-            self.register_theme(theme)
-        for problem in problems:
+        for problem in self._theme_problems:
             self.notify(str(problem), severity="warning", timeout=10)
-        wanted = self.config.theme or DEFAULT_THEME
-        if wanted not in self.available_themes:
-            self.notify(f"theme {wanted!r} not found; using {DEFAULT_THEME}", severity="warning")
-            wanted = DEFAULT_THEME
-        self.theme = wanted
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._theme_ready = True
         self._apply_keymap()
@@ -130,10 +130,7 @@ class HvcApp(App[int]):
             self.notify(f"Config not loaded: {self.config_error}", severity="error", timeout=20)
         if self.config_warning:
             self.notify(self.config_warning, severity="warning", timeout=15)
-        self._refresh_banner()
-        self.form.focus()
-        first_input = self.form.query("Input").first()
-        first_input.focus()
+        self.form.input("server").focus()
 
     def _apply_keymap(self) -> None:
         unknown = sorted(set(self.config.keymap) - KNOWN_IDS)
@@ -203,9 +200,8 @@ class HvcApp(App[int]):
         self.form.load(profile, passwords)
         if values:
             self.form.fill(values)  # what was typed, even if not valid yet
-        self.sidebar.selected = name
-        self.sidebar._refill(self.sidebar.query_one("#profile-filter").value)  # type: ignore[attr-defined]
-        self.call_after_refresh(self._refresh_banner)
+        self.sidebar.mark_selected(name)
+        self._refresh_banner()
 
     @on(ProfileSidebar.Chosen)
     def _chosen(self, event: ProfileSidebar.Chosen) -> None:
@@ -400,6 +396,8 @@ class HvcApp(App[int]):
         try:
             if profile.tls == "pinned" and not profile.pin_sha256 and self.transport is None:
                 profile = await self._first_use_pin(name, profile)
+            from hvctui.vapi import flow  # the HTTP stack loads with the first call
+
             connection = build_connection(profile, secrets["password"], self.timeouts)
             spec = build_spec(profile, secrets["psc_password"])
             outcome = await flow.link(connection, spec, self._decide_trust,
@@ -455,6 +453,7 @@ class HvcApp(App[int]):
     async def _first_use_pin(self, name: str, profile: Profile) -> Profile:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
         from hvctui.vapi.checks import split_server
+        from hvctui.vapi.tls import probe_certificate
 
         host, port = split_server(profile.server)
         self.pane.event("tls", f"fetching {host}:{port}'s certificate to pin it (no request)")

@@ -11,12 +11,13 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from hvctui.profiles.setup import FieldProblem, merge
 from hvctui.profiles.store import Profile
+from hvctui.tui.widgets.choice import Choice
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class SpecForm(VerticalScroll):
         self._sources = {"password": "prompt", "psc_password": "prompt"}
 
     def compose(self) -> ComposeResult:
+        # One grid (label | field): problem lines are mounted only when there is a problem.
         yield Static("Cloud vCenter", classes="section")
         for f in CONNECTION_FIELDS:
             yield from self._row(f)
@@ -81,15 +83,12 @@ class SpecForm(VerticalScroll):
 
     def _row(self, f: FormField) -> ComposeResult:
         mark = "*" if f.required else " "
-        with Horizontal(classes="row", id=f"row-{f.name}"):
-            yield Label(f"{f.label}{mark}", classes="label")
-            if f.kind == "select":
-                yield Select(TLS_CHOICES, value="system", allow_blank=False, id=f"f-{f.name}",
-                             compact=True)
-            else:
-                yield Input(placeholder=f.placeholder, id=f"f-{f.name}", compact=True,
-                            password=f.kind == "password", select_on_focus=False)
-        yield Static("", classes="problem", id=f"p-{f.name}")
+        yield Label(f"{f.label}{mark}", classes="label", id=f"l-{f.name}")
+        if f.kind == "select":
+            yield Choice(TLS_CHOICES, "system", id=f"f-{f.name}")
+        else:
+            yield Input(placeholder=f.placeholder, id=f"f-{f.name}", compact=True,
+                        password=f.kind == "password", select_on_focus=False)
 
     def input(self, name: str) -> Input:
         return self.query_one(f"#f-{name}", Input)
@@ -101,7 +100,7 @@ class SpecForm(VerticalScroll):
         data = profile.as_dict()
         for f in ALL_FIELDS:
             if f.kind == "select":
-                self.query_one(f"#f-{f.name}", Select).value = data[f.name]
+                self.query_one(f"#f-{f.name}", Choice).value = data[f.name]
             elif f.kind == "password":
                 continue
             elif f.name == "admin_groups":
@@ -125,7 +124,7 @@ class SpecForm(VerticalScroll):
         self._loading = True
         for name, value in values.items():
             if name == "tls":
-                self.query_one("#f-tls", Select).value = value
+                self.query_one("#f-tls", Choice).value = value
             elif self.query(f"#f-{name}"):
                 self.input(name).value = ", ".join(value) if isinstance(value, list) else value
         self.call_after_refresh(self._done_loading)
@@ -137,7 +136,7 @@ class SpecForm(VerticalScroll):
             if f.kind == "password":
                 continue
             if f.kind == "select":
-                out[f.name] = self.query_one(f"#f-{f.name}", Select).value
+                out[f.name] = self.query_one(f"#f-{f.name}", Choice).value
             elif f.name == "admin_groups":
                 out[f.name] = [g.strip() for g in self.input(f.name).value.split(",")
                                if g.strip()]
@@ -157,7 +156,7 @@ class SpecForm(VerticalScroll):
 
     @property
     def tls_mode(self) -> str:
-        return str(self.query_one("#f-tls", Select).value)
+        return self.query_one("#f-tls", Choice).value
 
     def toggle_reveal(self) -> bool:
         revealed = self.input("password").password
@@ -168,8 +167,8 @@ class SpecForm(VerticalScroll):
     # --- problems ------------------------------------------------------------------------------
 
     def clear_problems(self) -> None:
-        for f in ALL_FIELDS:
-            self._show(f.name, "")
+        self.query(".problem").remove()
+        self.query(".label.invalid").remove_class("invalid")
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         self.clear_problems()
@@ -183,15 +182,23 @@ class SpecForm(VerticalScroll):
                 self.scroll_to_widget(widget)
 
     def _show(self, name: str, message: str) -> None:
-        matches = self.query(f"#p-{name}")
-        if not matches:
-            return
-        problem = matches.first(Static)
-        problem.update(f"↳ {message}" if message else "")
-        problem.display = bool(message)
-        row = self.query(f"#row-{name}")
-        if row:
-            row.first().set_class(bool(message), "invalid")
+        existing = self.query(f"#p-{name}")
+        label = self.query(f"#l-{name}")
+        if label:
+            label.first().set_class(bool(message), "invalid")
+        if existing:
+            if message:
+                existing.first(Static).update(f"↳ {message}")
+            else:
+                existing.first().remove()
+        elif message and self.query(f"#f-{name}"):
+            self.mount(Static(f"↳ {message}", classes="problem", id=f"p-{name}"),
+                       after=self.query_one(f"#f-{name}"))
+
+    def problem(self, name: str) -> str:
+        """The problem shown under a field, or "" (for tests and screen readers)."""
+        shown = self.query(f"#p-{name}")
+        return str(shown.first(Static).render()).removeprefix("↳ ") if shown else ""
 
     def check_field(self, name: str) -> None:
         if name in ("password", "psc_password"):
@@ -212,7 +219,7 @@ class SpecForm(VerticalScroll):
         if not self._loading and event.input.id:
             self.post_message(self.Edited(event.input.id.removeprefix("f-")))
 
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
+    @on(Choice.Changed)
+    def _choice_changed(self, event: Choice.Changed) -> None:
         if not self._loading:
             self.post_message(self.Edited("tls"))

@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError
-from hvctui.vapi.render import error_json, error_lines, render_message
 
 PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "answer": "←",
               "logout": "→", "note": "·"}
@@ -20,6 +19,8 @@ PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "a
 
 def error_text(error: HvcError, tz: tzinfo | None = None) -> Text:
     """An error as the pane shows it: type and status, the cause chain, data, next step."""
+    from hvctui.vapi.render import render_message
+
     out = Text()
     if isinstance(error, ServerError):
         out.append(f" {error.error_type.value} ", style="bold reverse red")
@@ -132,6 +133,8 @@ class ResponsePane(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
 
     def show_error(self, error: HvcError, tz: tzinfo | None = None) -> None:
+        from hvctui.vapi.render import error_json, error_lines
+
         self._result = error_text(error, tz)
         self.plain = "\n".join(error_lines(error, tz))
         self.json = error_json(error, tz)

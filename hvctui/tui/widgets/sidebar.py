@@ -65,6 +65,10 @@ class ProfileSidebar(Vertical):
         self.selected = selected
         self._refill(self.query_one("#profile-filter", Input).value)
 
+    def mark_selected(self, name: str) -> None:
+        self.selected = name
+        self._refill(self.query_one("#profile-filter", Input).value)
+
     def _refill(self, text: str) -> None:
         needle = text.strip().lower()
         names = [n for n in self._names if needle in n.lower()] if needle else self._names
