@@ -42,8 +42,7 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
 
 
 def pane_text(app: Any) -> str:
-    body = app.pane.query_one("#response-body")
-    return str(body.render())
+    return app.pane.text.plain
 
 
 PASSWORD = DEMO_PASSWORD

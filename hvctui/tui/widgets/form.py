@@ -69,7 +69,6 @@ class SpecForm(VerticalScroll):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._loading = False
         self._sources = {"password": "prompt", "psc_password": "prompt"}
 
     def compose(self) -> ComposeResult:
@@ -96,7 +95,6 @@ class SpecForm(VerticalScroll):
     # --- values in and out -------------------------------------------------------------------
 
     def load(self, profile: Profile, passwords: dict[str, str] | None = None) -> None:
-        self._loading = True
         data = profile.as_dict()
         for f in ALL_FIELDS:
             if f.kind == "select":
@@ -114,20 +112,14 @@ class SpecForm(VerticalScroll):
             field.value = (passwords or {}).get(name, "")
             field.placeholder = source_hint(source)
         self.clear_problems()
-        self.call_after_refresh(self._done_loading)
-
-    def _done_loading(self) -> None:
-        self._loading = False
 
     def fill(self, values: dict[str, Any]) -> None:
         """Set fields from raw form values (as `values()` returns them)."""
-        self._loading = True
         for name, value in values.items():
             if name == "tls":
                 self.query_one("#f-tls", Choice).value = value
             elif self.query(f"#f-{name}"):
                 self.input(name).value = ", ".join(value) if isinstance(value, list) else value
-        self.call_after_refresh(self._done_loading)
 
     def values(self) -> dict[str, Any]:
         """The profile fields as typed (no passwords)."""
@@ -216,10 +208,9 @@ class SpecForm(VerticalScroll):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        if not self._loading and event.input.id:
+        if event.input.id:
             self.post_message(self.Edited(event.input.id.removeprefix("f-")))
 
     @on(Choice.Changed)
     def _choice_changed(self, event: Choice.Changed) -> None:
-        if not self._loading:
-            self.post_message(self.Edited("tls"))
+        self.post_message(self.Edited("tls"))

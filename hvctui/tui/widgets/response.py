@@ -6,65 +6,75 @@ import json
 from datetime import tzinfo
 from typing import Any
 
-from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from rich.text import Span, Text
 
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
+from hvctui.tui.widgets.textview import TextView
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError
 
 PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "answer": "←",
               "logout": "→", "note": "·"}
 
 
-def error_text(error: HvcError, tz: tzinfo | None = None) -> Text:
-    """An error as the pane shows it: type and status, the cause chain, data, next step."""
+def error_rows(error: HvcError, tz: tzinfo | None = None) -> list[Text]:
+    """An error as the pane shows it, line by line: type and status, the cause chain with
+    every param rendered by kind, data, and the next step."""
     from hvctui.vapi.render import render_message
 
-    out = Text()
+    rows: list[Text] = []
+    add = rows.append
     if isinstance(error, ServerError):
-        out.append(f" {error.error_type.value} ", style="bold reverse red")
-        out.append(f"  HTTP {error.http_status}", style="bold")
+        head = Text.assemble((f" {error.error_type.value} ", "bold reverse red"),
+                             (f"  HTTP {error.http_status}", "bold"))
         if error.operation:
-            out.append(f"  {error.operation}", style="dim")
-        out.append("\n")
+            head.append(f"  {error.operation}", style="dim")
+        add(head)
         if not error.messages:
-            out.append("The server sent no message.\n", style="italic")
+            add(Text("The server sent no message.", style="italic"))
         for depth, message in enumerate(error.messages):
             r = render_message(message, tz)
-            indent = "  " * depth
+            indent = "  " * min(depth, 3)  # a deep chain must not march off the screen
             lead = "└ caused by: " if depth else ""
-            out.append(f"{indent}{lead}", style="dim")
-            out.append(f"{r.text or '(no text)'}\n", style="bold")
-            out.append(f"{indent}  id {r.id or '(none)'}", style="dim")
+            add(Text.assemble((indent + lead, "dim"), (r.text or "(no text)", "bold")))
+            id_line = Text(f"{indent}  id {r.id or '(none)'}", style="dim")
             if r.localized:
-                out.append("  (localized)", style="dim italic")
-            out.append("\n")
+                id_line.append("  (localized)", style="dim italic")
+            add(id_line)
             for p in r.params:
-                out.append(f"{indent}  {p.name}", style="cyan")
-                out.append(f" ({p.kind}) ", style="dim")
-                out.append(p.value)
-                if p.detail:
-                    out.append(f"  [{p.detail}]", style="dim")
-                out.append("\n")
+                add(_param_row(indent, p.name, p.kind, p.value, p.detail))
         if error.data is not None:
-            out.append("data ", style="bold")
-            out.append(json.dumps(error.data, sort_keys=True, ensure_ascii=False) + "\n")
+            add(Text.assemble(("data ", "bold"),
+                              json.dumps(error.data, sort_keys=True, ensure_ascii=False)))
     else:
-        out.append(f" {error.title} ", style="bold reverse red")
-        out.append("\n")
+        add(Text(f" {error.title} ", style="bold reverse red"))
         if error.message:
-            out.append(error.message + "\n", style="bold")
+            add(Text(error.message, style="bold"))
         if isinstance(error, NotVapiAnswer) and error.excerpt:
-            out.append("body ", style="dim")
-            out.append(error.excerpt + "\n")
+            add(Text.assemble(("body ", "dim"), error.excerpt))
     if error.hint:
-        out.append("Next: ", style="bold green")
-        out.append(error.hint + "\n")
-    return out
+        add(Text.assemble(("Next: ", "bold green"), error.hint))
+    return rows
 
 
-class ResponsePane(VerticalScroll, can_focus=True):
+def _param_row(indent: str, name: str, kind: str, value: str, detail: str) -> Text:
+    # Spans made by hand: thousands of these rows must build in a few milliseconds.
+    head = f"{indent}  {name}"
+    kind_part = f" ({kind}) "
+    tail = f"  [{detail}]" if detail else ""
+    a = len(head)
+    b = a + len(kind_part)
+    c = b + len(value)
+    spans = [Span(0, a, "cyan"), Span(a, b, "dim")]
+    if tail:
+        spans.append(Span(c, c + len(tail), "dim"))
+    return Text(head + kind_part + value + tail, spans=spans)
+
+
+def error_text(error: HvcError, tz: tzinfo | None = None) -> Text:
+    return Text("\n").join(error_rows(error, tz))
+
+
+class ResponsePane(TextView):
     """Progress, then the result; `y` copies it as text, `j` as JSON."""
 
     BINDINGS = bindings(RESPONSE_KEYS)
@@ -73,29 +83,26 @@ class ResponsePane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self._progress: list[tuple[str, str]] = []
         self._done = False
-        self._result = Text()
-        self.plain = ""
-        self.json: dict[str, Any] = {}
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="response-body")
+        self._result: list[Text] = []
+        self._plain = ""
+        self._json: dict[str, Any] = {}
+        self._error: tuple[HvcError, tzinfo | None] | None = None
 
     def on_mount(self) -> None:
         self.show_idle()
 
     def _update(self) -> None:
-        body = Text()
+        rows: list[Text] = []
         if self._done and self._progress:
-            body.append(self._summary() + "\n", style="dim")
+            rows.append(Text(self._summary(), style="dim"))
         else:
             for phase, detail in self._progress:
-                body.append(f"{PHASE_MARK.get(phase, '·')} ", style="dim")
-                body.append(f"{phase:<8}", style="dim bold")
-                body.append(f"{detail}\n", style="dim")
-        if self._progress and not self._done:
-            body.append("\n")
-        body.append_text(self._result)
-        self.query_one("#response-body", Static).update(body)
+                rows.append(Text.assemble((f"{PHASE_MARK.get(phase, '·')} ", "dim"),
+                                          (f"{phase:<8}", "dim bold"), (detail, "dim")))
+            if self._progress:
+                rows.append(Text())
+        rows.extend(self._result)
+        self.set_lines(rows)
         self.set_class(self._done and bool(self._result), "has-result")
 
     def _summary(self) -> str:
@@ -108,17 +115,39 @@ class ResponsePane(VerticalScroll, can_focus=True):
                 steps[-1] += f" {detail.removeprefix('HTTP ')}"
         return "· " + " · ".join(steps) if steps else "· " + self._progress[0][1]
 
+    @property
+    def plain(self) -> str:
+        """The answer as plain text, as the CLI prints it (made when first asked for)."""
+        if self._error is not None:
+            from hvctui.vapi.render import error_lines
+
+            return "\n".join(error_lines(*self._error))
+        return self._plain
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The answer as `--json` prints it (made when first asked for)."""
+        if self._error is not None:
+            from hvctui.vapi.render import error_json
+
+            return error_json(*self._error)
+        return self._json
+
+    def _keep(self, plain: str, payload: dict[str, Any],
+              error: tuple[HvcError, tzinfo | None] | None = None) -> None:
+        self._plain, self._json, self._error = plain, payload, error
+
     def show_idle(self) -> None:
         self._progress = []
-        self._result = Text("Press F5 to link. Answers appear here.", style="dim")
-        self.plain, self.json = "", {}
+        self._result = [Text("Press F5 to link. Answers appear here.", style="dim")]
+        self._keep("", {})
         self._update()
 
     def start(self, title: str) -> None:
         self._progress = [("note", title)]
         self._done = False
-        self._result = Text("working… (escape cancels)", style="italic")
-        self.plain, self.json = "", {}
+        self._result = [Text("working… (escape cancels)", style="italic")]
+        self._keep("", {})
         self._update()
 
     def event(self, phase: str, detail: str) -> None:
@@ -126,26 +155,23 @@ class ResponsePane(VerticalScroll, can_focus=True):
         self._update()
 
     def show_success(self, text: Text, plain: str, payload: dict[str, Any]) -> None:
-        self._result = text
+        self._result = text.split("\n")
         self._done = True
-        self.plain, self.json = plain, payload
+        self._keep(plain, payload)
         self._update()
         self.scroll_home(animate=False)
 
     def show_error(self, error: HvcError, tz: tzinfo | None = None) -> None:
-        from hvctui.vapi.render import error_json, error_lines
-
-        self._result = error_text(error, tz)
-        self.plain = "\n".join(error_lines(error, tz))
-        self.json = error_json(error, tz)
+        self._result = error_rows(error, tz)
+        self._keep("", {}, (error, tz))
         self._done = True
         self._update()
         self.scroll_home(animate=False)
 
     def show_text(self, text: Text) -> None:
         self._progress, self._done = [], True
-        self._result = text
-        self.plain, self.json = text.plain, {}
+        self._result = text.split("\n")
+        self._keep(text.plain, {})
         self._update()
 
     def action_copy_text(self) -> None:

@@ -1,0 +1,97 @@
+"""A scrollable, read-only view of a long Rich Text that draws only the rows on screen."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class TextView(ScrollView, can_focus=True):
+    """Lines are wrapped only when wider than the view; rows are rendered when shown."""
+
+    DEFAULT_CSS = """
+    TextView { height: 1fr; scrollbar-gutter: stable; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._logical: list[Text] = []
+        #: One row per screen line: (logical line, start, end) into `_logical`.
+        self._rows: list[tuple[int, int, int]] = []
+        self._strips: dict[int, Strip] = {}
+        self._wrapped_at = -1
+
+    @property
+    def text(self) -> Text:
+        return Text("\n").join(self._logical)
+
+    def set_text(self, text: Text) -> None:
+        lines = list(text.split("\n", allow_blank=True))
+        if lines and not lines[-1].plain:
+            lines.pop()
+        self.set_lines(lines)
+
+    def set_lines(self, lines: list[Text]) -> None:
+        """Show these lines (each may be wider than the view: it is wrapped)."""
+        self._logical = lines
+        self._wrap(force=True)
+        self.refresh()
+
+    def _width(self) -> int:
+        return max(self.scrollable_content_region.width, 10)
+
+    def _wrap(self, force: bool = False) -> None:
+        width = self._width()
+        if width == self._wrapped_at and not force:
+            return
+        self._wrapped_at = width
+        rows: list[tuple[int, int, int]] = []
+        for index, line in enumerate(self._logical):
+            plain = line.plain
+            if len(plain) <= width and line.cell_len <= width:
+                rows.append((index, 0, len(plain)))
+            elif line.cell_len == len(plain):
+                starts = word_breaks(plain, width)
+                rows.extend((index, a, b) for a, b in zip(starts, [*starts[1:], len(plain)]))
+            else:  # wide characters: let Rich measure them
+                offset = 0
+                for part in line.wrap(self.app.console, width, overflow="fold"):
+                    rows.append((index, offset, offset + len(part.plain)))
+                    offset += len(part.plain)
+        self._rows = rows
+        self._strips.clear()
+        self.virtual_size = Size(width, len(rows))
+
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if index >= len(self._rows):
+            return Strip.blank(width, style)
+        strip = self._strips.get(index)
+        if strip is None:
+            line, start, end = self._rows[index]
+            text = self._logical[line]
+            row = text if (start, end) == (0, len(text.plain)) else text[start:end]
+            segments = list(row.render(self.app.console))
+            strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
+            self._strips[index] = strip
+        return strip.crop(0, width)
+
+
+def word_breaks(plain: str, width: int) -> list[int]:
+    """Start offsets of the rows of `plain` wrapped at spaces to `width` cells (one cell a
+    character); a word longer than a row is cut."""
+    starts = [0]
+    position = 0
+    while len(plain) - position > width:
+        space = plain.rfind(" ", position, position + width + 1)
+        position = space + 1 if space > position else position + width
+        starts.append(position)
+    return starts
