@@ -185,6 +185,7 @@ def bench_first_paint(runs: int, work: Path) -> list[tuple]:
     latencies = []
     try:
         term.read_until(MARKER)
+        term.read_until(b"site-00000")  # a large config loads after the first frame
         term.drain(quiet=0.5)
         term.keystroke_latency(b"\x06")  # ctrl+f: focus the filter
         for _ in range(max(runs, 5)):

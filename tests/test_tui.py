@@ -264,9 +264,7 @@ async def test_sidebar_filter_narrows_the_list(isolated_config: Path) -> None:
         app.action_focus_profiles()
         await pilot.press(*"site-2")
         await pilot.pause()
-        names = [app.sidebar.option_list.get_option_at_index(i).id
-                 for i in range(app.sidebar.option_list.option_count)]
-        assert names == ["site-2"] + [f"site-{i}" for i in range(20, 30)]
+        assert app.sidebar.visible_names == ["site-2"] + [f"site-{i}" for i in range(20, 30)]
         await pilot.press("enter")
         await pilot.pause()
         assert app.current == "site-2"
@@ -340,3 +338,24 @@ async def test_history_screen_lists_calls_without_secrets(sim: Sim, isolated_con
         row = [str(c) for c in table.get_row_at(0)]
     assert row[1] == "unreachable" and row[2] == "link" and row[3] == "ERROR"
     assert PASSWORD not in (isolated_config / "history.jsonl").read_text()
+
+
+async def test_a_large_config_loads_after_the_first_frame_and_is_not_saved_over_meanwhile(
+        isolated_config: Path) -> None:
+    from hvctui.tui import app as app_module
+
+    path = write_config(isolated_config, {f"site-{i:04d}": corp_profile("vc.example.com")
+                                          for i in range(300)})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    original = app_module.LARGE_CONFIG_BYTES
+    app_module.LARGE_CONFIG_BYTES = 1024
+    try:
+        app = HvcApp(config_path=path)
+    finally:
+        app_module.LARGE_CONFIG_BYTES = original
+    assert app.loading_config and app.config.profiles == {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: not app.loading_config)
+        assert len(app.sidebar.visible_names) == 300 and app.current == "site-0000"
+        assert app.form.values()["server"] == "vc.example.com"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -26,7 +26,14 @@ from hvctui.profiles.setup import (
     check_for_link,
     merge,
 )
-from hvctui.profiles.store import ConfigStore, Profile, check_profile_name
+from hvctui.profiles.store import (
+    Config,
+    ConfigError,
+    ConfigStore,
+    LoadResult,
+    Profile,
+    check_profile_name,
+)
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -38,6 +45,9 @@ from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo
+
+#: Configs larger than this are read after the first frame (about 1,500 profiles).
+LARGE_CONFIG_BYTES = 256 * 1024
 
 MAIN_ONLY = {"link", "save_profile", "reveal", "open_links", "open_admins", "focus_profiles",
              "focus_response", "cancel_call"}
@@ -63,10 +73,14 @@ class HvcApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = ConfigStore(config_path)
-        loaded = self.store.load()
-        self.config = loaded.config
-        self.config_error = loaded.error
-        self.config_warning = loaded.warning
+        self.config = Config()
+        self.config_error: ConfigError | None = None
+        self.config_warning = ""
+        # A large config (thousands of profiles) is read on a thread after the first frame;
+        # until it is in, nothing may be saved over it.
+        self.loading_config = _file_size(self.store.path) > LARGE_CONFIG_BYTES
+        if not self.loading_config:
+            self._take_loaded(self.store.load())
         self.demo = demo
         self.timings = timings
         self.tz = tz
@@ -83,6 +97,14 @@ class HvcApp(App[int]):
         themes, self._theme_problems = load_themes(self.store.folder / "themes")
         for theme in themes:
             self.register_theme(theme)
+        self._use_configured_theme()
+
+    def _take_loaded(self, loaded: LoadResult) -> None:
+        self.config = loaded.config
+        self.config_error = loaded.error
+        self.config_warning = loaded.warning
+
+    def _use_configured_theme(self) -> None:
         wanted = self.config.theme or DEFAULT_THEME
         if wanted not in self.available_themes:
             self._theme_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
@@ -114,9 +136,33 @@ class HvcApp(App[int]):
         return self.screen_stack[0].query_one(ProfileSidebar)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.loading_config:
+            self.sidebar.set_loading("loading profiles…")
+            self.form.load(Profile())
+            self._refresh_banner()
+            # After the first frame: the parse would otherwise compete with it for the GIL.
+            self.call_after_refresh(self._load_config_in_background)
+        else:
+            self._show_config()
+        self.form.input("server").focus()
+
+    @work(thread=True, group="config")
+    def _load_config_in_background(self) -> None:
+        loaded = self.store.load()
+        self.call_from_thread(self._config_loaded, loaded)
+
+    def _config_loaded(self, loaded: LoadResult) -> None:
+        self._take_loaded(loaded)
+        self.loading_config = False
+        if self.config.theme and self.config.theme != self.theme:
+            self._use_configured_theme()
+        self._show_config()
+
+    def _show_config(self) -> None:
         for problem in self._theme_problems:
             self.notify(str(problem), severity="warning", timeout=10)
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._theme_problems = []
         self._theme_ready = True
         self._apply_keymap()
         names = list(self.config.profiles)
@@ -130,7 +176,6 @@ class HvcApp(App[int]):
             self.notify(f"Config not loaded: {self.config_error}", severity="error", timeout=20)
         if self.config_warning:
             self.notify(self.config_warning, severity="warning", timeout=15)
-        self.form.input("server").focus()
 
     def _apply_keymap(self) -> None:
         unknown = sorted(set(self.config.keymap) - KNOWN_IDS)
@@ -142,7 +187,7 @@ class HvcApp(App[int]):
             self.set_keymap(keymap)
 
     def _theme_changed(self, theme: Any) -> None:
-        if not self._theme_ready or self.config_error is not None:
+        if not self._theme_ready or self.config_error is not None or self.loading_config:
             return
         name = theme.name
         if name == self.config.theme:
@@ -261,6 +306,9 @@ class HvcApp(App[int]):
         self._select(new, remember=verb != "rename")
 
     def _can_save(self) -> bool:
+        if self.loading_config:
+            self.notify("Profiles are still loading; try again in a moment.", severity="warning")
+            return False
         if self.config_error is not None:
             self.notify("The config file could not be read, so it is not saved over. Fix it, "
                         "or ctrl+p → Start afresh.", severity="error", timeout=10)
@@ -566,3 +614,10 @@ def _details_from_pem(pem: str) -> Any:
         return certificate_details(ssl.PEM_cert_to_DER_cert(pem))
     except Exception:  # noqa: BLE001 - a bad PEM from the server: show the thumbprint only
         return None
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
