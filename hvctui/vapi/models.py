@@ -1,4 +1,8 @@
-"""Pydantic models of the `/api/hvc` wire: what is sent and what comes back."""
+"""Pydantic models of the `/api/hvc` wire: what is sent and what comes back.
+
+Every model defers building its validator to first use (`defer_build`): a command that links
+successfully never pays for the error models.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from hvctui.vapi.checks import check_group, check_host, check_port, normalize_th
 class CreateSpec(BaseModel):
     """`Links.CreateSpec`: the body of `POST /api/hvc/links`."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
 
     psc_hostname: str
     port: str | None = None
@@ -87,21 +91,21 @@ class CreateSpec(BaseModel):
 class CertificateInfo(BaseModel):
     """`Links.CertificateInfo`: what an UNVERIFIED_PEER answer offers to trust."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     ssl_thumbprint: str
     ssl_certificate: str | None = None
 
 
 class LinkSummary(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     link: str
     display_name: str = ""
 
 
 class NestedLocalizableMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str = ""
     params: dict[str, LocalizationParam] | None = None
@@ -126,7 +130,7 @@ DateTimeFormat = Literal[
 class LocalizationParam(BaseModel):
     """One named parameter: exactly one of s, dt, i, d, l, with its modifiers."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     s: str | None = None
     dt: str | None = None
@@ -148,7 +152,7 @@ NestedLocalizableMessage.model_rebuild()
 
 
 class LocalizableMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str = ""
     default_message: str = ""
@@ -165,14 +169,14 @@ class LocalizableMessage(BaseModel):
 class LinkInfo(BaseModel):
     """`Links.Info` (8.0.1+): the health of a link."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     connection_health_status: str = "UNKNOWN"
     health_status_message: LocalizableMessage | None = None
 
 
 class SessionInfo(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     user: str = ""
     created_time: str = ""

@@ -8,7 +8,6 @@ handshake of the request connection too, before a single byte of HTTP is written
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import socket
 import ssl
@@ -105,6 +104,8 @@ def fetch_server_certificate(host: str, port: int, timeout: float = 10.0) -> byt
 
 async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
     """The server certificate's SHA-256, SHA-1, subject, issuer and validity; sends no request."""
+    import asyncio
+
     der = await asyncio.to_thread(fetch_server_certificate, host, port, timeout)
     return certificate_details(der)
 
