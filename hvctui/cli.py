@@ -213,8 +213,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _remote(args: argparse.Namespace, out: Output) -> int:
-    import asyncio
-
     from hvctui.profiles.secrets import resolve_password, tty_prompt
     from hvctui.profiles.setup import build_connection, build_spec, check_for_link, merge
     from hvctui.profiles.setup import raise_problems

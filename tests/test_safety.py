@@ -9,7 +9,7 @@ import sys
 import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+
 
 import pytest
 from pydantic import SecretStr

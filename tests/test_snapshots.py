@@ -34,7 +34,8 @@ def make_app(folder: Path, world: World | None = None, *, profiles: bool = True,
     config = {}
     if profiles:
         config = {
-            "corp": corp_profile(SERVER),
+            # Pinned: the in-process transport skips the probe, and the row shows the pin.
+            "corp": corp_profile(SERVER, tls="pinned", pin_sha256=":".join(["5A"] * 32)),
             "unreachable": corp_profile(SERVER, psc_hostname="psc.branch.example",
                                         domain_name="branch.example", admin_groups=[]),
             "legacy-psc": corp_profile(SERVER, psc_hostname="psc-legacy.corp.local",

@@ -151,3 +151,16 @@ def test_an_injected_write_failure_leaves_the_old_file_and_no_temp_files(
         store.update(lambda c: c.profiles.update(x=Profile()))
     assert digest(store.path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "config.toml.lock"]
+
+
+def test_parsing_in_a_helper_process_gives_the_same_config_and_the_same_errors(
+        tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    write(store.path, GOOD)
+    assert store.load(parse_elsewhere=True).config == store.load().config
+    write(store.path, GOOD + 'tls = "sometimes"\n')
+    here, there = store.load(), store.load(parse_elsewhere=True)
+    assert there.error is not None and here.error is not None
+    assert str(there.error) == str(here.error)
+    write(store.path, "not toml [")
+    assert str(store.load(parse_elsewhere=True).error) == str(store.load().error)

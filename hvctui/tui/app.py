@@ -17,8 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from hvctui.profiles.history import History, HistoryEntry, now_text
-from hvctui.profiles.secrets import resolve_password
 from hvctui.profiles.setup import (
     FieldProblem,
     build_connection,
@@ -35,7 +33,6 @@ from hvctui.profiles.store import (
     check_profile_name,
 )
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
-from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.response import ResponsePane
@@ -145,11 +142,11 @@ class HvcApp(App[int]):
             self.call_after_refresh(self._load_config_in_background)
         else:
             self._show_config()
-        self.form.input("server").focus()
+        self.form.row("server").focus()
 
     @work(thread=True, group="config")
     def _load_config_in_background(self) -> None:
-        loaded = self.store.load()
+        loaded = self.store.load(parse_elsewhere=True)
         self.call_from_thread(self._config_loaded, loaded)
 
     def _config_loaded(self, loaded: LoadResult) -> None:
@@ -252,7 +249,7 @@ class HvcApp(App[int]):
     def _chosen(self, event: ProfileSidebar.Chosen) -> None:
         if event.name and event.name != self.current:
             self._select(event.name)
-        self.form.query("Input").first().focus()
+        self.form.row("server").focus()
 
     @on(ProfileSidebar.Command)
     def _profile_command(self, event: ProfileSidebar.Command) -> None:
@@ -260,6 +257,8 @@ class HvcApp(App[int]):
 
     @work(group="dialog")
     async def _profile_dialog(self, verb: str, name: str) -> None:
+        from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
+
         if not self._can_save():
             return
         if verb == "delete":
@@ -382,6 +381,8 @@ class HvcApp(App[int]):
                         if not (p.field == "pin_sha256" and not profile.pin_sha256)]
         secrets: dict[str, Any] = {}
         if profile is not None and not problems:
+            from hvctui.profiles.secrets import resolve_password
+
             typed = self.form.passwords()
             wanted = [("password", profile.password_source, profile.user, "HVCTUI_PASSWORD")]
             if need_spec:
@@ -477,6 +478,8 @@ class HvcApp(App[int]):
         self.record(name, "link", profile.server, status, detail, started)
 
     async def _decide_trust(self, offered: CertificateInfo) -> bool:
+        from hvctui.tui.screens.dialogs import TrustScreen
+
         details = None
         if offered.ssl_certificate:
             details = _details_from_pem(offered.ssl_certificate)
@@ -490,6 +493,8 @@ class HvcApp(App[int]):
         return bool(trusted)
 
     async def _offer_to_store_thumbprint(self, name: str, thumbprint: str) -> None:
+        from hvctui.tui.screens.dialogs import ConfirmScreen
+
         if not name or self.config_error is not None:
             return
         if await self.push_screen_wait(ConfirmScreen(
@@ -500,6 +505,7 @@ class HvcApp(App[int]):
 
     async def _first_use_pin(self, name: str, profile: Profile) -> Profile:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
+        from hvctui.tui.screens.dialogs import TrustScreen
         from hvctui.vapi.checks import split_server
         from hvctui.vapi.tls import probe_certificate
 
@@ -521,6 +527,8 @@ class HvcApp(App[int]):
 
     def record(self, profile: str, call: str, server: str, status: str, detail: str,
                started: float) -> None:
+        from hvctui.profiles.history import History, HistoryEntry, now_text
+
         try:
             History().append(HistoryEntry(now_text(), profile or "(unsaved)", call, server,
                                           status, int((time.perf_counter() - started) * 1000),

@@ -22,10 +22,11 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Time", "Profile", "Call", "Status", "ms", "Detail")
+        table.add_columns("Time (UTC)", "Status", "Profile", "Call", "ms", "Detail")
         entries = History().read()
         for e in entries:
-            table.add_row(e.time.replace("T", " ").rstrip("Z"), e.profile, e.call, e.status,
+            # Month-day and time: the columns that matter fit in 80 columns.
+            table.add_row(e.time[5:].replace("T", " ").rstrip("Z"), e.status, e.profile, e.call,
                           str(e.duration_ms), e.detail)
         if not entries:
             self.query_one(".screen-title", Static).update("Request history: nothing yet.")

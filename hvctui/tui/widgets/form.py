@@ -11,13 +11,15 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from hvctui.profiles.setup import FieldProblem, merge
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice
+from hvctui.tui.widgets.fieldrow import FieldRow
 
 
 @dataclass(frozen=True)
@@ -72,25 +74,28 @@ class SpecForm(VerticalScroll):
         self._sources = {"password": "prompt", "psc_password": "prompt"}
 
     def compose(self) -> ComposeResult:
-        # One grid (label | field): problem lines are mounted only when there is a problem.
+        # Problem lines are mounted under a row only when there is a problem.
         yield Static("Cloud vCenter", classes="section")
         for f in CONNECTION_FIELDS:
-            yield from self._row(f)
+            yield self._make_row(f)
         yield Static("On-premises PSC (CreateSpec)", classes="section")
         for f in SPEC_FIELDS:
-            yield from self._row(f)
+            yield self._make_row(f)
 
-    def _row(self, f: FormField) -> ComposeResult:
-        mark = "*" if f.required else " "
-        yield Label(f"{f.label}{mark}", classes="label", id=f"l-{f.name}")
+    def _make_row(self, f: FormField) -> Widget:
         if f.kind == "select":
-            yield Choice(TLS_CHOICES, "system", id=f"f-{f.name}")
-        else:
-            yield Input(placeholder=f.placeholder, id=f"f-{f.name}", compact=True,
-                        password=f.kind == "password", select_on_focus=False)
+            return Horizontal(Label(f"{f.label}*", classes="label"),
+                              Choice(TLS_CHOICES, "system", id=f"f-{f.name}"),
+                              id=f"row-{f.name}", classes="choice-row")
+        return FieldRow(f.name, f.label, required=f.required, placeholder=f.placeholder,
+                        password=f.kind == "password")
+
+    def row(self, name: str) -> FieldRow:
+        return self.query_one(f"#row-{name}", FieldRow)
 
     def input(self, name: str) -> Input:
-        return self.query_one(f"#f-{name}", Input)
+        """The field's Input (made on first need)."""
+        return self.row(name).editor()
 
     # --- values in and out -------------------------------------------------------------------
 
@@ -102,15 +107,15 @@ class SpecForm(VerticalScroll):
             elif f.kind == "password":
                 continue
             elif f.name == "admin_groups":
-                self.input(f.name).value = ", ".join(data[f.name])
+                self.row(f.name).value = ", ".join(data[f.name])
             else:
-                self.input(f.name).value = str(data.get(f.name, ""))
+                self.row(f.name).value = str(data.get(f.name, ""))
         self._sources = {"password": profile.password_source,
                          "psc_password": profile.psc_password_source}
         for name, source in self._sources.items():
-            field = self.input(name)
-            field.value = (passwords or {}).get(name, "")
-            field.placeholder = source_hint(source)
+            row = self.row(name)
+            row.value = (passwords or {}).get(name, "")
+            row.placeholder = source_hint(source)
         self.clear_problems()
 
     def fill(self, values: dict[str, Any]) -> None:
@@ -118,8 +123,8 @@ class SpecForm(VerticalScroll):
         for name, value in values.items():
             if name == "tls":
                 self.query_one("#f-tls", Choice).value = value
-            elif self.query(f"#f-{name}"):
-                self.input(name).value = ", ".join(value) if isinstance(value, list) else value
+            elif self.query(f"#row-{name}"):
+                self.row(name).value = ", ".join(value) if isinstance(value, list) else value
 
     def values(self) -> dict[str, Any]:
         """The profile fields as typed (no passwords)."""
@@ -130,37 +135,39 @@ class SpecForm(VerticalScroll):
             if f.kind == "select":
                 out[f.name] = self.query_one(f"#f-{f.name}", Choice).value
             elif f.name == "admin_groups":
-                out[f.name] = [g.strip() for g in self.input(f.name).value.split(",")
+                out[f.name] = [g.strip() for g in self.row(f.name).value.split(",")
                                if g.strip()]
             else:
-                out[f.name] = self.input(f.name).value.strip()
+                out[f.name] = self.row(f.name).value.strip()
         return out
 
     def passwords(self) -> dict[str, str]:
-        return {name: self.input(name).value for name in ("password", "psc_password")}
+        return {name: self.row(name).value for name in ("password", "psc_password")}
 
     @property
     def sources(self) -> dict[str, str]:
         return dict(self._sources)
 
     def set_value(self, name: str, value: str) -> None:
-        self.input(name).value = value
+        self.row(name).value = value
 
     @property
     def tls_mode(self) -> str:
         return self.query_one("#f-tls", Choice).value
 
     def toggle_reveal(self) -> bool:
-        revealed = self.input("password").password
+        revealed = self.row("password").password
         for name in ("password", "psc_password"):
-            self.input(name).password = not revealed
+            self.row(name).password = not revealed
         return revealed
 
     # --- problems ------------------------------------------------------------------------------
 
     def clear_problems(self) -> None:
         self.query(".problem").remove()
-        self.query(".label.invalid").remove_class("invalid")
+        for row in self.query(".invalid"):
+            row.remove_class("invalid")
+            row.refresh()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         self.clear_problems()
@@ -168,24 +175,25 @@ class SpecForm(VerticalScroll):
             self._show(p.field, p.message)
         if problems:
             first = problems[0].field
-            widget = self.query_one(f"#f-{first}") if self.query(f"#f-{first}") else None
-            if widget is not None:
-                widget.focus()
-                self.scroll_to_widget(widget)
+            if self.query(f"#row-{first}"):
+                target = self.query_one(f"#row-{first}")
+                (self.input(first) if isinstance(target, FieldRow) else target).focus()
+                self.scroll_to_widget(target)
 
     def _show(self, name: str, message: str) -> None:
         existing = self.query(f"#p-{name}")
-        label = self.query(f"#l-{name}")
-        if label:
-            label.first().set_class(bool(message), "invalid")
+        row = self.query(f"#row-{name}")
+        if row:
+            row.first().set_class(bool(message), "invalid")
+            row.first().refresh()
         if existing:
             if message:
                 existing.first(Static).update(f"↳ {message}")
             else:
                 existing.first().remove()
-        elif message and self.query(f"#f-{name}"):
+        elif message and row:
             self.mount(Static(f"↳ {message}", classes="problem", id=f"p-{name}"),
-                       after=self.query_one(f"#f-{name}"))
+                       after=row.first())
 
     def problem(self, name: str) -> str:
         """The problem shown under a field, or "" (for tests and screen readers)."""
