@@ -14,7 +14,8 @@ from hvctui.vapi.connection import Connection, Timeouts
 from hvctui.vapi.errors import ErrorType, NetworkError, NotVapiAnswer, ServerError, TlsError
 
 from hvctui.vapi.models import CertificateInfo, CreateSpec
-from hvctui.vapi.tls import TlsPolicy, probe_certificate
+from hvctui.vapi.connection import TlsPolicy
+from hvctui.vapi.tls import probe_certificate
 
 from .conftest import PASSWORD, Sim
 

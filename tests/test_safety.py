@@ -25,7 +25,7 @@ from hvctui.vapi import flow
 from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.errors import TlsError
 from hvctui.vapi.connection import Connection
-from hvctui.vapi.tls import TlsPolicy
+from hvctui.vapi.connection import TlsPolicy
 
 from .conftest import PASSWORD, Sim
 from .tui_support import corp_profile, pane_text, wait_until, write_config

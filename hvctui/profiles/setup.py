@@ -12,9 +12,8 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from hvctui.profiles.store import Invalid, Profile
-from hvctui.vapi.connection import Connection, Timeouts
+from hvctui.vapi.connection import Connection, Timeouts, TlsPolicy
 from hvctui.vapi.errors import InputError
-from hvctui.vapi.tls import TlsPolicy
 
 if TYPE_CHECKING:
     from pydantic import SecretStr

@@ -14,9 +14,10 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker
 
+from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.profiles.setup import (
     FieldProblem,
     build_connection,
@@ -118,7 +119,7 @@ class HvcApp(App[int]):
             with Vertical(id="work"):
                 yield SpecForm(id="form")
                 yield ResponsePane(id="response")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def form(self) -> SpecForm:
@@ -142,7 +143,7 @@ class HvcApp(App[int]):
             self.call_after_refresh(self._load_config_in_background)
         else:
             self._show_config()
-        self.form.row("server").focus()
+        self.form.input("server").focus()  # the editor itself: one focus change, not two
 
     @work(thread=True, group="config")
     def _load_config_in_background(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from textual.theme import Theme
@@ -25,10 +24,9 @@ class ThemeProblem:
 
 def shipped_themes_dir() -> Path:
     """The themes inside the installed wheel, or the repository's themes/ in a checkout."""
-    packaged = resources.files("hvctui") / "_themes"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "themes"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_themes"  # where the wheel puts them (pyproject force-include)
+    return packaged if packaged.is_dir() else package.parent / "themes"
 
 
 def theme_from_toml(path: Path) -> Theme:

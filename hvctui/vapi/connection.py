@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from hvctui.vapi.tls import TlsPolicy
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
+
+TlsMode = Literal["system", "ca_file", "pinned", "insecure"]
+
+
+@dataclass(frozen=True)
+class TlsPolicy:
+    """How the cloud vCenter's certificate is trusted (see vapi/tls.py for the mechanics)."""
+
+    mode: TlsMode = "system"
+    ca_file: str = ""
+    pin_sha256: str = ""
+
+    def describe(self) -> str:
+        if self.mode == "ca_file":
+            return f"verified against {self.ca_file}"
+        if self.mode == "pinned":
+            return f"pinned to {self.pin_sha256[:23]}…"
+        if self.mode == "insecure":
+            return "INSECURE: certificate not verified"
+        return "verified against the system CAs"
 
 
 @dataclass(frozen=True)

@@ -13,30 +13,10 @@ import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.connection import TlsPolicy
 from hvctui.vapi.errors import NetworkError, TlsError
-
-TlsMode = Literal["system", "ca_file", "pinned", "insecure"]
-TLS_MODES: tuple[str, ...] = ("system", "ca_file", "pinned", "insecure")
-
-
-@dataclass(frozen=True)
-class TlsPolicy:
-    mode: TlsMode = "system"
-    ca_file: str = ""
-    pin_sha256: str = ""
-
-    def describe(self) -> str:
-        if self.mode == "ca_file":
-            return f"verified against {self.ca_file}"
-        if self.mode == "pinned":
-            return f"pinned to {self.pin_sha256[:23]}…"
-        if self.mode == "insecure":
-            return "INSECURE: certificate not verified"
-        return "verified against the system CAs"
-
 
 @dataclass(frozen=True)
 class CertificateDetails:

@@ -7,8 +7,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
+from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.keys import ADMINS_KEYS, bindings
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
 from hvctui.tui.widgets.response import error_text
@@ -32,7 +33,7 @@ class AdminsScreen(Screen[None]):
                          classes="screen-title")
             yield OptionList(id="admins-list")
             yield Static("", id="admins-detail")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self._run()

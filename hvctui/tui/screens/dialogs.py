@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -13,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
-from hvctui.vapi.tls import CertificateDetails
+
+if TYPE_CHECKING:
+    from hvctui.vapi.tls import CertificateDetails
 
 
 def certificate_text(thumbprint: str, details: CertificateDetails | None,

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
@@ -45,7 +46,7 @@ class HelpScreen(Screen[None]):
         with VerticalScroll(id="help"):
             yield Static(keys)
             yield Static(screens)
-        yield Footer()
+        yield KeyHints()
 
     def action_close(self) -> None:
         self.dismiss(None)

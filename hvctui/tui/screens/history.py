@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.profiles.history import History
 
 
@@ -18,7 +19,7 @@ class HistoryScreen(Screen[None]):
         with Vertical(id="history"):
             yield Static("Request history (newest first)", classes="screen-title")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

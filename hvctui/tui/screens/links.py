@@ -9,8 +9,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.keys import LINKS_KEYS, bindings
 from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.widgets.response import error_text
@@ -36,7 +37,7 @@ class LinksScreen(Screen[None]):
                          classes="screen-title")
             yield DataTable(id="links-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="links-detail")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -164,7 +164,7 @@ class ProfileSidebar(Vertical):
     def set_profiles(self, names: list[str], selected: str) -> None:
         self._names = list(names)
         self.selected = selected
-        self.option_list.placeholder = "no profiles: n adds one" if not names else ""
+        self.option_list.placeholder = "no profiles yet" if not names else ""
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
