@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -108,6 +107,8 @@ class Output:
         print(self._paint("WARNING: " + text, "33;1"), file=sys.stderr)
 
     def json(self, payload: dict[str, Any]) -> None:
+        import json
+
         print(json.dumps(payload, sort_keys=True, ensure_ascii=False))
 
     def failure(self, error: HvcError) -> int:

@@ -32,3 +32,12 @@ def test_help_and_link_do_not_import_textual_or_the_simulator() -> None:
             " '--psc-hostname', 'h', '--domain', 'd', '--psc-user', 'p@d'])")
     textual, starlette = imported(code)
     assert not textual and not starlette
+
+
+def test_the_tui_starts_without_the_http_stack_pydantic_or_the_simulator() -> None:
+    code = ("import hvctui.cli, hvctui.tui.app\n"
+            "heavy = ['httpx', 'pydantic', 'starlette', 'uvicorn', 'cryptography']\n"
+            "print([m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True,
+                         text=True, timeout=60, check=True).stdout.strip()
+    assert out == "[]"

@@ -18,13 +18,6 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.profiles.setup import (
-    FieldProblem,
-    build_connection,
-    build_spec,
-    check_for_link,
-    merge,
-)
 from hvctui.profiles.store import (
     Config,
     ConfigError,
@@ -39,10 +32,11 @@ from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
 from hvctui.vapi.connection import Connection, Timeouts
-from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo
+
+# The setup and error modules load with the first action (Link, Save, a screen), not at start.
 
 #: Configs larger than this are read after the first frame (about 1,500 profiles).
 LARGE_CONFIG_BYTES = 256 * 1024
@@ -192,7 +186,7 @@ class HvcApp(App[int]):
             return
         try:
             self.config = self.store.update(lambda c: setattr(c, "theme", name))
-        except (HvcError, OSError, Exception) as exc:  # noqa: BLE001 - report, never crash
+        except Exception as exc:  # noqa: BLE001 - a theme that cannot be saved is reported
             self.notify(f"theme not saved: {exc}", severity="error")
 
     # --- status and banner -----------------------------------------------------------------
@@ -325,6 +319,8 @@ class HvcApp(App[int]):
         return True
 
     def _form_profile(self, quiet: bool = False) -> Profile | None:
+        from hvctui.profiles.setup import merge
+
         base = self.config.profiles.get(self.current, Profile())
         profile, problems = merge(base, self.form.values())
         if problems and not quiet:
@@ -375,6 +371,9 @@ class HvcApp(App[int]):
 
     def _prepare(self, need_spec: bool) -> tuple[Profile, dict[str, Any]] | None:
         """The form as a profile and its passwords, or None with the problems shown."""
+        from hvctui.profiles.setup import FieldProblem, check_for_link, merge
+        from hvctui.vapi.errors import InputError
+
         base = self.config.profiles.get(self.current, Profile())
         profile, problems = merge(base, self.form.values())
         if profile is not None:
@@ -439,6 +438,9 @@ class HvcApp(App[int]):
 
     @work(group="call")
     async def _run_link(self, name: str, profile: Profile, secrets: dict[str, Any]) -> None:
+        from hvctui.profiles.setup import build_connection, build_spec
+        from hvctui.vapi.errors import Cancelled, HvcError, ServerError
+
         started = time.perf_counter()
         self.pane.start(f"link {profile.domain_name} ({profile.psc_hostname}) via "
                         f"{profile.server}")
@@ -519,6 +521,8 @@ class HvcApp(App[int]):
             "the one your vCenter administrator gave you. Accepting saves the pin.",
             details.sha256, details))
         if not accepted:
+            from hvctui.vapi.errors import Cancelled
+
             raise Cancelled()
         self.form.set_value("pin_sha256", details.sha256)
         if name and self.config_error is None:
@@ -540,6 +544,8 @@ class HvcApp(App[int]):
     # --- other screens ----------------------------------------------------------------------
 
     def _connection(self) -> Connection | None:
+        from hvctui.profiles.setup import build_connection
+
         prepared = self._prepare(need_spec=False)
         if prepared is None:
             return None

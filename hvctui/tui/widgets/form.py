@@ -7,7 +7,7 @@ and on submit; a problem is shown under its field, naming what is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,10 +16,12 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from hvctui.profiles.setup import FieldProblem, merge
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice
 from hvctui.tui.widgets.fieldrow import FieldRow
+
+if TYPE_CHECKING:
+    from hvctui.profiles.setup import FieldProblem
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,8 @@ class SpecForm(VerticalScroll):
         if name in ("password", "psc_password"):
             self._show(name, "")
             return
+        from hvctui.profiles.setup import merge
+
         value = self.values().get(name)
         _, problems = merge(None, {name: value})
         self._show(name, next((p.message for p in problems if p.field == name), ""))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Span, Text
 
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
 from hvctui.tui.widgets.textview import TextView
-from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError
+
+if TYPE_CHECKING:
+    from hvctui.vapi.errors import HvcError
 
 PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "answer": "←",
               "logout": "→", "note": "·"}
@@ -19,6 +21,7 @@ PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "a
 def error_rows(error: HvcError, tz: tzinfo | None = None) -> list[Text]:
     """An error as the pane shows it, line by line: type and status, the cause chain with
     every param rendered by kind, data, and the next step."""
+    from hvctui.vapi.errors import NotVapiAnswer, ServerError
     from hvctui.vapi.render import render_message
 
     rows: list[Text] = []
