@@ -359,3 +359,28 @@ async def test_a_large_config_loads_after_the_first_frame_and_is_not_saved_over_
         assert len(app.sidebar.visible_names) == 300 and app.current == "site-0000"
         assert app.form.values()["server"] == "vc.example.com"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+async def test_admin_groups_are_edited_as_a_list(isolated_config: Path) -> None:
+    from hvctui.tui.screens.dialogs import GroupsScreen
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.form.input("admin_groups").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GroupsScreen))
+        assert app.screen.groups == ["vmc-admins@corp.local"]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"nodomain", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GroupsScreen))
+        assert "group@domain" in str(app.screen.query_one("#dialog-problem").render())
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"ops@corp.local", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GroupsScreen)
+                         and len(app.screen.groups) == 2)
+        await pilot.press("home", "d", "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, GroupsScreen))
+        assert app.form.values()["admin_groups"] == ["ops@corp.local"]

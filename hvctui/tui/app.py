@@ -218,7 +218,7 @@ class HvcApp(App[int]):
 
     @on(SpecForm.Edited)
     def _edited(self, event: SpecForm.Edited) -> None:
-        if event.field in ("server", "user", "tls"):
+        if event.field in ("server", "user", "tls") and self._ui_alive():
             self._refresh_banner()
 
     # --- profiles --------------------------------------------------------------------------

@@ -130,3 +130,74 @@ class TextScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class GroupsScreen(ModalScreen[list[str]]):
+    """The admin groups as a list: `a` adds one, `d` removes the highlighted one, enter or
+    escape returns the list (each group checked as group@domain when added)."""
+
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("d,delete", "remove", "Remove"),
+        Binding("enter,escape", "done", "Done", priority=True),
+    ]
+
+    def __init__(self, groups: list[str]) -> None:
+        super().__init__()
+        self.groups = list(groups)
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+
+        with Vertical(id="dialog"):
+            yield Static("Admin groups (granted HLM administration)", classes="dialog-title")
+            yield OptionList(*self.groups, id="groups-list")
+            yield Static("", id="dialog-problem", classes="problem")
+            yield Static("[b]a[/b] add    [b]d[/b] remove    [b]enter[/b] done",
+                         classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#groups-list").focus()
+
+    def _refresh_list(self) -> None:
+        from textual.widgets import OptionList
+
+        options = self.query_one("#groups-list", OptionList)
+        options.clear_options()
+        options.add_options(self.groups)
+        if self.groups:
+            options.highlighted = len(self.groups) - 1
+    def action_add(self) -> None:
+        self.app.push_screen(TextScreen("Add an admin group", "Written group@domain.",
+                                        placeholder="group@domain"), self._added)
+
+    def _added(self, group: str | None) -> None:
+        from hvctui.vapi.checks import check_group
+
+        if not group:
+            return
+        problem = self.query_one("#dialog-problem", Static)
+        try:
+            group = check_group(group)
+        except ValueError as exc:
+            problem.update(f"↳ {exc}")
+            problem.display = True
+            return
+        if group.lower() in (g.lower() for g in self.groups):
+            problem.update(f"↳ {group} is listed already")
+            problem.display = True
+            return
+        problem.display = False
+        self.groups.append(group)
+        self._refresh_list()
+
+    def action_remove(self) -> None:
+        from textual.widgets import OptionList
+
+        options = self.query_one("#groups-list", OptionList)
+        if options.highlighted is not None and self.groups:
+            del self.groups[options.highlighted]
+            self._refresh_list()
+
+    def action_done(self) -> None:
+        self.dismiss(self.groups)

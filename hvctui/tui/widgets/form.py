@@ -48,7 +48,7 @@ SPEC_FIELDS = [
     FormField("psc_user", "PSC admin", True, placeholder="administrator@corp.local"),
     FormField("psc_password", "PSC password", True, "password"),
     FormField("ssl_thumbprint", "PSC thumbprint", placeholder="offered by the trust step"),
-    FormField("admin_groups", "Admin groups", placeholder="group@domain, group@domain"),
+    FormField("admin_groups", "Admin groups", placeholder="group@domain, … (enter: as a list)"),
     FormField("accept_language", "Language", placeholder="en-US, de-DE, fr-FR"),
 ]
 ALL_FIELDS = CONNECTION_FIELDS + SPEC_FIELDS
@@ -217,6 +217,21 @@ class SpecForm(VerticalScroll):
         name = (event.input.id or "").removeprefix("f-")
         if name:
             self.check_field(name)
+
+    @on(Input.Submitted, "#f-admin_groups")
+    def _edit_groups(self) -> None:
+        """Enter on the admin groups opens them as a list to add to and remove from."""
+        from hvctui.tui.screens.dialogs import GroupsScreen
+
+        row = self.row("admin_groups")
+        groups = [g.strip() for g in row.value.split(",") if g.strip()]
+
+        def done(result: list[str] | None) -> None:
+            if result is not None:
+                row.value = ", ".join(result)
+                self.check_field("admin_groups")
+
+        self.app.push_screen(GroupsScreen(groups), done)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
