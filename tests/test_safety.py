@@ -20,7 +20,7 @@ from hvctui.sim.certs import make_certificate
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import World
 from hvctui.tui.app import HvcApp
-from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+from hvctui.tui.screens.dialogs import ConfirmScreen
 from hvctui.vapi import flow
 from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.errors import TlsError
@@ -28,7 +28,7 @@ from hvctui.vapi.connection import Connection
 from hvctui.vapi.connection import TlsPolicy
 
 from .conftest import PASSWORD, Sim
-from .tui_support import corp_profile, pane_text, wait_until, write_config
+from .tui_support import corp_profile, link_through_trust, pane_text, wait_until, write_config
 
 CLOUD_SECRET = "Cl0ud-Secret-4242"
 PSC_SECRET = "Psc-Secret-1717"
@@ -73,12 +73,7 @@ def test_no_password_in_any_file_after_cli_and_tui_flows(
             async with app.run_test(size=(80, 24)) as pilot:
                 app.form.input("password").value = CLOUD_SECRET
                 app.form.input("psc_password").value = PSC_SECRET
-                await pilot.press("f5")
-                await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
-                await pilot.press("t")
-                await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-                await pilot.press("y")
-                await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+                await link_through_trust(pilot, store_thumbprint=True)
                 await pilot.press("ctrl+s")
                 await pilot.pause()
                 return pane_text(app) + json.dumps(app.pane.json)

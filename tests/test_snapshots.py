@@ -13,10 +13,17 @@ from textual.pilot import Pilot
 from hvctui.sim.app import SimApp
 from hvctui.sim.world import World
 from hvctui.tui.app import HvcApp
-from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+from hvctui.tui.screens.dialogs import TrustScreen
 from hvctui.tui.screens.links import LinksScreen
 
-from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
+from .tui_support import (
+    PASSWORD,
+    PW_ENV,
+    corp_profile,
+    link_through_trust,
+    wait_until,
+    write_config,
+)
 
 SIZE = (80, 24)
 SERVER = "vcenter.sddc-1-2-3-4.vmwarevmc.com"
@@ -81,12 +88,7 @@ def test_success_shows_the_link_id(snap_compare: Any, isolated_config: Path) -> 
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
-        await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("n")
-        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await link_through_trust(pilot)
         app.action_focus_response()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -110,11 +112,7 @@ def test_links_screen(snap_compare: Any, isolated_config: Path) -> None:
     app = make_app(isolated_config, world)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
-        await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("n")
+        await link_through_trust(pilot)
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
                          and bool(app.screen.rows))

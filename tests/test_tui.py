@@ -13,7 +13,15 @@ from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.tui.screens.links import LinksScreen
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, corp_profile, pane_text, wait_until, write_config
+from .tui_support import (
+    PASSWORD,
+    PW_ENV,
+    corp_profile,
+    link_through_trust,
+    pane_text,
+    wait_until,
+    write_config,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -76,11 +84,7 @@ async def test_links_screen_lists_the_link_and_unlinks_after_typing_the_domain(
         sim: Sim, isolated_config: Path) -> None:
     app = app_for(sim, isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
-        await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("n")
+        await link_through_trust(pilot)
         link_id = next(iter(sim.world.links))
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
@@ -237,18 +241,18 @@ async def test_profiles_add_rename_delete_from_the_sidebar(isolated_config: Path
     path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.sidebar.option_list.focus()
+        app.sidebar.profile_list.focus()
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
         await pilot.press("enter")  # accepts "corp-copy"
         await wait_until(pilot, lambda: "corp-copy" in app.config.profiles)
-        app.sidebar.option_list.focus()
+        app.sidebar.profile_list.focus()
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
         app.screen.query_one("#dialog-input").value = "lab"
         await pilot.press("enter")
         await wait_until(pilot, lambda: "lab" in app.config.profiles)
-        app.sidebar.option_list.focus()
+        app.sidebar.profile_list.focus()
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

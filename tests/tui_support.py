@@ -46,3 +46,16 @@ def pane_text(app: Any) -> str:
 
 
 PASSWORD = DEMO_PASSWORD
+
+
+async def link_through_trust(pilot: Pilot[Any], store_thumbprint: bool = False) -> None:
+    """Press Link, trust the offered PSC certificate, answer whether to store it."""
+    from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+
+    app = pilot.app
+    await pilot.press("f5")
+    await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+    await pilot.press("t")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y" if store_thumbprint else "n")
+    await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))

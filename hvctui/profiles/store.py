@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hvctui.vapi.checks import (
-    check_group,
+    check_groups,
     check_host,
     check_port,
     normalize_thumbprint,
@@ -101,16 +101,6 @@ def _no_spaces(value: str) -> str:
     return text
 
 
-def _groups(value: list[str]) -> list[str]:
-    groups = [check_group(g) for g in value if g.strip()]
-    seen: set[str] = set()
-    for group in groups:
-        if group.lower() in seen:
-            raise ValueError(f"{group!r} is listed twice")
-        seen.add(group.lower())
-    return groups
-
-
 #: Each profile key's check; a check returns the normalized value or raises ValueError.
 _PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
     "server": _server,
@@ -169,7 +159,7 @@ class Profile:
                     problems.append((loc, "must be a list of group@domain strings"))
                     continue
                 try:
-                    values[key] = _groups(value)
+                    values[key] = check_groups(value)
                 except ValueError as exc:
                     problems.append((loc, str(exc)))
             elif not isinstance(value, str):

@@ -50,6 +50,17 @@ def check_group(value: str) -> str:
     return text
 
 
+def check_groups(values: list[str]) -> list[str]:
+    """Groups written group@domain, blanks dropped, none listed twice (case-insensitive)."""
+    groups = [check_group(g) for g in values if g.strip()]
+    seen: set[str] = set()
+    for group in groups:
+        if group.lower() in seen:
+            raise ValueError(f"{group!r} is listed twice")
+        seen.add(group.lower())
+    return groups
+
+
 def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
     """`host[:port]` (or `[v6]:port`, or a URL) as host and port."""
     text = server.strip()

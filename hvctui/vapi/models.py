@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from hvctui.vapi.checks import check_group, check_host, check_port, normalize_thumbprint
+from hvctui.vapi.checks import check_groups, check_host, check_port, normalize_thumbprint
 
 
 class CreateSpec(BaseModel):
@@ -67,13 +67,7 @@ class CreateSpec(BaseModel):
     def _groups(cls, v: list[str] | None) -> list[str] | None:
         if v is None:
             return None
-        groups = [check_group(g) for g in v if g.strip()]
-        seen: set[str] = set()
-        for group in groups:
-            if group.lower() in seen:
-                raise ValueError(f"{group!r} is listed twice")
-            seen.add(group.lower())
-        return groups or None
+        return check_groups(v) or None
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, password revealed, unset optional fields left out (not null)."""

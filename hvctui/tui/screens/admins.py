@@ -16,7 +16,7 @@ from hvctui.tui.widgets.response import error_text
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError
 from hvctui.vapi.connection import Connection
-from hvctui.vapi.models import check_group
+from hvctui.vapi.checks import check_group
 
 
 class AdminsScreen(Screen[None]):
@@ -42,7 +42,8 @@ class AdminsScreen(Screen[None]):
     async def _run(self, add: str | None = None, remove: str | None = None) -> None:
         self.query_one("#admins-detail", Static).update(Text("working…", style="italic"))
         try:
-            self.groups = await flow.administrators(self.connection, add=add, remove=remove, transport=getattr(self.app, "transport", None))
+            self.groups = await flow.administrators(self.connection, add=add, remove=remove,
+                transport=self.app.transport)  # type: ignore[attr-defined]
         except HvcError as error:
             self.query_one("#admins-detail", Static).update(error_text(error))
             return

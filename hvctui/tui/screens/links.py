@@ -51,7 +51,8 @@ class LinksScreen(Screen[None]):
     async def refresh_links(self) -> None:
         self._detail(Text("loading…", style="italic"))
         try:
-            rows = await flow.list_links(self.connection, transport=getattr(self.app, "transport", None))
+            rows = await flow.list_links(self.connection,
+                transport=self.app.transport)  # type: ignore[attr-defined]
         except HvcError as error:
             self._detail(error_text(error))
             return
@@ -105,7 +106,8 @@ class LinksScreen(Screen[None]):
         self._detail(Text(f"unlinking {row.display_name}…", style="italic"))
         started = time.perf_counter()
         try:
-            await flow.unlink(self.connection, row.link, transport=getattr(self.app, "transport", None))
+            await flow.unlink(self.connection, row.link,
+                transport=self.app.transport)  # type: ignore[attr-defined]
         except HvcError as error:
             self._detail(error_text(error))
             return

@@ -150,38 +150,38 @@ class ProfileSidebar(Vertical):
         yield ProfileList(id="profile-list")
 
     @property
-    def option_list(self) -> ProfileList:
+    def profile_list(self) -> ProfileList:
         return self.query_one(ProfileList)
 
     @property
     def visible_names(self) -> list[str]:
-        return list(self.option_list.names)
+        return list(self.profile_list.names)
 
     def set_loading(self, text: str) -> None:
-        self.option_list.placeholder = text
-        self.option_list.refresh()
+        self.profile_list.placeholder = text
+        self.profile_list.refresh()
 
     def set_profiles(self, names: list[str], selected: str) -> None:
         self._names = list(names)
         self.selected = selected
-        self.option_list.placeholder = "no profiles yet" if not names else ""
+        self.profile_list.placeholder = "no profiles yet" if not names else ""
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
 
     def mark_selected(self, name: str) -> None:
         self.selected = name
-        self.option_list.selected = name
-        self.option_list.refresh()
+        self.profile_list.selected = name
+        self.profile_list.refresh()
 
     def _refill(self, text: str) -> None:
         needle = text.strip().lower()
         names = [n for n in self._names if needle in n.lower()] if needle else self._names
-        self.option_list.show(names, self.selected)
+        self.profile_list.show(names, self.selected)
 
     @on(Input.Submitted, "#profile-filter")
     def _submit_filter(self) -> None:
-        options = self.option_list
+        options = self.profile_list
         if options.highlighted_name:
             options.focus()
             # Posted here: a message stops bubbling at the widget that created it.
@@ -189,4 +189,4 @@ class ProfileSidebar(Vertical):
 
     def key_down(self) -> None:
         if self.query_one("#profile-filter", Input).has_focus:
-            self.option_list.focus()
+            self.profile_list.focus()
