@@ -247,3 +247,16 @@ async def test_refused_connection_is_a_network_error() -> None:
         with pytest.raises(NetworkError) as caught:
             await client.list_links()
     assert caught.value.title == "Cannot connect" and caught.value.exit_code == 6
+
+
+async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
+    now = [1_000_000.0]
+    world = World(session_idle=60, clock=lambda: now[0])
+    with SimServer(world) as server:
+        connection = Connection(server.info.server, "cloudadmin@vmc.local", SecretStr(PASSWORD),
+                                TlsPolicy("pinned", pin_sha256=server.info.sha256))
+        async with flow.logged_in(connection) as client:
+            assert await client.list_links() == []
+            now[0] += 61  # idle past the simulator's expiry
+            assert await client.list_links() == []
+        assert world.stats.logins == 2

@@ -388,3 +388,21 @@ async def test_admin_groups_are_edited_as_a_list(isolated_config: Path) -> None:
         await pilot.press("home", "d", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, GroupsScreen))
         assert app.form.values()["admin_groups"] == ["ops@corp.local"]
+
+
+async def test_the_answer_is_copied_as_text_and_as_json(sim: Sim, isolated_config: Path) -> None:
+    import json
+
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app._select("unreachable")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "Next:" in pane_text(app))
+        await pilot.press("ctrl+o", "y")
+        text = app.clipboard
+        await pilot.press("j")
+        payload = json.loads(app.clipboard)
+    assert text.startswith("Error: ERROR (HTTP 500)") and "caused by:" in text
+    assert payload["error_type"] == "ERROR" and payload["http_status"] == 500
+    assert payload["messages"][1]["id"] == "com.vmware.vcenter.hvc.dns.unresolved"
+    assert PASSWORD not in text + app.clipboard
