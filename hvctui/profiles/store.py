@@ -358,7 +358,6 @@ class ConfigStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / CONFIG_NAME
         self.folder = self.path.parent
-        self.broken: ConfigError | None = None
 
     def load(self, *, parse_elsewhere: bool = False) -> LoadResult:
         """Read and check the file. `parse_elsewhere` parses a large TOML file in a helper
@@ -366,27 +365,22 @@ class ConfigStore:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            self.broken = None
             return LoadResult(Config())
         except OSError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "", f"cannot read: {exc}")])
-            self.broken = error
             return LoadResult(Config(), error, exists=True)
         warning = self._permission_warning()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "", f"not UTF-8 text: {exc}")])
-            self.broken = error
             return LoadResult(Config(), error, warning, exists=True)
         try:
             data = _parse_in_helper(raw) if parse_elsewhere else None
             config = parse_config(text, self.path) if data is None else \
                 _checked(Config, data, text, self.path)
         except ConfigError as error:
-            self.broken = error
             return LoadResult(Config(), error, warning, exists=True)
-        self.broken = None
         return LoadResult(config, None, warning, exists=True)
 
     def _permission_warning(self) -> str:
@@ -426,13 +420,11 @@ class ConfigStore:
         """Move a broken file aside as a backup (kept beside it) so saving can resume."""
         with self._locked():
             if not self.path.exists():
-                self.broken = None
                 return None
             n = 1
             while (backup := self.path.with_name(f"{self.path.name}.broken-{n}")).exists():
                 n += 1
             os.replace(self.path, backup)
-            self.broken = None
             return backup
 
     def _write(self, config: Config) -> None:

@@ -116,7 +116,6 @@ def run_foreground(
     if announce:
         print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",
               flush=True)
-    server._server.config.log_level = "warning"
     try:
         asyncio.run(server._server.serve(sockets=[server._sock]))
     except KeyboardInterrupt:

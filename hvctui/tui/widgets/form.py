@@ -71,10 +71,6 @@ class SpecForm(VerticalScroll):
     class Edited(Message):
         field: str
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._sources = {"password": "prompt", "psc_password": "prompt"}
-
     def compose(self) -> ComposeResult:
         # Problem lines are mounted under a row only when there is a problem.
         yield Static("Cloud vCenter", classes="section")
@@ -112,9 +108,8 @@ class SpecForm(VerticalScroll):
                 self.row(f.name).value = ", ".join(data[f.name])
             else:
                 self.row(f.name).value = str(data.get(f.name, ""))
-        self._sources = {"password": profile.password_source,
-                         "psc_password": profile.psc_password_source}
-        for name, source in self._sources.items():
+        for name, source in (("password", profile.password_source),
+                             ("psc_password", profile.psc_password_source)):
             row = self.row(name)
             row.value = (passwords or {}).get(name, "")
             row.placeholder = source_hint(source)
@@ -146,16 +141,8 @@ class SpecForm(VerticalScroll):
     def passwords(self) -> dict[str, str]:
         return {name: self.row(name).value for name in ("password", "psc_password")}
 
-    @property
-    def sources(self) -> dict[str, str]:
-        return dict(self._sources)
-
     def set_value(self, name: str, value: str) -> None:
         self.row(name).value = value
-
-    @property
-    def tls_mode(self) -> str:
-        return self.query_one("#f-tls", Choice).value
 
     def toggle_reveal(self) -> bool:
         revealed = self.row("password").password
