@@ -90,7 +90,7 @@ def raise_problems(problems: list[FieldProblem], flag_names: dict[str, str] | No
 
 
 def tls_policy(profile: Profile) -> TlsPolicy:
-    return TlsPolicy(profile.tls, profile.ca_file, profile.pin_sha256)
+    return TlsPolicy(profile.tls, profile.ca_file, profile.pin_sha256)  # type: ignore[arg-type]  # checked by Profile
 
 
 def build_connection(profile: Profile, password: SecretStr,

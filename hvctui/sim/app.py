@@ -7,6 +7,7 @@ import base64
 import binascii
 import ipaddress
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -224,7 +225,7 @@ class SimApp:
     async def _trickle(self, scope: Scope, receive: Receive, send: Send) -> None:
         captured: dict[str, Any] = {"body": b""}
 
-        async def capture(message: dict[str, Any]) -> None:
+        async def capture(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 captured["start"] = message
             else:

@@ -86,7 +86,8 @@ class HvcApp(App[int]):
         self._sent_at = 0.0
         self._theme_ready = False
         # Themes are set before the first style pass: choosing one later restyles every widget.
-        themes, self._theme_problems = load_themes(self.store.folder / "themes")
+        themes, problems = load_themes(self.store.folder / "themes")
+        self._theme_problems: list[object] = list(problems)
         for theme in themes:
             self.register_theme(theme)
         self._use_configured_theme()
@@ -130,7 +131,7 @@ class HvcApp(App[int]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.loading_config:
-            self.sidebar.set_loading("loading profiles…")
+            self.sidebar.show_placeholder("loading profiles…")
             self.form.load(Profile())
             self._refresh_banner()
             # After the first frame: the parse would otherwise compete with it for the GIL.

@@ -146,7 +146,7 @@ def parse_error(
         )
     raw_type = payload.get("error_type")
     on_wire = isinstance(raw_type, str) and raw_type in ErrorType.__members__
-    error_type = ErrorType(raw_type) if on_wire else error_type_for_status(status)
+    error_type = ErrorType(str(raw_type)) if on_wire else error_type_for_status(status)
     raw_messages = payload.get("messages")
     if isinstance(raw_messages, list):
         messages = [coerce_message(m) for m in raw_messages]

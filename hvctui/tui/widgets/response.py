@@ -158,7 +158,7 @@ class ResponsePane(TextView):
         self._update()
 
     def show_success(self, text: Text, plain: str, payload: dict[str, Any]) -> None:
-        self._result = text.split("\n")
+        self._result = list(text.split("\n"))
         self._done = True
         self._keep(plain, payload)
         self._update()
@@ -173,7 +173,7 @@ class ResponsePane(TextView):
 
     def show_text(self, text: Text) -> None:
         self._progress, self._done = [], True
-        self._result = text.split("\n")
+        self._result = list(text.split("\n"))
         self._keep(text.plain, {})
         self._update()
 

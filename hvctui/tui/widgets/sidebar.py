@@ -157,7 +157,7 @@ class ProfileSidebar(Vertical):
     def visible_names(self) -> list[str]:
         return list(self.profile_list.names)
 
-    def set_loading(self, text: str) -> None:
+    def show_placeholder(self, text: str) -> None:
         self.profile_list.placeholder = text
         self.profile_list.refresh()
 
