@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class Output:
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
+        self.tz: tzinfo | None = None  # the config's time zone, once it is read
         self.colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
     def _paint(self, text: str, code: str) -> str:
@@ -115,9 +117,9 @@ class Output:
         from hvctui.vapi.render import error_json, error_lines
 
         if self.as_json:
-            self.json(error_json(error))
+            self.json(error_json(error, self.tz))
         else:
-            lines = error_lines(error)
+            lines = error_lines(error, self.tz)
             self.note(self._paint(lines[0], "31;1"))
             for line in lines[1:]:
                 self.note(line)
@@ -177,6 +179,7 @@ def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile |
     loaded = store.load()
     if loaded.warning:
         out.warn(loaded.warning)
+    out.tz = loaded.config.zone()
     name = getattr(args, "sub_profile", None) or args.profile
     if loaded.error is not None:
         if name:

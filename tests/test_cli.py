@@ -168,3 +168,16 @@ def test_cli_subprocess_end_to_end(sim: Sim, isolated_config: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["link"] in sim.world.links
     assert "Traceback" not in result.stderr
+
+
+def test_dates_are_shown_in_the_configured_time_zone(
+        sim: Sim, capsys: pytest.CaptureFixture[str], isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text('timezone = "Asia/Tokyo"\n')
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                       *LINK, "--psc-hostname", "psc.nowhere.example")
+    assert code == 1 and "JST [LONG_DATE_TIME]" in err
+    (isolated_config / "config.toml").write_text('timezone = "Mars/Olympus"\n')
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                       *LINK, "--psc-hostname", "psc.nowhere.example")
+    assert "not a time zone name" in err and "UTC [LONG_DATE_TIME]" in err

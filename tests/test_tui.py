@@ -406,3 +406,16 @@ async def test_the_answer_is_copied_as_text_and_as_json(sim: Sim, isolated_confi
     assert payload["error_type"] == "ERROR" and payload["http_status"] == 500
     assert payload["messages"][1]["id"] == "com.vmware.vcenter.hvc.dns.unresolved"
     assert PASSWORD not in text + app.clipboard
+
+
+async def test_the_pane_shows_dates_in_the_configured_time_zone(
+        sim: Sim, isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"unreachable": corp_profile(
+        sim.address, sim.info.sha256, psc_hostname="psc.nowhere.example")},
+        timezone="America/New_York")
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "Next:" in pane_text(app))
+        text = pane_text(app)
+    assert "EST  [LONG_DATE_TIME]" in text or "EDT  [LONG_DATE_TIME]" in text

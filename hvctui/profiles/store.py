@@ -16,6 +16,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -181,10 +182,24 @@ class Profile:
         return replace(self, **changes)
 
 
+def check_timezone(value: str) -> str:
+    """An IANA time zone name (dates are shown in it), or "" for UTC."""
+    if not value:
+        return ""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name (e.g. Europe/Berlin)") from None
+    return value
+
+
 @dataclass
 class Config:
     default_profile: str = ""
     theme: str = ""
+    timezone: str = ""  # IANA name; dates in messages are shown in it (UTC when empty)
     keymap: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
 
@@ -198,6 +213,11 @@ class Config:
                     setattr(config, key, value)
                 else:
                     problems.append(((key,), "must be a string"))
+            elif key == "timezone":
+                try:
+                    config.timezone = check_timezone(value if isinstance(value, str) else "?")
+                except ValueError as exc:
+                    problems.append(((key,), str(exc)))
             elif key == "keymap":
                 if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
                     config.keymap = dict(value)
@@ -226,19 +246,29 @@ class Config:
             raise Invalid(problems)
         return config
 
+    def zone(self) -> tzinfo | None:
+        """The chosen time zone, or None for UTC."""
+        if not self.timezone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
     def to_toml(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.default_profile:
             out["default_profile"] = self.default_profile
         if self.theme:
             out["theme"] = self.theme
+        if self.timezone:
+            out["timezone"] = self.timezone
         if self.keymap:
             out["keymap"] = dict(self.keymap)
         out["profiles"] = {name: p.as_dict() for name, p in self.profiles.items()}
         return out
 
     def copy(self) -> Config:
-        return Config(self.default_profile, self.theme, dict(self.keymap),
+        return Config(self.default_profile, self.theme, self.timezone, dict(self.keymap),
                       {name: p.replace(admin_groups=list(p.admin_groups))
                        for name, p in self.profiles.items()})
 

@@ -64,6 +64,8 @@ class HvcApp(App[int]):
         timeouts: Timeouts = Timeouts(),
     ) -> None:
         super().__init__()
+        self.tz = tz
+        self._configured_tz = tz is None  # an explicit tz (tests) wins over the config's
         self.store = ConfigStore(config_path)
         self.config = Config()
         self.config_error: ConfigError | None = None
@@ -75,7 +77,6 @@ class HvcApp(App[int]):
             self._take_loaded(self.store.load())
         self.demo = demo
         self.timings = timings
-        self.tz = tz
         #: An httpx transport for every call (tests: the simulator in-process); None = network.
         self.transport = transport
         self.timeouts = timeouts
@@ -96,6 +97,8 @@ class HvcApp(App[int]):
         self.config = loaded.config
         self.config_error = loaded.error
         self.config_warning = loaded.warning
+        if self._configured_tz:
+            self.tz = self.config.zone()
 
     def _use_configured_theme(self) -> None:
         wanted = self.config.theme or DEFAULT_THEME
