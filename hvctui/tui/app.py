@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 #: Configs larger than this are read after the first frame (about 1,500 profiles).
 LARGE_CONFIG_BYTES = 256 * 1024
 
+#: How many profiles the command palette offers by name.
+PALETTE_PROFILES = 300
+
 MAIN_ONLY = {"link", "save_profile", "reveal", "open_links", "open_admins", "focus_profiles",
              "focus_response", "cancel_call"}
 
@@ -602,7 +605,9 @@ class HvcApp(App[int]):
         if self.config_error is not None:
             yield SystemCommand("Start afresh", "Keep the broken config.toml as a backup "
                                 "beside it and start a new one", self.action_start_afresh)
-        for name in self.config.profiles:
+        # The palette fuzzy-matches every command per keystroke: past a few hundred profiles the
+        # sidebar filter (ctrl+f) is the faster way, so only the first ones are offered here.
+        for name in list(self.config.profiles)[:PALETTE_PROFILES]:
             yield SystemCommand(f"Profile: {name}", "Select this profile",
                                 lambda n=name: self._select(n), discover=False)
 
