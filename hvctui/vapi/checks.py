@@ -80,3 +80,40 @@ def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
     if port and (not port.isdigit() or not 1 <= int(port) <= 65535):
         raise ValueError(f"{server!r}: {port!r} is not a port number from 1 to 65535")
     return host, int(port) if port else default_port
+
+
+# --- the CreateSpec's fields: one rule each, used by the pydantic model and the plain spec ---
+
+
+def check_text(value: str) -> str:
+    """A required single word (an SSO domain or a user name)."""
+    text = value.strip()
+    if not text:
+        raise ValueError("is required")
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} must not contain spaces")
+    return text
+
+
+def optional_port(value: str | int | None) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return check_port(value)
+
+
+def optional_thumbprint(value: str | None) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return normalize_thumbprint(str(value))
+
+
+def optional_groups(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return check_groups(values) or None
+
+
+def check_password(value: str) -> str:
+    if not value:
+        raise ValueError("is required")
+    return value

@@ -10,7 +10,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from hvctui.vapi.checks import check_groups, check_host, check_port, normalize_thumbprint
+from hvctui.vapi.checks import (
+    check_host,
+    check_password,
+    check_text,
+    normalize_thumbprint,
+    optional_groups,
+    optional_port,
+    optional_thumbprint,
+)
 
 
 class CreateSpec(BaseModel):
@@ -26,6 +34,8 @@ class CreateSpec(BaseModel):
     ssl_thumbprint: str | None = None
     admin_groups: list[str] | None = None
 
+    # Each rule lives in vapi/checks.py, shared with the plain LinkSpec (vapi/spec.py).
+
     @field_validator("psc_hostname")
     @classmethod
     def _host(cls, v: str) -> str:
@@ -34,40 +44,28 @@ class CreateSpec(BaseModel):
     @field_validator("port", mode="before")
     @classmethod
     def _port(cls, v: Any) -> str | None:
-        if v is None or (isinstance(v, str) and not v.strip()):
-            return None
-        return check_port(v)
+        return optional_port(v)
 
     @field_validator("domain_name", "username")
     @classmethod
     def _required_text(cls, v: str) -> str:
-        text = v.strip()
-        if not text:
-            raise ValueError("is required")
-        if any(c.isspace() for c in text):
-            raise ValueError(f"{text!r} must not contain spaces")
-        return text
+        return check_text(v)
 
     @field_validator("password")
     @classmethod
     def _password(cls, v: SecretStr) -> SecretStr:
-        if not v.get_secret_value():
-            raise ValueError("is required")
+        check_password(v.get_secret_value())
         return v
 
     @field_validator("ssl_thumbprint", mode="before")
     @classmethod
     def _thumbprint(cls, v: Any) -> str | None:
-        if v is None or (isinstance(v, str) and not v.strip()):
-            return None
-        return normalize_thumbprint(str(v))
+        return optional_thumbprint(v)
 
     @field_validator("admin_groups")
     @classmethod
     def _groups(cls, v: list[str] | None) -> list[str] | None:
-        if v is None:
-            return None
-        return check_groups(v) or None
+        return optional_groups(v)
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, password revealed, unset optional fields left out (not null)."""
@@ -80,6 +78,10 @@ class CreateSpec(BaseModel):
         body = self.model_dump(exclude_none=True)
         body["password"] = "********"
         return body
+
+    def with_thumbprint(self, thumbprint: str) -> CreateSpec:
+        """The same spec, trusting the PSC certificate with this thumbprint."""
+        return self.model_copy(update={"ssl_thumbprint": thumbprint})
 
 
 class CertificateInfo(BaseModel):
