@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hvctui.profiles.store import ConfigStore, Profile
     from hvctui.vapi.errors import HvcError
+    from hvctui.vapi.models import CertificateInfo
 
 # Flag name of each profile field, for error messages that name what the user typed.
 FLAG_OF_FIELD = {
@@ -218,7 +219,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _remote(args: argparse.Namespace, out: Output) -> int:
     from hvctui.profiles.secrets import resolve_password, tty_prompt
-    from hvctui.profiles.setup import build_connection, build_spec, check_for_link, merge
+    from hvctui.profiles.setup import build_connection, build_link_spec, check_for_link, merge
     from hvctui.profiles.setup import raise_problems
     from hvctui.vapi.connection import Timeouts
     from hvctui.vapi.errors import InputError
@@ -240,7 +241,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     if args.command == "link":
         psc_password = resolve_password(profile.psc_password_source, who=profile.psc_user,
                                         override_env="HVCTUI_PSC_PASSWORD", prompt=prompt)
-        spec = build_spec(profile, psc_password)
+        spec = build_link_spec(profile, psc_password)
         return _run_recorded(name or "(flags)", "link", profile.server, out,
                              lambda: _link(connection, spec, args, out))
     if args.command == "links":
@@ -275,7 +276,6 @@ def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -
 
 async def _link(connection: Any, spec: Any, args: argparse.Namespace, out: Output) -> str:
     from hvctui.vapi import flow
-    from hvctui.vapi.models import CertificateInfo
 
     async def decide(offered: CertificateInfo) -> bool:
         if args.trust_offered:

@@ -1,4 +1,8 @@
-"""The core never imports Textual; neither do `hvctui --help` and the CLI commands."""
+"""The core never imports Textual; neither do `hvctui --help` and the CLI commands.
+
+A command loads only what it uses: a link that succeeds loads neither Textual, the simulator
+nor pydantic (whose import alone costs more than the link budget allows, see benchmarks/).
+"""
 
 from __future__ import annotations
 
@@ -41,3 +45,27 @@ def test_the_tui_starts_without_the_http_stack_pydantic_or_the_simulator() -> No
     out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True,
                          text=True, timeout=60, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_successful_cli_link_loads_no_pydantic(sim, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A clean link needs no model: the spec is the plain LinkSpec, the answers plain JSON."""
+    import os
+
+    from hvctui.sim.world import DEMO_PASSWORD
+
+    ca = tmp_path / "sim.pem"
+    ca.write_bytes(sim.info.cert_pem)
+    thumb = sim.world.pscs["psc.corp.local"].thumbprint
+    code = ("import sys\nfrom hvctui.cli import main\n"
+            f"code = main(['link', '--server', {sim.address!r}, '--ca-file', {str(ca)!r},"
+            " '--user', 'cloudadmin@vmc.local', '--psc-hostname', 'psc.corp.local',"
+            " '--domain', 'corp.local', '--psc-user', 'administrator@corp.local',"
+            f" '--ssl-thumbprint', {thumb!r}])\n"
+            "print(code, sorted({m.split('.')[0] for m in sys.modules}"
+            " & {'pydantic', 'pydantic_core', 'textual', 'starlette', 'uvicorn'}))")
+    env = dict(os.environ, HVCTUI_PASSWORD=DEMO_PASSWORD, HVCTUI_PSC_PASSWORD=DEMO_PASSWORD)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "0 []"
+    assert len(sim.world.links) == 1

@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from hvctui.vapi.connection import Secret
 from hvctui.vapi.errors import InputError
-
-if TYPE_CHECKING:
-    from pydantic import SecretStr
 
 KEYRING_SERVICE = "hvctui"
 
@@ -45,17 +42,15 @@ def resolve_password(
     override_env: str,
     prompt: Callable[[str], str] | None = None,
     keyring_account: str = "",
-) -> SecretStr:
+) -> Secret:
     """The password for `who`: `override_env` first, then `source`.
 
     `prompt` is called only when the source is `prompt` (or nothing else gave a password);
     None means no interactive prompt is possible here, which is an InputError.
     """
-    from pydantic import SecretStr
-
     value = os.environ.get(override_env)
     if value:
-        return SecretStr(value)
+        return Secret(value)
     if source.startswith("env:"):
         name = source[4:]
         value = os.environ.get(name)
@@ -64,7 +59,7 @@ def resolve_password(
                 f"the password of {who} comes from ${name}, which is not set",
                 hint=f"export {name}=... (or set {override_env}) and run again",
             )
-        return SecretStr(value)
+        return Secret(value)
     if source == "keyring":
         problem = keyring_backend_problem()
         if problem:
@@ -84,7 +79,7 @@ def resolve_password(
                 f"the keyring holds no password for {keyring_account or who}",
                 hint=f"store it with: keyring set {KEYRING_SERVICE} {keyring_account or who}",
             )
-        return SecretStr(stored)
+        return Secret(stored)
     if prompt is None:
         raise PasswordUnavailable(
             f"no password for {who}: there is no terminal to ask on",
@@ -93,7 +88,7 @@ def resolve_password(
     value = prompt(f"Password for {who}: ")
     if not value:
         raise PasswordUnavailable(f"no password was given for {who}")
-    return SecretStr(value)
+    return Secret(value)
 
 
 def tty_prompt() -> Callable[[str], str] | None:

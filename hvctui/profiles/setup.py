@@ -1,4 +1,4 @@
-"""From a profile (and overrides) to what the flows need: a Connection and a CreateSpec.
+"""From a profile (and overrides) to what the flows need: a Connection and a spec.
 
 Both faces use this, so a value is judged the same way in a form field and in a CLI flag.
 Problems are returned per field, each naming the value and what is wrong with it.
@@ -12,13 +12,12 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from hvctui.profiles.store import Invalid, Profile
-from hvctui.vapi.connection import Connection, Timeouts, TlsPolicy
+from hvctui.vapi.connection import Connection, SecretLike, Timeouts, TlsPolicy
 from hvctui.vapi.errors import InputError
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from hvctui.vapi.models import CreateSpec
+    from hvctui.vapi.spec import LinkSpec
 
 #: Fields a link needs, with the words a person reads for them.
 FIELD_LABELS: dict[str, str] = {
@@ -93,7 +92,7 @@ def tls_policy(profile: Profile) -> TlsPolicy:
     return TlsPolicy(profile.tls, profile.ca_file, profile.pin_sha256)  # type: ignore[arg-type]  # checked by Profile
 
 
-def build_connection(profile: Profile, password: SecretStr,
+def build_connection(profile: Profile, password: SecretLike,
                      timeouts: Timeouts = Timeouts()) -> Connection:
     return Connection(profile.server, profile.user, password, tls_policy(profile),
                       profile.accept_language, timeouts)
@@ -102,23 +101,40 @@ def build_connection(profile: Profile, password: SecretStr,
 _SPEC_FIELD_OF = {"port": "psc_port", "username": "psc_user"}
 
 
-def build_spec(profile: Profile, psc_password: SecretStr) -> CreateSpec:
+def _spec_fields(profile: Profile) -> dict[str, Any]:
+    return {
+        "psc_hostname": profile.psc_hostname,
+        "port": profile.psc_port or None,
+        "domain_name": profile.domain_name,
+        "username": profile.psc_user,
+        "ssl_thumbprint": profile.ssl_thumbprint or None,
+        "admin_groups": list(profile.admin_groups) or None,
+    }
+
+
+def _spec_problem(field: str, message: str) -> InputError:
+    return InputError(message, field=_SPEC_FIELD_OF.get(field, field))
+
+
+def build_spec(profile: Profile, psc_password: SecretLike) -> CreateSpec:
+    """The pydantic CreateSpec (the form's validation); InputError names the first bad field."""
     from pydantic import ValidationError
 
     from hvctui.vapi.models import CreateSpec
 
     try:
-        return CreateSpec(
-            psc_hostname=profile.psc_hostname,
-            port=profile.psc_port or None,
-            domain_name=profile.domain_name,
-            username=profile.psc_user,
-            password=psc_password,
-            ssl_thumbprint=profile.ssl_thumbprint or None,
-            admin_groups=list(profile.admin_groups) or None,
-        )
+        return CreateSpec(password=psc_password.get_secret_value(), **_spec_fields(profile))
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ""
-        field = _SPEC_FIELD_OF.get(field, field)
-        raise InputError(err["msg"].removeprefix("Value error, "), field=field) from None
+        raise _spec_problem(field, err["msg"].removeprefix("Value error, ")) from None
+
+
+def build_link_spec(profile: Profile, psc_password: SecretLike) -> LinkSpec:
+    """The same checks and the same body as `build_spec`, without loading pydantic (the CLI)."""
+    from hvctui.vapi.spec import LinkSpec, SpecInvalid
+
+    try:
+        return LinkSpec.checked(password=psc_password, **_spec_fields(profile))
+    except SpecInvalid as exc:
+        raise _spec_problem(*exc.problems[0]) from None

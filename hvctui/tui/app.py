@@ -397,9 +397,9 @@ class HvcApp(App[int]):
                                "HVCTUI_PSC_PASSWORD"))
             for field, source, who, env in wanted:
                 if typed[field]:
-                    from pydantic import SecretStr
+                    from hvctui.vapi.connection import Secret
 
-                    secrets[field] = SecretStr(typed[field])
+                    secrets[field] = Secret(typed[field])
                     continue
                 try:
                     secrets[field] = resolve_password(source, who=who, override_env=env)

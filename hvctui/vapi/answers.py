@@ -12,19 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hvctui.vapi.body import _is_json, excerpt, parse_json_body  # noqa: F401 - re-exported
 from hvctui.vapi.errors import ErrorType, NotVapiAnswer, ServerError, error_type_for_status
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
-
-_EXCERPT = 200
-
-
-def excerpt(body: bytes) -> str:
-    """A short, printable excerpt of a body for an error report."""
-    text = body[:_EXCERPT].decode("utf-8", errors="replace")
-    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
-    text = " ".join(text.split())
-    return text + ("…" if len(body) > _EXCERPT else "")
-
 
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
@@ -96,28 +86,6 @@ def coerce_message(raw: Any) -> LocalizableMessage:
         ),
         localized=_as_text(localized) if localized is not None else None,
     )
-
-
-def _is_json(content_type: str) -> bool:
-    return "json" in content_type.lower() or not content_type
-
-
-def parse_json_body(status: int, content_type: str, body: bytes) -> Any:
-    """The JSON of a vAPI answer, or NotVapiAnswer raised for anything else."""
-    if not body.strip():
-        raise NotVapiAnswer(status, content_type, "", "the body is empty")
-    if not _is_json(content_type):
-        raise NotVapiAnswer(status, content_type, excerpt(body), "the body is not JSON")
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise NotVapiAnswer(
-            status, content_type, excerpt(body), "the body is malformed JSON"
-        ) from None
-    except RecursionError:
-        raise NotVapiAnswer(
-            status, content_type, excerpt(body), "the JSON is nested too deeply to read"
-        ) from None
 
 
 def parse_error(

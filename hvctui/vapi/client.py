@@ -8,14 +8,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
 
+from hvctui.vapi.body import parse_json_body
 from hvctui.vapi.checks import split_server
-from hvctui.vapi.connection import Timeouts
-from hvctui.vapi.answers import parse_error, parse_json_body
+from hvctui.vapi.connection import SecretLike, Timeouts
 from hvctui.vapi.errors import (
     ErrorType,
     HvcError,
@@ -24,7 +23,6 @@ from hvctui.vapi.errors import (
     ServerError,
     TlsError,
 )
-from hvctui.vapi.models import CreateSpec, LinkInfo, LinkSummary, SessionInfo
 from hvctui.vapi.tls import (
     TlsPolicy,
     build_ssl_context,
@@ -33,6 +31,11 @@ from hvctui.vapi.tls import (
     fetch_server_certificate,
     find_ssl_error,
 )
+
+if TYPE_CHECKING:
+    # The models (and pydantic) load when an answer is parsed into one, or on an error.
+    from hvctui.vapi.models import LinkInfo, LinkSummary, SessionInfo
+    from hvctui.vapi.spec import SpecLike
 
 SESSION_HEADER = "vmware-api-session-id"
 
@@ -74,7 +77,7 @@ class VcenterClient:
         self._http: httpx.AsyncClient | None = None
         self._token: str | None = None
         self._user = ""
-        self._password: SecretStr | None = None
+        self._password: SecretLike | None = None
         self.login_attempts = 0
 
     @property
@@ -181,6 +184,8 @@ class VcenterClient:
             if status == 204 or not response.content:
                 return Answer(status, None, elapsed)
             return Answer(status, parse_json_body(status, content_type, response.content), elapsed)
+        from hvctui.vapi.answers import parse_error
+
         error = parse_error(
             status,
             content_type,
@@ -236,7 +241,7 @@ class VcenterClient:
 
     # --- session ---------------------------------------------------------------------------
 
-    async def login(self, user: str, password: SecretStr) -> None:
+    async def login(self, user: str, password: SecretLike) -> None:
         """Create a session with Basic auth. A rejected credential raises and is not retried."""
         self._emit("login", f"logging in as {user}")
         raw = f"{user}:{password.get_secret_value()}".encode()
@@ -252,6 +257,8 @@ class VcenterClient:
 
     async def session(self) -> SessionInfo:
         answer = await self.request("GET", "/api/session")
+        from hvctui.vapi.models import SessionInfo
+
         return _model(SessionInfo, answer)
 
     async def logout(self) -> None:
@@ -266,7 +273,7 @@ class VcenterClient:
 
     # --- links -----------------------------------------------------------------------------
 
-    async def create_link(self, spec: CreateSpec) -> str:
+    async def create_link(self, spec: SpecLike) -> str:
         answer = await self.request("POST", "/api/hvc/links", body=spec.to_wire())
         if not isinstance(answer.json, str):
             raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
@@ -278,17 +285,21 @@ class VcenterClient:
         if not isinstance(answer.json, list):
             raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
                                 "the list answer is not a list")
+        from hvctui.vapi.models import LinkSummary
+
         return [_validate(LinkSummary, item, answer) for item in answer.json]
 
     async def get_link(self, link: str) -> LinkInfo:
         answer = await self.request("GET", f"/api/hvc/links/{_segment(link)}")
+        from hvctui.vapi.models import LinkInfo
+
         return _model(LinkInfo, answer)
 
     async def delete_link(self, link: str) -> None:
         await self.request("DELETE", f"/api/hvc/links/{_segment(link)}")
 
     async def delete_link_with_credentials(
-        self, link: str, user_name: str, password: SecretStr
+        self, link: str, user_name: str, password: SecretLike
     ) -> None:
         body = {"credentials": {"user_name": user_name, "password": password.get_secret_value()}}
         await self.request(
@@ -329,6 +340,8 @@ def _segment(value: str) -> str:
 
 
 def _validate(model: type[Any], data: Any, answer: Answer) -> Any:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError:

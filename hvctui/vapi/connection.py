@@ -3,12 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from pydantic import SecretStr
+from typing import Literal, Protocol
 
 TlsMode = Literal["system", "ca_file", "pinned", "insecure"]
+
+
+class SecretLike(Protocol):
+    """A password that does not show itself: this module's Secret or pydantic's SecretStr."""
+
+    def get_secret_value(self) -> str: ...
+
+
+class Secret:
+    """A password held in memory only. It prints as asterisks, in repr, str and f-strings.
+
+    Plain rather than pydantic's SecretStr so that a command that only needs to send a
+    password does not load pydantic (see `hvctui link` in benchmarks/).
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -42,7 +76,7 @@ class Connection:
 
     server: str
     user: str
-    password: SecretStr = field(repr=False)
+    password: SecretLike = field(repr=False)
     tls: TlsPolicy = TlsPolicy()
     accept_language: str = ""
     timeouts: Timeouts = Timeouts()

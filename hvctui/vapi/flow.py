@@ -5,23 +5,27 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
-from pydantic import SecretStr
 
 from hvctui.vapi.client import EventHook, VcenterClient
-from hvctui.vapi.connection import Connection
+from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.errors import HvcError, ServerError
-from hvctui.vapi.models import CertificateInfo, CreateSpec, LinkInfo
+from hvctui.vapi.spec import SpecLike
+
+if TYPE_CHECKING:
+    # pydantic loads only where a model is built: a link that succeeds never needs it.
+    from hvctui.vapi.models import CertificateInfo, LinkInfo
 
 #: Shown the certificate an UNVERIFIED_PEER answer offers; True resubmits with its thumbprint.
-TrustDecider = Callable[[CertificateInfo], Awaitable[bool]]
+TrustDecider = Callable[["CertificateInfo"], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
 class LinkOutcome:
     link_id: str
-    spec: CreateSpec
+    spec: SpecLike
     #: The thumbprint accepted in this flow's trust step, if there was one (offer to save it).
     trusted_thumbprint: str | None = None
 
@@ -63,7 +67,7 @@ async def logged_in(
 
 async def link(
     connection: Connection,
-    spec: CreateSpec,
+    spec: SpecLike,
     decide_trust: TrustDecider,
     *,
     on_event: EventHook | None = None,
@@ -77,7 +81,7 @@ async def link(
             offered = error.offered_certificate
             if offered is None or not await decide_trust(offered):
                 raise
-        trusted = spec.model_copy(update={"ssl_thumbprint": offered.ssl_thumbprint})
+        trusted = spec.with_thumbprint(offered.ssl_thumbprint)
         if on_event is not None:
             on_event("send", f"resubmitting with thumbprint {offered.ssl_thumbprint[:23]}…")
         link_id = await client.create_link(trusted)
@@ -110,7 +114,7 @@ async def unlink(
     link_id: str,
     *,
     confirm: Callable[[str], Awaitable[bool]] | None = None,
-    psc_credentials: tuple[str, SecretStr] | None = None,
+    psc_credentials: tuple[str, SecretLike] | None = None,
     on_event: EventHook | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> bool:
