@@ -237,7 +237,9 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     prompt = tty_prompt()
     password = resolve_password(profile.password_source, who=profile.user,
                                 override_env="HVCTUI_PASSWORD", prompt=prompt)
-    connection = build_connection(profile, password, Timeouts(total=args.timeout))
+    # One call at a time and nothing on screen meanwhile: the I/O can block (vapi/inplace.py).
+    connection = build_connection(profile, password, Timeouts(total=args.timeout),
+                                  in_place_io=True)
     if args.command == "link":
         psc_password = resolve_password(profile.psc_password_source, who=profile.psc_user,
                                         override_env="HVCTUI_PSC_PASSWORD", prompt=prompt)
@@ -260,18 +262,45 @@ def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -
 
     started = time.perf_counter()
     status, detail, code = "ok", "", 0
+    interrupted = False
     try:
-        detail = asyncio.run(run()) or ""
+        detail = _run_in_place(asyncio, run()) or ""
     except HvcError as error:
         code = out.failure(error)
         status = error.error_type.value if isinstance(error, ServerError) else type(error).__name__
         detail = error.title
+    except KeyboardInterrupt:
+        interrupted, status, detail = True, "Interrupted", "interrupted with ctrl+c"
     try:
         History().append(HistoryEntry(now_text(), profile, call, server, status,
                                       int((time.perf_counter() - started) * 1000), detail))
     except OSError as exc:
         out.note(f"(history not written: {exc})")
+    if interrupted:
+        if call == "link":
+            out.note("If the create call had been sent, the link may exist: check with "
+                     "hvctui links before linking again.")
+        raise KeyboardInterrupt
     return code
+
+
+def _run_in_place(asyncio: Any, call: Any) -> Any:
+    """Run a call on a fresh event loop that leaves ctrl+c to Python.
+
+    asyncio.run would turn the first ctrl+c into a cancellation delivered at the next await.
+    The CLI's I/O blocks in place (vapi/inplace.py), so that await would come only after the
+    current request, and a link could still be created after ctrl+c. Left alone, ctrl+c raises
+    KeyboardInterrupt at once, inside the blocked read; the flow's cleanup (logout) still runs.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(call)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 async def _link(connection: Any, spec: Any, args: argparse.Namespace, out: Output) -> str:

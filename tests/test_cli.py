@@ -181,3 +181,30 @@ def test_dates_are_shown_in_the_configured_time_zone(
     code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
                        *LINK, "--psc-hostname", "psc.nowhere.example")
     assert "not a time zone name" in err and "UTC [LONG_DATE_TIME]" in err
+
+
+def test_ctrl_c_stops_a_hanging_call_at_once_and_creates_nothing(sim: Sim, tmp_path: Path) -> None:
+    """The CLI's I/O blocks in place; ctrl+c must still act inside the blocked read, not after
+    the answer (which would let the link be created after the user said stop)."""
+    import signal
+    import time
+
+    sim.control("/sim/faults", {"latency_ms": 30000})
+    env = dict(os.environ, HVCTUI_CONFIG_DIR=str(tmp_path / "cfg"),
+               HVCTUI_PASSWORD=PASSWORD, HVCTUI_PSC_PASSWORD=PASSWORD)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hvctui", "link", "--server", sim.address, "--pin",
+         sim.info.sha256, *LINK, "--ssl-thumbprint", sim.psc_thumbprint, "--timeout", "60"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while sim.world.stats.requests == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sim.world.stats.requests == 1  # the login is in flight, its answer 30 s away
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)  # well before the answer would come
+    assert proc.returncode == 130
+    assert "Interrupted." in err and "Traceback" not in out + err
+    assert sim.world.stats.create_calls == 0 and not sim.world.links
+    history = (tmp_path / "cfg").rglob("history.jsonl")
+    entries = [json.loads(line) for f in history for line in f.read_text().splitlines()]
+    assert [e["status"] for e in entries] == ["Interrupted"]

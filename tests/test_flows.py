@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pydantic import SecretStr
 
@@ -221,16 +223,23 @@ async def test_administrators_get_add_remove(sim: Sim) -> None:
     ({"latency_ms": 1500}, NetworkError, "Timed out"),
     ({"trickle": True, "trickle_ms": 300}, NetworkError, "Timed out"),
 ])
+@pytest.mark.parametrize("in_place_io", [False, True], ids=["async-io", "in-place-io"])
 async def test_faults_become_clear_errors(sim: Sim, fault: dict, error_class: type,
-                                          words: str) -> None:
+                                          words: str, in_place_io: bool) -> None:
+    """Both ways of doing the I/O (the TUI's and the CLI's) fail alike, and in time: a trickled
+    answer (a byte every 0.3 s, never a read timeout) is cut at the 1 s whole-call deadline."""
     sim.control("/sim/faults", fault)
     slow = Connection(sim.address, "cloudadmin@vmc.local", SecretStr(PASSWORD),
                       TlsPolicy("pinned", pin_sha256=sim.info.sha256),
-                      timeouts=Timeouts(connect=2, total=1))
+                      timeouts=Timeouts(connect=2, total=1), in_place_io=in_place_io)
+    started = time.monotonic()
     with pytest.raises(error_class) as caught:
         await flow.link(slow, corp_spec(), trust)
     assert words in str(caught.value)
     assert caught.value.exit_code == 6
+    # Not a speed check: a trickled answer takes over 10 s to finish, and a missed deadline
+    # still ends in "Timed out", only that much later. A deadline is only kept if it is kept.
+    assert time.monotonic() - started < 6
 
 
 async def test_service_unavailable_is_a_vapi_error(sim: Sim) -> None:
@@ -260,3 +269,24 @@ async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
             now[0] += 61  # idle past the simulator's expiry
             assert await client.list_links() == []
         assert world.stats.logins == 2
+
+
+@pytest.mark.parametrize("tls", ["pinned", "ca_file"])
+async def test_in_place_io_links_and_reports_progress_like_async_io(
+        sim: Sim, tmp_path, tls: str) -> None:  # type: ignore[no-untyped-def]
+    ca = tmp_path / "sim.pem"
+    ca.write_bytes(sim.info.cert_pem)
+    policy = TlsPolicy("pinned", pin_sha256=sim.info.sha256) if tls == "pinned" else \
+        TlsPolicy("ca_file", ca_file=str(ca))
+    phases: dict[bool, list[str]] = {}
+    for in_place_io in (False, True):
+        sim.world.links.clear()
+        seen: list[str] = []
+        conn = Connection(sim.address, "cloudadmin@vmc.local", SecretStr(PASSWORD), policy,
+                          in_place_io=in_place_io)
+        outcome = await flow.link(conn, corp_spec(), trust,
+                                  on_event=lambda phase, detail: seen.append(phase))
+        assert outcome.link_id in sim.world.links
+        phases[in_place_io] = seen
+    assert phases[True] == phases[False]
+    assert "tls" in phases[True] and "logout" in phases[True]

@@ -93,9 +93,9 @@ def tls_policy(profile: Profile) -> TlsPolicy:
 
 
 def build_connection(profile: Profile, password: SecretLike,
-                     timeouts: Timeouts = Timeouts()) -> Connection:
+                     timeouts: Timeouts = Timeouts(), *, in_place_io: bool = False) -> Connection:
     return Connection(profile.server, profile.user, password, tls_policy(profile),
-                      profile.accept_language, timeouts)
+                      profile.accept_language, timeouts, in_place_io)
 
 
 _SPEC_FIELD_OF = {"port": "psc_port", "username": "psc_user"}

@@ -64,6 +64,7 @@ class VcenterClient:
         *,
         accept_language: str = "",
         timeouts: Timeouts = Timeouts(),
+        in_place_io: bool = False,
         on_event: EventHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -74,6 +75,7 @@ class VcenterClient:
         self.timeouts = timeouts
         self._on_event = on_event
         self._transport = transport
+        self._in_place_io = in_place_io
         self._http: httpx.AsyncClient | None = None
         self._token: str | None = None
         self._user = ""
@@ -108,16 +110,21 @@ class VcenterClient:
         pinned_der = None
         if self.tls.mode == "pinned" and self._transport is None:
             # Handshake-only probe: the certificate is checked before any request exists.
-            pinned_der = await asyncio.to_thread(
-                fetch_server_certificate, self.host, self.port, self.timeouts.connect
-            )
+            probe = (fetch_server_certificate, self.host, self.port, self.timeouts.connect)
+            pinned_der = probe[0](*probe[1:]) if self._in_place_io else \
+                await asyncio.to_thread(*probe)
             check_pin(self.tls, pinned_der, where)
             self._emit("tls", "certificate matches the pin")
         context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None
+        transport = self._transport
+        if transport is None and self._in_place_io:
+            from hvctui.vapi.inplace import InPlaceTransport
+
+            transport = InPlaceTransport(context, self.timeouts)  # type: ignore[arg-type]
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             verify=context if context is not None else True,
-            transport=self._transport,
+            transport=transport,
             timeout=httpx.Timeout(self.timeouts.total, connect=self.timeouts.connect),
             headers={"Accept": "application/json"},
             follow_redirects=False,

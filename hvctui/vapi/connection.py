@@ -80,3 +80,6 @@ class Connection:
     tls: TlsPolicy = TlsPolicy()
     accept_language: str = ""
     timeouts: Timeouts = Timeouts()
+    #: Do the network I/O in place, blocking the event loop (vapi/inplace.py). Only for a
+    #: process that makes one call at a time and shows nothing meanwhile: the CLI.
+    in_place_io: bool = False

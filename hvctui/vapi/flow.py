@@ -49,6 +49,7 @@ async def logged_in(
         connection.tls,
         accept_language=connection.accept_language,
         timeouts=connection.timeouts,
+        in_place_io=connection.in_place_io,
         on_event=on_event,
         transport=transport,
     )
