@@ -118,12 +118,13 @@ def _spec_problem(field: str, message: str) -> InputError:
 
 def build_spec(profile: Profile, psc_password: SecretLike) -> CreateSpec:
     """The pydantic CreateSpec (the form's validation); InputError names the first bad field."""
-    from pydantic import ValidationError
+    from pydantic import SecretStr, ValidationError
 
     from hvctui.vapi.models import CreateSpec
 
     try:
-        return CreateSpec(password=psc_password.get_secret_value(), **_spec_fields(profile))
+        return CreateSpec(password=SecretStr(psc_password.get_secret_value()),
+                          **_spec_fields(profile))
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ""

@@ -110,9 +110,11 @@ class VcenterClient:
         pinned_der = None
         if self.tls.mode == "pinned" and self._transport is None:
             # Handshake-only probe: the certificate is checked before any request exists.
-            probe = (fetch_server_certificate, self.host, self.port, self.timeouts.connect)
-            pinned_der = probe[0](*probe[1:]) if self._in_place_io else \
-                await asyncio.to_thread(*probe)
+            probe = (self.host, self.port, self.timeouts.connect)
+            if self._in_place_io:
+                pinned_der = fetch_server_certificate(*probe)
+            else:
+                pinned_der = await asyncio.to_thread(fetch_server_certificate, *probe)
             check_pin(self.tls, pinned_der, where)
             self._emit("tls", "certificate matches the pin")
         context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None

@@ -92,19 +92,17 @@ class LinkSpec:
                 problems.append((name, str(exc)))
                 return None
 
-        values = {
-            "psc_hostname": run("psc_hostname", check_host, psc_hostname),
-            "port": run("port", optional_port, port),
-            "domain_name": run("domain_name", check_text, domain_name),
-            "username": run("username", check_text, username),
-        }
+        host = run("psc_hostname", check_host, psc_hostname)
+        checked_port = run("port", optional_port, port)
+        domain = run("domain_name", check_text, domain_name)
+        user = run("username", check_text, username)
         run("password", check_password, password.get_secret_value())
-        values["ssl_thumbprint"] = run("ssl_thumbprint", optional_thumbprint, ssl_thumbprint)
-        values["admin_groups"] = run("admin_groups", optional_groups,
-                                     None if admin_groups is None else list(admin_groups))
-        if problems:
+        thumbprint = run("ssl_thumbprint", optional_thumbprint, ssl_thumbprint)
+        groups = run("admin_groups", optional_groups,
+                     None if admin_groups is None else list(admin_groups))
+        if problems or host is None or domain is None or user is None:
             raise SpecInvalid(problems)
-        return cls(password=password, **values)
+        return cls(host, checked_port, domain, user, password, thumbprint, groups)
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, password revealed, unset optional fields left out (not null)."""
