@@ -255,8 +255,6 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
 def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -> int:
     """Run a remote command and add it to the history, whatever its outcome."""
-    import asyncio
-
     from hvctui.profiles.history import History, HistoryEntry, now_text
     from hvctui.vapi.errors import HvcError, ServerError
 
@@ -264,7 +262,7 @@ def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -
     status, detail, code = "ok", "", 0
     interrupted = False
     try:
-        detail = _run_in_place(asyncio, run()) or ""
+        detail = _run_in_place(run()) or ""
     except HvcError as error:
         code = out.failure(error)
         status = error.error_type.value if isinstance(error, ServerError) else type(error).__name__
@@ -284,7 +282,7 @@ def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -
     return code
 
 
-def _run_in_place(asyncio: Any, call: Any) -> Any:
+def _run_in_place(call: Any) -> Any:
     """Run a call on a fresh event loop that leaves ctrl+c to Python.
 
     asyncio.run would turn the first ctrl+c into a cancellation delivered at the next await.
@@ -292,9 +290,25 @@ def _run_in_place(asyncio: Any, call: Any) -> Any:
     current request, and a link could still be created after ctrl+c. Left alone, ctrl+c raises
     KeyboardInterrupt at once, inside the blocked read; the flow's cleanup (logout) still runs.
     """
+    import asyncio
+
     loop = asyncio.new_event_loop()
+    task = loop.create_task(call)
     try:
-        return loop.run_until_complete(call)
+        return loop.run_until_complete(task)
+    except KeyboardInterrupt:
+        if task.done():
+            if not task.cancelled():
+                task.exception()  # the interrupt itself, raised inside the call: seen
+        else:
+            # Interrupted while the loop itself waited (a call through a proxy is truly
+            # async): cancel the call as asyncio.run would, so that its logout still runs.
+            task.cancel()
+            try:
+                loop.run_until_complete(task)
+            except BaseException:  # noqa: BLE001 - the interrupt is what is reported
+                pass
+        raise
     finally:
         try:
             loop.run_until_complete(loop.shutdown_asyncgens())

@@ -208,3 +208,33 @@ def test_ctrl_c_stops_a_hanging_call_at_once_and_creates_nothing(sim: Sim, tmp_p
     history = (tmp_path / "cfg").rglob("history.jsonl")
     entries = [json.loads(line) for f in history for line in f.read_text().splitlines()]
     assert [e["status"] for e in entries] == ["Interrupted"]
+
+
+@pytest.mark.parametrize("where", ["inside the call", "while the loop waits"])
+def test_an_interrupted_call_still_runs_its_cleanup_and_reports_the_interrupt(where: str) -> None:
+    """ctrl+c raises inside a call doing in-place I/O, or in the loop's own wait when a call is
+    truly async (through a proxy); either way the flow's cleanup (its logout) runs."""
+    import asyncio
+
+    from hvctui.cli import _run_in_place
+
+    cleaned: list[str] = []
+
+    async def call() -> None:
+        try:
+            if where == "inside the call":
+                raise KeyboardInterrupt
+            asyncio.get_running_loop().call_soon(_interrupt)
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            cleaned.append("cancelled")  # as asyncio.run would, not left to finish its wait
+            raise
+        finally:
+            cleaned.append("logout")
+
+    def _interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run_in_place(call())
+    assert cleaned == (["logout"] if where == "inside the call" else ["cancelled", "logout"])
