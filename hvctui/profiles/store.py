@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import tzinfo
@@ -324,6 +323,8 @@ def _locate_key(text: str, loc: tuple[Any, ...]) -> int | None:
 
 def parse_config(text: str, path: Path) -> Config:
     """Parse and validate config text; ConfigError says where and why."""
+    import tomllib  # only when there is a file to read: a command given flags alone skips it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
