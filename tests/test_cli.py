@@ -201,7 +201,8 @@ def test_ctrl_c_stops_a_hanging_call_at_once_and_creates_nothing(sim: Sim, tmp_p
         time.sleep(0.02)
     assert sim.world.stats.requests == 1  # the login is in flight, its answer 30 s away
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=15)  # well before the answer would come
+    # The real checks are below: had ctrl+c waited for the answer, the link would be created.
+    out, err = proc.communicate(timeout=120)  # only a guard against hanging the suite
     assert proc.returncode == 130
     assert "Interrupted." in err and "Traceback" not in out + err
     assert sim.world.stats.create_calls == 0 and not sim.world.links

@@ -232,12 +232,29 @@ class SimApp:
                 captured["body"] += message.get("body", b"")
 
         await self.inner(scope, receive, capture)
-        await send(captured["start"])
-        body: bytes = captured["body"]
-        for i in range(len(body)):
-            await send({"type": "http.response.body", "body": body[i:i + 1], "more_body": True})
-            await asyncio.sleep(self.world.faults.trickle_ms / 1000)
-        await send({"type": "http.response.body", "body": b""})
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            # The request body is read; what receive() gives now is the client hanging up.
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await send(captured["start"])
+            body: bytes = captured["body"]
+            for i in range(len(body)):
+                if gone.is_set():
+                    self.world.stats.trickles_cut += 1  # the client gave up: its deadline
+                    return
+                await send({"type": "http.response.body", "body": body[i:i + 1],
+                            "more_body": True})
+                await asyncio.sleep(self.world.faults.trickle_ms / 1000)
+            await send({"type": "http.response.body", "body": b""})
+            self.world.stats.trickles_completed += 1
+        finally:
+            watcher.cancel()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -115,6 +115,8 @@ class Stats:
     logins: int = 0
     create_calls: int = 0  # every POST /api/hvc/links that reached the rules
     creates: int = 0  # links actually created
+    trickles_cut: int = 0  # trickled answers the client hung up on before their end
+    trickles_completed: int = 0
 
 
 class World:
