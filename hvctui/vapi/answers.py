@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hvctui.vapi.body import _is_json, excerpt, parse_json_body  # noqa: F401 - re-exported
+from hvctui.vapi.body import excerpt, parse_json_body
 from hvctui.vapi.errors import ErrorType, NotVapiAnswer, ServerError, error_type_for_status
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
 

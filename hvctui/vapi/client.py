@@ -119,10 +119,10 @@ class VcenterClient:
             self._emit("tls", "certificate matches the pin")
         context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None
         transport = self._transport
-        if transport is None and self._in_place_io:
+        if context is not None and self._in_place_io:
             from hvctui.vapi.inplace import InPlaceTransport
 
-            transport = InPlaceTransport(context, self.timeouts)  # type: ignore[arg-type]
+            transport = InPlaceTransport(context, self.timeouts)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             verify=context if context is not None else True,
