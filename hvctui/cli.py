@@ -1,19 +1,58 @@
-"""The command line: one entry point, `hvctui`. Imports stay lazy so `--help` is instant."""
+"""The command line: one entry point, `hvctui`. A thin face over hvctui/service.py.
+
+Imports stay lazy so `--help` is instant. Every text that did not come from this file passes the
+trust boundary (vapi/text.py) before it is printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-import time
-from pathlib import Path
 from datetime import tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hvctui.profiles.store import ConfigStore, Profile
+    from hvctui.service import Service
     from hvctui.vapi.errors import HvcError
     from hvctui.vapi.models import CertificateInfo
+    from hvctui.vapi.render import Report
+
+
+class ExitCode:
+    """The CLI's documented exit codes (product.md)."""
+
+    OK = 0
+    SERVER_ERROR = 1
+    BAD_INPUT = 2
+    UNVERIFIED_PEER = 3
+    ALREADY_EXISTS = 4
+    NOT_AUTHENTICATED = 5
+    NETWORK = 6
+    INTERRUPTED = 130
+
+
+def exit_code_for(error: HvcError) -> int:
+    from hvctui.vapi.errors import BadOffer, ErrorType, InputError, NetworkError, ServerError
+
+    if isinstance(error, InputError):
+        return ExitCode.BAD_INPUT
+    if isinstance(error, NetworkError):
+        return ExitCode.NETWORK
+    if isinstance(error, BadOffer):
+        return ExitCode.UNVERIFIED_PEER
+    if isinstance(error, ServerError):
+        if error.error_type is ErrorType.UNVERIFIED_PEER:
+            return ExitCode.UNVERIFIED_PEER
+        if error.error_type is ErrorType.ALREADY_EXISTS:
+            return ExitCode.ALREADY_EXISTS
+        if error.error_type in (ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHORIZED):
+            return ExitCode.NOT_AUTHENTICATED
+    return ExitCode.SERVER_ERROR
+
 
 # Flag name of each profile field, for error messages that name what the user typed.
 FLAG_OF_FIELD = {
@@ -21,7 +60,36 @@ FLAG_OF_FIELD = {
     "psc_hostname": "--psc-hostname", "psc_port": "--psc-port", "domain_name": "--domain",
     "psc_user": "--psc-user", "ssl_thumbprint": "--ssl-thumbprint",
     "admin_groups": "--admin-group", "tls": "--insecure/--pin/--ca-file",
+    "accept_language": "--lang", "password": "cloud vCenter password",
+    "psc_password": "PSC password",
 }
+
+EPILOG = """\
+exit codes:
+  0  success                      4  ALREADY_EXISTS
+  1  any other server-side error  5  UNAUTHENTICATED or UNAUTHORIZED
+  2  bad usage or input rejected before sending
+  3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
+  6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
+  130 interrupted (ctrl+c)
+
+environment:
+  HVCTUI_PASSWORD       the cloud vCenter user's password
+  HVCTUI_PSC_PASSWORD   the PSC administrator's password
+  HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
+  NO_COLOR              no colour in the output
+Otherwise passwords come from the profile's password source, or a no-echo prompt on a terminal.
+"""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0 or value > 86400:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}: give seconds above 0, at most 86400")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="hvctui",
         description="Link a VMware Cloud vCenter to an on-premises SSO domain (Hybrid Linked "
         "Mode). With no command, opens the terminal UI.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
@@ -46,50 +115,67 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--send-psc-certificate", action="store_true",
                      help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
 
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
     def connection_flags(p: argparse.ArgumentParser) -> None:
         g = p.add_argument_group("connection (the cloud vCenter that receives the call)")
-        g.add_argument("--profile", dest="sub_profile", metavar="NAME")
-        g.add_argument("--config", dest="sub_config", type=Path, metavar="FILE")
-        g.add_argument("--server", metavar="HOST[:PORT]")
-        g.add_argument("--user", metavar="USER")
+        g.add_argument("--profile", dest="sub_profile", metavar="NAME",
+                       help="a saved profile; flags override its values")
+        g.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                       help="config file to read profiles from")
+        g.add_argument("--server", metavar="HOST[:PORT]", help="the cloud vCenter (API host)")
+        g.add_argument("--user", metavar="USER", help="cloud vCenter user, e.g. "
+                       "cloudadmin@vmc.local")
         g.add_argument("--ca-file", metavar="PATH", help="verify against this CA bundle")
-        g.add_argument("--pin", metavar="SHA256", help="accept only this certificate")
+        g.add_argument("--pin", metavar="SHA256", help="accept only the certificate with this "
+                       "SHA-256 thumbprint")
         g.add_argument("--insecure", action="store_true",
                        help="do not verify the certificate (shown as a warning)")
         g.add_argument("--lang", metavar="LANG", help="Accept-Language, e.g. de-DE")
-        g.add_argument("--timeout", type=float, default=60.0, metavar="S",
+        g.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
                        help="give up on a call after this many seconds (default 60)")
         g.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
-    link = sub.add_parser("link", help="link to the on-premises SSO domain")
+    link = command("link", "link to the on-premises SSO domain")
     connection_flags(link)
     spec = link.add_argument_group("the foreign PSC (CreateSpec)")
-    spec.add_argument("--psc-hostname", metavar="HOST")
-    spec.add_argument("--psc-port", metavar="PORT")
-    spec.add_argument("--domain", metavar="DOMAIN")
-    spec.add_argument("--psc-user", metavar="USER")
-    spec.add_argument("--ssl-thumbprint", metavar="SHA256")
-    spec.add_argument("--admin-group", action="append", metavar="GROUP@DOMAIN")
+    spec.add_argument("--psc-hostname", metavar="HOST", help="the on-premises PSC's host name")
+    spec.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (default: 443, left "
+                      "out of the request)")
+    spec.add_argument("--domain", metavar="DOMAIN", help="its SSO domain, e.g. corp.local")
+    spec.add_argument("--psc-user", metavar="USER", help="an administrator of that domain")
+    spec.add_argument("--ssl-thumbprint", metavar="SHA256", help="the PSC certificate's "
+                      "SHA-256 thumbprint, if you have it")
+    spec.add_argument("--admin-group", action="append", metavar="GROUP@DOMAIN",
+                      help="a group granted HLM administration (repeatable)")
     link.add_argument("--trust-offered", action="store_true",
                       help="accept the thumbprint an UNVERIFIED_PEER answer offers, resubmit once")
 
-    links = sub.add_parser("links", help="list links, with health where known")
+    links = command("links", "list links, with health where known")
     connection_flags(links)
 
-    unlink = sub.add_parser("unlink", help="remove a link")
-    unlink.add_argument("link", metavar="LINK")
+    unlink = command("unlink", "remove a link")
+    unlink.add_argument("link", metavar="LINK", help="the link id (hvctui links shows them)")
     connection_flags(unlink)
     unlink.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    profiles = sub.add_parser("profiles", help="list, show or remove saved profiles")
+    profiles = command("profiles", "list, show or remove saved profiles")
     profiles.add_argument("action", choices=["list", "show", "remove"])
     profiles.add_argument("name", nargs="?")
+    profiles.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                          help="config file")
+    profiles.add_argument("--yes", action="store_true", help="remove without asking")
     profiles.add_argument("--json", action="store_true")
     return parser
 
 
 class Output:
-    """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR."""
+    """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR.
+
+    Every line passes vapi/text.py's `printable` on its way out.
+    """
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
@@ -99,32 +185,52 @@ class Output:
     def _paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.colour else text
 
+    @staticmethod
+    def _write(text: str, stream: Any) -> None:
+        from hvctui.vapi.text import printable
+
+        stream.write(printable(text) + "\n")
+        stream.flush()
+
     def result(self, text: str) -> None:
         if not self.as_json:
-            print(text)
+            self._write(text, sys.stdout)
 
     def note(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        self._write(text, sys.stderr)
 
     def warn(self, text: str) -> None:
-        print(self._paint("WARNING: " + text, "33;1"), file=sys.stderr)
+        from hvctui.vapi.text import printable
+
+        sys.stderr.write(self._paint("WARNING: " + printable(text), "33;1") + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
-        import json
+        from hvctui.vapi.text import dumps
 
-        print(json.dumps(payload, sort_keys=True, ensure_ascii=False))
+        sys.stdout.write(dumps(payload) + "\n")
+        sys.stdout.flush()
 
-    def failure(self, error: HvcError) -> int:
-        from hvctui.vapi.render import error_json, error_lines
-
+    def report(self, report: Report, *, to_stderr: bool = False) -> None:
+        """A report's rows, styled; its --json object with --json."""
         if self.as_json:
-            self.json(error_json(error, self.tz))
-        else:
-            lines = error_lines(error, self.tz)
-            self.note(self._paint(lines[0], "31;1"))
-            for line in lines[1:]:
-                self.note(line)
-        return error.exit_code
+            self.json(report.payload)
+            return
+        stream = sys.stderr if to_stderr else sys.stdout
+        for row in report.rows:
+            line = row.plain()
+            if row.kind == "title":
+                stream.write(self._paint(line, "31;1") + "\n")
+            elif row.kind == "ok":
+                stream.write(self._paint(f"{row.text} {row.detail}", "32;1") + "\n")
+            else:
+                stream.write(line + "\n")  # rows are printable already (render.py)
+        stream.flush()
+
+    def failure(self, error: HvcError, actions: dict[str, str] | None = None) -> int:
+        from hvctui.vapi.render import error_report
+
+        self.report(error_report(error, self.tz, actions), to_stderr=True)
+        return exit_code_for(error)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,8 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"hvctui sim: cannot listen on {args.host}:{args.port}: {exc.strerror}",
                   file=sys.stderr)
-            return 2
-        return 0
+            return ExitCode.BAD_INPUT
+        return ExitCode.OK
+    if command in ("demo", None) and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("hvctui: the terminal UI needs a terminal (use ssh -t). Without one, use the "
+              "commands: hvctui link, links, unlink, profiles (hvctui --help).", file=sys.stderr)
+        return ExitCode.BAD_INPUT
     if command == "demo":
         from hvctui.demo import run_demo
 
@@ -157,13 +267,16 @@ def main(argv: list[str] | None = None) -> int:
         return _remote(args, out)
     except KeyboardInterrupt:
         out.note("Interrupted.")
-        return 130
-    except Exception as exc:  # noqa: BLE001 - the last guard: report, never a traceback
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
         from hvctui.vapi.errors import HvcError
 
         if isinstance(exc, HvcError):
             return out.failure(exc)
-        raise
+        # No traceback: it could show a password held in a local variable.
+        out.note(f"hvctui: unexpected failure ({type(exc).__name__}). Nothing more is shown, "
+                 "so that no secret can be; the history records it.")
+        return ExitCode.SERVER_ERROR
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
@@ -178,8 +291,8 @@ def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile |
 
     store = _store(args)
     loaded = store.load()
-    if loaded.warning:
-        out.warn(loaded.warning)
+    for warning in loaded.warnings:
+        out.warn(str(warning))
     out.tz = loaded.config.zone()
     name = getattr(args, "sub_profile", None) or args.profile
     if loaded.error is not None:
@@ -190,6 +303,10 @@ def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile |
         return "", None
     if not name:
         return "", None
+    if name in loaded.broken:
+        problems = "; ".join(str(p) for p in loaded.broken[name])
+        raise InputError(f"profile {name!r} cannot be used: {problems}", field="profile",
+                         hint="Fix it in the file; the other profiles are unaffected.")
     profile = loaded.config.profiles.get(name)
     if profile is None:
         known = ", ".join(loaded.config.profiles) or "none"
@@ -218,156 +335,110 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _remote(args: argparse.Namespace, out: Output) -> int:
-    from hvctui.profiles.secrets import resolve_password, tty_prompt
-    from hvctui.profiles.setup import build_connection, build_link_spec, check_for_link, merge
-    from hvctui.profiles.setup import raise_problems
+    import asyncio
+
+    from hvctui.profiles.secrets import tty_prompt
+    from hvctui.service import Service, prepare
     from hvctui.vapi.connection import Timeouts
     from hvctui.vapi.errors import InputError
 
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
         raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
     name, base = _load_profile(args, out)
-    profile, problems = merge(base, _overrides(args))
-    raise_problems(problems, FLAG_OF_FIELD)
-    assert profile is not None
-    raise_problems(check_for_link(profile, need_spec=args.command == "link"), FLAG_OF_FIELD)
-    if profile.tls == "insecure":
-        out.warn(f"TLS verification is OFF for {profile.server}: its certificate is not "
+    call = prepare(name, base, _overrides(args), need_spec=args.command == "link",
+                   prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
+                   names=FLAG_OF_FIELD)
+    if call.profile.tls == "insecure":
+        out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
                  "checked (--insecure). Anyone on the path can read the password.")
-    prompt = tty_prompt()
-    password = resolve_password(profile.password_source, who=profile.user,
-                                override_env="HVCTUI_PASSWORD", prompt=prompt)
-    # One call at a time and nothing on screen meanwhile: the I/O can block (vapi/inplace.py).
-    connection = build_connection(profile, password, Timeouts(total=args.timeout),
-                                  in_place_io=True)
+    service = Service(_store(args), cancelled_status="Interrupted")
     if args.command == "link":
-        psc_password = resolve_password(profile.psc_password_source, who=profile.psc_user,
-                                        override_env="HVCTUI_PSC_PASSWORD", prompt=prompt)
-        spec = build_link_spec(profile, psc_password)
-        return _run_recorded(name or "(flags)", "link", profile.server, out,
-                             lambda: _link(connection, spec, args, out))
-    if args.command == "links":
-        return _run_recorded(name or "(flags)", "links", profile.server, out,
-                             lambda: _links(connection, out))
-    return _run_recorded(name or "(flags)", f"unlink {args.link}", profile.server, out,
-                         lambda: _unlink(connection, args, out))
-
-
-def _run_recorded(profile: str, call: str, server: str, out: Output, run: Any) -> int:
-    """Run a remote command and add it to the history, whatever its outcome."""
-    from hvctui.profiles.history import History, HistoryEntry, now_text
-    from hvctui.vapi.errors import HvcError, ServerError
-
-    started = time.perf_counter()
-    status, detail, code = "ok", "", 0
-    interrupted = False
+        run = _link(service, call, args, out)
+    elif args.command == "links":
+        run = _links(service, call, out)
+    else:
+        run = _unlink(service, call, args, out)
     try:
-        detail = _run_in_place(run()) or ""
-    except HvcError as error:
-        code = out.failure(error)
-        status = error.error_type.value if isinstance(error, ServerError) else type(error).__name__
-        detail = error.title
+        # asyncio.run turns ctrl+c into a cancellation of the call at its current await (the
+        # flows log out on the way out) and then raises KeyboardInterrupt here.
+        code: int = asyncio.run(run)
     except KeyboardInterrupt:
-        interrupted, status, detail = True, "Interrupted", "interrupted with ctrl+c"
-    try:
-        History().append(HistoryEntry(now_text(), profile, call, server, status,
-                                      int((time.perf_counter() - started) * 1000), detail))
-    except OSError as exc:
-        out.note(f"(history not written: {exc})")
-    if interrupted:
-        if call == "link":
+        if args.command == "link":
             out.note("If the create call had been sent, the link may exist: check with "
                      "hvctui links before linking again.")
-        raise KeyboardInterrupt
+        raise
+    except Exception as error:  # noqa: BLE001 - reported by main(), recorded by the service
+        from hvctui.vapi.errors import ErrorType, ServerError
+
+        if (args.command == "unlink" and isinstance(error, ServerError)
+                and error.error_type is ErrorType.NOT_FOUND):
+            error.hint = (f"{args.link!r} is not a link id of {call.profile.server}: unlink "
+                          "takes a link id, which hvctui links shows (a domain name is not one).")
+        raise
+    finally:
+        if service.history_problem:
+            out.note(f"({service.history_problem})")
     return code
 
 
-def _run_in_place(call: Any) -> Any:
-    """Run a call on a fresh event loop that leaves ctrl+c to Python.
+async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
+    from hvctui.vapi.checks import normalize_thumbprint
+    from hvctui.vapi.render import link_report
 
-    asyncio.run would turn the first ctrl+c into a cancellation delivered at the next await.
-    The CLI's I/O blocks in place (vapi/inplace.py), so that await would come only after the
-    current request, and a link could still be created after ctrl+c. Left alone, ctrl+c raises
-    KeyboardInterrupt at once, inside the blocked read; the flow's cleanup (logout) still runs.
-    """
-    import asyncio
-
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(call)
-    try:
-        return loop.run_until_complete(task)
-    except KeyboardInterrupt:
-        if task.done():
-            if not task.cancelled():
-                task.exception()  # the interrupt itself, raised inside the call: seen
-        else:
-            # Interrupted while the loop itself waited (a call through a proxy is truly
-            # async): cancel the call as asyncio.run would, so that its logout still runs.
-            task.cancel()
-            try:
-                loop.run_until_complete(task)
-            except BaseException:  # noqa: BLE001 - the interrupt is what is reported
-                pass
-        raise
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            loop.close()
-
-
-async def _link(connection: Any, spec: Any, args: argparse.Namespace, out: Output) -> str:
-    from hvctui.vapi import flow
+    spec = call.spec
+    given = call.profile.ssl_thumbprint
 
     async def decide(offered: CertificateInfo) -> bool:
-        if args.trust_offered:
-            out.note(f"Trusting the offered PSC thumbprint {offered.ssl_thumbprint} "
-                     "(--trust-offered) and resubmitting once.")
-            return True
-        if args.json:
+        thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+        if given and normalize_thumbprint(given) != thumbprint:
+            out.note(f"The PSC's certificate offered by vCenter has SHA-256 {thumbprint}, but "
+                     f"you gave --ssl-thumbprint {given}. Not trusting the offer: find out which "
+                     "is right before linking.")
             return False
-        out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: "
-                   f"{offered.ssl_thumbprint}")
+        if args.trust_offered:
+            out.note(f"Trusting the offered PSC thumbprint {thumbprint} (--trust-offered) and "
+                     "resubmitting once.")
+            return True
+        out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: {thumbprint}")
+        if not args.json and sys.stdin.isatty() and sys.stderr.isatty():
+            out.note("Compare it with the PSC's own certificate (its administrator can read it "
+                     "on the PSC).")
+            sys.stderr.write("Trust this thumbprint and resubmit? [y/N] ")
+            sys.stderr.flush()
+            answer = await asyncio_readline()
+            if answer.strip().lower() in ("y", "yes"):
+                return True
         out.note("Check it against the PSC's certificate, then run again with --trust-offered "
-                 f"or --ssl-thumbprint {offered.ssl_thumbprint}")
+                 f"or --ssl-thumbprint {thumbprint}")
         return False
 
-    outcome = await flow.link(connection, spec, decide)
+    outcome = await service.link(call, decide)
+    report = link_report(outcome.link_id, spec.domain_name, outcome.trusted_thumbprint)
     if args.json:
-        out.json({"ok": True, "link": outcome.link_id, "domain": spec.domain_name,
-                  "trusted_thumbprint": outcome.trusted_thumbprint})
+        out.json(report.payload)
     else:
         out.result(f"Linked {spec.domain_name}: link {outcome.link_id}")
         out.note("Users log out and back in to see the linked inventory.")
-    return outcome.link_id
+    return ExitCode.OK
 
 
-async def _links(connection: Any, out: Output) -> str:
-    from hvctui.vapi import flow
-    from hvctui.vapi.render import render_message
+async def asyncio_readline() -> str:
+    """One line from stdin without blocking the loop (ctrl+c still cancels the call)."""
+    import asyncio
 
-    rows = await flow.list_links(connection)
-    if out.as_json:
-        out.json({"ok": True, "links": [
-            {"link": r.link, "display_name": r.display_name,
-             "health": r.info.connection_health_status if r.info else None,
-             "health_message": render_message(r.info.health_status_message).text
-             if r.info and r.info.health_status_message else None}
-            for r in rows]})
-    elif not rows:
-        out.result("No links.")
-    else:
-        for r in rows:
-            health = r.info.connection_health_status if r.info else "unknown"
-            out.result(f"{r.link}  {r.display_name}  {health}")
-            if r.info and r.info.health_status_message:
-                out.result(f"    {render_message(r.info.health_status_message).text}")
-    return f"{len(rows)} links"
+    return await asyncio.to_thread(sys.stdin.readline)
 
 
-async def _unlink(connection: Any, args: argparse.Namespace, out: Output) -> str:
-    from hvctui.vapi import flow
+async def _links(service: Service, call: Any, out: Output) -> int:
+    from hvctui.vapi.render import links_report
+
+    shown, raw = await service.links(call, tz=out.tz)
+    report = links_report(shown, raw)
+    out.report(report)
+    return ExitCode.OK
+
+
+async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
     from hvctui.vapi.errors import InputError
 
     async def confirm(display_name: str) -> bool:
@@ -376,10 +447,15 @@ async def _unlink(connection: Any, args: argparse.Namespace, out: Output) -> str
         if not sys.stdin.isatty():
             raise InputError("unlink needs --yes when there is no terminal to confirm on",
                              field="yes")
-        typed = input(f"Type the domain name ({display_name}) to remove link {args.link}: ")
+        from hvctui.vapi.text import one_line
+
+        sys.stderr.write(f"Type the domain name ({one_line(display_name)}) to remove link "
+                         f"{one_line(args.link)}: ")
+        sys.stderr.flush()
+        typed = await asyncio_readline()
         return typed.strip() == display_name
 
-    removed = await flow.unlink(connection, args.link, confirm=confirm)
+    removed = await service.unlink(call, args.link, confirm)
     if not removed:
         out.note("Not confirmed: nothing was removed.")
         raise InputError("unlink not confirmed", field="yes")
@@ -387,10 +463,11 @@ async def _unlink(connection: Any, args: argparse.Namespace, out: Output) -> str
         out.json({"ok": True, "link": args.link, "unlinked": True})
     else:
         out.result(f"Unlinked {args.link}.")
-    return args.link
+    return ExitCode.OK
 
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:
+    from hvctui.service import Service
     from hvctui.vapi.errors import InputError
 
     store = _store(args)
@@ -398,20 +475,30 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
     if loaded.error is not None:
         raise InputError(f"the config file cannot be read: {loaded.error}",
                          hint="Fix the file; hvctui left it exactly as it was.")
-    if loaded.warning:
-        out.warn(loaded.warning)
+    for warning in loaded.warnings:
+        out.warn(str(warning))
     profiles = loaded.config.profiles
     if args.action == "list":
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
-                      "profiles": list(profiles)})
-        else:
-            for name, p in profiles.items():
-                mark = "*" if name == loaded.config.default_profile else " "
-                out.result(f"{mark} {name:<20} {p.server or '-'}  ->  {p.psc_hostname or '-'}")
-            if not profiles:
-                out.result(f"No profiles in {store.path}.")
-        return 0
+                      "profiles": list(profiles), "broken": sorted(loaded.broken)})
+            return ExitCode.OK
+        if not profiles and not loaded.broken:
+            out.result(f"No profiles in {store.path}.")
+            return ExitCode.OK
+        rows = [("", "PROFILE", "CLOUD VCENTER", "PSC")]
+        for name, p in profiles.items():
+            mark = "*" if name == loaded.config.default_profile else " "
+            rows.append((mark, name, p.server or "-", p.psc_hostname or "-"))
+        for name in loaded.broken:
+            rows.append(("!", name, "(broken: see the warning above)", ""))
+        from hvctui.vapi.text import one_line
+
+        cells = [[one_line(c, 60) for c in row] for row in rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(4)]
+        for r in cells:
+            out.result("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        return ExitCode.OK
     if not args.name:
         raise InputError(f"profiles {args.action} needs a profile NAME", field="name")
     if args.name not in profiles:
@@ -424,19 +511,27 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         else:
             for key, value in data.items():
                 out.result(f"{key:<20} {value}")
-        return 0
-
-    def remove(config: Any) -> None:
-        del config.profiles[args.name]
-        if config.default_profile == args.name:
-            config.default_profile = ""
-
-    store.update(remove)
+        return ExitCode.OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError("profiles remove needs --yes when there is no terminal to confirm "
+                             "on", field="yes")
+        sys.stderr.write(f"Remove profile {args.name} from {store.path}? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            out.note("Not removed.")
+            return ExitCode.BAD_INPUT
+    try:
+        Service(store).delete_profile(args.name)
+    except OSError as exc:
+        raise InputError(f"{store.path} could not be written: {exc.strerror or exc}",
+                         hint="Check the folder is writable and the disk has room; the file "
+                         "was left as it was.") from None
     if args.json:
         out.json({"ok": True, "removed": args.name})
     else:
         out.result(f"Removed profile {args.name}.")
-    return 0
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -71,12 +71,12 @@ def test_no_password_in_any_file_after_cli_and_tui_flows(
 
         async def drive() -> str:
             async with app.run_test(size=(80, 24)) as pilot:
-                app.form.input("password").value = CLOUD_SECRET
-                app.form.input("psc_password").value = PSC_SECRET
+                app.main.form.input("password").value = CLOUD_SECRET
+                app.main.form.input("psc_password").value = PSC_SECRET
                 await link_through_trust(pilot, store_thumbprint=True)
                 await pilot.press("ctrl+s")
                 await pilot.pause()
-                return pane_text(app) + json.dumps(app.pane.json)
+                return pane_text(app) + json.dumps(app.main.pane.json)
 
         shown = asyncio.run(drive())
         assert world.links  # the TUI really linked
@@ -240,7 +240,7 @@ async def test_tui_pane_shows_each_fault(sim: Sim, isolated_config: Path, fault:
     app = HvcApp(config_path=path, timeouts=Timeouts(connect=2, total=1.5))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: bool(app.pane.json) or isinstance(app.screen,
+        await wait_until(pilot, lambda: bool(app.main.pane.json) or isinstance(app.screen,
                                                                           ConfirmScreen))
         text = pane_text(app)
     expected = "LINKED" if code == 0 else words
@@ -271,10 +271,10 @@ async def test_every_form_field_rejects_bad_values_by_name_and_sends_nothing(
     path = write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256)})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.form.input(field).value = value
+        app.main.form.input(field).value = value
         await pilot.press("f5")
         await pilot.pause()
-        assert words in app.form.problem(field)
+        assert words in app.main.form.problem(field)
         assert "Not sent" in pane_text(app)
     assert sim.world.stats.requests == 0
 

@@ -98,9 +98,9 @@ def test_error_stack_with_params_of_every_kind(snap_compare: Any, isolated_confi
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        app._select("unreachable")
+        app.main.select_profile("unreachable")
         await pilot.press("f5")
-        await wait_until(pilot, lambda: bool(app.pane.json))
+        await wait_until(pilot, lambda: bool(app.main.pane.json))
         app.action_focus_response()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -42,7 +42,7 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
 
 
 def pane_text(app: Any) -> str:
-    return app.pane.text.plain
+    return app.main.pane.text.plain
 
 
 PASSWORD = DEMO_PASSWORD

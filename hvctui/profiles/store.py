@@ -19,13 +19,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui.vapi.checks import (
-    check_groups,
-    check_host,
-    check_port,
-    normalize_thumbprint,
-    split_server,
-)
+from hvctui.vapi.checks import check_groups, normalize_thumbprint, split_server
 
 CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -87,11 +81,11 @@ def _thumbprint(value: str) -> str:
 
 
 def _port(value: str) -> str:
-    return check_port(value) if value.strip() else "443"
+    return value.strip()
 
 
 def _host(value: str) -> str:
-    return check_host(value) if value.strip() else ""
+    return value.strip()
 
 
 def _no_spaces(value: str) -> str:
@@ -381,6 +375,9 @@ class LoadResult:
     #: A warning the user should see (e.g. the file is readable by others).
     warning: str = ""
     exists: bool = False
+    # (placeholder until the store's tolerant loading lands)
+    warnings: list[Any] = field(default_factory=list)
+    broken: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class ConfigStore:

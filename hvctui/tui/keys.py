@@ -22,18 +22,22 @@ class Key:
                        priority=self.priority)
 
 
-APP_KEYS = [
+MAIN_KEYS = [
     Key("link", "f5,ctrl+j", "link", "Link"),
     Key("cancel_call", "escape", "cancel_call", "Cancel call", show=False),
     Key("save_profile", "ctrl+s", "save_profile", "Save"),
     Key("links_screen", "f2", "open_links", "Links"),
     Key("admins_screen", "f3", "open_admins", "Admins"),
-    Key("history_screen", "f4", "open_history", "History"),
     Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
     Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
     Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),
-    Key("help", "f1", "help", "Help"),
-    Key("quit", "ctrl+q", "quit", "Quit", priority=True),
+    Key("toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", show=False),
+]
+
+APP_KEYS = [
+    Key("history_screen", "f4", "open_history", "History", "anywhere"),
+    Key("help", "f1", "help", "Help", "anywhere"),
+    Key("quit", "ctrl+q", "quit", "Quit", "anywhere", priority=True),
 ]
 
 SIDEBAR_KEYS = [
@@ -56,6 +60,7 @@ TRUST_KEYS = [
 LINKS_KEYS = [
     Key("links_refresh", "r", "refresh", "Refresh", "links screen"),
     Key("links_unlink", "u,delete", "unlink", "Unlink", "links screen"),
+    Key("links_copy", "y", "copy_link", "Copy id", "links screen"),
     Key("screen_close", "escape", "close", "Back", "links screen"),
 ]
 
@@ -66,7 +71,7 @@ ADMINS_KEYS = [
     Key("admins_close", "escape", "close", "Back", "administrators screen"),
 ]
 
-ALL_KEYS = APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS + ADMINS_KEYS
+ALL_KEYS = MAIN_KEYS + APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS + ADMINS_KEYS
 KNOWN_IDS = {k.id for k in ALL_KEYS}
 
 

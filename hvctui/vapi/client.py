@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ssl
 import json
 import time
 from collections.abc import Callable
@@ -14,10 +15,12 @@ import httpx
 
 from hvctui.vapi.body import parse_json_body
 from hvctui.vapi.checks import split_server
+from hvctui.vapi.text import one_line
 from hvctui.vapi.connection import SecretLike, Timeouts
 from hvctui.vapi.errors import (
     ErrorType,
     HvcError,
+    InputError,
     NetworkError,
     NotVapiAnswer,
     ServerError,
@@ -30,14 +33,36 @@ from hvctui.vapi.tls import (
     classify_verification_failure,
     fetch_server_certificate,
     find_ssl_error,
+    sha256_thumbprint,
 )
 
 if TYPE_CHECKING:
     # The models (and pydantic) load when an answer is parsed into one, or on an error.
     from hvctui.vapi.models import LinkInfo, LinkSummary, SessionInfo
-    from hvctui.vapi.spec import SpecLike
+    from hvctui.vapi.models import CreateSpec
 
 SESSION_HEADER = "vmware-api-session-id"
+
+#: The most of one answer hvctui reads; vCenter's largest answers are a few KiB.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+
+
+class AnswerTooLarge(Exception):
+    def __init__(self, status: int, content_type: str) -> None:
+        self.status = status
+        self.content_type = content_type
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    """The body, decoded as sent, or AnswerTooLarge past MAX_ANSWER_BYTES."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise AnswerTooLarge(response.status_code, response.headers.get("content-type", ""))
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 #: Called with (phase, detail) as a call progresses: connect, tls, login, send, answer, logout.
 EventHook = Callable[[str, str], None]
@@ -64,7 +89,6 @@ class VcenterClient:
         *,
         accept_language: str = "",
         timeouts: Timeouts = Timeouts(),
-        in_place_io: bool = False,
         on_event: EventHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -75,9 +99,9 @@ class VcenterClient:
         self.timeouts = timeouts
         self._on_event = on_event
         self._transport = transport
-        self._in_place_io = in_place_io
         self._http: httpx.AsyncClient | None = None
         self._token: str | None = None
+        self._written = False
         self._user = ""
         self._password: SecretLike | None = None
         self.login_attempts = 0
@@ -110,35 +134,20 @@ class VcenterClient:
         pinned_der = None
         if self.tls.mode == "pinned" and self._transport is None:
             # Handshake-only probe: the certificate is checked before any request exists.
-            probe = (self.host, self.port, self.timeouts.connect)
-            if self._in_place_io:
-                pinned_der = fetch_server_certificate(*probe)
-            else:
-                pinned_der = await asyncio.to_thread(fetch_server_certificate, *probe)
+            pinned_der = await asyncio.to_thread(
+                fetch_server_certificate, self.host, self.port, self.timeouts.connect)
             check_pin(self.tls, pinned_der, where)
             self._emit("tls", "certificate matches the pin")
         context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None
-        transport = self._transport
-        if context is not None and self._in_place_io:
-            from hvctui.vapi.inplace import InPlaceTransport
-
-            transport = InPlaceTransport(context, self.timeouts)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             verify=context if context is not None else True,
-            transport=transport,
+            transport=self._transport,
             timeout=httpx.Timeout(self.timeouts.total, connect=self.timeouts.connect),
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )
         return self._http
-
-    async def _trace(self, event: str, info: dict[str, Any]) -> None:
-        # Progress only; trust never depends on these httpcore event names.
-        if event == "connection.connect_tcp.complete":
-            self._emit("connect", f"TCP connected to {self.host}:{self.port}")
-        elif event == "connection.start_tls.complete":
-            self._emit("tls", f"TLS established ({self.tls.describe()})")
 
     async def request(
         self,
@@ -166,39 +175,48 @@ class VcenterClient:
         operation = f"{method} {path}"
         self._emit("send", operation)
         started = time.perf_counter()
+        self._written = False
         try:
             async with asyncio.timeout(self.timeouts.total):
-                response = await http.request(
-                    method,
-                    path,
-                    content=content,
-                    params=params,
-                    headers=headers,
-                    extensions={"trace": self._trace},
-                )
+                request = http.build_request(method, path, content=content, params=params,
+                                             headers=headers, extensions={"trace": self._trace})
+                response = await http.send(request, stream=True)
+                try:
+                    raw = await _read_capped(response)
+                finally:
+                    await response.aclose()
         except TimeoutError:
             raise NetworkError(
                 "Timed out",
                 f"{operation}: no complete answer from {self.host}:{self.port} within "
                 f"{self.timeouts.total:g} s",
-                "vCenter or the network is slow: check it is up, then try again.",
+                self._after_sending(operation,
+                                    "vCenter or the network is slow: check it is up, then "
+                                    "try again."),
             ) from None
         except httpx.HTTPError as exc:
-            raise self._network_error(exc, operation) from None
+            error = self._network_error(exc, operation)
+            if isinstance(error, TlsError) and error.kind in ("untrusted", "expired", "hostname"):
+                await self._name_rejected_certificate(error)
+            raise error from None
+        except AnswerTooLarge as too_large:
+            raise NotVapiAnswer(too_large.status, too_large.content_type, "",
+                                f"the answer is larger than {MAX_ANSWER_BYTES // 1024} KiB; "
+                                "hvctui stopped reading it") from None
         elapsed = (time.perf_counter() - started) * 1000
         self._emit("answer", f"HTTP {response.status_code}")
         status = response.status_code
         content_type = response.headers.get("content-type", "")
         if 200 <= status < 300:
-            if status == 204 or not response.content:
+            if status == 204 or not raw:
                 return Answer(status, None, elapsed)
-            return Answer(status, parse_json_body(status, content_type, response.content), elapsed)
+            return Answer(status, parse_json_body(status, content_type, raw), elapsed)
         from hvctui.vapi.answers import parse_error
 
         error = parse_error(
             status,
             content_type,
-            response.content,
+            raw,
             challenge=response.headers.get("www-authenticate"),
             operation=operation,
         )
@@ -216,24 +234,45 @@ class VcenterClient:
             return await self.request(method, path, body=body, params=params, renew=False)
         raise error
 
+    async def _trace(self, event: str, info: dict[str, Any]) -> None:
+        # Progress only; trust never depends on these httpcore event names.
+        if event == "connection.connect_tcp.complete":
+            self._emit("connect", f"TCP connected to {self.host}:{self.port}")
+        elif event == "connection.start_tls.complete":
+            self._emit("tls", f"TLS established ({self.tls.describe()})")
+        elif event.endswith("send_request_headers.started"):
+            self._written = True  # from here on the server may act on the request
+
+    def _after_sending(self, operation: str, hint: str) -> str:
+        """The hint, warned that a create that was written may have been carried out."""
+        if self._written and operation == "POST /api/hvc/links":
+            return ("The create request had been sent, so the link may exist: list the links "
+                    "({links}) before linking again. " + hint)
+        return hint
+
     def _network_error(self, exc: httpx.HTTPError, operation: str) -> HvcError:
         where = f"{self.host}:{self.port}"
         ssl_error = find_ssl_error(exc)
-        if ssl_error is not None:
-            if self.tls.mode == "pinned":
+        if ssl_error is not None and not self._written:
+            if self.tls.mode == "pinned" and isinstance(ssl_error, ssl.SSLCertVerificationError):
                 return TlsError(
                     "pin_mismatch",
-                    f"{where} presented a certificate other than the pinned one "
-                    f"({ssl_error}). Nothing was sent.",
+                    f"{where} presented a certificate other than the pinned one during the "
+                    f"handshake ({ssl_error.verify_message or ssl_error}). Nothing was sent.",
                     "Verify the certificate with the vCenter administrator and pin it again.",
                 )
-            return classify_verification_failure(ssl_error, where, self.tls)
+            if isinstance(ssl_error, ssl.SSLCertVerificationError):
+                return classify_verification_failure(ssl_error, where, self.tls)
+            return TlsError("handshake", f"{where}: the TLS handshake failed ({ssl_error}). "
+                            "Nothing was sent.", "Check the server address and port: is it "
+                            "vCenter's HTTPS port?")
         if isinstance(exc, httpx.TimeoutException):
             return NetworkError(
                 "Timed out", f"{operation}: {where} did not answer in time",
-                "Check that vCenter is up and reachable, then try again.",
+                self._after_sending(operation,
+                                    "Check that vCenter is up and reachable, then try again."),
             )
-        if isinstance(exc, httpx.ConnectError):
+        if isinstance(exc, httpx.ConnectError) and not self._written:
             return NetworkError(
                 "Cannot connect",
                 f"{where}: {exc or 'connection failed'}",
@@ -242,24 +281,45 @@ class VcenterClient:
             )
         return NetworkError(
             "Connection dropped",
-            f"{operation}: the connection to {where} closed before a complete answer "
-            f"({type(exc).__name__}: {exc})",
-            "A proxy or vCenter itself dropped the call. The link may or may not have been "
-            "created: list the links before trying again.",
+            f"{operation}: the connection to {where} failed before a complete answer "
+            f"({type(exc).__name__}: {ssl_error or exc})",
+            self._after_sending(operation, "A proxy or vCenter itself dropped the call: "
+                                "try again."),
         )
+
+    async def _name_rejected_certificate(self, error: TlsError) -> None:
+        """Add the rejected certificate's SHA-256, so the user can pin it without openssl."""
+        try:
+            der = await asyncio.to_thread(fetch_server_certificate, self.host, self.port,
+                                          self.timeouts.connect)
+        except HvcError:
+            return
+        sha256 = sha256_thumbprint(der)
+        error.data["sha256"] = sha256
+        error.message += f" It presented the certificate with SHA-256 {sha256}."
+        error.hint = (f"If that thumbprint is the one your vCenter administrator confirms, pin "
+                      f"it: --pin {sha256} (tls = \"pinned\"). " + error.hint)
 
     # --- session ---------------------------------------------------------------------------
 
     async def login(self, user: str, password: SecretLike) -> None:
         """Create a session with Basic auth. A rejected credential raises and is not retried."""
         self._emit("login", f"logging in as {user}")
-        raw = f"{user}:{password.get_secret_value()}".encode()
+        try:
+            # surrogateescape: a password read from a non-UTF-8 environment keeps its bytes.
+            raw = f"{user}:{password.get_secret_value()}".encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            # The exception would quote the character: name the field, never the value.
+            raise InputError(f"the password of {user} holds a character that cannot be sent",
+                             field="password", hint="Type the password again.") from None
         header = "Basic " + base64.b64encode(raw).decode("ascii")
         self.login_attempts += 1
         answer = await self.request("POST", "/api/session", auth_header=header, renew=False)
-        if not isinstance(answer.json, str) or not answer.json:
-            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
-                                "the session answer is not a token string")
+        token = answer.json
+        if not isinstance(token, str) or not token or len(token) > 4096 or not (
+                token.isascii() and token.isprintable()):
+            raise NotVapiAnswer(answer.status, "application/json", one_line(repr(token), 80),
+                                "the session answer is not a token (printable ASCII text)")
         self._token = answer.json
         self._user = user
         self._password = password
@@ -282,17 +342,17 @@ class VcenterClient:
 
     # --- links -----------------------------------------------------------------------------
 
-    async def create_link(self, spec: SpecLike) -> str:
+    async def create_link(self, spec: CreateSpec) -> str:
         answer = await self.request("POST", "/api/hvc/links", body=spec.to_wire())
         if not isinstance(answer.json, str):
-            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+            raise NotVapiAnswer(answer.status, "application/json", one_line(repr(answer.json), 80),
                                 "the create answer is not a link id")
         return answer.json
 
     async def list_links(self) -> list[LinkSummary]:
         answer = await self.request("GET", "/api/hvc/links")
         if not isinstance(answer.json, list):
-            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+            raise NotVapiAnswer(answer.status, "application/json", one_line(repr(answer.json), 80),
                                 "the list answer is not a list")
         from hvctui.vapi.models import LinkSummary
 
@@ -320,7 +380,7 @@ class VcenterClient:
     async def get_administrators(self) -> list[str]:
         answer = await self.request("GET", "/api/hvc/management/administrators")
         if not isinstance(answer.json, list):
-            raise NotVapiAnswer(answer.status, "application/json", repr(answer.json)[:80],
+            raise NotVapiAnswer(answer.status, "application/json", one_line(repr(answer.json), 80),
                                 "the administrators answer is not a list")
         return [str(g) for g in answer.json]
 
@@ -343,8 +403,12 @@ class VcenterClient:
 
 
 def _segment(value: str) -> str:
+    """A link id as one path segment; "." and ".." would climb the path instead."""
     from urllib.parse import quote
 
+    if value.strip() in ("", ".", ".."):
+        raise InputError(f"{one_line(value, 40)!r} is not a link id", field="link",
+                         hint="List the links ({links}) to see their ids.")
     return quote(value, safe="")
 
 

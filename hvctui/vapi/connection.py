@@ -17,8 +17,8 @@ class SecretLike(Protocol):
 class Secret:
     """A password held in memory only. It prints as asterisks, in repr, str and f-strings.
 
-    Plain rather than pydantic's SecretStr so that a command that only needs to send a
-    password does not load pydantic (see `hvctui link` in benchmarks/).
+    Plain rather than pydantic's SecretStr so that the connection layer does not load pydantic;
+    a crash report that dumps local variables shows the mask, never the value.
     """
 
     __slots__ = ("_value",)
@@ -80,6 +80,3 @@ class Connection:
     tls: TlsPolicy = TlsPolicy()
     accept_language: str = ""
     timeouts: Timeouts = Timeouts()
-    #: Do the network I/O in place, blocking the event loop (vapi/inplace.py). Only for a
-    #: process that makes one call at a time and shows nothing meanwhile: the CLI.
-    in_place_io: bool = False

@@ -91,22 +91,9 @@ def error_type_for_status(status: int) -> ErrorType:
     return _TYPE_OF_STATUS.get(status, ErrorType.ERROR)
 
 
-class ExitCode:
-    """The CLI's documented exit codes."""
-
-    OK = 0
-    SERVER_ERROR = 1
-    BAD_INPUT = 2
-    UNVERIFIED_PEER = 3
-    ALREADY_EXISTS = 4
-    NOT_AUTHENTICATED = 5
-    NETWORK = 6
-
-
 class HvcError(Exception):
     """Base of every failure hvctui reports: a title, a message and what to do next."""
 
-    exit_code: int = ExitCode.SERVER_ERROR
 
     def __init__(self, title: str, message: str = "", hint: str = "") -> None:
         super().__init__(f"{title}: {message}" if message else title)
@@ -118,7 +105,6 @@ class HvcError(Exception):
 class InputError(HvcError):
     """Input rejected before anything was sent (bad flag, form value, missing password)."""
 
-    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str, *, field: str = "", hint: str = "") -> None:
         super().__init__("Invalid input", message, hint)
@@ -128,25 +114,31 @@ class InputError(HvcError):
 class Cancelled(HvcError):
     """The user cancelled the call."""
 
-    exit_code = ExitCode.SERVER_ERROR
-
-    def __init__(self) -> None:
-        super().__init__("Cancelled", "The call was cancelled before an answer arrived.")
+    def __init__(self, after_create: bool = False) -> None:
+        if after_create:
+            super().__init__(
+                "Cancelled", "The call was cancelled after the create request was sent: the "
+                "link may exist.", "List the links (they show whether it was made) before "
+                "linking again.")
+        else:
+            super().__init__("Cancelled", "The call was cancelled before anything was created.")
+        self.after_create = after_create
 
 
 class NetworkError(HvcError):
     """The server could not be reached, or the connection failed mid-answer."""
-
-    exit_code = ExitCode.NETWORK
 
 
 class TlsError(NetworkError):
     """The server's certificate was not accepted; `kind` says why."""
 
     # kinds: untrusted, expired, hostname, pin_mismatch, handshake
-    def __init__(self, kind: str, message: str, hint: str = "") -> None:
+    def __init__(self, kind: str, message: str, hint: str = "",
+                 data: dict[str, str] | None = None) -> None:
         super().__init__("TLS certificate rejected", message, hint)
         self.kind = kind
+        #: What is known of the certificate presented (e.g. its sha256), for the user to pin.
+        self.data = data or {}
 
 
 class NotVapiAnswer(NetworkError):
@@ -190,16 +182,6 @@ class ServerError(HvcError):
         self.operation = operation
 
     @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        if self.error_type is ErrorType.UNVERIFIED_PEER:
-            return ExitCode.UNVERIFIED_PEER
-        if self.error_type is ErrorType.ALREADY_EXISTS:
-            return ExitCode.ALREADY_EXISTS
-        if self.error_type in (ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHORIZED):
-            return ExitCode.NOT_AUTHENTICATED
-        return ExitCode.SERVER_ERROR
-
-    @property
     def offered_certificate(self) -> CertificateInfo | None:
         """The PSC certificate a trust-step answer offers (UNVERIFIED_PEER, or INVALID_REQUEST
         with the same data on old servers)."""
@@ -214,11 +196,22 @@ class ServerError(HvcError):
         )
 
 
+class BadOffer(HvcError):
+    """An UNVERIFIED_PEER answer whose offer cannot be trusted as it stands (not a SHA-256
+    thumbprint, or a PEM that hashes to another one). Nothing is resubmitted."""
+
+    def __init__(self, answer: ServerError, problem: str) -> None:
+        super().__init__("Untrustworthy trust offer", f"{problem}. Nothing was resubmitted.",
+                         "Get the PSC's SHA-256 thumbprint from its administrator and give it "
+                         "yourself (the thumbprint field, or --ssl-thumbprint).")
+        self.answer = answer
+
+
 _HINTS: dict[ErrorType, str] = {
     ErrorType.UNVERIFIED_PEER: "Check the offered thumbprint against the PSC's certificate, "
-    "then trust it (t in the TUI, --trust-offered on the command line).",
+    "then trust it: {trust}.",
     ErrorType.ALREADY_EXISTS: "Only one on-premises domain can be linked. List the links "
-    "(hvctui links) and unlink the old one first if it must be replaced.",
+    "({links}) and unlink the old one first if it must be replaced.",
     ErrorType.UNAUTHENTICATED: "Check the cloud vCenter user and password.",
     ErrorType.UNAUTHORIZED: "This user lacks the HLM.Manage privilege: use cloudadmin or a "
     "member of the HLM administrator groups.",

@@ -11,12 +11,12 @@ import httpx
 
 from hvctui.vapi.client import EventHook, VcenterClient
 from hvctui.vapi.connection import Connection, SecretLike
-from hvctui.vapi.errors import HvcError, ServerError
-from hvctui.vapi.spec import SpecLike
+from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.errors import BadOffer, HvcError, ServerError
+from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
-    # pydantic loads only where a model is built: a link that succeeds never needs it.
-    from hvctui.vapi.models import CertificateInfo, LinkInfo
+    from hvctui.vapi.models import CertificateInfo, CreateSpec, LinkInfo
 
 #: Shown the certificate an UNVERIFIED_PEER answer offers; True resubmits with its thumbprint.
 TrustDecider = Callable[["CertificateInfo"], Awaitable[bool]]
@@ -25,7 +25,7 @@ TrustDecider = Callable[["CertificateInfo"], Awaitable[bool]]
 @dataclass(frozen=True)
 class LinkOutcome:
     link_id: str
-    spec: SpecLike
+    spec: CreateSpec
     #: The thumbprint accepted in this flow's trust step, if there was one (offer to save it).
     trusted_thumbprint: str | None = None
 
@@ -49,7 +49,6 @@ async def logged_in(
         connection.tls,
         accept_language=connection.accept_language,
         timeouts=connection.timeouts,
-        in_place_io=connection.in_place_io,
         on_event=on_event,
         transport=transport,
     )
@@ -68,7 +67,7 @@ async def logged_in(
 
 async def link(
     connection: Connection,
-    spec: SpecLike,
+    spec: CreateSpec,
     decide_trust: TrustDecider,
     *,
     on_event: EventHook | None = None,
@@ -80,13 +79,45 @@ async def link(
             return LinkOutcome(await client.create_link(spec), spec)
         except ServerError as error:
             offered = error.offered_certificate
-            if offered is None or not await decide_trust(offered):
+            if offered is None:
                 raise
-        trusted = spec.with_thumbprint(offered.ssl_thumbprint)
+            problem = offer_problem(offered)
+            if problem:
+                raise BadOffer(error, problem) from None
+            if not await decide_trust(offered):
+                raise
+        thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+        trusted = spec.with_thumbprint(thumbprint)
         if on_event is not None:
-            on_event("send", f"resubmitting with thumbprint {offered.ssl_thumbprint[:23]}…")
+            on_event("send", f"resubmitting with thumbprint {thumbprint[:23]}…")
         link_id = await client.create_link(trusted)
-        return LinkOutcome(link_id, trusted, offered.ssl_thumbprint)
+        return LinkOutcome(link_id, trusted, thumbprint)
+
+
+def offer_problem(offered: CertificateInfo) -> str:
+    """Why an UNVERIFIED_PEER offer cannot be trusted as it stands, or "" if it can be shown.
+
+    The thumbprint must be a SHA-256 thumbprint; a PEM, when sent, must hash to it.
+    """
+    try:
+        thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+    except ValueError:
+        return (f"the server offered {one_line(offered.ssl_thumbprint, 80)!r} as the PSC's "
+                "thumbprint, which is not a SHA-256 thumbprint")
+    if offered.ssl_certificate:
+        import ssl
+
+        from hvctui.vapi.tls import sha256_thumbprint
+
+        try:
+            der = ssl.PEM_cert_to_DER_cert(offered.ssl_certificate.strip() + "\n")
+        except ValueError:
+            return "the server offered a PSC certificate that is not a PEM certificate"
+        actual = sha256_thumbprint(der)
+        if actual != thumbprint:
+            return (f"the offered certificate's SHA-256 is {actual}, not the offered thumbprint "
+                    f"{thumbprint}: the offer contradicts itself")
+    return ""
 
 
 async def list_links(

@@ -8,21 +8,42 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from hvctui.vapi.checks import (
-    check_host,
-    check_password,
-    check_text,
-    normalize_thumbprint,
-    optional_groups,
-    optional_port,
-    optional_thumbprint,
-)
+from hvctui.vapi.checks import check_groups, check_host, normalize_thumbprint
+
+#: The CreateSpec's fields in wire order.
+SPEC_FIELDS = ("psc_hostname", "port", "domain_name", "username", "password", "ssl_thumbprint",
+               "admin_groups")
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _single_word(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("is required")
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} must not contain spaces")
+    return text
+
+
+class SpecInvalid(ValueError):
+    """Every CreateSpec field that is wrong, as (field, message) pairs in field order."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
 
 
 class CreateSpec(BaseModel):
-    """`Links.CreateSpec`: the body of `POST /api/hvc/links`."""
+    """`Links.CreateSpec`: the body of `POST /api/hvc/links`, and the one judge of its values.
+
+    The form, the CLI and the config all check spec values here (`CreateSpec.checked`,
+    `CreateSpec.problems`): there is no second spec type.
+    """
 
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, defer_build=True)
 
@@ -34,8 +55,6 @@ class CreateSpec(BaseModel):
     ssl_thumbprint: str | None = None
     admin_groups: list[str] | None = None
 
-    # Each rule lives in vapi/checks.py, shared with the plain LinkSpec (vapi/spec.py).
-
     @field_validator("psc_hostname")
     @classmethod
     def _host(cls, v: str) -> str:
@@ -44,28 +63,59 @@ class CreateSpec(BaseModel):
     @field_validator("port", mode="before")
     @classmethod
     def _port(cls, v: Any) -> str | None:
-        return optional_port(v)
+        if _is_blank(v):
+            return None
+        if isinstance(v, bool) or not isinstance(v, (str, int)):
+            raise ValueError("must be a port number from 1 to 65535")
+        text = str(v).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 5 and 1 <= int(text) <= 65535):
+            raise ValueError(f"{text[:20]!r} is not a port number from 1 to 65535")
+        return str(int(text))
 
     @field_validator("domain_name", "username")
     @classmethod
-    def _required_text(cls, v: str) -> str:
-        return check_text(v)
+    def _single_word(cls, v: str) -> str:
+        return _single_word(v)
 
     @field_validator("password")
     @classmethod
     def _password(cls, v: SecretStr) -> SecretStr:
-        check_password(v.get_secret_value())
+        if not v.get_secret_value():
+            raise ValueError("is required")
         return v
 
     @field_validator("ssl_thumbprint", mode="before")
     @classmethod
     def _thumbprint(cls, v: Any) -> str | None:
-        return optional_thumbprint(v)
+        if _is_blank(v):
+            return None
+        if not isinstance(v, str):
+            raise ValueError("must be a SHA-256 thumbprint (text)")
+        return normalize_thumbprint(v)
 
     @field_validator("admin_groups")
     @classmethod
     def _groups(cls, v: list[str] | None) -> list[str] | None:
-        return optional_groups(v)
+        return None if v is None else (check_groups(v) or None)
+
+    @classmethod
+    def checked(cls, **values: Any) -> CreateSpec:
+        """The spec, or SpecInvalid naming every field that is wrong (not just the first)."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise SpecInvalid(_problems(exc)) from None
+
+    @classmethod
+    def problems(cls, values: dict[str, Any]) -> list[tuple[str, str]]:
+        """What is wrong with the fields given (fields not given are not judged)."""
+        probe = {"psc_hostname": "h", "domain_name": "d", "username": "u", "password": "p"}
+        probe.update(values)
+        try:
+            cls.model_validate(probe)
+        except ValidationError as exc:
+            return [(f, m) for f, m in _problems(exc) if f in values]
+        return []
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, password revealed, unset optional fields left out (not null)."""
@@ -82,6 +132,21 @@ class CreateSpec(BaseModel):
     def with_thumbprint(self, thumbprint: str) -> CreateSpec:
         """The same spec, trusting the PSC certificate with this thumbprint."""
         return self.model_copy(update={"ssl_thumbprint": thumbprint})
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        field = str(err["loc"][0]) if err["loc"] else ""
+        if err["type"] == "missing":
+            message = "is required"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a CreateSpec field"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+        out.append((field, message))
+    order = {name: i for i, name in enumerate(SPEC_FIELDS)}
+    return sorted(out, key=lambda p: order.get(p[0], len(order)))
 
 
 class CertificateInfo(BaseModel):

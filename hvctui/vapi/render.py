@@ -1,6 +1,10 @@
-"""Rendering of LocalizableMessages and their parameters, shared by the CLI and the TUI.
+"""Rendering of messages and their parameters, and of whole answers as reports.
 
-Pure functions: no I/O, never raise on anything the parser lets through.
+A `Report` is the one layout of an answer (an error's cause chain, a link, a list of links):
+unstyled rows that the CLI and the TUI only style, its plain text (what the CLI prints and the
+pane copies) and its JSON (what `--json` prints and the pane copies). Every text in a report has
+passed the trust boundary (vapi/text.py). Pure functions: no I/O, never raise on anything the
+parser lets through.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError, TlsError
+from hvctui.vapi.text import json_safe, one_line, printable
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
 
 #: strftime pattern of each DateTimeFormat, as VMware's Go runtime renders them.
@@ -43,7 +48,7 @@ def parse_date_time(text: str) -> datetime | None:
     """An RFC 3339 date-time as an aware datetime (UTC when no offset is given), or None."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -53,7 +58,7 @@ def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None 
     pattern = DATE_TIME_FORMATS.get(fmt or DEFAULT_DATE_TIME_FORMAT)
     if pattern is None:
         pattern = DATE_TIME_FORMATS[DEFAULT_DATE_TIME_FORMAT]
-    local = value.astimezone(tz or UTC)
+    local = value.astimezone(tz or UTC)  # OverflowError near year 1 or 9999: caller shows raw
     pattern = pattern.replace("%b", _MONTHS[local.month - 1]).replace(
         "%a", _DAYS[local.weekday()]
     )
@@ -79,7 +84,12 @@ def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int 
         return render_double(param.d, param.precision)
     if param.dt is not None:
         parsed = parse_date_time(param.dt)
-        return param.dt if parsed is None else format_date_time(parsed, param.format, tz)
+        if parsed is None:
+            return param.dt
+        try:
+            return format_date_time(parsed, param.format, tz)
+        except (OverflowError, ValueError):
+            return param.dt  # a date the zone cannot hold: as the server wrote it
     if param.l is not None:
         return render_nested(param.l, tz, depth + 1)
     return "(no value)"
@@ -146,46 +156,127 @@ def render_message(message: LocalizableMessage, tz: tzinfo | None = None) -> Ren
     )
 
 
-# --- whole errors, as text and as JSON -------------------------------------------------------
+# --- whole answers as reports ------------------------------------------------------------------
+
+#: Messages of a stack drawn before "N more" (the JSON keeps them all).
+MAX_MESSAGES_SHOWN = 40
+#: Params of one message drawn before "N more".
+MAX_PARAMS_SHOWN = 40
+#: Deepest indentation of a cause chain: a long chain must not march off the screen.
+MAX_INDENT = 3
+#: Longest single text drawn (a message, a value); the JSON keeps it whole.
+MAX_TEXT = 2000
+
+#: How a face names its actions in the "next step" hints: {links}, {trust}, {retry}, {link}.
+CLI_ACTIONS = {
+    "links": "hvctui links",
+    "trust": "--trust-offered (or --ssl-thumbprint)",
+    "link": "hvctui link",
+}
 
 
-def error_lines(error: HvcError, tz: tzinfo | None = None) -> list[str]:
-    """A failure as plain lines: title, the cause chain with params, data, what to do next."""
-    lines = [f"Error: {error.title}"]
+@dataclass(frozen=True)
+class Row:
+    """One line of a report, unstyled. `kind` says what it is, so a face can style it:
+    title, message, id, param, data, body, next, text, more, ok, link."""
+
+    kind: str
+    text: str = ""
+    depth: int = 0
+    #: param rows: name, param kind, value, format or precision; id rows: "localized" or "".
+    name: str = ""
+    param_kind: str = ""
+    value: str = ""
+    detail: str = ""
+
+    def plain(self) -> str:
+        pad = "  " * (min(self.depth, MAX_INDENT) + 1)
+        if self.kind == "title":
+            return "Error: " + self.text
+        if self.kind == "message":
+            return ("  caused by: " if self.depth else "  ") + self.text
+        if self.kind == "id":
+            return f"{pad}  id: {self.text}" + (" (localized)" if self.detail else "")
+        if self.kind == "param":
+            extra = f" [{self.detail}]" if self.detail else ""
+            return f"{pad}  {self.name} ({self.param_kind}) = {self.value}{extra}"
+        if self.kind in ("data", "body"):
+            return f"  {self.kind}: {self.text}"
+        if self.kind == "next":
+            return f"Next: {self.text}"
+        if self.kind == "more":
+            return f"{pad}{self.text}"
+        return self.text
+
+
+@dataclass(frozen=True)
+class Report:
+    """An answer as the faces show it: rows to style, plain text, and the --json object."""
+
+    ok: bool
+    rows: tuple[Row, ...]
+    payload: dict[str, Any]
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(row.plain() for row in self.rows)
+
+
+def _clip(text: str) -> str:
+    text = printable(text)
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _actions(hint: str, actions: dict[str, str] | None) -> str:
+    for name, words in {**CLI_ACTIONS, **(actions or {})}.items():
+        hint = hint.replace("{" + name + "}", words)
+    return hint
+
+
+def error_report(error: HvcError, tz: tzinfo | None = None,
+                 actions: dict[str, str] | None = None) -> Report:
+    """A failure: title, the cause chain with every param rendered by kind, data, next step."""
+    rows: list[Row] = []
+    add = rows.append
     if isinstance(error, ServerError):
+        add(Row("title", error.title, name=error.error_type.value,
+                value=f"HTTP {error.http_status}", detail=one_line(error.operation, 120)))
         if not error.messages:
-            lines.append("  (the server sent no message)")
-        for depth, message in enumerate(error.messages):
+            add(Row("text", "The server sent no message."))
+        shown = error.messages[:MAX_MESSAGES_SHOWN]
+        for depth, message in enumerate(shown):
             r = render_message(message, tz)
-            lead = "  " + ("caused by: " if depth else "")
-            lines.append(f"{lead}{r.text or '(no text)'}")
-            lines.append(f"{'  ' * (depth + 2)}id: {r.id or '(none)'}")
-            for p in r.params:
-                extra = f" [{p.detail}]" if p.detail else ""
-                lines.append(f"{'  ' * (depth + 2)}{p.name} ({p.kind}) = {p.value}{extra}")
+            add(Row("message", _clip(r.text) or "(no text)", depth))
+            add(Row("id", one_line(r.id, 200) or "(none)", depth,
+                    detail="localized" if r.localized else ""))
+            for p in r.params[:MAX_PARAMS_SHOWN]:
+                add(Row("param", "", depth, one_line(p.name, 80), p.kind, _clip(p.value),
+                        one_line(p.detail, 40)))
+            if len(r.params) > MAX_PARAMS_SHOWN:
+                add(Row("more", f"… {len(r.params) - MAX_PARAMS_SHOWN} more params "
+                        "(copy as JSON to see them all)", depth))
+        if len(error.messages) > MAX_MESSAGES_SHOWN:
+            add(Row("more", f"… {len(error.messages) - MAX_MESSAGES_SHOWN} more messages in "
+                    "the cause chain (copy as JSON to see them all)"))
         if error.data is not None:
-            lines.append(f"  data: {_data_text(error.data)}")
+            from hvctui.vapi.text import dumps
+
+            add(Row("data", _clip(dumps(error.data))))
     else:
+        add(Row("title", one_line(error.title), name=one_line(error.title)))
         if error.message:
-            lines.append(f"  {error.message}")
+            add(Row("message", _clip(error.message)))
         if isinstance(error, NotVapiAnswer) and error.excerpt:
-            lines.append(f"  body: {error.excerpt}")
+            add(Row("body", one_line(error.excerpt)))
     if error.hint:
-        lines.append(f"Next: {error.hint}")
-    return lines
+        add(Row("next", printable(_actions(error.hint, actions))))
+    return Report(False, tuple(rows), error_json(error, tz, actions))
 
 
-def _data_text(data: Any) -> str:
-    import json
-
-    try:
-        return json.dumps(data, sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(data)
-
-
-def error_json(error: HvcError, tz: tzinfo | None = None) -> dict[str, Any]:
+def error_json(error: HvcError, tz: tzinfo | None = None,
+               actions: dict[str, str] | None = None) -> dict[str, Any]:
     """The `--json` failure object of product.md."""
+    hint = _actions(error.hint, actions)
     if isinstance(error, ServerError):
         messages = []
         for message in error.messages:
@@ -194,26 +285,26 @@ def error_json(error: HvcError, tz: tzinfo | None = None) -> dict[str, Any]:
             wire["text"] = r.text
             wire["params_rendered"] = r.params_rendered
             messages.append(wire)
-        return {
+        return json_safe({
             "ok": False,
             "http_status": error.http_status,
             "error_type": error.error_type.value,
             "messages": messages,
             "data": error.data if error.data is not None else {},
-            "hint": error.hint,
-        }
+            "hint": hint,
+        })
     payload: dict[str, Any] = {
         "ok": False,
         "http_status": error.status if isinstance(error, NotVapiAnswer) else None,
         "error_type": _local_error_type(error),
         "messages": [{"text": error.message, "params_rendered": {}}] if error.message else [],
         "data": {},
-        "hint": error.hint,
+        "hint": hint,
     }
     if isinstance(error, NotVapiAnswer):
         payload["data"] = {"content_type": error.content_type, "excerpt": error.excerpt}
     if isinstance(error, TlsError):
-        payload["data"] = {"tls": error.kind}
+        payload["data"] = {"tls": error.kind, **error.data}
     return payload
 
 
@@ -232,3 +323,47 @@ def _local_error_type(error: HvcError) -> str:
     if isinstance(error, Cancelled):
         return "CANCELLED"
     return "ERROR"
+
+
+def link_report(link_id: str, domain: str, trusted_thumbprint: str | None) -> Report:
+    """A link made: its id, the domain, and what users do next."""
+    rows = (
+        Row("ok", "LINKED", detail=one_line(domain, 200)),
+        Row("link", one_line(link_id, 200)),
+        Row("text", "Users log out and back in to see the linked inventory."),
+    )
+    payload = {"ok": True, "link": link_id, "domain": domain,
+               "trusted_thumbprint": trusted_thumbprint}
+    return Report(True, rows, payload)
+
+
+@dataclass(frozen=True)
+class LinkHealth:
+    """One link as a list shows it."""
+
+    link: str
+    display_name: str
+    health: str  # HEALTHY, UNHEALTHY, or "unknown" where the server has no links-get
+    message: str = ""  # the health message, rendered, when UNHEALTHY
+
+
+def link_health(link: str, display_name: str, info: Any, tz: tzinfo | None = None) -> LinkHealth:
+    """A link row with its health and health message rendered (info is a LinkInfo or None)."""
+    health = info.connection_health_status if info is not None else "unknown"
+    message = ""
+    if info is not None and info.health_status_message is not None:
+        message = render_message(info.health_status_message, tz).text
+    return LinkHealth(one_line(link, 200), one_line(display_name, 200), one_line(str(health), 40),
+                      _clip(message))
+
+
+def links_report(links: list[LinkHealth], raw: list[dict[str, Any]]) -> Report:
+    """The links of a vCenter with their health."""
+    rows: list[Row] = []
+    if not links:
+        rows.append(Row("text", "No links."))
+    for item in links:
+        rows.append(Row("link", f"{item.link}  {item.display_name}  {item.health}"))
+        if item.message:
+            rows.append(Row("more", item.message))
+    return Report(True, tuple(rows), json_safe({"ok": True, "links": raw}))

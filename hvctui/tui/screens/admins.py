@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -9,27 +11,31 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
-from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.service import Call, Service
 from hvctui.tui.keys import ADMINS_KEYS, bindings
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
-from hvctui.tui.widgets.response import error_text
-from hvctui.vapi import flow
-from hvctui.vapi.errors import HvcError
-from hvctui.vapi.connection import Connection
+from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.tui.widgets.response import report_text
 from hvctui.vapi.checks import check_group
+from hvctui.vapi.errors import HvcError
+from hvctui.vapi.render import error_report
+from hvctui.vapi.text import one_line
 
 
 class AdminsScreen(Screen[None]):
     BINDINGS = bindings(ADMINS_KEYS)
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, service: Service, call: Call, tz: tzinfo | None = None) -> None:
         super().__init__()
-        self.connection = connection
+        self.service = service
+        self.call = call
+        self.tz = tz
         self.groups: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="admins"):
-            yield Static(f"HLM administrator groups of {self.connection.server}",
+            yield Static(Text(f"HLM administrator groups of "
+                              f"{one_line(self.call.connection.server, 60)}"),
                          classes="screen-title")
             yield OptionList(id="admins-list")
             yield Static("", id="admins-detail")
@@ -38,21 +44,25 @@ class AdminsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._run()
 
+    def _detail(self, text: Text) -> None:
+        self.query_one("#admins-detail", Static).update(text)
+
     @work(exclusive=True, group="admins")
     async def _run(self, add: str | None = None, remove: str | None = None) -> None:
-        self.query_one("#admins-detail", Static).update(Text("working…", style="italic"))
+        self._detail(Text("working...", style="italic"))
         try:
-            self.groups = await flow.administrators(self.connection, add=add, remove=remove,
-                transport=self.app.transport)  # type: ignore[attr-defined]
+            self.groups = await self.service.administrators(self.call, add=add, remove=remove)
         except HvcError as error:
-            self.query_one("#admins-detail", Static).update(error_text(error))
+            self._detail(report_text(error_report(error, self.tz)))
+            return
+        except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
+            self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(self.groups)
+        options.add_options([Text(one_line(g)) for g in self.groups])
         options.focus()
-        self.query_one("#admins-detail", Static).update(
-            Text("a adds a group, d removes the selected one.", style="dim"))
+        self._detail(Text("a adds a group, d removes the selected one.", style="dim"))
 
     def action_refresh(self) -> None:
         self._run()
@@ -63,19 +73,21 @@ class AdminsScreen(Screen[None]):
     def action_add(self) -> None:
         self._add()
 
+    @staticmethod
+    def _problem(group: str) -> str:
+        try:
+            check_group(group)
+        except ValueError as exc:
+            return str(exc)
+        return ""
+
     @work(group="admins-dialog")
     async def _add(self) -> None:
         group = await self.app.push_screen_wait(TextScreen(
             "Add an HLM administrator group", "Written group@domain.",
-            placeholder="group@domain"))
-        if not group:
-            return
-        try:
-            check_group(group)
-        except ValueError as exc:
-            self.notify(f"admin group: {exc}", severity="error")
-            return
-        self._run(add=group)
+            placeholder="group@domain", check=self._problem))
+        if group:
+            self._run(add=group)
 
     def action_remove(self) -> None:
         options = self.query_one(OptionList)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -14,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
+from hvctui.vapi.text import one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.vapi.tls import CertificateDetails
@@ -23,16 +25,17 @@ def certificate_text(thumbprint: str, details: CertificateDetails | None,
                      now: datetime | None = None) -> Text:
     out = Text()
     out.append("SHA-256  ", style="bold")
-    out.append(thumbprint + "\n")
+    out.append(one_line(thumbprint, 200) + "\n")
     if details is None:
         out.append("(the server sent the thumbprint only, no certificate)\n", style="dim")
         return out
     out.append("SHA-1    ", style="bold")
     out.append(details.sha1 + "\n")
     out.append("Subject  ", style="bold")
-    out.append(details.subject + "\n")
+    out.append(one_line(details.subject, 300) + "\n")
     out.append("Issuer   ", style="bold")
-    out.append(details.issuer + ("  (self-signed)" if details.self_signed else "") + "\n")
+    out.append(one_line(details.issuer, 300) + ("  (self-signed)" if details.self_signed else "")
+               + "\n")
     now = now or datetime.now(UTC)
     out.append("Valid    ", style="bold")
     out.append(f"{details.not_before:%Y-%m-%d} to {details.not_after:%Y-%m-%d}")
@@ -57,8 +60,8 @@ class TrustScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="trust"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._explanation, classes="dialog-text")
+            yield Static(Text(printable(self._title)), classes="dialog-title")
+            yield Static(Text(printable(self._explanation)), classes="dialog-text")
             yield Static(certificate_text(self._thumbprint, self._details), id="trust-details")
             yield Static("[b]t[/b] trust and continue    [b]escape[/b] cancel",
                          classes="dialog-keys")
@@ -82,9 +85,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self._question, classes="dialog-title")
+            yield Static(Text(printable(self._question)), classes="dialog-title")
             if self._detail:
-                yield Static(self._detail, classes="dialog-text")
+                yield Static(Text(printable(self._detail)), classes="dialog-text")
             yield Static("[b]y[/b] yes    [b]n[/b]/[b]escape[/b] no", classes="dialog-keys")
 
     def action_yes(self) -> None:
@@ -100,8 +103,11 @@ class TextScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, detail: str = "", value: str = "",
-                 must_equal: str | None = None, placeholder: str = "") -> None:
+                 must_equal: str | None = None, placeholder: str = "",
+                 check: Callable[[str], str] | None = None) -> None:
         super().__init__()
+        #: Says what is wrong with a value ("" when it is fine): the dialog stays open, text kept.
+        self._check = check
         self._question = question
         self._detail = detail
         self._value = value
@@ -110,9 +116,9 @@ class TextScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self._question, classes="dialog-title")
+            yield Static(Text(printable(self._question)), classes="dialog-title")
             if self._detail:
-                yield Static(self._detail, classes="dialog-text")
+                yield Static(Text(printable(self._detail)), classes="dialog-text")
             yield Input(self._value, placeholder=self._placeholder, id="dialog-input",
                         compact=True)
             yield Static("", id="dialog-problem", classes="problem")
@@ -121,9 +127,14 @@ class TextScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#dialog-input")
     def _submit(self, event: Input.Submitted) -> None:
         value = event.value.strip()
+        why = ""
         if self._must_equal is not None and value != self._must_equal:
+            why = f"type {self._must_equal} exactly to confirm"
+        elif value and self._check is not None:
+            why = self._check(value)
+        if why:
             problem = self.query_one("#dialog-problem", Static)
-            problem.update(f"↳ type {self._must_equal} exactly to confirm")
+            problem.update(Text("\u21b3 " + printable(why)))
             problem.display = True
             return
         self.dismiss(value or None)
@@ -151,7 +162,7 @@ class GroupsScreen(ModalScreen[list[str]]):
 
         with Vertical(id="dialog"):
             yield Static("Admin groups (granted HLM administration)", classes="dialog-title")
-            yield OptionList(*self.groups, id="groups-list")
+            yield OptionList(*[Text(one_line(g)) for g in self.groups], id="groups-list")
             yield Static("", id="dialog-problem", classes="problem")
             yield Static("[b]a[/b] add    [b]d[/b] remove    [b]enter[/b] done",
                          classes="dialog-keys")
@@ -164,32 +175,29 @@ class GroupsScreen(ModalScreen[list[str]]):
 
         options = self.query_one("#groups-list", OptionList)
         options.clear_options()
-        options.add_options(self.groups)
+        options.add_options([Text(one_line(g)) for g in self.groups])
         if self.groups:
             options.highlighted = len(self.groups) - 1
     def action_add(self) -> None:
         self.app.push_screen(TextScreen("Add an admin group", "Written group@domain.",
-                                        placeholder="group@domain"), self._added)
+                                        placeholder="group@domain", check=self._problem),
+                             self._added)
 
-    def _added(self, group: str | None) -> None:
+    def _problem(self, group: str) -> str:
         from hvctui.vapi.checks import check_group
 
-        if not group:
-            return
-        problem = self.query_one("#dialog-problem", Static)
         try:
             group = check_group(group)
         except ValueError as exc:
-            problem.update(f"↳ {exc}")
-            problem.display = True
-            return
+            return str(exc)
         if group.lower() in (g.lower() for g in self.groups):
-            problem.update(f"↳ {group} is listed already")
-            problem.display = True
-            return
-        problem.display = False
-        self.groups.append(group)
-        self._refresh_list()
+            return f"{group} is listed already"
+        return ""
+
+    def _added(self, group: str | None) -> None:
+        if group:
+            self.groups.append(group.strip())
+            self._refresh_list()
 
     def action_remove(self) -> None:
         from textual.widgets import OptionList
@@ -201,3 +209,15 @@ class GroupsScreen(ModalScreen[list[str]]):
 
     def action_done(self) -> None:
         self.dismiss(self.groups)
+
+
+def details_from_pem(pem: str) -> Any:
+    """The details of a PEM certificate a server sent, or None if it is not one."""
+    import ssl
+
+    from hvctui.vapi.tls import certificate_details
+
+    try:
+        return certificate_details(ssl.PEM_cert_to_DER_cert(pem.strip() + "\n"))
+    except Exception:  # noqa: BLE001 - a bad PEM from the server: show the thumbprint only
+        return None

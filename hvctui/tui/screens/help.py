@@ -26,6 +26,10 @@ SCREENS = [
 class HelpScreen(Screen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "Back", id="help_close")]
 
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
     def compose(self) -> ComposeResult:
         keys = Table(title="Keys: remap any of them by id in config.toml, under \\[keymap]",
                      expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
@@ -33,7 +37,7 @@ class HelpScreen(Screen[None]):
         keys.add_column("What", ratio=2)
         keys.add_column("Where")
         keys.add_column("id", style="dim")
-        remapped = getattr(self.app, "_keymap", {})
+        remapped = self.keymap
         for key in ALL_KEYS:
             keys.add_row(", ".join(remapped.get(key.id, key.keys).split(",")),
                          key.description, key.where, key.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import tzinfo
 
 from rich.text import Text
 from textual import work
@@ -11,29 +11,30 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.service import Call, Service
 from hvctui.tui.keys import LINKS_KEYS, bindings
 from hvctui.tui.screens.dialogs import TextScreen
-from hvctui.tui.widgets.response import error_text
-from hvctui.vapi import flow
+from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.tui.widgets.response import report_text
 from hvctui.vapi.errors import HvcError
-from hvctui.vapi.connection import Connection
-from hvctui.vapi.flow import LinkRow
-from hvctui.vapi.render import render_message
+from hvctui.vapi.render import LinkHealth, error_report
+from hvctui.vapi.text import one_line
 
 
 class LinksScreen(Screen[None]):
     BINDINGS = bindings(LINKS_KEYS)
 
-    def __init__(self, connection: Connection, profile: str) -> None:
+    def __init__(self, service: Service, call: Call, tz: tzinfo | None = None) -> None:
         super().__init__()
-        self.connection = connection
-        self.profile = profile
-        self.rows: list[LinkRow] = []
+        self.service = service
+        self.call = call
+        self.tz = tz
+        self.rows: list[LinkHealth] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links"):
-            yield Static(f"Links of {self.connection.server} (profile {self.profile})",
+            yield Static(Text(f"Links of {one_line(self.call.connection.server, 60)} "
+                              f"(profile {one_line(self.call.label, 40)})"),
                          classes="screen-title")
             yield DataTable(id="links-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="links-detail")
@@ -44,37 +45,41 @@ class LinksScreen(Screen[None]):
         table.add_columns("Link", "Domain", "Health")
         self.refresh_links()
 
-    def _detail(self, text: Text | str) -> None:
+    def _detail(self, text: Text) -> None:
         self.query_one("#links-detail", Static).update(text)
+
+    def _error(self, error: HvcError) -> None:
+        self._detail(report_text(error_report(error, self.tz)))
 
     @work(exclusive=True, group="links")
     async def refresh_links(self) -> None:
-        self._detail(Text("loading…", style="italic"))
+        self._detail(Text("loading...", style="italic"))
         try:
-            rows = await flow.list_links(self.connection,
-                transport=self.app.transport)  # type: ignore[attr-defined]
+            rows, _ = await self.service.links(self.call, tz=self.tz)
         except HvcError as error:
-            self._detail(error_text(error))
+            self._error(error)
+            return
+        except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
+            self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
         self.rows = rows
         table = self.query_one(DataTable)
         table.clear()
         for row in rows:
-            health = row.info.connection_health_status if row.info else "unknown"
-            table.add_row(row.link, row.display_name,
-                          Text(health, style="green" if health == "HEALTHY" else "bold red"),
-                          key=row.link)
+            table.add_row(Text(row.link), Text(row.display_name),
+                          Text(row.health, style="green" if row.health == "HEALTHY"
+                               else "bold red"))
         self._detail(self._summary())
         table.focus()
 
     def _summary(self) -> Text:
         if not self.rows:
-            return Text("No links. Press escape, then F5 to link.", style="dim")
+            return Text("No links. Press escape, then link from the main screen.", style="dim")
         out = Text()
         for row in self.rows:
-            if row.info and row.info.health_status_message:
+            if row.message:
                 out.append(f"{row.display_name}: ", style="bold")
-                out.append(render_message(row.info.health_status_message).text + "\n")
+                out.append(row.message + "\n")
         out.append("u unlinks the selected link (you will type its domain to confirm).",
                    style="dim")
         return out
@@ -85,33 +90,46 @@ class LinksScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def action_unlink(self) -> None:
+    def _selected(self) -> LinkHealth | None:
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
             self.notify("No link selected.", severity="warning")
-            return
-        row = self.rows[table.cursor_row]
-        self._unlink(row)
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_copy_link(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.app.copy_to_clipboard(row.link)
+            self.notify(Text(f"Copied link id {row.link}."))
+
+    def action_unlink(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self._unlink(row)
 
     @work(exclusive=True, group="links")
-    async def _unlink(self, row: LinkRow) -> None:
-        typed = await self.app.push_screen_wait(TextScreen(
-            f"Unlink {row.display_name}?",
-            f"Link {row.link} will be removed; users lose the linked inventory. "
-            f"Type the domain name to confirm.",
-            must_equal=row.display_name, placeholder=row.display_name))
-        if typed is None:
-            self.notify("Not unlinked.")
-            return
-        self._detail(Text(f"unlinking {row.display_name}…", style="italic"))
-        started = time.perf_counter()
+    async def _unlink(self, row: LinkHealth) -> None:
+        async def confirm(display_name: str) -> bool:
+            typed = await self.app.push_screen_wait(TextScreen(
+                f"Unlink {display_name}?",
+                f"Link {row.link} will be removed; users lose the linked inventory. "
+                "Type the domain name to confirm.",
+                must_equal=display_name, placeholder="the domain name"))
+            return typed is not None
+
+        self._detail(Text(f"unlinking {row.display_name}...", style="italic"))
         try:
-            await flow.unlink(self.connection, row.link,
-                transport=self.app.transport)  # type: ignore[attr-defined]
+            removed = await self.service.unlink(self.call, row.link, confirm)
         except HvcError as error:
-            self._detail(error_text(error))
+            self._error(error)
             return
-        self.app.record(self.profile, f"unlink {row.link}",  # type: ignore[attr-defined]
-                        self.connection.server, "ok", row.display_name, started)
-        self.notify(f"Unlinked {row.display_name}.")
+        except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
+            self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
+            return
+        if not removed:
+            self.notify("Not unlinked.")
+            self._detail(self._summary())
+            return
+        self.notify(Text(f"Unlinked {row.display_name}."))
         self.refresh_links()

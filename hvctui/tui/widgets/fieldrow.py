@@ -11,6 +11,8 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
+from hvctui.vapi.text import printable
+
 LABEL_WIDTH = 16
 
 
@@ -84,7 +86,8 @@ class FieldRow(Widget, can_focus=True):
                     no_wrap=True, overflow="ellipsis")
         if self._editor is None:  # drawn where the editor's text will stand
             if self._value:
-                text.append("•" * len(self._value) if self._password else self._value)
+                text.append("*" * len(self._value) if self._password
+                            else printable(self._value, newlines=False))
             else:
                 text.append(self._placeholder, style="dim italic")
         return text

@@ -1,7 +1,7 @@
 """The CreateSpec form, with the cloud vCenter connection above it.
 
-Values are judged by the same code as the CLI's flags (profiles.setup), on leaving a field
-and on submit; a problem is shown under its field, naming what is wrong.
+Values are judged by the same code as the CLI's flags (hvctui/service.py: the CreateSpec for
+its fields), on leaving a field and on submit; every problem is shown under its field.
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from rich.text import Text
+
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice
 from hvctui.tui.widgets.fieldrow import FieldRow
+from hvctui.vapi.text import printable
 
 if TYPE_CHECKING:
-    from hvctui.profiles.setup import FieldProblem
+    from hvctui.service import FieldProblem
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ class SpecForm(VerticalScroll):
     @dataclass
     class Edited(Message):
         field: str
+
+    @dataclass
+    class EditGroups(Message):
+        """Enter on the admin groups: edit them as a list (the screen opens the dialog)."""
+
+        groups: list[str]
 
     def compose(self) -> ComposeResult:
         # Problem lines are mounted under a row only when there is a problem.
@@ -144,6 +153,13 @@ class SpecForm(VerticalScroll):
     def set_value(self, name: str, value: str) -> None:
         self.row(name).value = value
 
+    def set_groups(self, groups: list[str]) -> None:
+        self.row("admin_groups").value = ", ".join(groups)
+        self.check_field("admin_groups")
+
+    def focus_first(self) -> None:
+        self.input("server").focus()
+
     def toggle_reveal(self) -> bool:
         revealed = self.row("password").password
         for name in ("password", "psc_password"):
@@ -175,14 +191,15 @@ class SpecForm(VerticalScroll):
         if row:
             row.first().set_class(bool(message), "invalid")
             row.first().refresh()
+        # The message quotes what was typed: Text, never markup.
+        line = Text("\u21b3 " + printable(message))
         if existing:
             if message:
-                existing.first(Static).update(f"↳ {message}")
+                existing.first(Static).update(line)
             else:
                 existing.first().remove()
         elif message and row:
-            self.mount(Static(f"↳ {message}", classes="problem", id=f"p-{name}"),
-                       after=row.first())
+            self.mount(Static(line, classes="problem", id=f"p-{name}"), after=row.first())
 
     def problem(self, name: str) -> str:
         """The problem shown under a field, or "" (for tests and screen readers)."""
@@ -193,10 +210,10 @@ class SpecForm(VerticalScroll):
         if name in ("password", "psc_password"):
             self._show(name, "")
             return
-        from hvctui.profiles.setup import merge
+        from hvctui.service import field_problems
 
         value = self.values().get(name)
-        _, problems = merge(None, {name: value})
+        problems = field_problems({name: value})
         self._show(name, next((p.message for p in problems if p.field == name), ""))
 
     @on(Input.Blurred)
@@ -208,17 +225,8 @@ class SpecForm(VerticalScroll):
     @on(Input.Submitted, "#f-admin_groups")
     def _edit_groups(self) -> None:
         """Enter on the admin groups opens them as a list to add to and remove from."""
-        from hvctui.tui.screens.dialogs import GroupsScreen
-
-        row = self.row("admin_groups")
-        groups = [g.strip() for g in row.value.split(",") if g.strip()]
-
-        def done(result: list[str] | None) -> None:
-            if result is not None:
-                row.value = ", ".join(result)
-                self.check_field("admin_groups")
-
-        self.app.push_screen(GroupsScreen(groups), done)
+        value = self.row("admin_groups").value
+        self.post_message(self.EditGroups([g.strip() for g in value.split(",") if g.strip()]))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -1,80 +1,71 @@
-"""The live response pane: the phases of a call as they happen, then the result."""
+"""The live response pane: the phases of a call as they happen, then the result.
+
+Results are the core's reports (vapi/render.py): this widget only styles their rows. What it
+copies is the report's own plain text and JSON, the very ones the CLI prints.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import tzinfo
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Span, Text
 
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
 from hvctui.tui.widgets.textview import TextView
+from hvctui.vapi.text import one_line, printable
 
 if TYPE_CHECKING:
-    from hvctui.vapi.errors import HvcError
+    from hvctui.vapi.render import Report, Row
 
-PHASE_MARK = {"connect": "→", "tls": "🔒", "login": "→", "send": "→", "answer": "←",
-              "logout": "→", "note": "·"}
-
-
-def error_rows(error: HvcError, tz: tzinfo | None = None) -> list[Text]:
-    """An error as the pane shows it, line by line: type and status, the cause chain with
-    every param rendered by kind, data, and the next step."""
-    from hvctui.vapi.errors import NotVapiAnswer, ServerError
-    from hvctui.vapi.render import render_message
-
-    rows: list[Text] = []
-    add = rows.append
-    if isinstance(error, ServerError):
-        head = Text.assemble((f" {error.error_type.value} ", "bold reverse red"),
-                             (f"  HTTP {error.http_status}", "bold"))
-        if error.operation:
-            head.append(f"  {error.operation}", style="dim")
-        add(head)
-        if not error.messages:
-            add(Text("The server sent no message.", style="italic"))
-        for depth, message in enumerate(error.messages):
-            r = render_message(message, tz)
-            indent = "  " * min(depth, 3)  # a deep chain must not march off the screen
-            lead = "└ caused by: " if depth else ""
-            add(Text.assemble((indent + lead, "dim"), (r.text or "(no text)", "bold")))
-            id_line = Text(f"{indent}  id {r.id or '(none)'}", style="dim")
-            if r.localized:
-                id_line.append("  (localized)", style="dim italic")
-            add(id_line)
-            for p in r.params:
-                add(_param_row(indent, p.name, p.kind, p.value, p.detail))
-        if error.data is not None:
-            add(Text.assemble(("data ", "bold"),
-                              json.dumps(error.data, sort_keys=True, ensure_ascii=False)))
-    else:
-        add(Text(f" {error.title} ", style="bold reverse red"))
-        if error.message:
-            add(Text(error.message, style="bold"))
-        if isinstance(error, NotVapiAnswer) and error.excerpt:
-            add(Text.assemble(("body ", "dim"), error.excerpt))
-    if error.hint:
-        add(Text.assemble(("Next: ", "bold green"), error.hint))
-    return rows
+PHASE_MARK = {"connect": "->", "tls": "~", "login": "->", "send": "->", "answer": "<-",
+              "logout": "->", "note": "."}
 
 
-def _param_row(indent: str, name: str, kind: str, value: str, detail: str) -> Text:
-    # Spans made by hand: thousands of these rows must build in a few milliseconds.
-    head = f"{indent}  {name}"
-    kind_part = f" ({kind}) "
-    tail = f"  [{detail}]" if detail else ""
-    a = len(head)
-    b = a + len(kind_part)
-    c = b + len(value)
-    spans = [Span(0, a, "cyan"), Span(a, b, "dim")]
-    if tail:
-        spans.append(Span(c, c + len(tail), "dim"))
-    return Text(head + kind_part + value + tail, spans=spans)
+def styled(row: Row) -> Text:
+    """One report row as the pane draws it (its text is printable already)."""
+    indent = "  " * min(row.depth, 3)
+    if row.kind == "title":
+        head = Text.assemble((f" {row.name} ", "bold reverse red"),
+                             (f"  {row.value}" if row.value else "", "bold"))
+        if row.detail:
+            head.append(f"  {row.detail}", style="dim")
+        return head
+    if row.kind == "message":
+        lead = "\u2514 caused by: " if row.depth else ""
+        return Text.assemble((indent + lead, "dim"), (row.text, "bold"))
+    if row.kind == "id":
+        line = Text(f"{indent}  id {row.text}", style="dim")
+        if row.detail:
+            line.append("  (localized)", style="dim italic")
+        return line
+    if row.kind == "param":
+        # Spans made by hand: thousands of these rows must build in a few milliseconds.
+        head = f"{indent}  {row.name}"
+        kind_part = f" ({row.param_kind}) "
+        tail = f"  [{row.detail}]" if row.detail else ""
+        a = len(head)
+        b = a + len(kind_part)
+        c = b + len(row.value)
+        spans = [Span(0, a, "cyan"), Span(a, b, "dim")]
+        if tail:
+            spans.append(Span(c, c + len(tail), "dim"))
+        return Text(head + kind_part + row.value + tail, spans=spans)
+    if row.kind in ("data", "body"):
+        return Text.assemble((f"{row.kind} ", "bold"), row.text)
+    if row.kind == "next":
+        return Text.assemble(("Next: ", "bold green"), row.text)
+    if row.kind == "ok":
+        return Text.assemble((f" {row.text} ", "bold reverse green"), (f"  {row.detail}", "bold"))
+    if row.kind == "link":
+        return Text.assemble(("link id ", "bold"), row.text)
+    if row.kind == "more":
+        return Text(indent + "  " + row.text, style="italic")
+    return Text(row.text, style="dim" if row.kind == "text" else "")
 
 
-def error_text(error: HvcError, tz: tzinfo | None = None) -> Text:
-    return Text("\n").join(error_rows(error, tz))
+def report_text(report: Report) -> Text:
+    return Text("\n").join(styled(row) for row in report.rows)
 
 
 class ResponsePane(TextView):
@@ -87,26 +78,37 @@ class ResponsePane(TextView):
         self._progress: list[tuple[str, str]] = []
         self._done = False
         self._result: list[Text] = []
+        self._report: Report | None = None
         self._plain = ""
-        self._json: dict[str, Any] = {}
-        self._error: tuple[HvcError, tzinfo | None] | None = None
+        #: The answer shown for each profile, so switching back shows it again.
+        self._answers: dict[str, tuple[list[tuple[str, str]], list[Text], Report | None,
+                                       str, str]] = {}
+        self.profile = ""
+        self._label = ""
+        #: Show the time of an answer in its label (off for deterministic snapshots).
+        self.clock = True
 
     def on_mount(self) -> None:
         self.show_idle()
 
     def _update(self) -> None:
         rows: list[Text] = []
+        if self._label:
+            rows.append(Text(self._label, style="dim italic"))
         if self._done and self._progress:
             rows.append(Text(self._summary(), style="dim"))
         else:
             for phase, detail in self._progress:
-                rows.append(Text.assemble((f"{PHASE_MARK.get(phase, '·')} ", "dim"),
-                                          (f"{phase:<8}", "dim bold"), (detail, "dim")))
+                rows.append(Text.assemble((f"{PHASE_MARK.get(phase, '.')} ", "dim"),
+                                          (f"{phase:<8}", "dim bold"),
+                                          (printable(detail), "dim")))
             if self._progress:
                 rows.append(Text())
         rows.extend(self._result)
         self.set_lines(rows)
         self.set_class(self._done and bool(self._result), "has-result")
+        self._answers[self.profile] = (list(self._progress), list(self._result), self._report,
+                                       self._plain, self._label)
 
     def _summary(self) -> str:
         """The finished call's phases on one line: each request with its answer."""
@@ -116,73 +118,76 @@ class ResponsePane(TextView):
                 steps.append(detail.split("?")[0])
             elif phase == "answer" and steps:
                 steps[-1] += f" {detail.removeprefix('HTTP ')}"
-        return "· " + " · ".join(steps) if steps else "· " + self._progress[0][1]
+        return printable(". " + " . ".join(steps) if steps else ". " + self._progress[0][1])
 
     @property
     def plain(self) -> str:
-        """The answer as plain text, as the CLI prints it (made when first asked for)."""
-        if self._error is not None:
-            from hvctui.vapi.render import error_lines
-
-            return "\n".join(error_lines(*self._error))
-        return self._plain
+        """The answer as plain text, as the CLI prints it."""
+        return self._report.plain if self._report is not None else self._plain
 
     @property
     def json(self) -> dict[str, Any]:
-        """The answer as `--json` prints it (made when first asked for)."""
-        if self._error is not None:
-            from hvctui.vapi.render import error_json
+        """The answer as `--json` prints it."""
+        return self._report.payload if self._report is not None else {}
 
-            return error_json(*self._error)
-        return self._json
-
-    def _keep(self, plain: str, payload: dict[str, Any],
-              error: tuple[HvcError, tzinfo | None] | None = None) -> None:
-        self._plain, self._json, self._error = plain, payload, error
-
-    def show_idle(self) -> None:
-        self._progress = []
-        self._result = [Text("Press F5 to link. Answers appear here.", style="dim")]
-        self._keep("", {})
+    def show_for(self, profile: str) -> None:
+        """Switch to a profile: show the answer last shown for it, or nothing yet."""
+        self.profile = profile
+        kept = self._answers.get(profile)
+        if kept is None:
+            self.show_idle()
+            return
+        self._progress, self._result, self._report, self._plain, self._label = kept
+        self._done = True
         self._update()
 
-    def start(self, title: str) -> None:
+    def show_idle(self) -> None:
+        self._progress, self._report, self._plain, self._label = [], None, "", ""
+        link = self.app.key_for("link") if hasattr(self.app, "key_for") else "F5"
+        self._result = [Text(f"Press {link} to link. Answers appear here.", style="dim")]
+        self._done = False
+        self._update()
+
+    def start(self, profile: str, title: str) -> None:
+        self.profile = profile
         self._progress = [("note", title)]
         self._done = False
-        self._result = [Text("working… (escape cancels)", style="italic")]
-        self._keep("", {})
+        self._label = ""
+        self._result = [Text("working... (escape cancels)", style="italic")]
+        self._report, self._plain = None, ""
         self._update()
 
     def event(self, phase: str, detail: str) -> None:
         self._progress.append((phase, detail))
         self._update()
 
-    def show_success(self, text: Text, plain: str, payload: dict[str, Any]) -> None:
-        self._result = list(text.split("\n"))
+    def _labelled(self, profile: str) -> None:
+        self.profile = profile
+        when = f" at {time.strftime('%H:%M:%S')}" if self.clock else ""
+        self._label = f"answer for {one_line(profile, 40) or '(unsaved)'}{when}"
+
+    def show_report(self, profile: str, report: Report) -> None:
+        self._labelled(profile)
+        self._result = [styled(row) for row in report.rows]
+        self._report, self._plain = report, report.plain
         self._done = True
-        self._keep(plain, payload)
         self._update()
         self.scroll_home(animate=False)
 
-    def show_error(self, error: HvcError, tz: tzinfo | None = None) -> None:
-        self._result = error_rows(error, tz)
-        self._keep("", {}, (error, tz))
-        self._done = True
-        self._update()
-        self.scroll_home(animate=False)
-
-    def show_text(self, text: Text) -> None:
+    def show_text(self, profile: str, text: Text) -> None:
+        self._labelled(profile)
         self._progress, self._done = [], True
         self._result = list(text.split("\n"))
-        self._keep(text.plain, {})
+        self._report, self._plain = None, text.plain
         self._update()
 
     def action_copy_text(self) -> None:
         self._copy(self.plain, "text")
 
     def action_copy_json(self) -> None:
-        self._copy(json.dumps(self.json, indent=2, sort_keys=True, ensure_ascii=False)
-                   if self.json else "", "JSON")
+        from hvctui.vapi.text import dumps
+
+        self._copy(dumps(self.json, indent=2) if self.json else "", "JSON")
 
     def _copy(self, content: str, kind: str) -> None:
         if not content:

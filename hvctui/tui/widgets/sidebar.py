@@ -48,6 +48,7 @@ class ProfileList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected = ""
         self.placeholder = ""
+        self.broken: set[str] = set()
 
     def show(self, names: list[str], selected: str) -> None:
         self.names = names
@@ -75,7 +76,8 @@ class ProfileList(ScrollView, can_focus=True):
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("profile-list--cursor")
-        label = ("▸ " if name == self.selected else "  ") + name
+        mark = "! " if name in self.broken else ("> " if name == self.selected else "  ")
+        label = mark + name
         return Strip([Segment(label[:width], style)]).extend_cell_length(width, style)
 
     def _move_to(self, index: int) -> None:
@@ -161,13 +163,19 @@ class ProfileSidebar(Vertical):
         self.profile_list.placeholder = text
         self.profile_list.refresh()
 
-    def set_profiles(self, names: list[str], selected: str) -> None:
+    def set_profiles(self, names: list[str], selected: str, broken: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Show these profiles; broken ones (invalid in the file) are listed, marked !."""
+        self.profile_list.broken = set(broken)
+        names = list(names) + [b for b in broken if b not in names]
         self._names = list(names)
         self.selected = selected
         self.profile_list.placeholder = "no profiles yet" if not names else ""
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
+
+    def focus_filter(self) -> None:
+        self.query_one("#profile-filter", Input).focus()
 
     def mark_selected(self, name: str) -> None:
         self.selected = name

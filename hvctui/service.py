@@ -1,0 +1,432 @@
+"""The use cases, written once for both faces: prepare a call, run it, record it; edit profiles.
+
+The CLI and the TUI call this layer and nothing under it: neither assembles a connection, a
+CreateSpec or a history entry itself, so a change to how a call is prepared, recorded or
+reported is made here, once. Like the core, it never imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hvctui.profiles.history import History, HistoryEntry, now_text
+from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
+from hvctui.vapi.connection import Connection, Secret, Timeouts, TlsPolicy
+from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
+from hvctui.vapi.text import one_line
+
+if TYPE_CHECKING:
+    import httpx
+
+    from hvctui.vapi.client import EventHook
+    from hvctui.vapi.flow import LinkOutcome, TrustDecider
+    from hvctui.vapi.models import CreateSpec
+    from hvctui.vapi.render import LinkHealth
+
+#: Every field a call is prepared from, with the words a person reads for it.
+FIELD_LABELS: dict[str, str] = {
+    "server": "cloud vCenter server",
+    "user": "cloud vCenter user",
+    "password": "cloud vCenter password",
+    "tls": "TLS mode",
+    "ca_file": "CA file",
+    "pin_sha256": "pinned SHA-256",
+    "psc_hostname": "PSC host name",
+    "psc_port": "PSC port",
+    "domain_name": "SSO domain",
+    "psc_user": "PSC administrator",
+    "psc_password": "PSC password",
+    "ssl_thumbprint": "PSC SSL thumbprint",
+    "admin_groups": "admin groups",
+    "password_source": "password source",
+    "psc_password_source": "PSC password source",
+    "accept_language": "language",
+}
+
+#: The profile field behind each CreateSpec field.
+PROFILE_FIELD_OF_SPEC = {"psc_hostname": "psc_hostname", "port": "psc_port",
+                         "domain_name": "domain_name", "username": "psc_user",
+                         "password": "psc_password", "ssl_thumbprint": "ssl_thumbprint",
+                         "admin_groups": "admin_groups"}
+SPEC_FIELD_OF_PROFILE = {v: k for k, v in PROFILE_FIELD_OF_SPEC.items()}
+
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+#: Environment variables that override a profile's password sources (product.md).
+PASSWORD_ENV = "HVCTUI_PASSWORD"
+PSC_PASSWORD_ENV = "HVCTUI_PSC_PASSWORD"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{FIELD_LABELS.get(self.field, self.field)}: {self.message}"
+
+
+class NotReady(InputError):
+    """A call that cannot be sent: every problem, each naming its field."""
+
+    def __init__(self, problems: list[FieldProblem], names: dict[str, str] | None = None) -> None:
+        names = names or {}
+        text = "; ".join(f"{names.get(p.field, FIELD_LABELS.get(p.field, p.field))}: "
+                         f"{p.message}" for p in problems)
+        super().__init__(text, field=problems[0].field if problems else "",
+                         hint="Correct the values named; nothing was sent.")
+        self.problems = problems
+
+
+def merge(base: Profile | None, overrides: dict[str, Any]) -> tuple[Profile | None,
+                                                                      list[FieldProblem]]:
+    """The profile with the overrides applied (None values are ignored), checked as the config
+    file is checked."""
+    data = (base or Profile()).as_dict()
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Profile.from_dict(data), []
+    except Invalid as exc:
+        return None, [FieldProblem(str(loc[-1]), why) for loc, why in exc.problems]
+
+
+def spec_values(profile: Profile) -> dict[str, Any]:
+    """The CreateSpec's fields (but the password) from a profile; unset ones left out."""
+    values: dict[str, Any] = {"psc_hostname": profile.psc_hostname,
+                              "domain_name": profile.domain_name, "username": profile.psc_user}
+    if profile.psc_port:
+        values["port"] = profile.psc_port
+    if profile.ssl_thumbprint:
+        values["ssl_thumbprint"] = profile.ssl_thumbprint
+    if profile.admin_groups:
+        values["admin_groups"] = list(profile.admin_groups)
+    return values
+
+
+def field_problems(values: dict[str, Any]) -> list[FieldProblem]:
+    """What is wrong with these profile fields as typed (fields not given are not judged).
+
+    Spec fields are judged by the CreateSpec itself; the others as the config file judges them.
+    """
+    problems: list[FieldProblem] = []
+    own = {k: v for k, v in values.items() if k not in SPEC_FIELD_OF_PROFILE}
+    if own:
+        _, problems = merge(None, own)
+        problems = [p for p in problems if p.field in own]
+    spec = {SPEC_FIELD_OF_PROFILE[k]: v for k, v in values.items()
+            if k in SPEC_FIELD_OF_PROFILE and k != "psc_password" and v not in ("", [], None)}
+    if spec:
+        from hvctui.vapi.models import CreateSpec
+
+        problems += [FieldProblem(PROFILE_FIELD_OF_SPEC[f], m)
+                     for f, m in CreateSpec.problems(spec)]
+    if "accept_language" in values:
+        problems += _language_problems(str(values["accept_language"]))
+    return problems
+
+
+def _language_problems(value: str) -> list[FieldProblem]:
+    tags = [t.strip() for t in value.split(",") if t.strip()]
+    bad = [t for t in tags if not _LANGUAGE.fullmatch(t.split(";")[0].strip())]
+    if bad:
+        return [FieldProblem("accept_language", f"{one_line(bad[0], 30)!r} is not a language "
+                             "tag (e.g. en-US, de-DE)")]
+    return []
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call ready to go: the profile it came from, the vCenter to call, the spec to send."""
+
+    profile_name: str
+    profile: Profile
+    connection: Connection
+    spec: CreateSpec | None = None
+    #: Trust-on-first-use is still to be done (TLS pinned, no pin yet): the TUI asks first.
+    needs_pin: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.profile_name or "(unsaved)"
+
+
+Prompt = Callable[[str], str]
+
+
+def prepare(
+    name: str,
+    base: Profile | None,
+    overrides: dict[str, Any],
+    *,
+    need_spec: bool,
+    typed: dict[str, str] | None = None,
+    prompt: Prompt | None = None,
+    timeouts: Timeouts = Timeouts(),
+    allow_first_use_pin: bool = False,
+    names: dict[str, str] | None = None,
+) -> Call:
+    """A call from a profile, overrides and passwords typed; NotReady names every problem.
+
+    Passwords come from `typed` first, then HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD, then the
+    profile's source (env, keyring, or `prompt` when there is a terminal to ask on).
+    """
+    profile, problems = merge(base, overrides)
+    if profile is None:
+        # Name the spec's problems too, not only the first kind found.
+        data = {**(base or Profile()).as_dict(),
+                **{k: v for k, v in overrides.items() if v is not None}}
+        judged = {p.field for p in problems}
+        problems += field_problems({k: data[k] for k in SPEC_FIELD_OF_PROFILE
+                                    if k in data and k not in judged and k != "psc_password"})
+        raise NotReady(_unique(problems), names)
+    problems += [FieldProblem(f, "is required") for f in ("server", "user")
+                 if not getattr(profile, f).strip()]
+    if profile.tls == "ca_file" and not profile.ca_file.strip():
+        problems.append(FieldProblem("ca_file", "is required with TLS mode ca_file"))
+    needs_pin = profile.tls == "pinned" and not profile.pin_sha256
+    if needs_pin and not allow_first_use_pin:
+        problems.append(FieldProblem("pin_sha256", "is required with TLS mode pinned"))
+    if profile.accept_language:
+        problems += _language_problems(profile.accept_language)
+    typed = typed or {}
+    password = _password(typed.get("password", ""), profile.password_source, profile.user,
+                         PASSWORD_ENV, prompt, "password", problems)
+    spec = None
+    if need_spec:
+        psc_password = _password(typed.get("psc_password", ""), profile.psc_password_source,
+                                 profile.psc_user, PSC_PASSWORD_ENV, prompt, "psc_password",
+                                 problems)
+        from hvctui.vapi.models import CreateSpec, SpecInvalid
+
+        try:
+            spec = CreateSpec.checked(password=(psc_password or Secret("-")).get_secret_value(),
+                                      **spec_values(profile))
+        except SpecInvalid as invalid:
+            problems += [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
+                         for f, m in invalid.problems]
+    if problems or password is None:
+        raise NotReady(_unique(problems), names)
+    connection = Connection(profile.server, profile.user, password,
+                            TlsPolicy(profile.tls, profile.ca_file,  # type: ignore[arg-type]
+                                      profile.pin_sha256),
+                            profile.accept_language, timeouts)
+    return Call(name, profile, connection, spec, needs_pin)
+
+
+def _password(typed: str, source: str, who: str, env: str, prompt: Prompt | None, field: str,
+              problems: list[FieldProblem]) -> Secret | None:
+    if typed:
+        return Secret(typed)
+    if problems and prompt is not None:
+        return None  # do not ask for a password for a call that cannot be sent anyway
+    from hvctui.profiles.secrets import resolve_password
+
+    try:
+        return resolve_password(source, who=who or "?", override_env=env, prompt=prompt)
+    except InputError as exc:
+        problems.append(FieldProblem(field, "is required: type it (kept in memory only)"
+                                     if source == "prompt" and prompt is None else exc.message))
+        return None
+
+
+def _unique(problems: list[FieldProblem]) -> list[FieldProblem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if (p.field, p.message) not in seen:
+            seen.add((p.field, p.message))
+            out.append(p)
+    return out
+
+
+# --- running calls, each recorded once -----------------------------------------------------
+
+
+def status_of(error: BaseException | None) -> str:
+    """The history's status word for an outcome (one rule for both faces)."""
+    if error is None:
+        return "ok"
+    if isinstance(error, ServerError):
+        return error.error_type.value
+    if isinstance(error, HvcError):
+        return type(error).__name__
+    return "Failed"
+
+
+class _Stopwatch:
+    """Time spent on a call, not counting time a person spent in a dialog."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.paused = 0.0
+
+    async def around(self, ask: Awaitable[bool]) -> bool:
+        begun = time.perf_counter()
+        try:
+            return await ask
+        finally:
+            self.paused += time.perf_counter() - begun
+
+    @property
+    def ms(self) -> int:
+        return int((time.perf_counter() - self.started - self.paused) * 1000)
+
+
+@dataclass
+class Service:
+    """What both faces share: the config file, the history, and how calls go out.
+
+    `transport` is httpx's seam: None for the network, an ASGI transport in tests.
+    """
+
+    store: ConfigStore
+    history: History = field(default_factory=History)
+    transport: httpx.AsyncBaseTransport | None = None
+    #: The history's status for a call cancelled by the user (the CLI says "Interrupted").
+    cancelled_status: str = "Cancelled"
+    #: Problems met while writing the history, for a face to show once.
+    history_problem: str = ""
+
+    def record(self, call: Call, what: str, error: BaseException | None, detail: str,
+               duration_ms: int) -> None:
+        """Add one entry to the history; a history that cannot be written is reported, not
+        raised (the call's own outcome matters more)."""
+        status = status_of(error)
+        if isinstance(error, (asyncio.CancelledError, KeyboardInterrupt, Cancelled)):
+            status = self.cancelled_status
+        if isinstance(error, HvcError) and not detail:
+            detail = error.title
+        try:
+            self.history.append(HistoryEntry(
+                now_text(), one_line(call.label, 80), one_line(what, 120),
+                one_line(call.connection.server, 120), status, duration_ms,
+                one_line(detail, 200)))
+            self.history_problem = ""
+        except OSError as exc:
+            self.history_problem = f"history not written: {exc.strerror or exc}"
+
+    async def _recorded(self, call: Call, what: str, run: Callable[[_Stopwatch],
+                                                                   Awaitable[Any]],
+                        detail_of: Callable[[Any], str]) -> Any:
+        watch = _Stopwatch()
+        try:
+            result = await run(watch)
+        except BaseException as error:
+            self.record(call, what, error, "", watch.ms)
+            raise
+        self.record(call, what, None, detail_of(result), watch.ms)
+        return result
+
+    async def link(self, call: Call, decide_trust: TrustDecider,
+                   on_event: EventHook | None = None) -> LinkOutcome:
+        """Create the link (the trust step asks `decide_trust`); recorded in the history."""
+        from hvctui.vapi import flow
+
+        assert call.spec is not None, "prepare the call with need_spec=True"
+        spec = call.spec
+
+        async def run(watch: _Stopwatch) -> LinkOutcome:
+            async def decide(offered: Any) -> bool:
+                return await watch.around(decide_trust(offered))
+
+            return await flow.link(call.connection, spec, decide, on_event=on_event,
+                                   transport=self.transport)
+
+        outcome: LinkOutcome = await self._recorded(call, "link", run, lambda o: o.link_id)
+        return outcome
+
+    async def links(self, call: Call, on_event: EventHook | None = None,
+                    tz: Any = None) -> tuple[list[LinkHealth], list[dict[str, Any]]]:
+        """The links with their health: rows to show, and the --json list."""
+        from hvctui.vapi import flow
+        from hvctui.vapi.render import link_health
+
+        rows = await flow.list_links(call.connection, on_event=on_event,
+                                     transport=self.transport)
+        shown = [link_health(r.link, r.display_name, r.info, tz) for r in rows]
+        raw = [{"link": r.link, "display_name": r.display_name,
+                "health": r.info.connection_health_status if r.info else None,
+                "health_message": s.message or None} for r, s in zip(rows, shown)]
+        return shown, raw
+
+    async def unlink(self, call: Call, link_id: str,
+                     confirm: Callable[[str], Awaitable[bool]] | None,
+                     on_event: EventHook | None = None) -> bool:
+        """Remove a link after `confirm` agrees, shown its domain; recorded in the history."""
+        from hvctui.vapi import flow
+
+        async def run(watch: _Stopwatch) -> bool:
+            ask = None if confirm is None else (lambda name: watch.around(confirm(name)))
+            return await flow.unlink(call.connection, link_id, confirm=ask, on_event=on_event,
+                                     transport=self.transport)
+
+        removed: bool = await self._recorded(call, f"unlink {link_id}", run,
+                                             lambda done: "removed" if done else "not confirmed")
+        return removed
+
+    async def administrators(self, call: Call, *, add: str | None = None,
+                             remove: str | None = None) -> list[str]:
+        """The HLM administrator groups, after adding or removing one (a change is recorded)."""
+        from hvctui.vapi import flow
+
+        async def run(watch: _Stopwatch) -> list[str]:
+            return await flow.administrators(call.connection, add=add, remove=remove,
+                                             transport=self.transport)
+
+        if add is None and remove is None:
+            return await run(_Stopwatch())
+        what = f"admins add {add}" if add else f"admins remove {remove}"
+        groups: list[str] = await self._recorded(call, what, run, lambda g: f"{len(g)} groups")
+        return groups
+
+    # --- profiles ---------------------------------------------------------------------------
+
+    def save_profile(self, name: str, profile: Profile) -> Config:
+        return self.store.update(lambda c: c.profiles.__setitem__(name, profile))
+
+    def add_profile(self, name: str, profile: Profile | None = None) -> Config:
+        check_profile_name(name)
+
+        def add(config: Config) -> None:
+            if name in config.profiles:
+                raise ValueError(f"a profile named {name!r} exists already")
+            config.profiles[name] = profile or Profile()
+
+        return self.store.update(add)
+
+    def rename_profile(self, old: str, new: str) -> Config:
+        check_profile_name(new)
+
+        def rename(config: Config) -> None:
+            if new in config.profiles:
+                raise ValueError(f"a profile named {new!r} exists already")
+            config.profiles = {(new if k == old else k): v for k, v in config.profiles.items()}
+            if config.default_profile == old:
+                config.default_profile = new
+
+        return self.store.update(rename)
+
+    def delete_profile(self, name: str) -> Config:
+        def delete(config: Config) -> None:
+            if name not in config.profiles:
+                raise ValueError(f"no profile named {name!r}")
+            del config.profiles[name]
+            if config.default_profile == name:
+                config.default_profile = ""
+
+        return self.store.update(delete)
+
+    def set_profile_field(self, name: str, field_name: str, value: str) -> Config:
+        def change(config: Config) -> None:
+            if name in config.profiles:
+                setattr(config.profiles[name], field_name, value)
+
+        return self.store.update(change)
+
+    def set_theme(self, theme: str) -> Config:
+        return self.store.update(lambda c: setattr(c, "theme", theme))

@@ -1,0 +1,504 @@
+"""The main screen: profiles sidebar, the form, the response pane, and the link worker.
+
+It prepares, runs and records calls only through hvctui/service.py, and tells the app about
+config changes by message; it never reaches into the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker
+
+from hvctui.profiles.store import Config, ConfigError, Profile
+from hvctui.service import Call, NotReady, Service, prepare
+from hvctui.tui.keys import MAIN_KEYS, bindings
+from hvctui.tui.widgets.form import SpecForm
+from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.tui.widgets.response import ResponsePane
+from hvctui.tui.widgets.sidebar import ProfileSidebar
+from hvctui.vapi.connection import Timeouts
+from hvctui.vapi.text import one_line
+
+if TYPE_CHECKING:
+    from hvctui.vapi.models import CertificateInfo
+
+
+@dataclass
+class Settings:
+    """What the main screen needs of the app, given once (no reaching back)."""
+
+    service: Service
+    timeouts: Timeouts
+    tz: tzinfo | None
+    demo: bool = False
+    timings: bool = True
+    #: Skip trust-on-first-use of the vCenter's own certificate (an in-process transport).
+    probe_pins: bool = True
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = bindings(MAIN_KEYS)
+
+    #: What the header and the banner show; each change repaints them (one watcher each).
+    profile_name: reactive[str] = reactive("")
+    server: reactive[str] = reactive("")
+    user: reactive[str] = reactive("")
+    tls_mode: reactive[str] = reactive("system")
+    config_problem: reactive[str] = reactive("")
+
+    @dataclass
+    class ConfigChanged(Message):
+        """The config was saved: the app keeps it (palette, theme)."""
+
+        config: Config
+
+    def __init__(self, settings: Settings, config: Config, error: ConfigError | None,
+                 broken: dict[str, list[Any]], initial: str = "") -> None:
+        super().__init__()
+        self.settings = settings
+        self.service = settings.service
+        self.config = config
+        self.config_error = error
+        self.broken = broken
+        self._initial = initial
+        self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+        self._call: Worker[None] | None = None
+        self._sent_at = 0.0
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield Static(id="banner")
+        with Horizontal(id="main"):
+            yield ProfileSidebar(id="sidebar")
+            with Vertical(id="work"):
+                yield SpecForm(id="form")
+                yield ResponsePane(id="response")
+        yield KeyHints()
+
+    @property
+    def form(self) -> SpecForm:
+        return self.query_one(SpecForm)
+
+    @property
+    def pane(self) -> ResponsePane:
+        return self.query_one(ResponsePane)
+
+    @property
+    def sidebar(self) -> ProfileSidebar:
+        return self.query_one(ProfileSidebar)
+
+    def on_mount(self) -> None:
+        self.pane.clock = self.settings.timings
+        names = list(self.config.profiles)
+        first = self._initial or self.config.default_profile or (names[0] if names else "")
+        if first not in self.config.profiles:
+            first = names[0] if names else ""
+        self.sidebar.set_profiles(names, first, broken=sorted(self.broken))
+        self.select_profile(first, remember=False)
+        if self.config_error is not None:
+            self.config_problem = str(self.config_error.problems[0])
+        self.sidebar.focus_filter()  # typing goes to the profile filter first
+
+    # --- header and banner: reactive ------------------------------------------------------
+
+    def _header(self) -> None:
+        status = Text()
+        status.append(" hvctui ", style="bold reverse")
+        if self.settings.demo:
+            status.append(" DEMO ", style="bold reverse yellow")
+        status.append(f"  {one_line(self.profile_name, 30) or '(no profile)'}", style="bold")
+        status.append(f"  TLS {self.tls_mode}", style="dim")
+        if self.server:
+            status.append(f"  {one_line(self.user, 30) or '?'} @ {one_line(self.server, 60)}")
+        self.query_one("#status", Static).update(status)
+
+    def _banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        lines = []
+        if self.tls_mode == "insecure":
+            lines.append("! TLS verification is OFF for this profile: the vCenter's "
+                         "certificate is not checked.")
+        if self.config_problem:
+            lines.append(f"! config not loaded, not saved over: {one_line(self.config_problem)}"
+                         ". Fix the file, or ctrl+p: Start afresh.")
+        banner.update(Text("\n".join(lines)))
+        banner.display = bool(lines)
+        banner.set_class(self.tls_mode == "insecure", "insecure")
+
+    def watch_profile_name(self) -> None:
+        self._header()
+
+    def watch_server(self) -> None:
+        self._header()
+
+    def watch_user(self) -> None:
+        self._header()
+
+    def watch_tls_mode(self) -> None:
+        self._header()
+        self._banner()
+
+    def watch_config_problem(self) -> None:
+        self._banner()
+
+    @on(SpecForm.Edited)
+    def _edited(self, event: SpecForm.Edited) -> None:
+        if event.field in ("server", "user", "tls"):
+            values = self.form.values()
+            self.server, self.user, self.tls_mode = (values["server"], values["user"],
+                                                     values["tls"])
+
+    # --- profiles --------------------------------------------------------------------------
+
+    def _stash(self) -> None:
+        """Keep what was typed for the current profile, so switching never loses it."""
+        if self.profile_name or self.form.values()["server"]:
+            self._drafts[self.profile_name] = (self.form.values(), self.form.passwords())
+
+    def select_profile(self, name: str, remember: bool = True) -> None:
+        if remember:
+            self._stash()
+        self.profile_name = name
+        profile = self.config.profiles.get(name, Profile())
+        values, passwords = self._drafts.get(name, ({}, {}))
+        self.form.load(profile, passwords)
+        if values:
+            self.form.fill(values)  # what was typed, even if not valid yet
+        self.sidebar.mark_selected(name)
+        self.pane.show_for(name)
+        values = self.form.values()
+        self.server, self.user, self.tls_mode = values["server"], values["user"], values["tls"]
+
+    @on(ProfileSidebar.Chosen)
+    def _chosen(self, event: ProfileSidebar.Chosen) -> None:
+        if event.name in self.broken:
+            problems = "; ".join(str(p) for p in self.broken[event.name])
+            self.notify(Text(f"Profile {event.name} is broken in config.toml: {problems}"),
+                        severity="error", timeout=15)
+            return
+        if event.name and event.name != self.profile_name:
+            self.select_profile(event.name)
+        self.form.focus_first()
+
+    @on(ProfileSidebar.Command)
+    def _profile_command(self, event: ProfileSidebar.Command) -> None:
+        self._profile_dialog(event.verb, event.name)
+
+    def _changed(self, config: Config, done: str) -> None:
+        self.config = config
+        self.post_message(self.ConfigChanged(config))
+        self.notify(Text(done))
+
+    def _save(self, change: Any, done: str) -> bool:
+        """Run a profile edit of the service; report a failure and keep the form."""
+        try:
+            config = change()
+        except (OSError, ValueError, ConfigError) as exc:
+            self.notify(Text(f"Not saved: {one_line(str(exc), 300)}"), severity="error",
+                        timeout=10)
+            return False
+        self._changed(config, done)
+        return True
+
+    def _can_save(self) -> bool:
+        if self.config_error is not None:
+            self.notify("The config file could not be read, so it is not saved over. Fix it, "
+                        "or ctrl+p: Start afresh.", severity="error", timeout=10)
+            return False
+        return True
+
+    @work(group="dialog")
+    async def _profile_dialog(self, verb: str, name: str) -> None:
+        from hvctui.profiles.store import check_profile_name
+        from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
+
+        if not self._can_save():
+            return
+        if verb == "delete":
+            if not name:
+                return
+            if await self.app.push_screen_wait(ConfirmScreen(
+                    f"Delete profile {name}?", "Its saved settings are removed from "
+                    "config.toml. Links on the server are not touched.")):
+                if self._save(lambda: self.service.delete_profile(name), f"Deleted {name}."):
+                    self._drafts.pop(name, None)
+                    names = list(self.config.profiles)
+                    self.sidebar.set_profiles(names, names[0] if names else "",
+                                              broken=sorted(self.broken))
+                    self.select_profile(names[0] if names else "", remember=False)
+            return
+
+        def valid(new: str) -> str:
+            try:
+                check_profile_name(new)
+            except ValueError as exc:
+                return str(exc)
+            if new in self.config.profiles and not (verb == "rename" and new == name):
+                return f"a profile named {new!r} exists already"
+            return ""
+
+        suggestion = {"new": "", "duplicate": f"{name}-copy", "rename": name}[verb]
+        new = await self.app.push_screen_wait(TextScreen(
+            {"new": "New profile name", "duplicate": f"Duplicate {name} as",
+             "rename": f"Rename {name} to"}[verb],
+            "Letters, digits, '.', '_' or '-'.", value=suggestion, check=valid))
+        if not new or (verb == "rename" and new == name):
+            return
+        if verb == "new":
+            self._stash()
+            ok = self._save(lambda: self.service.add_profile(new), f"Added {new}.")
+        elif verb == "duplicate":
+            profile = self._form_profile(quiet=True) or self.config.profiles.get(name, Profile())
+            ok = self._save(lambda: self.service.add_profile(new, profile),
+                            f"Duplicated {name} as {new}.")
+        else:
+            ok = self._save(lambda: self.service.rename_profile(name, new), f"Renamed to {new}.")
+            if ok and name in self._drafts:
+                self._drafts[new] = self._drafts.pop(name)
+            if ok and self.profile_name == name:
+                self.profile_name = new
+        if ok:
+            self.sidebar.set_profiles(list(self.config.profiles), new, broken=sorted(self.broken))
+            self.select_profile(new, remember=verb != "rename")
+
+    def _form_profile(self, quiet: bool = False) -> Profile | None:
+        from hvctui.service import field_problems, merge
+
+        base = self.config.profiles.get(self.profile_name, Profile())
+        values = self.form.values()
+        profile, problems = merge(base, values)
+        problems += [p for p in field_problems(values) if p not in problems]
+        if problems and not quiet:
+            self.form.show_problems(problems)
+        return None if problems else profile
+
+    def action_save_profile(self) -> None:
+        if not self._can_save():
+            return
+        profile = self._form_profile()
+        if profile is None:
+            self.notify("Not saved: correct the fields marked in the form.", severity="error")
+            return
+        if not self.profile_name:
+            self._profile_dialog("new", "")
+            return
+        name = self.profile_name
+        if self._save(lambda: self.service.save_profile(name, profile),
+                      f"Saved profile {name} (passwords are never saved)."):
+            self._drafts.pop(name, None)
+
+    def start_afresh(self) -> None:
+        backup = self.service.store.start_afresh()
+        self.config_error = None
+        self.config_problem = ""
+        self.notify(Text(f"Started afresh; the old file is kept as {backup}." if backup
+                         else "Started afresh."), timeout=10)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        hidden = self.form.toggle_reveal()
+        self.notify("Passwords shown." if hidden else "Passwords hidden.")
+
+    def action_focus_profiles(self) -> None:
+        self.sidebar.focus_filter()
+
+    def action_focus_response(self) -> None:
+        self.pane.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar.display = not self.sidebar.display
+        if not self.sidebar.display and self.sidebar.has_focus_within:
+            self.form.focus_first()
+
+    def _call_running(self) -> bool:
+        return self._call is not None and self._call.is_running
+
+    def _prepare(self, need_spec: bool) -> Call | None:
+        """The form as a call ready to go, or None with every problem shown."""
+        try:
+            call = prepare(self.profile_name, self.config.profiles.get(self.profile_name),
+                           self.form.values(), need_spec=need_spec,
+                           typed=self.form.passwords(), timeouts=self.settings.timeouts,
+                           allow_first_use_pin=self.settings.probe_pins)
+        except NotReady as not_ready:
+            self.form.show_problems(not_ready.problems)
+            self.pane.show_text(self.profile_name, Text(
+                "Not sent: " + "; ".join(str(p) for p in not_ready.problems), style="bold red"))
+            return None
+        self.form.clear_problems()
+        return call
+
+    def action_link(self) -> None:
+        if self._call_running():
+            self.notify("A call is already in flight; escape cancels it.", severity="warning")
+            return
+        call = self._prepare(need_spec=True)
+        if call is not None:
+            self._call = self._run_link(call)
+
+    def action_cancel_call(self) -> None:
+        if self._call_running():
+            assert self._call is not None
+            self._call.cancel()
+
+    def _on_event(self, phase: str, detail: str) -> None:
+        if not self.is_attached:
+            return
+        if phase == "send":
+            self._sent_at = time.perf_counter()
+        if phase == "answer" and self.settings.timings and self._sent_at:
+            detail = f"{detail} in {(time.perf_counter() - self._sent_at) * 1000:.0f} ms"
+        self.pane.event(phase, detail)
+
+    @work(group="call")
+    async def _run_link(self, call: Call) -> None:
+        from hvctui.vapi.errors import Cancelled, HvcError
+        from hvctui.vapi.render import error_report, link_report
+
+        name = call.profile_name
+        spec = call.spec
+        assert spec is not None
+        self.pane.start(name, f"link {spec.domain_name} ({spec.psc_hostname}) via "
+                        f"{call.connection.server}")
+        created = False
+
+        def on_event(phase: str, detail: str) -> None:
+            nonlocal created
+            if phase == "send" and detail.startswith("POST /api/hvc/links"):
+                created = True
+            self._on_event(phase, detail)
+
+        try:
+            if call.needs_pin:
+                call = await self._first_use_pin(call)
+            outcome = await self.service.link(call, self._decide_trust, on_event)
+        except HvcError as error:
+            self.pane.show_report(name, error_report(error, self.settings.tz, self.actions()))
+        except asyncio.CancelledError:
+            if self.is_attached:
+                self.pane.show_report(name, error_report(Cancelled(after_create=created),
+                                                         self.settings.tz, self.actions()))
+            raise
+        except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen (locals!)
+            self.pane.show_text(name, Text(f"Unexpected failure ({type(exc).__name__}); "
+                                           "nothing more is shown so that no secret can be.",
+                                           style="bold red"))
+        else:
+            self.pane.show_report(name, link_report(outcome.link_id, spec.domain_name,
+                                                    outcome.trusted_thumbprint))
+            if outcome.trusted_thumbprint:
+                self.form.set_value("ssl_thumbprint", outcome.trusted_thumbprint)
+                await self._offer_to_store_thumbprint(name, outcome.trusted_thumbprint)
+        if self.service.history_problem:
+            self.notify(self.service.history_problem, severity="warning")
+
+    def actions(self) -> dict[str, str]:
+        """The hints' words for this face: keys as currently mapped."""
+        return {"links": f"{self.app.key_for('links_screen')}: Links",
+                "trust": f"{self.app.key_for('link')} again, then t in the dialog",
+                "link": self.app.key_for("link")}
+
+    async def _decide_trust(self, offered: CertificateInfo) -> bool:
+        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+
+        details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
+        self.pane.event("note", "the PSC's certificate is not trusted yet: see the dialog")
+        trusted = await self.app.push_screen_wait(TrustScreen(
+            "Trust the PSC's certificate?",
+            "vCenter does not know the on-premises PSC's certificate (UNVERIFIED_PEER). "
+            "Compare this thumbprint with the PSC's own before trusting it.",
+            offered.ssl_thumbprint, details))
+        self.pane.event("note", "trusted: resubmitting" if trusted else "not trusted")
+        return bool(trusted)
+
+    async def _offer_to_store_thumbprint(self, name: str, thumbprint: str) -> None:
+        from hvctui.tui.screens.dialogs import ConfirmScreen
+
+        if not name or self.config_error is not None:
+            return
+        if await self.app.push_screen_wait(ConfirmScreen(
+                f"Store the PSC thumbprint in profile {name}?",
+                "Next time the link is sent with it and no trust step is needed.")):
+            self._save(lambda: self.service.set_profile_field(name, "ssl_thumbprint",
+                                                              thumbprint),
+                       f"Thumbprint stored in {name}.")
+
+    async def _first_use_pin(self, call: Call) -> Call:
+        """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
+        from dataclasses import replace
+
+        from hvctui.tui.screens.dialogs import TrustScreen
+        from hvctui.vapi.checks import split_server
+        from hvctui.vapi.connection import TlsPolicy
+        from hvctui.vapi.errors import Cancelled
+        from hvctui.vapi.tls import probe_certificate
+
+        server = call.connection.server
+        host, port = split_server(server)
+        self.pane.event("tls", f"fetching {host}:{port}'s certificate to pin it (no request)")
+        details = await probe_certificate(host, port)
+        accepted = await self.app.push_screen_wait(TrustScreen(
+            f"Pin the certificate of {server}?",
+            "TLS mode is pinned and no certificate is pinned yet. Compare the thumbprint with "
+            "the one your vCenter administrator gave you. Accepting saves the pin.",
+            details.sha256, details))
+        if not accepted:
+            raise Cancelled()
+        self.form.set_value("pin_sha256", details.sha256)
+        name = call.profile_name
+        if name and self.config_error is None:
+            self._save(lambda: self.service.set_profile_field(name, "pin_sha256",
+                                                              details.sha256),
+                       f"Pinned {server}'s certificate in {name}.")
+        connection = replace(call.connection, tls=TlsPolicy("pinned", "", details.sha256))
+        return replace(call, connection=connection, needs_pin=False)
+
+    # --- other screens ----------------------------------------------------------------------
+
+    def _call_for_screen(self) -> Call | None:
+        call = self._prepare(need_spec=False)
+        if call is not None and call.needs_pin:
+            self.notify(f"Link once ({self.app.key_for('link')}) to pin the vCenter's "
+                        "certificate first.", severity="warning")
+            return None
+        return call
+
+    def action_open_links(self) -> None:
+        from hvctui.tui.screens.links import LinksScreen
+
+        call = self._call_for_screen()
+        if call is not None:
+            self.app.push_screen(LinksScreen(self.service, call, self.settings.tz))
+
+    def action_open_admins(self) -> None:
+        from hvctui.tui.screens.admins import AdminsScreen
+
+        call = self._call_for_screen()
+        if call is not None:
+            self.app.push_screen(AdminsScreen(self.service, call, self.settings.tz))
+
+    @on(SpecForm.EditGroups)
+    def _edit_groups(self, event: SpecForm.EditGroups) -> None:
+        from hvctui.tui.screens.dialogs import GroupsScreen
+
+        def done(result: list[str] | None) -> None:
+            if result is not None:
+                self.form.set_groups(result)
+
+        self.app.push_screen(GroupsScreen(event.groups), done)
