@@ -148,7 +148,7 @@ class HvcApp(App[int]):
 
     @work(thread=True, group="config")
     def _load_config_in_background(self) -> None:
-        loaded = self.store.load(parse_elsewhere=True)
+        loaded = self.store.load()
         self.call_from_thread(self._config_loaded, loaded)
 
     def _config_loaded(self, loaded: LoadResult) -> None:
