@@ -120,7 +120,20 @@ def test_prompt_without_a_terminal_is_a_clear_error() -> None:
     assert got.get_secret_value() == "typed"
 
 
-def fake_keyring(monkeypatch: pytest.MonkeyPatch, backend_class: str, store: dict) -> None:
+def backend(module: str, name: str = "Keyring", members: list | None = None) -> object:
+    """A stand-in keyring backend whose class lives in `module` (as keyring's own do)."""
+    attributes: dict = {"__module__": module}
+    if members is not None:
+        attributes["backends"] = members
+    return type(name, (), attributes)()
+
+
+SECRET_SERVICE = "keyring.backends.SecretService"
+ALT_FILE = "keyrings.alt.file"
+CHAINER = "keyring.backends.chainer"
+
+
+def fake_keyring(monkeypatch: pytest.MonkeyPatch, chosen: object | str, store: dict) -> None:
     keyring = types.ModuleType("keyring")
     backends = types.ModuleType("keyring.backends")
     fail = types.ModuleType("keyring.backends.fail")
@@ -129,9 +142,11 @@ def fake_keyring(monkeypatch: pytest.MonkeyPatch, backend_class: str, store: dic
         pass
 
     fail.Keyring = FailKeyring  # type: ignore[attr-defined]
-    real = type("SecretServiceKeyring", (), {"__module__": "keyring.backends.SecretService"})
-    backend = FailKeyring() if backend_class == "fail" else real()
-    keyring.get_keyring = lambda: backend  # type: ignore[attr-defined]
+    if chosen == "fail":
+        chosen = FailKeyring()
+    elif chosen == "real":
+        chosen = backend(SECRET_SERVICE, "SecretServiceKeyring")
+    keyring.get_keyring = lambda: chosen  # type: ignore[attr-defined]
     keyring.get_password = lambda service, account: store.get((service, account))  # type: ignore[attr-defined]
     keyring.backends = backends  # type: ignore[attr-defined]
     backends.fail = fail  # type: ignore[attr-defined]
@@ -147,6 +162,33 @@ def test_keyring_is_used_only_with_a_real_backend(monkeypatch: pytest.MonkeyPatc
     fake_keyring(monkeypatch, "real", {("hvctui", "u@x"): "from-keyring"})
     got = resolve_password("keyring", who="u@x", override_env="NONE")
     assert got.get_secret_value() == "from-keyring"
+
+
+@pytest.mark.parametrize("chosen,words", [
+    (backend(ALT_FILE, "PlaintextKeyring"), "keyrings.alt"),
+    (backend(CHAINER, "ChainerBackend", [backend(ALT_FILE, "PlaintextKeyring")]),
+     "keyrings.alt"),
+    # A real one first does not help: a read it answers None to goes on to the plain file.
+    (backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
+                                         backend(ALT_FILE, "EncryptedKeyring")]), "keyrings.alt"),
+    (backend(CHAINER, "ChainerBackend", []), "no usable keyring backend"),
+    (backend(CHAINER, "ChainerBackend", [backend("keyring.backends.null")]),
+     "no usable keyring backend"),
+])
+def test_keyring_refuses_plain_files_and_empty_chains(
+        monkeypatch: pytest.MonkeyPatch, chosen: object, words: str) -> None:
+    fake_keyring(monkeypatch, chosen, {("hvctui", "u@x"): "would-be-read"})
+    with pytest.raises(PasswordUnavailable, match=words) as caught:
+        resolve_password("keyring", who="u@x", override_env="NONE")
+    assert "would-be-read" not in str(caught.value)
+
+
+def test_keyring_chainer_with_only_real_members_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
+                                                 backend("keyring.backends.kwallet")])
+    fake_keyring(monkeypatch, chosen, {("hvctui", "u@x"): "from-chain"})
+    got = resolve_password("keyring", who="u@x", override_env="NONE")
+    assert got.get_secret_value() == "from-chain"
 
 
 def test_keyring_not_installed_is_a_message_not_a_traceback(

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hvctui.profiles.store import data_dir
+from hvctui.profiles.store import data_dir, make_private_folders
 
 HISTORY_NAME = "history.jsonl"
 
@@ -29,7 +29,9 @@ class History:
         self.path = path or data_dir() / HISTORY_NAME
 
     def append(self, entry: HistoryEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """One line at the end. Missing folders are created 0700 and a new file 0600; a folder
+        or a file that exists keeps its mode."""
+        make_private_folders(self.path.parent)
         line = json.dumps(asdict(entry), sort_keys=True) + "\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:

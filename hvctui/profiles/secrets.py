@@ -20,18 +20,51 @@ class PasswordUnavailable(InputError):
     """No password could be had from the configured source."""
 
 
+#: Backends that hold no password: keyring's "fail" and "null", and the chainer itself.
+_NOT_A_KEYRING = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer")
+
+
+def _module(backend: object) -> str:
+    return type(backend).__module__ or ""
+
+
+def _members(backend: object) -> list[object]:
+    """The backends a read goes to: a chainer's members in its order, else the backend."""
+    if _module(backend) == "keyring.backends.chainer" or \
+            type(backend).__name__ == "ChainerBackend":
+        return list(getattr(backend, "backends", None) or [])
+    return [backend]
+
+
 def keyring_backend_problem() -> str:
-    """Empty when a real keyring backend is usable; else why not, in one sentence."""
+    """Empty when a real keyring backend is usable; else why not, in one sentence.
+
+    Refused: keyring's fail or null backend, and any backend from keyrings.alt (a plain file
+    in the home folder), alone or among a chainer's members (a read could go to it).
+    """
     try:
         import keyring
-        from keyring.backends import fail
     except ImportError:
         return "the keyring package is not installed (pip install 'hvctui[keyring]')"
-    backend = keyring.get_keyring()
-    module = type(backend).__module__
-    if isinstance(backend, fail.Keyring) or module.startswith("keyrings.alt"):
-        return (f"no usable keyring backend on this host ({type(backend).__name__}); "
-                "use password_source = \"prompt\" or \"env:VARNAME\"")
+    try:
+        from keyring.backends import fail
+        fail_class: type | None = fail.Keyring
+    except (ImportError, AttributeError):
+        fail_class = None
+    advice = "use password_source = \"prompt\" or \"env:VARNAME\""
+    try:
+        backend = keyring.get_keyring()
+        members = _members(backend)
+    except Exception as exc:  # noqa: BLE001 - a broken keyring setup raises its own types
+        return f"the keyring could not be opened ({type(exc).__name__}); {advice}"
+    plain = [m for m in members if _module(m).startswith("keyrings.alt")]
+    if plain:
+        return (f"the keyring would use {type(plain[0]).__name__} from keyrings.alt, which keeps "
+                f"passwords in a plain file; {advice}")
+    real = [m for m in members if _module(m) not in _NOT_A_KEYRING
+            and not (fail_class is not None and isinstance(m, fail_class))]
+    if not real:
+        return f"no usable keyring backend on this host ({type(backend).__name__}); {advice}"
     return ""
 
 

@@ -1,13 +1,27 @@
 """The configuration: one TOML file read with tomllib, written atomically with tomli-w.
 
-A file that fails to parse or validate is reported with its path, line and key and is never
-written over. Saves take a lock and re-read the file, so two processes saving different
-profiles both keep their change.
+Loading is tolerant where the intent is clear (`psc_port = 443` as an integer) and never
+refuses the whole file for one profile: an unknown key is a warning, a profile with an invalid
+value is left out and listed as broken (with path, line, key and why), and the others load.
+A broken profile is never saved over: every save writes its table back as it was. A file that
+is not TOML at all is reported with its path and line and left byte for byte; nothing is saved
+over it. Saves take a lock and re-read the file, so two processes saving different profiles
+both keep their change.
+
+The store checks what is the profile's own (types, TLS mode, password sources, the server
+address, the pin, profile names). The CreateSpec's fields are checked for their type only; their
+value rules (host syntax, port range, group@domain, thumbprint format) belong to the CreateSpec
+and are judged when a profile is used.
+
+Files: hvctui restricts (0700/0600) only the folders and files it creates itself. A folder that
+exists is never chmodded; a file that exists keeps its mode; a symlinked config is written
+through to its target, which stays behind the symlink.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -19,10 +33,10 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui.vapi.checks import check_groups, normalize_thumbprint, split_server
+from hvctui.vapi.checks import normalize_thumbprint, split_server
 
 CONFIG_NAME = "config.toml"
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 def config_dir() -> Path:
@@ -54,7 +68,7 @@ def check_password_source(value: str) -> str:
 
 
 def check_profile_name(name: str) -> str:
-    if not _PROFILE_NAME.match(name):
+    if not _PROFILE_NAME.fullmatch(name):
         raise ValueError(
             f"{name!r} is not a profile name: 1 to 64 letters, digits, '.', '_' or '-'"
         )
@@ -80,34 +94,14 @@ def _thumbprint(value: str) -> str:
     return normalize_thumbprint(value) if value.strip() else ""
 
 
-def _port(value: str) -> str:
-    return value.strip()
-
-
-def _host(value: str) -> str:
-    return value.strip()
-
-
-def _no_spaces(value: str) -> str:
-    text = value.strip()
-    if any(c.isspace() for c in text):
-        raise ValueError(f"{text!r} must not contain spaces")
-    return text
-
-
-#: Each profile key's check; a check returns the normalized value or raises ValueError.
+#: The profile's own keys whose value the store judges; each returns the normalized value or
+#: raises ValueError. Every other string key is only stripped.
 _PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
     "server": _server,
     "password_source": check_password_source,
     "psc_password_source": check_password_source,
     "tls": _tls,
     "pin_sha256": _thumbprint,
-    "ssl_thumbprint": _thumbprint,
-    "psc_port": _port,
-    "psc_hostname": _host,
-    "domain_name": _no_spaces,
-    "psc_user": _no_spaces,
-    "user": _no_spaces,
 }
 
 
@@ -117,6 +111,9 @@ class Invalid(ValueError):
     def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
         super().__init__("; ".join(f"{'.'.join(loc)}: {why}" for loc, why in problems))
         self.problems = problems
+
+
+Located = tuple[tuple[str, ...], str]
 
 
 @dataclass
@@ -130,7 +127,7 @@ class Profile:
     ca_file: str = ""
     pin_sha256: str = ""
     psc_hostname: str = ""
-    psc_port: str = "443"
+    psc_port: str = ""  # unset: left out of the body, as vCenter's SDK does
     domain_name: str = ""
     psc_user: str = ""
     psc_password_source: str = "prompt"
@@ -139,25 +136,32 @@ class Profile:
     accept_language: str = ""
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: tuple[str, ...] = ()) -> Profile:
-        """A checked Profile; Invalid names every refused key."""
-        problems: list[tuple[tuple[str, ...], str]] = []
+    def from_dict(cls, data: dict[str, Any], where: tuple[str, ...] = (),
+                  unknown: list[Located] | None = None) -> Profile:
+        """A checked Profile; Invalid names every refused key.
+
+        An unknown key is refused too, unless `unknown` is given: then it is listed there
+        (a warning) and skipped.
+        """
+        problems: list[Located] = []
         values: dict[str, Any] = {}
-        known = {f.name for f in fields(cls)}
+        known = _PROFILE_KEYS
         for key, value in data.items():
             loc = (*where, key)
             if key not in known:
-                problems.append((loc, "unknown key (a typo?)"))
+                if unknown is None:
+                    problems.append((loc, "unknown key (a typo?)"))
+                else:
+                    unknown.append((loc, f"unknown key (a typo?); {_KEPT}"))
             elif key == "admin_groups":
                 if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
                     problems.append((loc, "must be a list of group@domain strings"))
-                    continue
-                try:
-                    values[key] = check_groups(value)
-                except ValueError as exc:
-                    problems.append((loc, str(exc)))
+                else:
+                    values[key] = [g.strip() for g in value if g.strip()]
+            elif key == "psc_port" and isinstance(value, int) and not isinstance(value, bool):
+                values[key] = str(value)  # `psc_port = 443`: the intent is clear
             elif not isinstance(value, str):
-                problems.append((loc, f"must be a string, not {type(value).__name__}"))
+                problems.append((loc, f"must be a string, not {_kind(value)}"))
             else:
                 try:
                     values[key] = _PROFILE_CHECKS.get(key, str.strip)(value)
@@ -173,6 +177,15 @@ class Profile:
 
     def replace(self, **changes: Any) -> Profile:
         return replace(self, **changes)
+
+
+_PROFILE_KEYS = frozenset(f.name for f in fields(Profile))
+_KEPT = "not used, and kept in the file as it is"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
 
 
 def check_timezone(value: str) -> str:
@@ -195,49 +208,6 @@ class Config:
     timezone: str = ""  # IANA name; dates in messages are shown in it (UTC when empty)
     keymap: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Config:
-        problems: list[tuple[tuple[str, ...], str]] = []
-        config = cls()
-        for key, value in data.items():
-            if key in ("default_profile", "theme"):
-                if isinstance(value, str):
-                    setattr(config, key, value)
-                else:
-                    problems.append(((key,), "must be a string"))
-            elif key == "timezone":
-                try:
-                    config.timezone = check_timezone(value if isinstance(value, str) else "?")
-                except ValueError as exc:
-                    problems.append(((key,), str(exc)))
-            elif key == "keymap":
-                if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-                    config.keymap = dict(value)
-                else:
-                    problems.append(((key,), "must be a table of binding id = \"keys\""))
-            elif key == "profiles":
-                if not isinstance(value, dict):
-                    problems.append(((key,), "must be a table of [profiles.NAME] tables"))
-                    continue
-                for name, table in value.items():
-                    try:
-                        check_profile_name(name)
-                    except ValueError as exc:
-                        problems.append((("profiles", name), str(exc)))
-                        continue
-                    if not isinstance(table, dict):
-                        problems.append((("profiles", name), "must be a table"))
-                        continue
-                    try:
-                        config.profiles[name] = Profile.from_dict(table, ("profiles", name))
-                    except Invalid as exc:
-                        problems += exc.problems
-            else:
-                problems.append(((key,), "unknown key (a typo?)"))
-        if problems:
-            raise Invalid(problems)
-        return config
 
     def zone(self) -> tzinfo | None:
         """The chosen time zone, or None for UTC."""
@@ -267,8 +237,97 @@ class Config:
 
 
 @dataclass
+class _Reading:
+    """What a parsed TOML document gives: the config, and what was not taken from it."""
+
+    config: Config
+    #: The file cannot be used at all (e.g. `profiles` is not a table).
+    fatal: list[Located] = field(default_factory=list)
+    warnings: list[Located] = field(default_factory=list)
+    broken: dict[str, list[Located]] = field(default_factory=dict)
+    #: Top-level entries not taken (unknown, or an invalid value): written back on save.
+    kept_top: dict[str, Any] = field(default_factory=dict)
+    #: Unknown keys of loaded profiles: written back on save while the profile keeps its name.
+    kept_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Broken profiles' tables exactly as read, in file order, with the loaded profile that
+    #: preceded each one (None: it came first), so a save puts them back where they were.
+    broken_tables: dict[str, Any] = field(default_factory=dict)
+    broken_after: dict[str, str | None] = field(default_factory=dict)
+
+
+def _read(data: dict[str, Any]) -> _Reading:
+    reading = _Reading(Config())
+    config = reading.config
+    for key, value in data.items():
+        loc = (key,)
+        if key in ("default_profile", "theme", "timezone"):
+            if not isinstance(value, str):
+                reading.warnings.append((loc, f"must be a string, not {_kind(value)}; ignored"))
+                reading.kept_top[key] = value
+            elif key == "timezone":
+                try:
+                    config.timezone = check_timezone(value)
+                except ValueError as exc:
+                    reading.warnings.append((loc, f"{exc}; ignored (dates are shown in UTC)"))
+                    reading.kept_top[key] = value
+            else:
+                setattr(config, key, value)
+        elif key == "keymap":
+            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                config.keymap = dict(value)
+            else:
+                reading.warnings.append(
+                    (loc, "must be a table of binding id = \"keys\"; ignored (default keys)"))
+                reading.kept_top[key] = value
+        elif key == "profiles":
+            if not isinstance(value, dict):
+                reading.fatal.append((loc, "must be a table of [profiles.NAME] tables"))
+                continue
+            _read_profiles(value, reading)
+        else:
+            reading.warnings.append((loc, f"unknown key (a typo?); {_KEPT}"))
+            reading.kept_top[key] = value
+    default = config.default_profile
+    if default and default not in config.profiles:
+        why = ("names a profile that could not be loaded" if default in reading.broken
+               else "names no profile in this file")
+        reading.warnings.append((("default_profile",), f"{default!r} {why}"))
+    return reading
+
+
+def _read_profiles(tables: dict[str, Any], reading: _Reading) -> None:
+    previous: str | None = None
+    for name, table in tables.items():
+        where = ("profiles", name)
+        problems: list[Located] = []
+        unknown: list[Located] = []
+        profile: Profile | None = None
+        try:
+            check_profile_name(name)
+        except ValueError as exc:
+            problems.append((where, str(exc)))
+        if not isinstance(table, dict):
+            problems.append((where, "must be a table"))
+        else:
+            try:
+                profile = Profile.from_dict(table, where, unknown)
+            except Invalid as exc:
+                problems += exc.problems
+        if problems or profile is None:
+            reading.broken[name] = problems
+            reading.broken_tables[name] = table
+            reading.broken_after[name] = previous
+            continue
+        reading.config.profiles[name] = profile
+        reading.warnings += unknown
+        if unknown:
+            reading.kept_keys[name] = {loc[-1]: table[loc[-1]] for loc, _ in unknown}
+        previous = name
+
+
+@dataclass
 class ConfigProblem:
-    """Where and why a config file was refused."""
+    """Where and why: a config file refused, a value ignored or a profile left out."""
 
     path: Path
     line: int | None
@@ -285,6 +344,34 @@ class ConfigError(Exception):
     def __init__(self, problems: list[ConfigProblem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+
+
+class ConfigWriteError(ConfigError):
+    """A save failed (disk full, read-only folder, no permission). The old file is as it was
+    and no temporary file is left behind."""
+
+    def __init__(self, path: Path, reason: str, hint: str) -> None:
+        super().__init__([ConfigProblem(path, None, "", f"not saved: {reason}")])
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+
+    @classmethod
+    def of(cls, path: Path, exc: OSError) -> ConfigWriteError:
+        folder = path.parent
+        left = "the file was left as it was"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cls(path, f"the disk is full ({exc.strerror})",
+                       f"Free some space on the disk holding {folder} and save again; {left}.")
+        if exc.errno == errno.EROFS:
+            return cls(path, f"{folder} is on a read-only file system",
+                       f"Keep the config elsewhere (--config PATH or HVCTUI_CONFIG_DIR); {left}.")
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return cls(path, f"no permission to write in {folder}",
+                       f"Check the owner and mode of {folder}, or keep the config elsewhere "
+                       f"(--config PATH); {left}.")
+        return cls(path, exc.strerror or type(exc).__name__,
+                   f"Check {folder} and save again; {left}.")
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -315,81 +402,52 @@ def _locate_key(text: str, loc: tuple[Any, ...]) -> int | None:
     return best
 
 
-def parse_config(text: str, path: Path) -> Config:
-    """Parse and validate config text; ConfigError says where and why."""
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a file to read: a command given flags alone skips it
 
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_POSITION.search(str(exc))
         reason = _TOML_POSITION.sub("", str(exc)).strip()
         raise ConfigError([ConfigProblem(path, int(m.group(1)) if m else None, "",
                                          f"not valid TOML: {reason}")]) from None
-    return _checked(Config, data, text, path)
-
-
-def _checked(config_class: type[Config], data: dict[str, Any], text: str, path: Path) -> Config:
-    try:
-        return config_class.from_dict(data)
-    except Invalid as exc:
-        problems = [ConfigProblem(path, _locate_key(text, loc), ".".join(loc), why)
-                    for loc, why in exc.problems]
-        raise ConfigError(problems) from None
-
-
-_HELPER = (
-    "import json, sys, tomllib\n"
-    "sys.stdout.write(json.dumps(tomllib.loads(sys.stdin.buffer.read().decode('utf-8'))))\n"
-)
-
-
-def _parse_in_helper(raw: bytes) -> dict[str, Any] | None:
-    """TOML parsed by a helper Python process, as JSON; None if anything is unusual (then the
-    caller parses in-process, which also gives the exact error)."""
-    import json
-    import subprocess
-    import sys
-
-    import shutil
-
-    # At low priority: the interface drawing its first frame must win the CPU.
-    nice = shutil.which("nice")
-    argv = [*([nice, "-n", "15"] if nice else []), sys.executable, "-I", "-S", "-c", _HELPER]
-    try:
-        done = subprocess.run(argv, input=raw,
-                              capture_output=True, timeout=60, check=False)
-        if done.returncode != 0:
-            return None
-        data = json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 @dataclass
 class LoadResult:
     config: Config
-    #: Set when the file exists but was refused: the app runs on defaults and won't save over it.
+    #: Set when the file exists but cannot be used: the app runs on defaults and won't save.
     error: ConfigError | None = None
-    #: A warning the user should see (e.g. the file is readable by others).
-    warning: str = ""
+    #: What the user should see and nothing stopped: unknown keys, ignored values, a default
+    #: profile that is not there, a file readable by others.
+    warnings: list[ConfigProblem] = field(default_factory=list)
+    #: Profiles left out of `config.profiles` because a value is invalid, each with where and
+    #: why. They are never saved over, and `update()` refuses a change to their names.
+    broken: dict[str, list[ConfigProblem]] = field(default_factory=dict)
     exists: bool = False
-    # (placeholder until the store's tolerant loading lands)
-    warnings: list[Any] = field(default_factory=list)
-    broken: dict[str, list[Any]] = field(default_factory=dict)
+    _reading: _Reading | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def warning(self) -> str:
+        """Every warning and every broken profile, one line each ("" when all is well)."""
+        lines = [str(w) for w in self.warnings]
+        for name, problems in self.broken.items():
+            lines += [f"{p} (profile {name!r} not loaded; the file keeps it as it is)"
+                      for p in problems]
+        return "\n".join(lines)
 
 
 class ConfigStore:
-    """The config file on disk. `load()` never raises on a bad file; `save()` never overwrites one."""
+    """The config file on disk. `load()` never raises on a bad file; `update()` never saves
+    over a file it could not read, nor over a broken profile."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / CONFIG_NAME
         self.folder = self.path.parent
 
-    def load(self, *, parse_elsewhere: bool = False) -> LoadResult:
-        """Read and check the file. `parse_elsewhere` parses a large TOML file in a helper
-        process, so a UI thread is not starved of the GIL while it runs."""
+    def load(self) -> LoadResult:
+        """Read and check the file."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -397,34 +455,54 @@ class ConfigStore:
         except OSError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "", f"cannot read: {exc}")])
             return LoadResult(Config(), error, exists=True)
-        warning = self._permission_warning()
+        warnings = self._permission_warning()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "", f"not UTF-8 text: {exc}")])
-            return LoadResult(Config(), error, warning, exists=True)
+            return LoadResult(Config(), error, warnings, exists=True)
         try:
-            data = _parse_in_helper(raw) if parse_elsewhere else None
-            config = parse_config(text, self.path) if data is None else \
-                _checked(Config, data, text, self.path)
+            data = _parse_toml(text, self.path)
         except ConfigError as error:
-            return LoadResult(Config(), error, warning, exists=True)
-        return LoadResult(config, None, warning, exists=True)
+            return LoadResult(Config(), error, warnings, exists=True)
+        reading = _read(data)
 
-    def _permission_warning(self) -> str:
+        def located(found: list[Located]) -> list[ConfigProblem]:
+            return [ConfigProblem(self.path, _locate_key(text, loc), ".".join(loc), why)
+                    for loc, why in found]
+
+        if reading.fatal:
+            return LoadResult(Config(), ConfigError(located(reading.fatal)), warnings,
+                              exists=True)
+        broken = {name: located(found) for name, found in reading.broken.items()}
+        return LoadResult(reading.config, None, warnings + located(reading.warnings), broken,
+                          exists=True, _reading=reading)
+
+    def _permission_warning(self) -> list[ConfigProblem]:
         try:
             mode = stat.S_IMODE(self.path.stat().st_mode)
         except OSError:
-            return ""
+            return []
         if mode & 0o077:
-            return (f"{self.path} can be read by other users (mode {mode:04o}); "
-                    f"run: chmod 600 {self.path}")
-        return ""
+            return [ConfigProblem(self.path, None, "",
+                                  f"can be read by other users (mode {mode:04o}); "
+                                  f"run: chmod 600 {self.path}")]
+        return []
+
+    def target(self) -> Path:
+        """The file written: the config itself, or the end of its symlink chain."""
+        return Path(os.path.realpath(self.path))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.folder / (self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        # Beside the file written, so every path to it (symlinks included) takes the same lock.
+        target = self.target()
+        try:
+            make_private_folders(target.parent)
+            fd = os.open(target.with_name(target.name + ".lock"),
+                         os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise ConfigWriteError.of(target, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -433,56 +511,123 @@ class ConfigStore:
             os.close(fd)
 
     def update(self, change: Callable[[Config], None]) -> Config:
-        """Lock, re-read, apply `change`, write atomically. Refuses while the file is broken."""
+        """Lock, re-read, apply `change`, write atomically.
+
+        Refuses (ConfigError) while the file cannot be read, and when the change gives a
+        broken profile's name to a profile; a failed write is a ConfigWriteError.
+        """
+        import tomli_w
+
         with self._locked():
             current = self.load()
             if current.error is not None:
                 raise current.error
+            reading = current._reading or _Reading(Config())
             config = current.config.copy()
             change(config)
-            Config.from_dict(config.to_toml())  # never write what would not load
-            self._write(config)
+            clashes = [name for name in config.profiles if name in current.broken]
+            if clashes:
+                raise ConfigError([ConfigProblem(
+                    self.path, current.broken[name][0].line if current.broken[name] else None,
+                    f"profiles.{name}",
+                    f"profile {name!r} could not be loaded from the file, so hvctui does not "
+                    "save over it: correct or remove it in the file first") for name in clashes])
+            data = _merged(config, reading)
+            check = _read(data)
+            refused = check.fatal + [p for name, found in check.broken.items()
+                                     if name not in reading.broken for p in found]
+            if refused:  # never write what would not load back
+                raise ConfigError([ConfigProblem(self.path, None, ".".join(loc),
+                                                 f"not saved: {why}") for loc, why in refused])
+            write_atomically(self.path, tomli_w.dumps(data).encode("utf-8"))
             return config
 
     def start_afresh(self) -> Path | None:
-        """Move a broken file aside as a backup (kept beside it) so saving can resume."""
+        """Move a broken file aside as a backup (kept beside it) so saving can resume.
+        With a symlinked config the target is moved, and the symlink stays."""
         with self._locked():
-            if not self.path.exists():
+            target = self.target()
+            if not target.exists():
                 return None
             n = 1
-            while (backup := self.path.with_name(f"{self.path.name}.broken-{n}")).exists():
+            while (backup := target.with_name(f"{target.name}.broken-{n}")).exists():
                 n += 1
-            os.replace(self.path, backup)
+            os.replace(target, backup)
             return backup
 
-    def _write(self, config: Config) -> None:
-        import tomli_w
 
-        data = tomli_w.dumps(config.to_toml()).encode("utf-8")
-        write_atomically(self.path, data)
+def _merged(config: Config, reading: _Reading) -> dict[str, Any]:
+    """What to write: the config, with what the file held and hvctui did not take put back
+    (unknown keys, ignored values, broken profiles exactly as they were)."""
+    out = config.to_toml()
+    for key, value in reading.kept_top.items():
+        out.setdefault(key, value)
+    profiles: dict[str, Any] = {}
+
+    def put_broken_after(previous: str | None) -> None:
+        for name, after in reading.broken_after.items():
+            if after == previous and name not in profiles:
+                profiles[name] = reading.broken_tables[name]
+
+    put_broken_after(None)
+    for name, table in out["profiles"].items():
+        extra = reading.kept_keys.get(name)
+        profiles[name] = {**extra, **table} if extra else table
+        put_broken_after(name)
+    for name, table in reading.broken_tables.items():  # their neighbour was removed
+        profiles.setdefault(name, table)
+    out["profiles"] = profiles
+    return out
 
 
-def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def make_private_folders(folder: Path) -> None:
+    """Create `folder` and its missing parents, each 0700. Folders that exist are not touched."""
+    missing: list[Path] = []
+    current = folder
+    while not os.path.lexists(current) and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue  # made by someone else meanwhile: theirs, left as it is
+        os.chmod(path, 0o700)  # the umask may have taken bits away; this one is ours
+
+
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Temp file beside the target, fsync, rename over it, fsync the folder: old or new,
+    never torn. A symlink is written through (it stays a symlink). The file keeps its mode
+    if it existed, else gets `mode` (default 0600). Folders that exist are never chmodded;
+    missing ones are created 0700. An OSError becomes a ConfigWriteError, and no temporary
+    file is left behind."""
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    try:
+        make_private_folders(folder)
+        try:
+            keep = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            keep = None
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ConfigWriteError.of(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
+            os.fchmod(f.fileno(), keep if keep is not None else (mode or 0o600))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ConfigWriteError.of(target, exc) from None
         raise
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the data is in
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
