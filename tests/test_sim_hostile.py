@@ -196,6 +196,31 @@ async def test_a_body_over_the_limit_is_refused_with_invalid_request() -> None:
         await normal_flow_works(http, world)
 
 
+@pytest.mark.parametrize("declared", [b"%d" % (10 << 30), b"1" + b"0" * 5000])
+async def test_a_declared_length_over_the_limit_is_refused_before_reading_the_body(
+        declared: bytes) -> None:
+    world = linked_world()
+    token = world.login(*ADMIN, None)
+    reads: list[Any] = []
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        reads.append(1)
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/hvc/links", "raw_path": b"",
+             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+             "server": ("sim", 80), "headers": [(b"content-length", declared),
+                                                (b"vmware-api-session-id", token.encode())]}
+    await SimApp(world)(scope, receive, send)
+    assert sent[0]["status"] == 400 and reads == []
+    assert json.loads(sent[1]["body"])["error_type"] == "INVALID_REQUEST"
+
+
 @pytest.mark.parametrize("raw", [
     b'{"latency_ms": 1e400}', b'{"latency_ms": NaN}', b'{"latency_ms": -1}',
     b'{"latency_ms": "5"}', b'{"latency_ms": 1.5}', b'{"latency_ms": true}',

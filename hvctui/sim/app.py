@@ -66,7 +66,8 @@ def _too_large(lang: str | None) -> SimError:
 async def _read_body(request: Request, lang: str | None) -> bytes:
     """The request body, read up to BODY_LIMIT bytes and no further."""
     declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared[-12:]) > BODY_LIMIT:
+    if declared.isascii() and declared.isdigit() and (
+            len(declared) > 12 or int(declared) > BODY_LIMIT):
         raise _too_large(lang)
     chunks: list[bytes] = []
     size = 0
