@@ -394,7 +394,7 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-@settings(max_examples=60, deadline=None, database=None,
+@settings(max_examples=150, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies, link=link_ids, authorization=st.binary(max_size=40),
        language=st.binary(max_size=12))
