@@ -4,148 +4,240 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import ipaddress
 import json
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from hvctui.sim.catalog import negotiate
-from hvctui.sim.world import SimError, World, not_found_operation, unavailable
+from hvctui.sim.catalog import message, negotiate
+from hvctui.sim.hostile import decorate_error, decorate_message, taint
+from hvctui.sim.world import (
+    FaultValueError,
+    SimError,
+    World,
+    invalid_body,
+    missing_field,
+    not_found_operation,
+    unavailable,
+)
 
 SESSION_HEADER = "vmware-api-session-id"
+
+
+#: The most request body the simulator reads; a larger one is refused with INVALID_REQUEST.
+BODY_LIMIT = 1 << 20
+
+Handler = Callable[[Request, "str | None"], Awaitable[Response]]
 
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, sort_keys=True), status, media_type="application/json")
 
 
-def _error(error: SimError) -> Response:
-    return _json(error.body, error.status)
+def error_response(world: World, error: SimError, lang: str | None) -> Response:
+    """A vAPI error answer, shaped by the faults that shape errors."""
+    faults = world.faults
+    try:
+        body = decorate_error(error.body, faults, lang)
+    except Exception:  # a fault must never cost the answer itself
+        body = error.body
+    raw = json.dumps(body, sort_keys=True).encode()
+    if faults.answer_bytes > len(raw):
+        raw += b" " * (faults.answer_bytes - len(raw))  # JSON allows trailing whitespace
+    return Response(raw, error.status, media_type="application/json")
 
 
 def _lang(request: Request) -> str | None:
     return negotiate(request.headers.get("accept-language"))
 
 
+def _too_large(lang: str | None) -> SimError:
+    return SimError(400, "INVALID_REQUEST", [message(
+        "com.vmware.vapi.rest.request_too_large", {"limit": {"i": BODY_LIMIT}}, lang=lang)])
+
+
+async def _read_body(request: Request, lang: str | None) -> bytes:
+    """The request body, read up to BODY_LIMIT bytes and no further."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (
+            len(declared) > 12 or int(declared) > BODY_LIMIT):
+        raise _too_large(lang)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            raise _too_large(lang)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _body(request: Request, lang: str | None) -> Any:
-    raw = await request.body()
+    raw = await _read_body(request, lang)
     try:
         return json.loads(raw) if raw else None
-    except ValueError:
-        from hvctui.sim.world import _invalid_body
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the stack
+        raise invalid_body("the body is not JSON", lang) from None
 
-        raise _invalid_body("the body is not JSON", lang) from None
+
+def _internal_error(exc: BaseException, lang: str | None) -> SimError:
+    name = type(exc).__name__
+    return SimError(500, "INTERNAL_SERVER_ERROR", [message(
+        "vapi.bindings.method.impl.unexpected", {"exception": {"s": name}}, args=[name],
+        lang=lang)])
 
 
 def build_app(world: World) -> Starlette:
     """The Starlette app of the simulator over `world`."""
 
+    def vapi(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """Every answer a vAPI one: a refusal is its SimError, a surprise INTERNAL_SERVER_ERROR
+        (the last guard: no request can leave a bare 500 or break the next one)."""
+
+        async def endpoint(request: Request) -> Response:
+            lang = None
+            try:
+                lang = _lang(request)
+                return await handler(request, lang)
+            except SimError as error:
+                return error_response(world, error, lang)
+            except Exception as exc:
+                return error_response(world, _internal_error(exc, lang), lang)
+
+        return endpoint
+
     def user_of(request: Request, lang: str | None) -> str:
         return world.session_user(request.headers.get(SESSION_HEADER), lang)
 
-    async def session(request: Request) -> Response:
-        lang = _lang(request)
-        try:
-            if request.method == "POST":
-                user, password = _basic(request, lang)
-                return _json(world.login(user, password, lang), 201)
-            token = request.headers.get(SESSION_HEADER, "")
-            user_of(request, lang)
-            if request.method == "DELETE":
-                world.logout(token)
-                return Response(status_code=204)
-            return _json(world.session_info(token))
-        except SimError as error:
-            return _error(error)
+    def text(value: str) -> str:
+        return taint(value) if world.faults.hostile_text else value
 
-    async def links(request: Request) -> Response:
-        lang = _lang(request)
-        try:
-            user = user_of(request, lang)
-            if request.method == "POST":
-                return _json(world.create_link(user, await _body(request, lang), lang), 201)
-            return _json(world.list_links())
-        except SimError as error:
-            return _error(error)
+    async def session(request: Request, lang: str | None) -> Response:
+        if request.method == "POST":
+            user, password = _basic(request, lang)
+            return _json(world.login(user, password, lang), 201)
+        token = request.headers.get(SESSION_HEADER, "")
+        user_of(request, lang)
+        if request.method == "DELETE":
+            world.logout(token)
+            return Response(status_code=204)
+        info = world.session_info(token)
+        info["user"] = text(info["user"])
+        return _json(info)
 
-    async def one_link(request: Request) -> Response:
-        lang = _lang(request)
+    async def links(request: Request, lang: str | None) -> Response:
+        user = user_of(request, lang)
+        if request.method == "POST":
+            return _json(text(world.create_link(user, await _body(request, lang), lang)), 201)
+        return _json([{key: text(value) for key, value in link.items()}
+                      for link in world.list_links()])
+
+    async def one_link(request: Request, lang: str | None) -> Response:
         link_id = request.path_params["link"]
-        try:
-            user = user_of(request, lang)
-            if request.method == "GET":
-                return _json(world.get_link(link_id, lang))
-            if request.method == "DELETE":
-                world.delete_link(user, link_id, lang)
-                return Response(status_code=204)
-            if request.query_params.get("action") != "delete":
-                raise not_found_operation(str(request.url.path), lang)
-            body = await _body(request, lang)
-            credentials = body.get("credentials") if isinstance(body, dict) else body
-            world.delete_link(user, link_id, lang, credentials=credentials or {})
+        if not link_id:
+            raise not_found_operation(str(request.url.path), lang)
+        user = user_of(request, lang)
+        if request.method == "GET":
+            health = world.get_link(link_id, lang)
+            health["connection_health_status"] = text(health["connection_health_status"])
+            if "health_status_message" in health:
+                health["health_status_message"] = decorate_message(
+                    health["health_status_message"], world.faults)
+            return _json(health)
+        if request.method == "DELETE":
+            world.delete_link(user, link_id, lang)
             return Response(status_code=204)
-        except SimError as error:
-            return _error(error)
+        if request.query_params.get("action") != "delete":
+            raise not_found_operation(str(request.url.path), lang)
+        body = await _body(request, lang)
+        if not isinstance(body, dict):
+            raise invalid_body("the body must be a JSON object holding credentials", lang)
+        if body.get("credentials") is None:
+            raise missing_field("credentials", lang)
+        world.delete_link(user, link_id, lang, credentials=body["credentials"])
+        return Response(status_code=204)
 
-    async def administrators(request: Request) -> Response:
-        lang = _lang(request)
-        try:
-            user = user_of(request, lang)
-            if request.method == "GET":
-                return _json(list(world.administrators))
-            body = await _body(request, lang)
-            body = body if isinstance(body, dict) else {}
-            if request.method == "PUT":
-                world.set_administrators(user, body.get("group_names"), lang)
-            elif request.query_params.get("action") == "add":
-                world.add_administrator(user, body.get("group_name"), lang)
-            elif request.query_params.get("action") == "remove":
-                world.remove_administrator(user, body.get("group_name"), lang)
-            else:
-                raise not_found_operation(str(request.url.path), lang)
-            return Response(status_code=204)
-        except SimError as error:
-            return _error(error)
+    async def administrators(request: Request, lang: str | None) -> Response:
+        user = user_of(request, lang)
+        if request.method == "GET":
+            return _json([text(group) for group in world.administrators])
+        action = request.query_params.get("action")
+        if request.method == "POST" and action not in ("add", "remove"):
+            raise not_found_operation(str(request.url.path), lang)
+        body = await _body(request, lang)
+        if not isinstance(body, dict):
+            raise invalid_body("the body must be a JSON object", lang)
+        if request.method == "PUT":
+            world.set_administrators(user, body.get("group_names"), lang)
+        elif action == "add":
+            world.add_administrator(user, body.get("group_name"), lang)
+        else:
+            world.remove_administrator(user, body.get("group_name"), lang)
+        return Response(status_code=204)
 
-    async def faults(request: Request) -> Response:
+    async def faults(request: Request, lang: str | None) -> Response:
         if request.method in ("PUT", "POST", "PATCH"):
+            raw = await _read_body(request, lang)
             try:
-                changes = json.loads(await request.body() or b"{}")
-                if not isinstance(changes, dict):
-                    raise ValueError("send a JSON object of fault names to values")
+                changes = json.loads(raw) if raw else {}
+            except (ValueError, RecursionError):
+                raise invalid_body("the body is not JSON", lang) from None
+            try:
                 world.faults.update(changes)
-            except ValueError as exc:
-                return _json({"error": str(exc)}, 400)
+            except FaultValueError as exc:
+                raise SimError(400, "INVALID_ARGUMENT", [message(
+                    "hvctui.sim.invalid_fault",
+                    {"fault": {"s": exc.fault}, "reason": {"s": exc.reason}},
+                    lang=lang)]) from None
         return _json(world.faults.as_dict())
 
-    async def stats(request: Request) -> Response:
+    async def stats(request: Request, lang: str | None) -> Response:
         return _json({
             "requests": world.stats.requests, "logins": world.stats.logins,
             "creates": world.stats.creates, "create_calls": world.stats.create_calls,
             "links": world.list_links(),
         })
 
-    async def fallback(request: Request) -> Response:
-        return _error(not_found_operation(str(request.url.path), _lang(request)))
+    async def fallback(request: Request, lang: str | None) -> Response:
+        raise not_found_operation(str(request.url.path), lang)
 
     routes = [
-        Route("/api/session", session, methods=["POST", "GET", "DELETE"]),
-        Route("/api/hvc/links", links, methods=["POST", "GET"]),
-        Route("/api/hvc/links/{link}", one_link, methods=["GET", "DELETE", "POST"]),
-        Route("/api/hvc/management/administrators", administrators,
+        Route("/api/session", vapi(session), methods=["POST", "GET", "DELETE"]),
+        Route("/api/hvc/links", vapi(links), methods=["POST", "GET"]),
+        # `path`: a link id may hold a `/` (sent as %2F); it is still one link id.
+        Route("/api/hvc/links/{link:path}", vapi(one_link), methods=["GET", "DELETE", "POST"]),
+        Route("/api/hvc/management/administrators", vapi(administrators),
               methods=["GET", "PUT", "POST"]),
-        Route("/sim/faults", faults, methods=["GET", "PUT", "POST", "PATCH"]),
-        Route("/sim/stats", stats, methods=["GET"]),
-        Route("/{path:path}", fallback, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        Route("/sim/faults", vapi(faults), methods=["GET", "PUT", "POST", "PATCH"]),
+        Route("/sim/stats", vapi(stats), methods=["GET"]),
+        Route("/{path:path}", _AnyMethod(vapi(fallback))),  # any other path or method
     ]
-    return Starlette(routes=routes)
+
+    async def unrouted(request: Request, exc: Exception) -> Response:
+        # A path no route pattern matches (a newline in it, say): Starlette's own 404 is
+        # plain text, so answer the vAPI way.
+        return await vapi(fallback)(request)
+
+    return Starlette(routes=routes, exception_handlers={HTTPException: unrouted})
+
+
+class _AnyMethod:
+    """An endpoint for every HTTP method: Starlette gives a function endpoint GET only, and
+    answers other methods with a plain-text 405 that is no vAPI error."""
+
+    def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint(Request(scope, receive))
+        await response(scope, receive, send)
 
 
 def _basic(request: Request, lang: str | None) -> tuple[str, str]:
@@ -156,10 +248,8 @@ def _basic(request: Request, lang: str | None) -> tuple[str, str]:
             user, sep, password = base64.b64decode(encoded).decode().partition(":")
             if sep:
                 return user, password
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64, not ASCII, or not UTF-8
             pass
-    from hvctui.sim.catalog import message
-
     raise SimError(401, "UNAUTHENTICATED", [message(
         "com.vmware.vapi.endpoint.method.authentication.required", lang=lang)])
 
@@ -185,11 +275,29 @@ class SimApp:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
+        started = False
+
+        async def tracked(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise  # half an answer is out; only the connection can tell the client
+            lang = negotiate(_header(scope, b"accept-language"))
+            await error_response(self.world, _internal_error(exc, lang), lang)(
+                scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         if path.startswith("/sim/"):
             if not _loopback(scope):
-                await _json({"error": "the /sim/ controls answer on loopback only"}, 403)(
-                    scope, receive, send)
+                lang = negotiate(_header(scope, b"accept-language"))
+                await error_response(self.world, SimError(403, "UNAUTHORIZED", [message(
+                    "hvctui.sim.loopback_only", lang=lang)]), lang)(scope, receive, send)
                 return
             await self.inner(scope, receive, send)
             return
@@ -211,7 +319,7 @@ class SimApp:
             return
         if faults.unavailable:
             lang = negotiate(_header(scope, b"accept-language"))
-            await _error(unavailable(lang))(scope, receive, send)
+            await error_response(self.world, unavailable(lang), lang)(scope, receive, send)
             return
         if faults.malformed_json:
             await Response(b'{"error_type": "ERROR", "messages": [{"id": ', 500,

@@ -125,6 +125,38 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "La connexion à {domain} est dégradée : dernière synchronisation réussie "
         "{last_sync}, {failures} échecs depuis, retard de réplication {lag} heures.",
     },
+    "com.vmware.vapi.std.errors.invalid_field": {
+        "en": "The field {field} is not valid: {reason}.",
+        "de": "Das Feld {field} ist ungültig: {reason}.",
+        "fr": "Le champ {field} n'est pas valide : {reason}.",
+    },
+    "com.vmware.vapi.rest.request_too_large": {
+        "en": "The request body is larger than {limit} bytes.",
+        "de": "Der Anfragetext ist größer als {limit} Bytes.",
+        "fr": "Le corps de la requête dépasse {limit} octets.",
+    },
+    "vapi.bindings.method.impl.unexpected": {
+        "en": "Provider method implementation threw unexpected exception: {exception}",
+        "de": "Die Implementierung der Methode hat eine unerwartete Ausnahme ausgelöst: "
+        "{exception}",
+        "fr": "L'implémentation de la méthode a levé une exception inattendue : {exception}",
+    },
+    "hvctui.sim.cause": {
+        "en": "Cause {depth} of {count}: the step above failed because of the one below.",
+        "de": "Ursache {depth} von {count}: der Schritt darüber scheiterte am Schritt darunter.",
+        "fr": "Cause {depth} sur {count} : l'étape du dessus a échoué à cause de celle du "
+        "dessous.",
+    },
+    "hvctui.sim.invalid_fault": {
+        "en": "The fault {fault} cannot be set: {reason}.",
+        "de": "Die Störung {fault} kann nicht gesetzt werden: {reason}.",
+        "fr": "La panne {fault} ne peut pas être définie : {reason}.",
+    },
+    "hvctui.sim.loopback_only": {
+        "en": "The simulator's controls under /sim/ answer on loopback only.",
+        "de": "Die Steuerung des Simulators unter /sim/ antwortet nur auf Loopback.",
+        "fr": "Les commandes du simulateur sous /sim/ ne répondent qu'en boucle locale.",
+    },
     "com.vmware.vapi.rest.operationsForUrlNotFound": {
         "en": "Unable to find operations for URL: {url}.",
         "de": "Keine Operationen für URL gefunden: {url}.",

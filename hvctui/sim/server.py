@@ -7,7 +7,9 @@ import os
 import socket
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -108,10 +110,14 @@ class SimServer:
 def run_foreground(
     host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
     send_psc_certificate: bool = False, announce: bool = True,
+    faults: Mapping[str, Any] | None = None,
 ) -> None:
-    """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256."""
+    """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256.
+
+    `faults` (names of `world.Faults` to values) are set before the first request; a wrong
+    one raises `world.FaultValueError` (a ValueError) before anything listens."""
     world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
-    world.faults.latency_ms = latency_ms
+    world.faults.update({"latency_ms": latency_ms, **(faults or {})})
     server = SimServer(world, host=host, port=port)
     if announce:
         print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",

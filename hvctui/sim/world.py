@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hvctui.sim.catalog import message
+from hvctui.sim.hostile import resolve
 
 DEMO_PASSWORD = "VMware1!"  # noqa: S105 - the simulator's documented practice password
 
@@ -69,9 +70,59 @@ class Session:
     last_accessed: float
 
 
+class FaultValueError(ValueError):
+    """A `/sim/faults` change refused: which fault, and why."""
+
+    def __init__(self, fault: str, reason: str) -> None:
+        super().__init__(f"fault {fault}: {reason}")
+        self.fault = fault
+        self.reason = reason
+
+
+#: The largest value each whole-number fault takes: a bound keeps every answer finite.
+FAULT_LIMITS: dict[str, int] = {
+    "latency_ms": 3_600_000,
+    "trickle_ms": 60_000,
+    "message_count": 100_000,
+    "param_count": 10_000,
+    "answer_bytes": 64 << 20,
+}
+TOKEN_TEXT_LIMIT = 4096
+#: message_count x param_count stays below this, so one error answer stays buildable.
+PARAMS_PER_ANSWER_LIMIT = 2_000_000
+
+
 @dataclass
 class Faults:
-    """Switches for practice and tests; set at start or through /sim/faults while running."""
+    """Switches for practice and tests; set at start (`World().faults.update({...})`,
+    `run_foreground(faults=...)`) or through `/sim/faults` while running. All off by default,
+    and then the world answers exactly as product.md says.
+
+    - `latency_ms`: every `/api` call waits this long first (at most an hour).
+    - `drop`: every `/api` call promises a body, sends part of it and hangs up.
+    - `html_502`: every `/api` call gets a proxy's HTML 502 page.
+    - `malformed_json`: every `/api` call gets a 500 whose JSON body is cut off.
+    - `trickle`: every answer is sent one byte per `trickle_ms` milliseconds.
+    - `unavailable`: every `/api` call gets 503 SERVICE_UNAVAILABLE.
+    - `expire_sessions`: one-shot: the next call with a session finds it expired.
+    - `unhealthy`: a link's get answers UNHEALTHY with a health message carrying params.
+    - `hostile_text`: every text field sent carries `hostile.HOSTILE_SNIPPETS` (terminal
+      control sequences and Rich/Textual markup): messages' `id`, `default_message`,
+      `localized`, `args`, param names and string values, nested `l` ids; error `data` values
+      plus one hostile key; link ids and display names; health status and message; the
+      session's user; administrator group names. The flow still works: a link id, group or
+      thumbprint sent back is recognised inside the tainted text.
+    - `token_text`: when not empty, login answers this as the session token (e.g. non-ASCII).
+    - `message_count`: when not 0, every error's message stack has exactly this many
+      messages (the real ones first, then numbered causes).
+    - `param_count`: when not 0, every message sent has at least this many params, of mixed
+      kinds (s, i, d, dt).
+    - `odd_values`: every message sent also carries a `dt` of 9999-12-31T23:59:59-01:00 (past
+      year 9999 in UTC), an `i` of 10**30, a `d` of 1e308 with a `precision` of 10**9 and a
+      `format` that is not a DateTimeFormat.
+    - `answer_bytes`: when not 0, every error answer is padded with JSON whitespace to this
+      many bytes (for a client's read cap).
+    """
 
     latency_ms: int = 0
     drop: bool = False
@@ -80,24 +131,50 @@ class Faults:
     trickle: bool = False
     trickle_ms: int = 400
     unavailable: bool = False
-    expire_sessions: bool = False  # one-shot: the next call with a session finds it expired
+    expire_sessions: bool = False
     unhealthy: bool = False
+    hostile_text: bool = False
+    token_text: str = ""
+    message_count: int = 0
+    param_count: int = 0
+    odd_values: bool = False
+    answer_bytes: int = 0
 
-    def update(self, changes: dict[str, Any]) -> None:
-        known = {f.name: f.type for f in fields(self)}
+    def update(self, changes: Any) -> None:
+        """Apply `changes` (fault name to value) all at once, or none of them: a wrong name,
+        type or size raises FaultValueError and leaves every fault as it was."""
+        if not isinstance(changes, dict):
+            raise FaultValueError("(body)", "send a JSON object of fault names to values")
+        known = [f.name for f in fields(self)]
+        merged = self.as_dict()
         for name, value in changes.items():
             if name not in known:
-                raise ValueError(f"unknown fault {name!r}; known: {', '.join(known)}")
-            current = getattr(self, name)
-            if isinstance(current, bool):
-                if not isinstance(value, bool):
-                    raise ValueError(f"fault {name} takes true or false")
-            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"fault {name} takes a whole number of milliseconds")
+                raise FaultValueError(str(name), f"unknown fault; known: {', '.join(known)}")
+            merged[name] = _checked_fault(name, getattr(self, name), value)
+        if merged["message_count"] * merged["param_count"] > PARAMS_PER_ANSWER_LIMIT:
+            raise FaultValueError("param_count", "message_count x param_count is at most "
+                                  f"{PARAMS_PER_ANSWER_LIMIT}")
+        for name, value in merged.items():
             setattr(self, name, value)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _checked_fault(name: str, current: Any, value: Any) -> Any:
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise FaultValueError(name, "takes true or false")
+        return value
+    if isinstance(current, str):
+        if not isinstance(value, str) or len(value) > TOKEN_TEXT_LIMIT:
+            raise FaultValueError(name, f"takes a string of at most {TOKEN_TEXT_LIMIT} "
+                                  "characters")
+        return value
+    limit = FAULT_LIMITS[name]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+        raise FaultValueError(name, f"takes a whole number from 0 to {limit}")
+    return value
 
 
 def _dt(value: datetime) -> str:
@@ -166,7 +243,7 @@ class World:
             raise SimError(401, "UNAUTHENTICATED", [message(
                 "com.vmware.vcenter.session.invalid_credentials",
                 {"user": {"s": user}}, lang=lang)])
-        token = secrets.token_hex(16)
+        token = self.faults.token_text or secrets.token_hex(16)
         now = self.clock()
         self.sessions[token] = Session(user.lower(), now, now)
         return token
@@ -176,9 +253,10 @@ class World:
             self.faults.expire_sessions = False
             self.sessions.clear()
         now = self.clock()
-        session = self.sessions.get(token or "")
+        token = self._session_token(token or "")
+        session = self.sessions.get(token)
         if session is not None and now - session.last_accessed > self.session_idle:
-            del self.sessions[token or ""]
+            del self.sessions[token]
             session = None
         if session is None:
             raise SimError(401, "UNAUTHENTICATED", [message(
@@ -186,8 +264,18 @@ class World:
         session.last_accessed = now
         return session.user
 
+    def _session_token(self, token: str) -> str:
+        """The token as the session table knows it: headers arrive decoded as Latin-1, so a
+        non-ASCII `token_text` sent back as UTF-8 is found under its UTF-8 reading too."""
+        if token in self.sessions:
+            return token
+        try:
+            return token.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return token
+
     def session_info(self, token: str) -> dict[str, str]:
-        session = self.sessions[token]
+        session = self.sessions[self._session_token(token)]
         return {
             "created_time": _dt(datetime.fromtimestamp(session.created, UTC)),
             "last_accessed_time": _dt(datetime.fromtimestamp(session.last_accessed, UTC)),
@@ -195,7 +283,7 @@ class World:
         }
 
     def logout(self, token: str) -> None:
-        self.sessions.pop(token, None)
+        self.sessions.pop(self._session_token(token), None)
 
     def require_manage(self, user: str, lang: str | None) -> None:
         if not self.users[user].can_manage:
@@ -208,19 +296,13 @@ class World:
     def create_link(self, user: str, spec: Any, lang: str | None) -> str:
         self.stats.create_calls += 1
         self.require_manage(user, lang)
-        if not isinstance(spec, dict):
-            raise _invalid_body("the body must be a JSON object (the CreateSpec)", lang)
-        for name in ("psc_hostname", "domain_name", "username", "password"):
-            if not isinstance(spec.get(name), str) or not spec[name]:
-                raise SimError(400, "INVALID_ARGUMENT", [message(
-                    "com.vmware.vapi.std.errors.missing_field", {"field": {"s": name}},
-                    lang=lang)])
+        _check_create_spec(spec, lang)
         host = spec["psc_hostname"].strip().lower()
         port_text = str(spec.get("port") or "443")
         psc = self.pscs.get(host)
         if psc is None:
             raise self._unreachable(spec["psc_hostname"], port_text, lang)
-        if not port_text.isdigit() or int(port_text) != psc.port:
+        if _port_number(port_text) != psc.port:
             raise SimError(400, "INVALID_ARGUMENT", [message(
                 "com.vmware.vcenter.hvc.links.invalid_port",
                 {"port": {"s": port_text}, "host": {"s": psc.host}, "expected": {"i": psc.port}},
@@ -232,7 +314,8 @@ class World:
                  "build": {"i": psc.build}, "minimum": {"s": "6.7.0 U2"}},
                 lang=lang)])
         offered = (spec.get("ssl_thumbprint") or "").replace(":", "").upper()
-        if offered != psc.thumbprint.replace(":", ""):
+        genuine = psc.thumbprint.replace(":", "")
+        if resolve(offered, [genuine], self.faults.hostile_text) != genuine:
             raise SimError(400, "UNVERIFIED_PEER", [message(
                 "com.vmware.vcenter.hvc.links.unverified_peer", {"host": {"s": psc.host}},
                 lang=lang)], data=self._certificate_info(psc))
@@ -243,10 +326,8 @@ class World:
                  "actual": {"s": psc.domain}}, lang=lang)])
         self._check_psc_credentials(psc, spec["username"], spec["password"], lang)
         groups = spec.get("admin_groups") or []
-        if not isinstance(groups, list):
-            raise _invalid_body("admin_groups must be a list of group@domain names", lang)
         for group in groups:
-            if str(group).lower() not in {g.lower() for g in psc.groups}:
+            if group.lower() not in {g.lower() for g in psc.groups}:
                 raise SimError(400, "INVALID_ARGUMENT", [message(
                     "com.vmware.vcenter.hvc.links.unknown_group",
                     {"group": {"s": str(group)}, "domain": {"s": psc.domain}}, lang=lang)])
@@ -287,7 +368,7 @@ class World:
         now = datetime.fromtimestamp(self.clock(), UTC)
         top = message(
             "com.vmware.vcenter.hvc.links.psc_unreachable",
-            {"host": {"s": host}, "port": {"i": int(port) if port.isdigit() else 443},
+            {"host": {"s": host}, "port": {"i": _port_number(port) or 443},
              "attempts": {"i": 3}, "elapsed": {"d": 30.25, "precision": 1},
              "at": {"dt": _dt(now), "format": "LONG_DATE_TIME"}},
             args=[host], lang=lang)
@@ -304,7 +385,8 @@ class World:
         return [{"display_name": link.domain, "link": link.id} for link in self.links.values()]
 
     def _link(self, link_id: str, lang: str | None) -> Link:
-        link = self.links.get(link_id)
+        known = resolve(link_id, self.links, self.faults.hostile_text)
+        link = self.links.get(known) if known is not None else None
         if link is None:
             raise SimError(404, "NOT_FOUND", [message(
                 "com.vmware.vcenter.hvc.links.not_found", {"link": {"s": link_id}}, lang=lang)])
@@ -330,38 +412,97 @@ class World:
         link = self._link(link_id, lang)
         if credentials is not None:
             if not isinstance(credentials, dict):
-                raise _invalid_body("credentials must be an object", lang)
+                raise invalid_field("credentials", "must be an object", lang)
+            for name in ("user_name", "password"):
+                _check_string(credentials, name, lang, field=f"credentials.{name}")
             psc = self.pscs[link.psc_host]
             self._check_psc_credentials(
-                psc, str(credentials.get("user_name", "")), str(credentials.get("password", "")),
-                lang)
-        del self.links[link_id]
+                psc, credentials["user_name"], credentials["password"], lang)
+        del self.links[link.id]
 
     # --- administrators --------------------------------------------------------------------
 
     def set_administrators(self, user: str, groups: Any, lang: str | None) -> None:
         self.require_manage(user, lang)
+        if groups is None:
+            raise missing_field("group_names", lang)
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-            raise _invalid_body("group_names must be a list of strings", lang)
+            raise invalid_field("group_names", "must be a list of strings", lang)
         self.administrators = list(dict.fromkeys(groups))
 
     def add_administrator(self, user: str, group: Any, lang: str | None) -> None:
         self.require_manage(user, lang)
+        if group is None:
+            raise missing_field("group_name", lang)
         if not isinstance(group, str) or "@" not in group:
-            raise _invalid_body("group_name must be a group written group@domain", lang)
+            raise invalid_field("group_name", "must be a group written group@domain", lang)
         if group not in self.administrators:
             self.administrators.append(group)
 
     def remove_administrator(self, user: str, group: Any, lang: str | None) -> None:
         self.require_manage(user, lang)
-        if group not in self.administrators:
+        if group is None:
+            raise missing_field("group_name", lang)
+        if not isinstance(group, str):
+            raise invalid_field("group_name", "must be a string", lang)
+        known = resolve(group, self.administrators, self.faults.hostile_text)
+        if known is None:
             raise SimError(404, "NOT_FOUND", [message(
                 "com.vmware.vcenter.hvc.management.group_not_found",
-                {"group": {"s": str(group)}}, lang=lang)])
-        self.administrators.remove(group)
+                {"group": {"s": group}}, lang=lang)])
+        self.administrators.remove(known)
 
 
-def _invalid_body(reason: str, lang: str | None) -> SimError:
+def _port_number(text: str) -> int | None:
+    """A port written in ASCII digits (at most five), else None: int() would take "²" and
+    fail on thousands of digits."""
+    if text.isascii() and text.isdigit() and len(text) <= 5:
+        return int(text)
+    return None
+
+
+_CREATE_REQUIRED = ("psc_hostname", "domain_name", "username", "password")
+_CREATE_OPTIONAL_STRINGS = ("port", "ssl_thumbprint", "ssl_certificate")
+
+
+def _check_create_spec(spec: Any, lang: str | None) -> None:
+    """The CreateSpec's shape, as vAPI's bindings check it before the rules run."""
+    if not isinstance(spec, dict):
+        raise invalid_body("the body must be a JSON object (the CreateSpec)", lang)
+    for name in _CREATE_REQUIRED:
+        _check_string(spec, name, lang)
+    for name in _CREATE_OPTIONAL_STRINGS:
+        if spec.get(name) is not None and not isinstance(spec[name], str):
+            raise invalid_field(name, "must be a string", lang)
+    groups = spec.get("admin_groups")
+    if groups is not None and (
+            not isinstance(groups, list) or not all(isinstance(g, str) for g in groups)):
+        raise invalid_field("admin_groups", "must be a list of group@domain names", lang)
+
+
+def _check_string(body: dict[str, Any], name: str, lang: str | None,
+                  field: str | None = None) -> None:
+    """A required string field: present, a string, not empty."""
+    value = body.get(name)
+    if isinstance(value, str) and value:
+        return
+    if value is None or value == "":
+        raise missing_field(field or name, lang)
+    raise invalid_field(field or name, "must be a string", lang)
+
+
+def missing_field(field: str, lang: str | None) -> SimError:
+    return SimError(400, "INVALID_ARGUMENT", [message(
+        "com.vmware.vapi.std.errors.missing_field", {"field": {"s": field}}, lang=lang)])
+
+
+def invalid_field(field: str, reason: str, lang: str | None) -> SimError:
+    return SimError(400, "INVALID_ARGUMENT", [message(
+        "com.vmware.vapi.std.errors.invalid_field",
+        {"field": {"s": field}, "reason": {"s": reason}}, lang=lang)])
+
+
+def invalid_body(reason: str, lang: str | None) -> SimError:
     return SimError(400, "INVALID_ARGUMENT", [message(
         "com.vmware.vapi.std.errors.invalid_body", {"reason": {"s": reason}}, lang=lang)])
 
