@@ -521,12 +521,14 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             out.note("Not removed.")
             return ExitCode.BAD_INPUT
+    from hvctui.profiles.store import ConfigError
+
     try:
         Service(store).delete_profile(args.name)
-    except OSError as exc:
-        raise InputError(f"{store.path} could not be written: {exc.strerror or exc}",
-                         hint="Check the folder is writable and the disk has room; the file "
-                         "was left as it was.") from None
+    except (OSError, ConfigError, ValueError) as exc:
+        raise InputError(f"not removed: {exc}",
+                         hint=getattr(exc, "hint", "") or "Check the folder is writable and "
+                         "the disk has room; the file was left as it was.") from None
     if args.json:
         out.json({"ok": True, "removed": args.name})
     else:

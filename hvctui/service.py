@@ -168,6 +168,7 @@ def prepare(
     prompt: Prompt | None = None,
     timeouts: Timeouts = Timeouts(),
     allow_first_use_pin: bool = False,
+    ask_in_form: bool = False,
     names: dict[str, str] | None = None,
 ) -> Call:
     """A call from a profile, overrides and passwords typed; NotReady names every problem.
@@ -195,12 +196,12 @@ def prepare(
         problems += _language_problems(profile.accept_language)
     typed = typed or {}
     password = _password(typed.get("password", ""), profile.password_source, profile.user,
-                         PASSWORD_ENV, prompt, "password", problems)
+                         PASSWORD_ENV, prompt, "password", problems, ask_in_form)
     spec = None
     if need_spec:
         psc_password = _password(typed.get("psc_password", ""), profile.psc_password_source,
                                  profile.psc_user, PSC_PASSWORD_ENV, prompt, "psc_password",
-                                 problems)
+                                 problems, ask_in_form)
         from hvctui.vapi.models import CreateSpec, SpecInvalid
 
         try:
@@ -219,7 +220,7 @@ def prepare(
 
 
 def _password(typed: str, source: str, who: str, env: str, prompt: Prompt | None, field: str,
-              problems: list[FieldProblem]) -> Secret | None:
+              problems: list[FieldProblem], ask_in_form: bool) -> Secret | None:
     if typed:
         return Secret(typed)
     if problems and prompt is not None:
@@ -230,7 +231,8 @@ def _password(typed: str, source: str, who: str, env: str, prompt: Prompt | None
         return resolve_password(source, who=who or "?", override_env=env, prompt=prompt)
     except InputError as exc:
         problems.append(FieldProblem(field, "is required: type it (kept in memory only)"
-                                     if source == "prompt" and prompt is None else exc.message))
+                                     if source == "prompt" and ask_in_form else
+                                     f"{exc.message}: {exc.hint}" if exc.hint else exc.message))
         return None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from hvctui.demo import (
     DEMO_PASSWORD_ENV,
@@ -14,8 +13,7 @@ from hvctui.demo import (
     demo_config,
     prepare_demo,
 )
-from hvctui.profiles.secrets import resolve_password
-from hvctui.profiles.setup import build_connection, build_spec
+from hvctui.service import prepare
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError, ServerError
 from hvctui.vapi.models import CertificateInfo
@@ -59,22 +57,18 @@ async def test_each_demo_profile_shows_its_scenario_even_after_corp_is_linked(
     profiles = store.load().config.profiles
     outcomes: dict[str, str | None] = {}
     for name, profile in profiles.items():
-        password = resolve_password(profile.password_source, who=profile.user,
-                                    override_env="UNSET_FOR_TEST")
-        psc_password = resolve_password(profile.psc_password_source, who=profile.psc_user,
-                                        override_env="UNSET_FOR_TEST")
+        call = prepare(name, profile, {}, need_spec=True)
         try:
-            await flow.link(build_connection(profile, password), build_spec(profile, psc_password),
-                            trust)
+            await flow.link(call.connection, call.spec, trust)
             outcomes[name] = None
         except ServerError as error:
             outcomes[name] = error.error_type.value
             assert error.messages and all(m.text for m in error.messages)
     assert outcomes == EXPECTED
     try:
-        corp = profiles["corp"]
-        await flow.link(build_connection(corp, SecretStr(PASSWORD)),
-                        build_spec(corp, SecretStr(PASSWORD)), trust)
+        call = prepare("corp", profiles["corp"], {}, need_spec=True,
+                       typed={"password": PASSWORD, "psc_password": PASSWORD})
+        await flow.link(call.connection, call.spec, trust)
     except HvcError as error:
         assert isinstance(error, ServerError) and error.error_type.value == "ALREADY_EXISTS"
     else:

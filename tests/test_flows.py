@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hvctui.cli import exit_code_for
+
 import asyncio
 
 import pytest
@@ -60,7 +62,7 @@ async def test_link_after_trust_step_resubmits_with_the_offered_thumbprint(sim: 
 async def test_refused_trust_raises_unverified_peer_and_creates_nothing(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), refuse)
-    assert caught.value.error_type is ErrorType.UNVERIFIED_PEER and caught.value.exit_code == 3
+    assert caught.value.error_type is ErrorType.UNVERIFIED_PEER and exit_code_for(caught.value) == 3
     assert sim.world.links == {}
 
 
@@ -68,7 +70,7 @@ async def test_second_link_is_refused_with_already_exists(sim: Sim) -> None:
     await flow.link(connection(sim), corp_spec(), trust)
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), trust)
-    assert caught.value.error_type is ErrorType.ALREADY_EXISTS and caught.value.exit_code == 4
+    assert caught.value.error_type is ErrorType.ALREADY_EXISTS and exit_code_for(caught.value) == 4
 
 
 @pytest.mark.parametrize("changes,error_type,status,names", [
@@ -101,7 +103,7 @@ async def test_read_only_user_is_unauthorized(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim, "auditor@vmc.local"), corp_spec(), trust)
     assert caught.value.error_type is ErrorType.UNAUTHORIZED and caught.value.http_status == 403
-    assert caught.value.exit_code == 5
+    assert exit_code_for(caught.value) == 5
 
 
 async def test_localized_messages_follow_accept_language(sim: Sim) -> None:
@@ -133,7 +135,7 @@ async def test_pin_mismatch_sends_nothing(sim: Sim) -> None:
                        TlsPolicy("pinned", pin_sha256="AB" * 32))
     with pytest.raises(TlsError) as caught:
         await flow.link(wrong, corp_spec(), trust)
-    assert caught.value.kind == "pin_mismatch" and caught.value.exit_code == 6
+    assert caught.value.kind == "pin_mismatch" and exit_code_for(caught.value) == 6
     assert sim.world.stats.requests == 0
 
 
@@ -223,19 +225,18 @@ async def test_administrators_get_add_remove(sim: Sim) -> None:
     ({"latency_ms": 1500}, NetworkError, "Timed out"),
     ({"trickle": True, "trickle_ms": 300}, NetworkError, "Timed out"),
 ])
-@pytest.mark.parametrize("in_place_io", [False, True], ids=["async-io", "in-place-io"])
 async def test_faults_become_clear_errors(sim: Sim, fault: dict, error_class: type,
-                                          words: str, in_place_io: bool) -> None:
-    """Both ways of doing the I/O (the TUI's and the CLI's) fail alike, and in time: a trickled
-    answer (a byte every 0.3 s, never a read timeout) is cut at the 1 s whole-call deadline."""
+                                          words: str) -> None:
+    """Each fault is named, and in time: a trickled answer (a byte every 0.3 s, never a read
+    timeout) is cut at the 1 s whole-call deadline."""
     sim.control("/sim/faults", fault)
     slow = Connection(sim.address, "cloudadmin@vmc.local", SecretStr(PASSWORD),
                       TlsPolicy("pinned", pin_sha256=sim.info.sha256),
-                      timeouts=Timeouts(connect=2, total=1), in_place_io=in_place_io)
+                      timeouts=Timeouts(connect=2, total=1))
     with pytest.raises(error_class) as caught:
         await flow.link(slow, corp_spec(), trust)
     assert words in str(caught.value)
-    assert caught.value.exit_code == 6
+    assert exit_code_for(caught.value) == 6
     if fault.get("trickle"):
         # A missed deadline would still end in "Timed out", once the whole answer had come:
         # the client must have hung up while the simulator was still trickling.
@@ -252,7 +253,7 @@ async def test_service_unavailable_is_a_vapi_error(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), trust)
     assert caught.value.error_type is ErrorType.SERVICE_UNAVAILABLE
-    assert caught.value.http_status == 503 and caught.value.exit_code == 1
+    assert caught.value.http_status == 503 and exit_code_for(caught.value) == 1
 
 
 async def test_refused_connection_is_a_network_error() -> None:
@@ -260,7 +261,7 @@ async def test_refused_connection_is_a_network_error() -> None:
     async with client:
         with pytest.raises(NetworkError) as caught:
             await client.list_links()
-    assert caught.value.title == "Cannot connect" and caught.value.exit_code == 6
+    assert caught.value.title == "Cannot connect" and exit_code_for(caught.value) == 6
 
 
 async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
@@ -274,24 +275,3 @@ async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
             now[0] += 61  # idle past the simulator's expiry
             assert await client.list_links() == []
         assert world.stats.logins == 2
-
-
-@pytest.mark.parametrize("tls", ["pinned", "ca_file"])
-async def test_in_place_io_links_and_reports_progress_like_async_io(
-        sim: Sim, tmp_path, tls: str) -> None:  # type: ignore[no-untyped-def]
-    ca = tmp_path / "sim.pem"
-    ca.write_bytes(sim.info.cert_pem)
-    policy = TlsPolicy("pinned", pin_sha256=sim.info.sha256) if tls == "pinned" else \
-        TlsPolicy("ca_file", ca_file=str(ca))
-    phases: dict[bool, list[str]] = {}
-    for in_place_io in (False, True):
-        sim.world.links.clear()
-        seen: list[str] = []
-        conn = Connection(sim.address, "cloudadmin@vmc.local", SecretStr(PASSWORD), policy,
-                          in_place_io=in_place_io)
-        outcome = await flow.link(conn, corp_spec(), trust,
-                                  on_event=lambda phase, detail: seen.append(phase))
-        assert outcome.link_id in sim.world.links
-        phases[in_place_io] = seen
-    assert phases[True] == phases[False]
-    assert "tls" in phases[True] and "logout" in phases[True]

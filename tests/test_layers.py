@@ -1,7 +1,6 @@
-"""The core never imports Textual; neither do `hvctui --help` and the CLI commands.
+"""The layers hold: the core never imports Textual, and a CLI command loads only what it uses.
 
-A command loads only what it uses: a link that succeeds loads neither Textual, the simulator
-nor pydantic (whose import alone costs more than the link budget allows, see benchmarks/).
+Statically too: pyproject.toml's import-linter contracts, run by test_import_contracts.
 """
 
 from __future__ import annotations
@@ -23,19 +22,10 @@ def imported(code: str) -> tuple[bool, bool]:
 @pytest.mark.parametrize("module", ["hvctui.vapi", "hvctui.profiles", "hvctui.sim",
                                     "hvctui.vapi.flow", "hvctui.vapi.client",
                                     "hvctui.vapi.render", "hvctui.profiles.store",
-                                    "hvctui.profiles.setup", "hvctui.sim.server", "hvctui.cli"])
+                                    "hvctui.service", "hvctui.sim.server", "hvctui.cli"])
 def test_core_modules_do_not_import_textual(module: str) -> None:
     textual, _ = imported(f"import {module}")
     assert not textual
-
-
-def test_help_and_link_do_not_import_textual_or_the_simulator() -> None:
-    code = ("from hvctui.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "main(['link', '--server', '127.0.0.1:1', '--user', 'u@x', '--insecure',"
-            " '--psc-hostname', 'h', '--domain', 'd', '--psc-user', 'p@d'])")
-    textual, starlette = imported(code)
-    assert not textual and not starlette
 
 
 def test_the_tui_starts_without_the_http_stack_pydantic_or_the_simulator() -> None:
@@ -47,8 +37,8 @@ def test_the_tui_starts_without_the_http_stack_pydantic_or_the_simulator() -> No
     assert out == "[]"
 
 
-def test_a_successful_cli_link_loads_no_pydantic(sim, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A clean link needs no model: the spec is the plain LinkSpec, the answers plain JSON."""
+def test_a_cli_link_that_succeeds_loads_neither_textual_nor_the_simulator(sim, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`hvctui link`, carried all the way to a link made, never loads the TUI or the simulator."""
     import os
 
     from hvctui.sim.world import DEMO_PASSWORD
@@ -62,10 +52,25 @@ def test_a_successful_cli_link_loads_no_pydantic(sim, tmp_path) -> None:  # type
             " '--domain', 'corp.local', '--psc-user', 'administrator@corp.local',"
             f" '--ssl-thumbprint', {thumb!r}])\n"
             "print(code, sorted({m.split('.')[0] for m in sys.modules}"
-            " & {'pydantic', 'pydantic_core', 'textual', 'starlette', 'uvicorn'}))")
+            " & {'textual', 'starlette', 'uvicorn'}))")
     env = dict(os.environ, HVCTUI_PASSWORD=DEMO_PASSWORD, HVCTUI_PSC_PASSWORD=DEMO_PASSWORD)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == "0 []"
     assert len(sim.world.links) == 1
+
+
+def test_import_contracts_hold() -> None:
+    """import-linter's contracts (pyproject.toml): vapi imports none of profiles, sim, tui;
+    profiles imports no tui; only tui imports textual."""
+    import shutil
+    from pathlib import Path
+
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is a test dependency: pip install -e '.[test]'"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([lint, "--no-cache"], capture_output=True, text=True, timeout=120,
+                          cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout

@@ -87,63 +87,20 @@ def test_message_text_prefers_localized() -> None:
     assert LocalizableMessage(default_message="Hello").text == "Hello"
 
 
-# --- the plain LinkSpec (the CLI's, no pydantic) agrees with the pydantic CreateSpec ---------
+def test_every_bad_field_is_named_at_once_not_just_the_first() -> None:
+    from hvctui.vapi.models import SpecInvalid
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from hvctui.vapi.connection import Secret  # noqa: E402
-from hvctui.vapi.spec import LinkSpec, SpecInvalid  # noqa: E402
-
-# Values as a profile or a CLI flag gives them: text, mostly good (so that whole specs pass
-# often enough to compare bodies), with bad and arbitrary ones mixed in.
-def mostly(good: list, bad: st.SearchStrategy) -> st.SearchStrategy:  # type: ignore[type-arg]
-    return st.one_of(st.sampled_from(good), st.sampled_from(good), st.sampled_from(good), bad)
+    with pytest.raises(SpecInvalid) as caught:
+        CreateSpec.checked(psc_hostname="psc corp", port="99999", domain_name="",
+                           username="a b", password="", ssl_thumbprint="AB:CD",
+                           admin_groups=["admins"])
+    assert [field for field, _ in caught.value.problems] == [
+        "psc_hostname", "port", "domain_name", "username", "password", "ssl_thumbprint",
+        "admin_groups"]
 
 
-hosts = mostly(["psc.corp.local", " psc.corp.local ", "10.0.0.5", "[fe80::1]"],
-               st.sampled_from(["", "  ", "psc corp", "psc/x"]) | st.text(max_size=12))
-ports = mostly([None, "", "443", " 8443 ", "007"],
-               st.sampled_from(["0", "65536", "x"]) | st.integers(-5, 70000).map(str))
-words = mostly(["corp.local", "administrator@corp.local", " a@b "],
-               st.sampled_from(["", " ", "corp local"]) | st.text(max_size=10))
-thumbs = mostly([None, "", THUMB, THUMB.lower(), "ab" * 32, " " + THUMB + " "],
-                st.sampled_from(["AB:CD", "Z" * 64]) | st.text(max_size=8))
-groups = mostly([None, [], ["a@corp.local"], ["a@corp.local", "b@corp.local"], [" c@d ", ""]],
-                st.lists(st.sampled_from(["a@corp.local", "A@corp.local", "admins", "x y@z"]),
-                         max_size=4))
-passwords = mostly([SECRET, " "], st.just(""))
-
-
-@settings(max_examples=400, deadline=None)
-@given(hosts, ports, words, words, passwords, thumbs, groups)
-def test_link_spec_accepts_rejects_and_serialises_exactly_like_create_spec(
-    host: str, port: str | None, domain: str, user: str, password: str, thumb: str | None,
-    admin_groups: list[str] | None,
-) -> None:
-    fields = dict(psc_hostname=host, port=port, domain_name=domain, username=user,
-                  ssl_thumbprint=thumb, admin_groups=admin_groups)
-    try:
-        model = CreateSpec(password=password, **fields)
-    except ValidationError as exc:
-        expected = [(str(e["loc"][0]), e["msg"].removeprefix("Value error, "))
-                    for e in exc.errors()]
-        with pytest.raises(SpecInvalid) as caught:
-            LinkSpec.checked(password=Secret(password), **fields)
-        assert caught.value.problems == expected
-        return
-    plain = LinkSpec.checked(password=Secret(password), **fields)
-    assert plain.to_wire() == model.to_wire()
-    assert list(plain.to_wire()) == list(model.to_wire())
-    assert plain.redacted() == model.redacted()
-    trusted = plain.with_thumbprint(THUMB)
-    assert trusted.to_wire() == model.with_thumbprint(THUMB).to_wire()
-
-
-def test_link_spec_and_secret_never_show_the_password() -> None:
-    plain = LinkSpec.checked(psc_hostname="psc.corp.local", domain_name="corp.local",
-                             username="administrator@corp.local", password=Secret(SECRET))
-    for text in (repr(plain), str(plain), f"{plain.password}", repr(plain.password),
-                 json.dumps(plain.redacted())):
-        assert SECRET not in text
-    assert plain.to_wire()["password"] == SECRET
+def test_a_field_is_judged_alone_by_the_same_rules() -> None:
+    assert CreateSpec.problems({"port": "0"}) == [
+        ("port", "'0' is not a port number from 1 to 65535")]
+    assert CreateSpec.problems({"psc_hostname": "psc.corp.local:443"})[0][0] == "psc_hostname"
+    assert CreateSpec.problems({"domain_name": "corp.local"}) == []

@@ -11,8 +11,8 @@ from rich.text import Text
 
 from hvctui.vapi.answers import coerce_param, parse_error
 from hvctui.vapi.errors import NotVapiAnswer, ServerError
-from hvctui.vapi.render import error_json, error_lines, render_message, render_param
-from hvctui.tui.widgets.response import error_text
+from hvctui.vapi.render import error_report, render_message, render_param
+from hvctui.tui.widgets.response import report_text
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
@@ -41,12 +41,12 @@ bodies = st.fixed_dictionaries(
 
 
 def shown(error: ServerError | NotVapiAnswer) -> str:
-    lines = error_lines(error)
-    json.dumps(error_json(error))
-    text = error_text(error)
+    report = error_report(error)
+    json.dumps(report.payload, allow_nan=False)  # strict JSON, whatever the server sent
+    text = report_text(report)
     assert isinstance(text, Text)
-    assert lines and lines[0].startswith("Error: ")
-    return "\n".join(lines)
+    assert report.plain.startswith("Error: ")
+    return report.plain
 
 
 @settings(max_examples=300, deadline=None)

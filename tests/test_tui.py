@@ -188,6 +188,23 @@ async def test_broken_config_opens_says_so_and_is_never_saved_over(isolated_conf
     async with app.run_test(size=(80, 24)) as pilot:
         banner = str(app.query_one("#banner").render())
         assert "line 3" in banner and "profiles.corp.tls" in banner
+        assert app.main.sidebar.visible_names == ["corp"]  # listed, marked broken
+        app.main.form.input("server").value = "other.example.com"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+async def test_a_file_that_is_not_toml_opens_says_so_and_is_never_saved_over(
+        isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    path = isolated_config / "config.toml"
+    path.write_text('[profiles.corp]\nserver = "vc.example.com\n')
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = str(app.query_one("#banner").render())
+        assert "line 2" in banner and "not saved over" in banner
         app.main.form.input("server").value = "other.example.com"
         await pilot.press("ctrl+s")
         app.theme = "hvc-light"

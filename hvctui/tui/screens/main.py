@@ -112,6 +112,7 @@ class MainScreen(Screen[None]):
         self.select_profile(first, remember=False)
         if self.config_error is not None:
             self.config_problem = str(self.config_error.problems[0])
+        self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
 
     # --- header and banner: reactive ------------------------------------------------------
@@ -136,6 +137,12 @@ class MainScreen(Screen[None]):
         if self.config_problem:
             lines.append(f"! config not loaded, not saved over: {one_line(self.config_problem)}"
                          ". Fix the file, or ctrl+p: Start afresh.")
+        for name, problems in list(self.broken.items())[:2]:
+            lines.append(f"! profile {name} is broken (never saved over): "
+                         f"{one_line(str(problems[0]), 200)}")
+        if len(self.broken) > 2:
+            lines.append(f"! and {len(self.broken) - 2} more broken profiles (marked ! in the "
+                         "list)")
         banner.update(Text("\n".join(lines)))
         banner.display = bool(lines)
         banner.set_class(self.tls_mode == "insecure", "insecure")
@@ -335,7 +342,7 @@ class MainScreen(Screen[None]):
             call = prepare(self.profile_name, self.config.profiles.get(self.profile_name),
                            self.form.values(), need_spec=need_spec,
                            typed=self.form.passwords(), timeouts=self.settings.timeouts,
-                           allow_first_use_pin=self.settings.probe_pins)
+                           allow_first_use_pin=self.settings.probe_pins, ask_in_form=True)
         except NotReady as not_ready:
             self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
