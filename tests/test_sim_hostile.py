@@ -6,6 +6,8 @@ is what matters here, not TLS.
 
 from __future__ import annotations
 
+from hvctui.vapi.errors import BadOffer
+
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -486,9 +488,16 @@ async def test_under_hostile_text_every_text_field_is_hostile_and_the_flow_still
     spec = CreateSpec(psc_hostname="psc.corp.local", domain_name="corp.local",
                       username="administrator@corp.local", password=DEMO_PASSWORD,
                       admin_groups=["ops@corp.local"])
+    # The client refuses to resubmit a hostile "thumbprint" (not a SHA-256 one) ...
+    with pytest.raises(BadOffer) as refused:
+        await flow.link(connection("de-DE"), spec, trust, transport=transport)
+    offered = refused.value.answer.data["ssl_thumbprint"]
+    assert offers == [] and hostile(offered)
+    assert world.pscs["psc.corp.local"].thumbprint in offered and world.links == {}
+    # ... so the user gives the real one, and the server still links.
+    spec = spec.with_thumbprint(world.pscs["psc.corp.local"].thumbprint)
     outcome = await flow.link(connection("de-DE"), spec, trust, transport=transport)
-    assert hostile(offers[0].ssl_thumbprint) and hostile(outcome.link_id)
-    assert world.pscs["psc.corp.local"].thumbprint in offers[0].ssl_thumbprint
+    assert hostile(outcome.link_id)
     assert len(world.links) == 1 and next(iter(world.links)) in outcome.link_id
 
     rows = await flow.list_links(connection(), transport=transport)
