@@ -320,3 +320,65 @@ async def test_every_form_field_rejects_bad_values_by_name_and_sends_nothing(
         assert "Not sent" in pane_text(app)
     assert sim.world.stats.requests == 0
 
+
+
+async def test_a_defect_in_the_link_worker_is_a_message_and_a_history_entry_not_a_crash(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.vapi import flow
+
+    from .tui_support import PW_ENV, corp_profile, pane_text, wait_until, write_config
+
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+    async def defective_link(connection, spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        body = spec.to_wire()  # a local holding the PSC password, as a real defect might
+        raise RuntimeError(f"defect with {len(body)} fields")
+
+    monkeypatch.setattr(flow, "link", defective_link)
+    path = write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256)})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "Unexpected failure" in pane_text(app))
+        assert app.is_running and PASSWORD not in pane_text(app)
+    history = (isolated_config / "history.jsonl").read_text()
+    assert '"status": "Failed"' in history and PASSWORD not in history
+
+
+async def test_the_last_guard_shows_no_local_variables(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual's own crash report prints every frame's locals; ours must not."""
+    from rich.console import Console
+
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.main import MainScreen
+
+    from .tui_support import corp_profile, write_config
+
+    def defective_action(self: MainScreen) -> None:
+        header = f"Basic {PASSWORD}"  # a local that a locals dump would print
+        raise RuntimeError(f"defect ({len(header)})")
+
+    monkeypatch.setattr(MainScreen, "action_save_profile", defective_action)
+    shown_on_exit: list[object] = []
+    crash_report = HvcApp._fatal_error
+
+    def keep_what_is_shown(self: HvcApp) -> None:
+        crash_report(self)
+        shown_on_exit.extend(self._exit_renderables)
+
+    monkeypatch.setattr(HvcApp, "_fatal_error", keep_what_is_shown)
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+    console = Console(record=True, width=120)
+    for renderable in shown_on_exit:
+        console.print(renderable)
+    shown = console.export_text()
+    assert "RuntimeError" in shown and "defect" in shown
+    assert PASSWORD not in shown  # Textual's own report would show header = 'Basic VMware1!'
+

@@ -68,6 +68,21 @@ class HvcApp(App[int]):
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report shows every frame's local variables (a CreateSpec, a Basic
+        header, a typed password); ours shows the frames and the exception alone.
+
+        Workers and actions catch what they can expect; this is the last guard, for a defect.
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None, max_frames=20)
+        self._exit_renderables.append(Segments(self.console.render(report,
+                                                                   self.console.options)))
+        self._close_messages_no_wait()
+
     def get_default_screen(self) -> Screen[Any]:
         return self.main
 
