@@ -26,6 +26,7 @@ from hvctui.profiles.store import (
     Profile,
     check_profile_name,
 )
+from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.tui.widgets.form import SpecForm
@@ -67,6 +68,7 @@ class HvcApp(App[int]):
         timeouts: Timeouts = Timeouts(),
     ) -> None:
         super().__init__()
+        install_guards()  # Textual defects that would end the app: see hvctui/tui/guards.py
         self.tz = tz
         self._configured_tz = tz is None  # an explicit tz (tests) wins over the config's
         self.store = ConfigStore(config_path)

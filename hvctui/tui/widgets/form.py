@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -177,11 +178,11 @@ class SpecForm(VerticalScroll):
             row.first().refresh()
         if existing:
             if message:
-                existing.first(Static).update(f"↳ {message}")
+                existing.first(Static).update(Text(f"↳ {message}"))  # data, not markup
             else:
                 existing.first().remove()
         elif message and row:
-            self.mount(Static(f"↳ {message}", classes="problem", id=f"p-{name}"),
+            self.mount(Static(Text(f"↳ {message}"), classes="problem", id=f"p-{name}"),
                        after=row.first())
 
     def problem(self, name: str) -> str:
