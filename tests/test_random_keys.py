@@ -11,6 +11,7 @@ and the last keys, so `replay(seed)` reproduces it; each crash found has its own
 from __future__ import annotations
 
 import random
+import sys
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,9 @@ from hvctui.demo import prepare_demo
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
 from hvctui.tui.app import HvcApp
+from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.screens.help import HelpScreen
+from hvctui.tui.screens.history import HistoryScreen
 
 from .tui_support import wait_until
 
@@ -58,6 +61,8 @@ LEAVING_COMMANDS = {"Quit", "Screenshot"}
 
 class FuzzedApp(HvcApp):
     """The demo app minus the palette commands that leave it on purpose."""
+
+    CSS_PATH = Path(sys.modules[HvcApp.__module__].__file__ or "").with_name("app.tcss")
 
     def get_system_commands(self, screen: Any) -> Iterator[Any]:
         for command in super().get_system_commands(screen):
@@ -207,3 +212,39 @@ async def test_a_bracket_typed_in_a_field_is_shown_as_typed_on_leaving_it(
         assert port.value == typed
         shown = str(app.screen.query_one("#p-psc_port").render())
         assert f"'{typed}' is not a port number" in shown
+
+
+async def test_two_enters_at_once_in_the_palette_run_the_command_once(demo: Path) -> None:
+    """Random keys, seed 1: enter, enter in one read chose the palette's command twice; the
+    second dismissed the closed palette and ended the app with ScreenStackError (Textual's
+    Screen.dismiss pops whatever is on top; guarded in hvctui.tui.guards)."""
+    app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"history")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.pause(0.1)  # the palette's search runs in a worker
+        for _ in range(2):
+            app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause(0.05)
+        assert not ended(app)
+        assert [type(s) for s in app.screen_stack][1:] == [HistoryScreen]
+
+
+async def test_a_dialog_answered_twice_at_once_closes_once(demo: Path) -> None:
+    """A screen dismissed again after it closed must not pop the screen below it."""
+    app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        answers: list[object] = []
+        dialog = TextScreen("Name?")
+        app.push_screen(dialog, answers.append)
+        await wait_until(pilot, lambda: app.screen is dialog)
+        dialog.dismiss("first")
+        dialog.dismiss("second")  # as a handler queued before the first would
+        await pilot.pause(0.05)
+        assert not ended(app)
+        assert answers == ["first"]
+        assert isinstance(app.screen, HistoryScreen)

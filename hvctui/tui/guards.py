@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import OptionList
+from textual.await_complete import AwaitComplete
+from textual.screen import Screen
+from textual.widgets import Input, OptionList
 
 _INSTALLED = "_hvctui_guarded"
 
@@ -42,6 +44,61 @@ def _guard_option_list_page() -> bool:
     return True
 
 
+def _guard_stale_dismiss() -> bool:
+    """`Screen.dismiss` on a screen that is no longer the active one.
+
+    Upstream (Textual 8.2.x, `Screen.dismiss`): calls the result callback and then
+    `app.pop_screen()`, which pops whatever screen is on top, not necessarily this one. A
+    handler queued on a screen that a burst of keys has already closed (enter, enter in the
+    command palette; enter and escape in a dialog) dismisses it a second time: with only the
+    main screen left this raises `ScreenStackError` and ends the app, otherwise it pops another
+    screen and answers its caller twice. A screen that is not on top has nothing to dismiss.
+    """
+    original = Screen.dismiss
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def dismiss(self: Screen[Any], result: Any = None) -> AwaitComplete:
+        stack = self.app.screen_stack
+        if not stack or stack[-1] is not self:
+            return AwaitComplete.nothing()
+        return original(self, result)
+
+    setattr(dismiss, _INSTALLED, True)
+    dismiss.__doc__ = original.__doc__
+    Screen.dismiss = dismiss  # type: ignore[method-assign]
+    return True
+
+
+def _guard_stale_palette_choice() -> bool:
+    """A choice that reaches the command palette after it closed.
+
+    Upstream (Textual 8.2.x, `CommandPalette._select_command` / `_select_or_command`): two
+    enters in one read each post a selection; the first closes the palette and runs the
+    command, the second, handled by the closed palette, runs the command again (and dismisses
+    again, see `_guard_stale_dismiss`). The palette's `@on` handlers are bound at class
+    creation, so the guard sits in front of its message dispatch and drops those two messages
+    once the palette is not the active screen.
+    """
+    from textual.command import CommandPalette
+
+    original = CommandPalette._on_message
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    async def _on_message(self: CommandPalette, message: Any) -> None:
+        if isinstance(message, (Input.Submitted, OptionList.OptionSelected)) \
+                and not self.is_active:
+            return
+        await original(self, message)
+
+    setattr(_on_message, _INSTALLED, True)
+    CommandPalette._on_message = _on_message  # type: ignore[method-assign]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
-    return {"option_list_page": _guard_option_list_page()}
+    return {"option_list_page": _guard_option_list_page(),
+            "stale_dismiss": _guard_stale_dismiss(),
+            "stale_palette_choice": _guard_stale_palette_choice()}
