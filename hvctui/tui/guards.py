@@ -97,8 +97,32 @@ def _guard_stale_palette_choice() -> bool:
     return True
 
 
+def _guard_second_palette() -> bool:
+    """ctrl+p while the command palette is open under another screen.
+
+    Upstream (Textual 8.2.x, `CommandPalette.is_open`, asked by `App.action_command_palette`):
+    only the top screen is checked, so with a dialog opened over the palette (by a call in
+    flight) ctrl+p pushes a second palette with the same id and `DuplicateIds` ends the app.
+    The palette is open if it is anywhere on the stack; ctrl+p then does nothing.
+    """
+    from textual.command import CommandPalette
+
+    original = CommandPalette.is_open
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def is_open(app: Any) -> bool:
+        return original(app) or any(screen.has_class("--textual-command-palette")
+                                    for screen in app.screen_stack)
+
+    setattr(is_open, _INSTALLED, True)
+    CommandPalette.is_open = staticmethod(is_open)  # type: ignore[method-assign]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
             "stale_dismiss": _guard_stale_dismiss(),
-            "stale_palette_choice": _guard_stale_palette_choice()}
+            "stale_palette_choice": _guard_stale_palette_choice(),
+            "second_palette": _guard_second_palette()}
