@@ -174,6 +174,7 @@ async def replay(seed: int, count: int, folder: Path) -> set[str]:
             async with app.run_test(size=(80, 24)) as pilot:
                 await pilot.press(*opening)
                 await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+                seen.add(type(app.screen).__name__)
                 seen |= await type_keys(pilot, seed * 100 + episode, count // EPISODES, where)
                 await back_to_main(pilot)
                 await pilot.press("f1")  # a known key still does its job
