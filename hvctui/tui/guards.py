@@ -1,0 +1,128 @@
+"""Local guards for defects in Textual that end the app, each proven by a test.
+
+Every guard names the upstream behaviour it covers, checks the precondition that upstream
+misses and otherwise hands over to Textual's own code, so it stays correct if upstream fixes the
+defect; if the private method it wraps disappears, the guard is not installed and the
+regression test in tests/test_random_keys.py says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.await_complete import AwaitComplete
+from textual.screen import Screen
+from textual.widgets import Input, OptionList
+
+_INSTALLED = "_hvctui_guarded"
+
+
+def _guard_option_list_page() -> bool:
+    """Page Up / Page Down in an OptionList that has options but no lines yet.
+
+    Upstream (Textual 8.2.x, `OptionList._move_page`): the line cache is filled by
+    `_update_lines`, which does nothing while the list has no content region (not laid out
+    yet, or hidden: the command palette's list is `display: none` until it has results). With
+    options present and `highlighted` set, `_move_page` reads `self._index_to_line[highlighted]`
+    from the empty cache and raises `KeyError` (or `IndexError` at `self._lines[-1]`), which
+    ends the app. Without lines there is no page to move by, so the highlight stays.
+    """
+    original = getattr(OptionList, "_move_page", None)
+    if original is None:
+        return False
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def _move_page(self: OptionList, direction: Any) -> None:
+        if self.option_count and not self.scrollable_content_region:
+            return  # no lines to page through yet: upstream would raise KeyError
+        original(self, direction)
+
+    setattr(_move_page, _INSTALLED, True)
+    _move_page.__doc__ = original.__doc__
+    OptionList._move_page = _move_page  # type: ignore[method-assign]
+    return True
+
+
+def _guard_stale_dismiss() -> bool:
+    """`Screen.dismiss` on a screen that is no longer the active one.
+
+    Upstream (Textual 8.2.x, `Screen.dismiss`): calls the result callback and then
+    `app.pop_screen()`, which pops whatever screen is on top, not necessarily this one. A
+    handler queued on a screen that a burst of keys has already closed (enter, enter in the
+    command palette; enter and escape in a dialog) dismisses it a second time: with only the
+    main screen left this raises `ScreenStackError` and ends the app, otherwise it pops another
+    screen and answers its caller twice. A screen that is not on top has nothing to dismiss.
+    """
+    original = Screen.dismiss
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def dismiss(self: Screen[Any], result: Any = None) -> AwaitComplete:
+        stack = self.app.screen_stack
+        if not stack or stack[-1] is not self:
+            return AwaitComplete.nothing()
+        return original(self, result)
+
+    setattr(dismiss, _INSTALLED, True)
+    dismiss.__doc__ = original.__doc__
+    Screen.dismiss = dismiss  # type: ignore[method-assign]
+    return True
+
+
+def _guard_stale_palette_choice() -> bool:
+    """A choice that reaches the command palette after it closed.
+
+    Upstream (Textual 8.2.x, `CommandPalette._select_command` / `_select_or_command`): two
+    enters in one read each post a selection; the first closes the palette and runs the
+    command, the second, handled by the closed palette, runs the command again (and dismisses
+    again, see `_guard_stale_dismiss`). The palette's `@on` handlers are bound at class
+    creation, so the guard sits in front of its message dispatch and drops those two messages
+    once the palette is not the active screen.
+    """
+    from textual.command import CommandPalette
+
+    original = CommandPalette._on_message
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    async def _on_message(self: CommandPalette, message: Any) -> None:
+        if isinstance(message, (Input.Submitted, OptionList.OptionSelected)) \
+                and not self.is_active:
+            return
+        await original(self, message)
+
+    setattr(_on_message, _INSTALLED, True)
+    CommandPalette._on_message = _on_message  # type: ignore[method-assign]
+    return True
+
+
+def _guard_second_palette() -> bool:
+    """ctrl+p while the command palette is open under another screen.
+
+    Upstream (Textual 8.2.x, `CommandPalette.is_open`, asked by `App.action_command_palette`):
+    only the top screen is checked, so with a dialog opened over the palette (by a call in
+    flight) ctrl+p pushes a second palette with the same id and `DuplicateIds` ends the app.
+    The palette is open if it is anywhere on the stack; ctrl+p then does nothing.
+    """
+    from textual.command import CommandPalette
+
+    original = CommandPalette.is_open
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def is_open(app: Any) -> bool:
+        return original(app) or any(screen.has_class("--textual-command-palette")
+                                    for screen in app.screen_stack)
+
+    setattr(is_open, _INSTALLED, True)
+    CommandPalette.is_open = staticmethod(is_open)  # type: ignore[method-assign]
+    return True
+
+
+def install() -> dict[str, bool]:
+    """Install every guard (idempotent); returns which ones are in place."""
+    return {"option_list_page": _guard_option_list_page(),
+            "stale_dismiss": _guard_stale_dismiss(),
+            "stale_palette_choice": _guard_stale_palette_choice(),
+            "second_palette": _guard_second_palette()}
