@@ -15,21 +15,9 @@ from textual import on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-<<<<<<< HEAD
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
-=======
-from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.profiles.store import (
-    Config,
-    ConfigError,
-    ConfigStore,
-    LoadResult,
-    Profile,
-    check_profile_name,
-)
 from hvctui.tui.guards import install as install_guards
->>>>>>> keys
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -59,7 +47,7 @@ class HvcApp(App[int]):
         timeouts: Timeouts = Timeouts(),
     ) -> None:
         super().__init__()
-<<<<<<< HEAD
+        install_guards()  # local guards for Textual defects (tui/guards.py)
         store = ConfigStore(config_path)
         self.loaded: LoadResult = store.load()
         self.config: Config = self.loaded.config
@@ -68,30 +56,6 @@ class HvcApp(App[int]):
                                  tz if tz is not None else self.config.zone(), demo, timings,
                                  probe_pins=transport is None)
         self._initial = initial_profile or ""
-=======
-        install_guards()  # Textual defects that would end the app: see hvctui/tui/guards.py
-        self.tz = tz
-        self._configured_tz = tz is None  # an explicit tz (tests) wins over the config's
-        self.store = ConfigStore(config_path)
-        self.config = Config()
-        self.config_error: ConfigError | None = None
-        self.config_warning = ""
-        # A large config (thousands of profiles) is read on a thread after the first frame;
-        # until it is in, nothing may be saved over it.
-        self.loading_config = _file_size(self.store.path) > LARGE_CONFIG_BYTES
-        if not self.loading_config:
-            self._take_loaded(self.store.load())
-        self.demo = demo
-        self.timings = timings
-        #: An httpx transport for every call (tests: the simulator in-process); None = network.
-        self.transport = transport
-        self.timeouts = timeouts
-        self.current = ""
-        self._initial = initial_profile
-        self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
-        self._call: Worker[None] | None = None
-        self._sent_at = 0.0
->>>>>>> keys
         self._theme_ready = False
         # Themes are set before the first style pass: choosing one later restyles every widget.
         themes, problems = load_themes(store.folder / "themes")
