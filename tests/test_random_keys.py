@@ -156,8 +156,8 @@ def files_holding(folder: Path, secret: str) -> list[Path]:
 #: Each episode starts a fresh app on the pristine demo config with one of these openings, so
 #: that every screen and dialog is reached before random typing spoils the form: F5 leads to
 #: the trust dialog and its confirmation, F2 to links and the unlink dialog, F3 to the admins
-#: and their dialogs, twelve tabs and enter to the admin groups list, ctrl+p to the palette.
-OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 12 + ["enter"], ["ctrl+p"]]
+#: and their dialogs, fifteen tabs (from the profile filter) and enter to the admin groups list, ctrl+p to the palette.
+OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 15 + ["enter"], ["ctrl+p"]]
 EPISODES = len(OPENINGS)
 
 
@@ -282,7 +282,7 @@ async def test_ctrl_p_with_the_palette_open_under_a_dialog_opens_no_second_palet
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-        app.push_screen(HistoryScreen())  # as a dialog opened by a call in flight would
+        app.push_screen(HistoryScreen(app.service.history))  # as a dialog opened by a call in flight would
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         await pilot.press("ctrl+p")
         await pilot.pause(0.05)
