@@ -437,3 +437,51 @@ def test_history_entries_hold_no_secret_fields(tmp_path: Path) -> None:
     [line] = history.path.read_text().splitlines()
     assert set(json.loads(line)) == {"time", "profile", "call", "server", "status",
                                      "duration_ms", "detail"}
+
+
+def _large_config(path: Path, count: int = 2000) -> None:
+    lines = ['default_profile = "p0000"']
+    for i in range(count):
+        lines.append(f'[profiles.p{i:04d}]\nserver = "vc{i}.example.com"\n'
+                     f'user = "cloudadmin@vmc.local"\npsc_hostname = "psc.corp.local"\n'
+                     f'admin_groups = ["vmc-admins@corp.local"]\n')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    path.chmod(0o600)
+
+
+def test_a_large_config_is_read_from_its_cache_until_the_file_changes(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    from hvctui.profiles import store as store_module
+
+    path = isolated_config / "config.toml"
+    _large_config(path)
+    assert path.stat().st_size >= store_module.CACHE_FROM_BYTES
+    first = ConfigStore(path).load()
+    assert ConfigStore(path).cache_path().exists()
+
+    def no_toml(text: str) -> dict:  # type: ignore[type-arg]
+        raise AssertionError("the TOML was parsed although the cache holds it")
+
+    monkeypatch.setattr(tomllib, "loads", no_toml)
+    cached = ConfigStore(path).load()
+    assert cached.config == first.config and len(cached.config.profiles) == 2000
+    # Any change to the file's bytes misses the cache: the file is the truth.
+    path.write_text(path.read_text().replace("vc7.example.com", "changed.example.com"))
+    with pytest.raises(AssertionError, match="parsed although"):
+        ConfigStore(path).load()
+    monkeypatch.undo()
+    assert ConfigStore(path).load().config.profiles["p0007"].server == "changed.example.com"
+
+
+def test_a_cache_that_cannot_be_read_is_not_used(isolated_config: Path) -> None:
+    path = isolated_config / "config.toml"
+    _large_config(path)
+    store = ConfigStore(path)
+    expected = store.load().config
+    store.cache_path().write_text('{"sha256": "x", "data": [1, 2')
+    assert store.load().config == expected
+    store.cache_path().write_text('{"sha256": "x", "data": {"profiles": {}}}')
+    assert store.load().config == expected  # another file's parse: the key does not match
