@@ -89,7 +89,7 @@ def test_success_shows_the_link_id(snap_compare: Any, isolated_config: Path) -> 
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await link_through_trust(pilot)
-        app.action_focus_response()
+        app.main.action_focus_response()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -98,10 +98,11 @@ def test_error_stack_with_params_of_every_kind(snap_compare: Any, isolated_confi
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
         app.main.select_profile("unreachable")
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(app.main.pane.json))
-        app.action_focus_response()
+        app.main.action_focus_response()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
