@@ -100,8 +100,25 @@ def test_no_password_in_any_snapshot() -> None:
 
 
 def test_connection_and_errors_never_show_the_password() -> None:
-    connection = Connection("vc.example.com", "u@x", SecretStr(CLOUD_SECRET))
-    assert CLOUD_SECRET not in repr(connection) and CLOUD_SECRET not in str(connection)
+    """Everything that carries a password (the Secret itself, the Connection, a prepared Call,
+    the CreateSpec) prints a mask; a refusal names the field, never the value."""
+    from hvctui.service import NotReady, prepare
+    from hvctui.vapi.connection import Secret
+
+    secret = Secret(CLOUD_SECRET)
+    connection = Connection("vc.example.com", "u@x", secret)
+    call = prepare("", None, {"server": "vc.example.com", "user": "u@x",
+                              "psc_hostname": "psc.corp.local", "domain_name": "corp.local",
+                              "psc_user": "a@corp.local"}, need_spec=True,
+                   typed={"password": CLOUD_SECRET, "psc_password": CLOUD_SECRET})
+    for shown in (secret, connection, call, call.spec):
+        for text in (repr(shown), str(shown), f"{shown}"):
+            assert CLOUD_SECRET not in text, type(shown).__name__
+    with pytest.raises(NotReady) as refused:
+        prepare("", None, {"server": "vc.example.com", "user": "u@x", "psc_hostname": "p q",
+                           "domain_name": "corp.local", "psc_user": "a@corp.local"},
+                need_spec=True, typed={"password": CLOUD_SECRET, "psc_password": CLOUD_SECRET})
+    assert CLOUD_SECRET not in str(refused.value) + repr(refused.value.problems)
 
 
 def test_env_source_reads_the_variable_and_names_it_when_missing(

@@ -132,8 +132,14 @@ async def test_bad_form_values_are_named_and_nothing_is_sent(
         app.main.form.input("admin_groups").value = "admins"
         await pilot.press("f5")
         await pilot.pause()
-        problem = app.main.form.problem("psc_port")
-    assert "not a port number" in problem
+        problems = {name: app.main.form.problem(name)
+                    for name in ("psc_port", "domain_name", "admin_groups")}
+        pane = pane_text(app)
+    # Every bad field at once, each under its field and in the pane, not just the first.
+    assert "not a port number" in problems["psc_port"]
+    assert "is required" in problems["domain_name"]
+    assert "group@domain" in problems["admin_groups"]
+    assert "PSC port" in pane and "SSO domain" in pane and "admin groups" in pane
     assert sim.world.stats.requests == 0
 
 
