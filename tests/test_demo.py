@@ -17,6 +17,7 @@ from hvctui.service import prepare
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError, ServerError
 from hvctui.vapi.models import CertificateInfo
+from hvctui.vapi.psccheck import PscCheck
 
 from .conftest import PASSWORD, Sim
 
@@ -40,7 +41,7 @@ def restore_demo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, "")
 
 
-async def trust(_: CertificateInfo) -> bool:
+async def trust(_: CertificateInfo, __: PscCheck) -> bool:
     return True
 
 
