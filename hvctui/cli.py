@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hvctui.service import Service
     from hvctui.vapi.errors import HvcError
     from hvctui.vapi.models import CertificateInfo
+    from hvctui.vapi.psccheck import PscCheck
     from hvctui.vapi.render import Report
 
 
@@ -59,6 +60,7 @@ FLAG_OF_FIELD = {
     "server": "--server", "user": "--user", "ca_file": "--ca-file", "pin_sha256": "--pin",
     "psc_hostname": "--psc-hostname", "psc_port": "--psc-port", "domain_name": "--domain",
     "psc_user": "--psc-user", "ssl_thumbprint": "--ssl-thumbprint",
+    "ssl_certificate": "--ssl-certificate",
     "admin_groups": "--admin-group", "tls": "--insecure/--pin/--ca-file",
     "accept_language": "--lang", "password": "cloud vCenter password",
     "psc_password": "PSC password",
@@ -148,10 +150,28 @@ def _parser() -> argparse.ArgumentParser:
     spec.add_argument("--psc-user", metavar="USER", help="an administrator of that domain")
     spec.add_argument("--ssl-thumbprint", metavar="SHA256", help="the PSC certificate's "
                       "SHA-256 thumbprint, if you have it")
+    spec.add_argument("--ssl-certificate", metavar="FILE", help="the PSC's PEM certificate "
+                      "(vSphere 9.0; sent with its thumbprint)")
     spec.add_argument("--admin-group", action="append", metavar="GROUP@DOMAIN",
                       help="a group granted HLM administration (repeatable)")
     link.add_argument("--trust-offered", action="store_true",
-                      help="accept the thumbprint an UNVERIFIED_PEER answer offers, resubmit once")
+                      help="accept the certificate an UNVERIFIED_PEER answer offers and resubmit "
+                      "once, unless the PSC presents a different one to this machine")
+
+    check = command("check-psc", "check from this machine which certificate the PSC presents "
+                    "(a TLS handshake only; nothing is sent to vCenter). Exit 0: it matches the "
+                    "thumbprint/certificate given (or none was given); 3: it is DIFFERENT; 6: it "
+                    "could not be checked")
+    check.add_argument("--profile", dest="sub_profile", metavar="NAME",
+                       help="a saved profile; flags override its values")
+    check.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                       help="config file to read profiles from")
+    check.add_argument("--psc-hostname", metavar="HOST", help="the on-premises PSC's host name")
+    check.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (default 443)")
+    check.add_argument("--ssl-thumbprint", metavar="SHA256", help="the thumbprint to compare with")
+    check.add_argument("--ssl-certificate", metavar="FILE", help="a PEM certificate to compare "
+                       "with")
+    check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     links = command("links", "list links, with health where known")
     connection_flags(links)
@@ -264,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "profiles":
             return _profiles(args, out)
+        if command == "check-psc":
+            return _check_psc(args, out)
         return _remote(args, out)
     except KeyboardInterrupt:
         out.note("Interrupted.")
@@ -331,7 +353,94 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
                         ("domain", "domain_name"), ("psc_user", "psc_user"),
                         ("ssl_thumbprint", "ssl_thumbprint"), ("admin_group", "admin_groups")):
         values[field] = getattr(args, flag, None)
+    values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
     return values
+
+
+def _read_pem(path: str | None) -> str | None:
+    """The text of --ssl-certificate FILE (the CreateSpec judges whether it is a PEM)."""
+    from hvctui.vapi.errors import InputError
+
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read(256 * 1024 + 1)
+    except OSError as exc:
+        raise InputError(f"--ssl-certificate: cannot read {path!r}: {exc.strerror or exc}",
+                         field="ssl_certificate") from None
+    if len(data) > 256 * 1024:
+        raise InputError(f"--ssl-certificate: {path!r} is too large for a certificate",
+                         field="ssl_certificate")
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError(f"--ssl-certificate: {path!r} is not a PEM file (PEM is ASCII text)",
+                         field="ssl_certificate") from None
+
+
+def _check_psc(args: argparse.Namespace, out: Output) -> int:
+    """`hvctui check-psc`: the independent check, on demand, before linking."""
+    import asyncio
+
+    from hvctui.service import NotReady, Service, merge
+    from hvctui.vapi.models import CertificateInfo, CreateSpec
+    from hvctui.vapi.psccheck import Verdict
+
+    name, base = _load_profile(args, out)
+    overrides = {"psc_hostname": args.psc_hostname, "psc_port": args.psc_port,
+                 "ssl_thumbprint": args.ssl_thumbprint,
+                 "ssl_certificate": _read_pem(args.ssl_certificate)}
+    profile, problems = merge(base, overrides)
+    if profile is None:
+        raise NotReady(problems, FLAG_OF_FIELD)
+    if not profile.psc_hostname:
+        from hvctui.service import FieldProblem
+
+        raise NotReady([FieldProblem("psc_hostname", "is required")], FLAG_OF_FIELD)
+    values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
+                                ("port", profile.psc_port),
+                                ("ssl_thumbprint", profile.ssl_thumbprint),
+                                ("ssl_certificate", profile.ssl_certificate)) if v}
+    spec_problems = CreateSpec.problems(values)
+    if spec_problems:
+        from hvctui.service import PROFILE_FIELD_OF_SPEC, FieldProblem
+
+        raise NotReady([FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
+                        for f, m in spec_problems], FLAG_OF_FIELD)
+    offered = None
+    pem = profile.ssl_certificate
+    thumbprint = profile.ssl_thumbprint
+    if pem and not thumbprint:
+        from hvctui.vapi.models import pem_to_der
+        from hvctui.vapi.tls import sha256_thumbprint
+
+        thumbprint = sha256_thumbprint(pem_to_der(pem))
+    if thumbprint:
+        offered = CertificateInfo(ssl_thumbprint=thumbprint, ssl_certificate=pem or None)
+    port = int(profile.psc_port or 443)
+    check = asyncio.run(Service(_store(args)).check_psc(profile.psc_hostname, port, offered))
+    if args.json:
+        out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
+                  "profile": name or None, **check.as_json()})
+    else:
+        _show_check(out, check)
+    if check.verdict is Verdict.DIFFERENT:
+        return ExitCode.UNVERIFIED_PEER
+    return ExitCode.OK if check.seen_sha256 else ExitCode.NETWORK
+
+
+def _show_check(out: Output, check: PscCheck) -> None:
+    """The verdict of the PSC check, plainly: a warning when DIFFERENT."""
+    from hvctui.vapi.psccheck import Verdict
+
+    lines = check.lines()
+    if check.verdict is Verdict.DIFFERENT:
+        out.warn(lines[0])
+    else:
+        out.note(lines[0])
+    for line in lines[1:]:
+        out.note(line)
 
 
 def _remote(args: argparse.Namespace, out: Output) -> int:
@@ -385,31 +494,50 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
     from hvctui.vapi.checks import normalize_thumbprint
     from hvctui.vapi.render import link_report
 
-    spec = call.spec
-    given = call.profile.ssl_thumbprint
+    from hvctui.vapi.psccheck import Verdict
 
-    async def decide(offered: CertificateInfo) -> bool:
+    spec = call.spec
+    given = spec.ssl_thumbprint
+
+    async def decide(offered: CertificateInfo, check: PscCheck) -> bool:
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
         if given and normalize_thumbprint(given) != thumbprint:
             out.note(f"The PSC's certificate offered by vCenter has SHA-256 {thumbprint}, but "
                      f"you gave --ssl-thumbprint {given}. Not trusting the offer: find out which "
                      "is right before linking.")
             return False
-        if args.trust_offered:
-            out.note(f"Trusting the offered PSC thumbprint {thumbprint} (--trust-offered) and "
-                     "resubmitting once.")
-            return True
         out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: {thumbprint}")
+        _show_check(out, check)
+        if args.trust_offered:
+            if check.verdict is Verdict.DIFFERENT:
+                out.note("Not trusting the offer (--trust-offered): the PSC presents a "
+                         "different certificate to this machine than the one vCenter offers. "
+                         "Find out why; to link anyway, give the thumbprint you have verified "
+                         "with --ssl-thumbprint.")
+                return False
+            how = ("the PSC presents this same certificate to this machine"
+                   if check.verdict is Verdict.SAME else
+                   f"it could not be checked from here: {check.why}")
+            out.note(f"Trusting the offered PSC certificate {thumbprint} (--trust-offered; "
+                     f"{how}) and resubmitting once.")
+            return True
         if not args.json and sys.stdin.isatty() and sys.stderr.isatty():
-            out.note("Compare it with the PSC's own certificate (its administrator can read it "
-                     "on the PSC).")
-            sys.stderr.write("Trust this thumbprint and resubmit? [y/N] ")
+            different = check.verdict is Verdict.DIFFERENT
+            if not different:
+                out.note("Compare it with the PSC's own certificate (its administrator can read "
+                         "it on the PSC).")
+            sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
+                             "Trust this thumbprint and resubmit? [y/N] ")
             sys.stderr.flush()
-            answer = await asyncio_readline()
-            if answer.strip().lower() in ("y", "yes"):
+            answer = (await asyncio_readline()).strip().lower()
+            if answer == "trust" or (not different and answer in ("y", "yes")):
                 return True
-        out.note("Check it against the PSC's certificate, then run again with --trust-offered "
-                 f"or --ssl-thumbprint {thumbprint}")
+        if check.verdict is Verdict.DIFFERENT:
+            out.note("Find out why the certificates differ before linking; if you verify the "
+                     f"offered one, run again with --ssl-thumbprint {thumbprint}")
+        else:
+            out.note("Check it against the PSC's certificate, then run again with "
+                     f"--trust-offered or --ssl-thumbprint {thumbprint}")
         return False
 
     outcome = await service.link(call, decide)

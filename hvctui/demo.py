@@ -19,7 +19,12 @@ DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
 
 #: (profile name, what it shows), in sidebar order; the first links successfully.
 DEMO_SCENARIOS: list[tuple[str, str]] = [
-    ("corp", "links psc.corp.local after the trust step (f5, then t)"),
+    ("corp", "links psc.corp.local after the trust step (f5, then t); its name does not "
+     "resolve here, so hvctui could not check the PSC's certificate itself"),
+    ("verified-psc", "a PSC on loopback presenting the very certificate vCenter offers: the "
+     "dialog says the PSC presents this same certificate to this machine"),
+    ("intercepted-psc", "vCenter offers one certificate, the PSC presents another to this "
+     "machine: a warning with both, and t alone does not link"),
     ("legacy-psc", "psc-legacy.corp.local is too old: UNSUPPORTED"),
     ("unreachable", "a PSC whose name does not resolve: ERROR with a two-level cause chain"),
     ("unreachable-de", "the same, localized in German (Accept-Language: de-DE)"),
@@ -33,6 +38,8 @@ DEMO_SCENARIOS: list[tuple[str, str]] = [
 
 def demo_config(server: str, sim_sha256: str, world: World) -> Config:
     """The demo's profiles against a simulator at `server` whose certificate is `sim_sha256`."""
+    from hvctui.sim.psc import INTERCEPTED, VERIFIED
+
     thumb = world.pscs["psc.corp.local"].thumbprint
     base = Profile(
         server=server, user="cloudadmin@vmc.local", password_source=f"env:{DEMO_PASSWORD_ENV}",
@@ -46,6 +53,11 @@ def demo_config(server: str, sim_sha256: str, world: World) -> Config:
 
     profiles = {
         "corp": base,
+        # The PSCs of sim/psc.py (SimServer(loopback_pscs=True)) listen on loopback.
+        "verified-psc": variant(psc_hostname=world.pscs[VERIFIED].host,
+                                psc_port=str(world.pscs[VERIFIED].port)),
+        "intercepted-psc": variant(psc_hostname=world.pscs[INTERCEPTED].host,
+                                   psc_port=str(world.pscs[INTERCEPTED].port)),
         "legacy-psc": variant(psc_hostname="psc-legacy.corp.local", domain_name="legacy.local",
                               psc_user="administrator@legacy.local",
                               admin_groups=["vmc-admins@legacy.local"]),
@@ -81,7 +93,7 @@ def run_demo() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
     try:
-        with SimServer() as sim:
+        with SimServer(loopback_pscs=True) as sim:
             prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world)
             from hvctui.tui.launch import run_tui
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import httpx
 
     from hvctui.vapi.client import EventHook
-    from hvctui.vapi.flow import LinkOutcome, TrustDecider
+    from hvctui.vapi.flow import LinkOutcome, PscChecker, TrustDecider
+    from hvctui.vapi.psccheck import PscCheck
     from hvctui.vapi.models import CreateSpec
     from hvctui.vapi.render import LinkHealth
 
@@ -42,6 +43,7 @@ FIELD_LABELS: dict[str, str] = {
     "psc_user": "PSC administrator",
     "psc_password": "PSC password",
     "ssl_thumbprint": "PSC SSL thumbprint",
+    "ssl_certificate": "PSC SSL certificate",
     "admin_groups": "admin groups",
     "password_source": "password source",
     "psc_password_source": "PSC password source",
@@ -52,7 +54,7 @@ FIELD_LABELS: dict[str, str] = {
 PROFILE_FIELD_OF_SPEC = {"psc_hostname": "psc_hostname", "port": "psc_port",
                          "domain_name": "domain_name", "username": "psc_user",
                          "password": "psc_password", "ssl_thumbprint": "ssl_thumbprint",
-                         "admin_groups": "admin_groups"}
+                         "ssl_certificate": "ssl_certificate", "admin_groups": "admin_groups"}
 SPEC_FIELD_OF_PROFILE = {v: k for k, v in PROFILE_FIELD_OF_SPEC.items()}
 
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
@@ -103,6 +105,17 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["port"] = profile.psc_port
     if profile.ssl_thumbprint:
         values["ssl_thumbprint"] = profile.ssl_thumbprint
+    if profile.ssl_certificate:
+        values["ssl_certificate"] = profile.ssl_certificate
+        if not profile.ssl_thumbprint:
+            # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
+            from hvctui.vapi.models import pem_to_der
+            from hvctui.vapi.tls import sha256_thumbprint
+
+            try:
+                values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
+            except ValueError:
+                pass  # the CreateSpec names what is wrong with the PEM
     if profile.admin_groups:
         values["admin_groups"] = list(profile.admin_groups)
     return values
@@ -293,6 +306,8 @@ class Service:
     cancelled_status: str = "Cancelled"
     #: Problems met while writing the history, for a face to show once.
     history_problem: str = ""
+    #: How the PSC's certificate is checked from this machine (None: vapi/psccheck.py).
+    psc_checker: PscChecker | None = None
 
     def record(self, call: Call, what: str, error: BaseException | None, detail: str,
                duration_ms: int) -> None:
@@ -333,14 +348,23 @@ class Service:
         spec = call.spec
 
         async def run(watch: _Stopwatch) -> LinkOutcome:
-            async def decide(offered: Any) -> bool:
-                return await watch.around(decide_trust(offered))
+            async def decide(offered: Any, verdict: Any) -> bool:
+                return await watch.around(decide_trust(offered, verdict))
 
             return await flow.link(call.connection, spec, decide, on_event=on_event,
-                                   transport=self.transport)
+                                   transport=self.transport, check_psc=self.psc_checker)
 
         outcome: LinkOutcome = await self._recorded(call, "link", run, lambda o: o.link_id)
         return outcome
+
+    async def check_psc(self, host: str, port: int,
+                        offered: Any = None) -> PscCheck:
+        """What the PSC presents to this machine, compared with `offered` (a CertificateInfo)
+        when given: the check before linking. Sends nothing to vCenter; not recorded."""
+        from hvctui.vapi import psccheck
+
+        checker = self.psc_checker or psccheck.check_psc
+        return await checker(host, port, offered)
 
     async def links(self, call: Call, on_event: EventHook | None = None,
                     tz: Any = None) -> tuple[list[LinkHealth], list[dict[str, Any]]]:

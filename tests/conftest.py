@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import ssl
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +28,26 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("HVCTUI_PASSWORD", "HVCTUI_PSC_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def loopback_names_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PSC check (vapi/psccheck.py) resolves the PSC's name: in tests only loopback names
+    and addresses resolve, so no test asks the real DNS (psc.corp.local "does not resolve")."""
+    from hvctui.vapi import psccheck
+
+    real = psccheck.resolve_host
+
+    def resolve(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+        try:
+            loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port)
+
+    monkeypatch.setattr(psccheck, "resolve_host", resolve)
 
 
 class Sim:
@@ -57,4 +79,18 @@ class Sim:
 @pytest.fixture
 def sim() -> Iterator[Sim]:
     with SimServer(World(seed=7)) as server:
+        yield Sim(server)
+
+
+@pytest.fixture
+def psc_sim() -> Iterator[Sim]:
+    """The simulator with its PSCs on loopback (sim/psc.py): psc-verified, psc-intercepted."""
+    with SimServer(World(seed=7), loopback_pscs=True) as server:
+        yield Sim(server)
+
+
+@pytest.fixture
+def psc_sim_90() -> Iterator[Sim]:
+    """The same, acting as vSphere 9.0 (UNVERIFIED_PEER carries the PEM)."""
+    with SimServer(World(seed=7, send_psc_certificate=True), loopback_pscs=True) as server:
         yield Sim(server)

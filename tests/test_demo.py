@@ -17,11 +17,14 @@ from hvctui.service import prepare
 from hvctui.vapi import flow
 from hvctui.vapi.errors import HvcError, ServerError
 from hvctui.vapi.models import CertificateInfo
+from hvctui.vapi.psccheck import PscCheck
 
 from .conftest import PASSWORD, Sim
 
 EXPECTED = {
     "corp": None,
+    "verified-psc": "ALREADY_EXISTS",  # their specs are valid: only one domain can be linked
+    "intercepted-psc": "ALREADY_EXISTS",
     "legacy-psc": "UNSUPPORTED",
     "unreachable": "ERROR",
     "unreachable-de": "ERROR",
@@ -40,7 +43,13 @@ def restore_demo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, "")
 
 
-async def trust(_: CertificateInfo) -> bool:
+@pytest.fixture
+def sim(psc_sim: Sim) -> Sim:
+    """The demo's simulator has its PSCs on loopback (sim/psc.py), as `hvctui demo` does."""
+    return psc_sim
+
+
+async def trust(_: CertificateInfo, __: PscCheck) -> bool:
     return True
 
 
@@ -86,3 +95,18 @@ def test_demo_writes_no_password_and_only_into_its_own_folder(
     assert list(home.iterdir()) == []
     written = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     assert PASSWORD.encode() not in written
+
+
+async def test_the_demo_shows_each_verdict_of_the_psc_check(sim: Sim) -> None:
+    from hvctui.vapi.psccheck import Verdict, check_psc
+
+    config = demo_config(sim.address, sim.info.sha256, sim.world)
+    verdicts = {}
+    for name, psc_key in (("corp", "psc.corp.local"), ("verified-psc", "psc-verified"),
+                          ("intercepted-psc", "psc-intercepted")):
+        profile = config.profiles[name]
+        offer = CertificateInfo(ssl_thumbprint=sim.world.pscs[psc_key].thumbprint)
+        check = await check_psc(profile.psc_hostname, int(profile.psc_port), offer)
+        verdicts[name] = check.verdict
+    assert verdicts == {"corp": Verdict.UNCHECKED, "verified-psc": Verdict.SAME,
+                        "intercepted-psc": Verdict.DIFFERENT}

@@ -18,6 +18,7 @@ from hvctui.vapi.connection import Connection, Timeouts
 from hvctui.vapi.errors import ErrorType, NetworkError, NotVapiAnswer, ServerError, TlsError
 
 from hvctui.vapi.models import CertificateInfo, CreateSpec
+from hvctui.vapi.psccheck import PscCheck
 from hvctui.vapi.connection import TlsPolicy
 from hvctui.vapi.tls import probe_certificate
 
@@ -37,18 +38,18 @@ def corp_spec(**changes: object) -> CreateSpec:
     return CreateSpec(**values)
 
 
-async def trust(_: CertificateInfo) -> bool:
+async def trust(_: CertificateInfo, __: PscCheck) -> bool:
     return True
 
 
-async def refuse(_: CertificateInfo) -> bool:
+async def refuse(_: CertificateInfo, __: PscCheck) -> bool:
     return False
 
 
 async def test_link_after_trust_step_resubmits_with_the_offered_thumbprint(sim: Sim) -> None:
     offered: list[str] = []
 
-    async def decide(info: CertificateInfo) -> bool:
+    async def decide(info: CertificateInfo, _: PscCheck) -> bool:
         offered.append(info.ssl_thumbprint)
         return True
 

@@ -86,7 +86,7 @@ def key_stream(seed: int, count: int) -> Iterator[list[tuple[str, str | None]]]:
 @pytest.fixture
 def demo(tmp_path: Path, isolated_config: Path) -> Iterator[Path]:
     """The demo world (simulator and profiles) as `hvctui demo` builds it."""
-    with SimServer(World(seed=7)) as server:
+    with SimServer(World(seed=7), loopback_pscs=True) as server:
         prepare_demo(isolated_config, server.info.server, server.info.sha256, server.world)
         yield isolated_config
 

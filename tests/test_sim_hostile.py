@@ -28,6 +28,7 @@ from hvctui.vapi import flow
 from hvctui.vapi.connection import Connection, TlsPolicy
 from hvctui.vapi.errors import ErrorType, ServerError
 from hvctui.vapi.models import CertificateInfo, CreateSpec
+from hvctui.vapi.psccheck import PscCheck
 
 ADMIN = ("cloudadmin@vmc.local", DEMO_PASSWORD)
 #: The HTTP status vCenter uses for each error type the simulator sends (wire-notes.md).
@@ -481,7 +482,7 @@ async def test_under_hostile_text_every_text_field_is_hostile_and_the_flow_still
     transport = httpx.ASGITransport(app=SimApp(world))
     offers: list[CertificateInfo] = []
 
-    async def trust(offer: CertificateInfo) -> bool:
+    async def trust(offer: CertificateInfo, _: PscCheck) -> bool:
         offers.append(offer)
         return True
 

@@ -149,6 +149,7 @@ class Profile:
     psc_user: str = ""
     psc_password_source: str = "prompt"
     ssl_thumbprint: str = ""
+    ssl_certificate: str = ""  # vSphere 9.0: the PSC's PEM certificate (a multi-line string)
     admin_groups: list[str] = field(default_factory=list)
     accept_language: str = ""
 

@@ -69,10 +69,17 @@ class SimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         keypair: KeyPair | None = None,
+        loopback_pscs: bool = False,
     ) -> None:
+        """`loopback_pscs` adds the two PSCs of sim/psc.py, with their TLS listeners."""
         from hvctui.vapi.tls import sha256_thumbprint
 
         self.world = world or World()
+        self.psc_listeners: list[Any] = []  # sim/psc.py PscListener
+        if loopback_pscs:
+            from hvctui.sim.psc import add_loopback_pscs
+
+            self.psc_listeners = add_loopback_pscs(self.world)
         self.keypair = keypair or make_certificate()
         self._sock = _bind(host, port)
         bound = self._sock.getsockname()
@@ -88,6 +95,8 @@ class SimServer:
         asyncio.run(self._server.serve(sockets=[self._sock]))
 
     def start(self) -> SimServer:
+        for listener in self.psc_listeners:
+            listener.start()
         self._thread.start()
         while not self._server.started:
             if not self._thread.is_alive():
@@ -99,6 +108,8 @@ class SimServer:
         self._server.should_exit = True
         self._thread.join(5)
         self._sock.close()
+        for listener in self.psc_listeners:
+            listener.stop()
 
     def __enter__(self) -> SimServer:
         return self.start()
@@ -118,13 +129,21 @@ def run_foreground(
     one raises `world.FaultValueError` (a ValueError) before anything listens."""
     world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
     world.faults.update({"latency_ms": latency_ms, **(faults or {})})
-    server = SimServer(world, host=host, port=port)
+    server = SimServer(world, host=host, port=port, loopback_pscs=True)
     if announce:
         print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",
               flush=True)
+        for listener in server.psc_listeners:
+            key = next(k for k, p in world.pscs.items() if p.port == listener.port)
+            print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)",
+                  flush=True)
+    for listener in server.psc_listeners:
+        listener.start()
     try:
         asyncio.run(server._server.serve(sockets=[server._sock]))
     except KeyboardInterrupt:
         pass
     finally:
         server._sock.close()
+        for listener in server.psc_listeners:
+            listener.stop()

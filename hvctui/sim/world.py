@@ -52,7 +52,9 @@ class Psc:
     password: str = DEMO_PASSWORD
     groups: tuple[str, ...] = ()
     thumbprint: str = ""
-    certificate_pem: str = ""  # sent with UNVERIFIED_PEER only when the world acts as 9.0
+    #: The certificate vCenter sees at this PSC (when real): sent with UNVERIFIED_PEER only
+    #: when the world acts as 9.0 (`send_psc_certificate`).
+    certificate_pem: str = ""
 
 
 @dataclass
@@ -202,6 +204,7 @@ class World:
     def __init__(self, *, seed: int | None = None, session_idle: float = 1800.0,
                  clock: Any = time.time, send_psc_certificate: bool = False) -> None:
         self._rng = random.Random(seed)
+        self.send_psc_certificate = send_psc_certificate
         self.clock = clock
         self.session_idle = session_idle
         self.users = {
@@ -299,7 +302,7 @@ class World:
         _check_create_spec(spec, lang)
         host = spec["psc_hostname"].strip().lower()
         port_text = str(spec.get("port") or "443")
-        psc = self.pscs.get(host)
+        psc = self._psc_at(host, _port_number(port_text))
         if psc is None:
             raise self._unreachable(spec["psc_hostname"], port_text, lang)
         if _port_number(port_text) != psc.port:
@@ -315,7 +318,12 @@ class World:
                 lang=lang)])
         offered = (spec.get("ssl_thumbprint") or "").replace(":", "").upper()
         genuine = psc.thumbprint.replace(":", "")
-        if resolve(offered, [genuine], self.faults.hostile_text) != genuine:
+        if self.send_psc_certificate and spec.get("ssl_certificate"):
+            # 9.0: the PEM, when sent, is what is trusted (the thumbprint is deprecated).
+            if not _same_certificate(spec["ssl_certificate"], psc.certificate_pem):
+                raise invalid_field("ssl_certificate", f"is not the certificate of {psc.host}",
+                                    lang)
+        elif resolve(offered, [genuine], self.faults.hostile_text) != genuine:
             raise SimError(400, "UNVERIFIED_PEER", [message(
                 "com.vmware.vcenter.hvc.links.unverified_peer", {"host": {"s": psc.host}},
                 lang=lang)], data=self._certificate_info(psc))
@@ -340,7 +348,7 @@ class World:
                  "created": {"dt": _dt(existing.created), "format": "MED_DATE_TIME"}},
                 lang=lang)])
         link_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-        self.links[link_id] = Link(link_id, psc.domain, psc.host,
+        self.links[link_id] = Link(link_id, psc.domain, self._key_of(psc),
                                    datetime.fromtimestamp(self.clock(), UTC))
         for group in groups:
             if group not in self.administrators:
@@ -348,12 +356,19 @@ class World:
         self.stats.creates += 1
         return link_id
 
-    @staticmethod
-    def _certificate_info(psc: Psc) -> dict[str, str]:
+    def _certificate_info(self, psc: Psc) -> dict[str, str]:
         info = {"ssl_thumbprint": psc.thumbprint}
-        if psc.certificate_pem:
+        if self.send_psc_certificate and psc.certificate_pem:
             info["ssl_certificate"] = psc.certificate_pem
         return info
+
+    def _psc_at(self, host: str, port: int | None) -> Psc | None:
+        """The PSC a spec names: by host, and by port where one host has several (loopback)."""
+        found = [p for p in self.pscs.values() if p.host.lower() == host]
+        return next((p for p in found if p.port == port), found[0] if found else None)
+
+    def _key_of(self, psc: Psc) -> str:
+        return next(k for k, p in self.pscs.items() if p is psc)
 
     def _check_psc_credentials(self, psc: Psc, user: str, password: str,
                                lang: str | None) -> None:
@@ -451,6 +466,19 @@ class World:
                 "com.vmware.vcenter.hvc.management.group_not_found",
                 {"group": {"s": group}}, lang=lang)])
         self.administrators.remove(known)
+
+
+def _same_certificate(sent: str, genuine: str) -> bool:
+    """Whether two PEM texts hold the same certificate (a bad PEM holds none)."""
+    import ssl
+
+    if not genuine:
+        return False
+    try:
+        return (ssl.PEM_cert_to_DER_cert(sent.strip() + "\n")
+                == ssl.PEM_cert_to_DER_cert(genuine.strip() + "\n"))
+    except ValueError:
+        return False
 
 
 def _port_number(text: str) -> int | None:

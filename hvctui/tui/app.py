@@ -160,6 +160,9 @@ class HvcApp(App[int]):
                             main.action_open_links)
         yield SystemCommand("Administrators", "HLM administrator groups",
                             main.action_open_admins)
+        yield SystemCommand("Check the PSC's certificate", "What the PSC presents to this "
+                            "machine, compared with the thumbprint (as F6)",
+                            main.action_check_psc)
         yield SystemCommand("History", "Calls made so far", self.action_open_history)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
         yield SystemCommand("Copy answer as text", "The response pane's content",

@@ -17,9 +17,13 @@ from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo, CreateSpec, LinkInfo
+    from hvctui.vapi.psccheck import PscCheck
 
-#: Shown the certificate an UNVERIFIED_PEER answer offers; True resubmits with its thumbprint.
-TrustDecider = Callable[["CertificateInfo"], Awaitable[bool]]
+#: Shown the certificate an UNVERIFIED_PEER answer offers and the verdict of hvctui's own check
+#: of the PSC from this machine; True resubmits with the offer (thumbprint, and PEM if sent).
+TrustDecider = Callable[["CertificateInfo", "PscCheck"], Awaitable[bool]]
+#: Checks an offer against the PSC itself: (host, port, offer) -> verdict.
+PscChecker = Callable[[str, int, "CertificateInfo | None"], Awaitable["PscCheck"]]
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class LinkOutcome:
     spec: CreateSpec
     #: The thumbprint accepted in this flow's trust step, if there was one (offer to save it).
     trusted_thumbprint: str | None = None
+    #: The PEM accepted with it, when the server sent one (vSphere 9.0).
+    trusted_certificate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,14 @@ async def link(
     *,
     on_event: EventHook | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    check_psc: PscChecker | None = None,
 ) -> LinkOutcome:
-    """Create the link. On UNVERIFIED_PEER ask `decide_trust`; resubmit once if it agrees."""
+    """Create the link. On UNVERIFIED_PEER check the offer against the PSC from this machine,
+    ask `decide_trust` (shown both); resubmit once if it agrees.
+
+    An offer with a PEM (vSphere 9.0) is answered with the PEM and its thumbprint, so that a
+    server of either version understands the resubmission.
+    """
     async with logged_in(connection, on_event, transport) as client:
         try:
             return LinkOutcome(await client.create_link(spec), spec)
@@ -84,14 +96,27 @@ async def link(
             problem = offer_problem(offered)
             if problem:
                 raise BadOffer(error, problem) from None
-            if not await decide_trust(offered):
+            port = int(spec.port or 443)
+            if on_event is not None:
+                on_event("tls", f"checking the certificate {one_line(spec.psc_hostname, 80)}:"
+                         f"{port} presents to this machine (handshake only)")
+            if check_psc is None:
+                from hvctui.vapi import psccheck
+
+                check_psc = psccheck.check_psc
+            verdict = await check_psc(spec.psc_hostname, port, offered)
+            if on_event is not None:
+                on_event("tls", f"PSC check: {verdict.verdict.value}")
+            if not await decide_trust(offered, verdict):
                 raise
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
-        trusted = spec.with_thumbprint(thumbprint)
+        pem = offered.ssl_certificate.strip() + "\n" if offered.ssl_certificate else None
+        trusted = spec.with_thumbprint(thumbprint, pem)
         if on_event is not None:
-            on_event("send", f"resubmitting with thumbprint {thumbprint[:23]}…")
+            with_pem = " and the offered certificate" if pem else ""
+            on_event("send", f"resubmitting with thumbprint {thumbprint[:23]}…{with_pem}")
         link_id = await client.create_link(trusted)
-        return LinkOutcome(link_id, trusted, thumbprint)
+        return LinkOutcome(link_id, trusted, thumbprint, pem)
 
 
 def offer_problem(offered: CertificateInfo) -> str:

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from hvctui.vapi.checks import check_groups, check_host, normalize_thumbprint
 
 #: The CreateSpec's fields in wire order.
 SPEC_FIELDS = ("psc_hostname", "port", "domain_name", "username", "password", "ssl_thumbprint",
-               "admin_groups")
+               "ssl_certificate", "admin_groups")
 
 
 def _is_blank(value: Any) -> bool:
@@ -53,6 +61,8 @@ class CreateSpec(BaseModel):
     username: str
     password: SecretStr
     ssl_thumbprint: str | None = None
+    #: vSphere 9.0: the PSC's leaf certificate as PEM (the thumbprint is deprecated there).
+    ssl_certificate: str | None = None
     admin_groups: list[str] | None = None
 
     @field_validator("psc_hostname")
@@ -93,6 +103,24 @@ class CreateSpec(BaseModel):
             raise ValueError("must be a SHA-256 thumbprint (text)")
         return normalize_thumbprint(v)
 
+    @field_validator("ssl_certificate", mode="before")
+    @classmethod
+    def _certificate(cls, v: Any, info: ValidationInfo) -> str | None:
+        if _is_blank(v):
+            return None
+        if not isinstance(v, str):
+            raise ValueError("must be a PEM certificate (text)")
+        pem = pem_certificate(v)
+        thumbprint = info.data.get("ssl_thumbprint")
+        if thumbprint:
+            from hvctui.vapi.tls import sha256_thumbprint
+
+            actual = sha256_thumbprint(pem_to_der(pem))
+            if actual != thumbprint:
+                raise ValueError(f"its SHA-256 is {actual}, not the thumbprint {thumbprint}: "
+                                 "give the certificate and thumbprint of the same PSC")
+        return pem
+
     @field_validator("admin_groups")
     @classmethod
     def _groups(cls, v: list[str] | None) -> list[str] | None:
@@ -129,9 +157,36 @@ class CreateSpec(BaseModel):
         body["password"] = "********"
         return body
 
-    def with_thumbprint(self, thumbprint: str) -> CreateSpec:
-        """The same spec, trusting the PSC certificate with this thumbprint."""
-        return self.model_copy(update={"ssl_thumbprint": thumbprint})
+    def with_thumbprint(self, thumbprint: str, certificate: str | None = None) -> CreateSpec:
+        """The same spec, trusting the PSC certificate with this thumbprint (and this PEM,
+        vSphere 9.0; without one, a PEM the spec held is dropped: it would contradict)."""
+        return self.model_copy(update={"ssl_thumbprint": thumbprint,
+                                       "ssl_certificate": certificate})
+
+
+def pem_to_der(pem: str) -> bytes:
+    import ssl
+
+    return ssl.PEM_cert_to_DER_cert(pem.strip() + "\n")
+
+
+def pem_certificate(text: str) -> str:
+    """One PEM certificate, tidied (stripped, one final newline); ValueError says what is wrong."""
+    pem = text.strip()
+    count = pem.count("-----BEGIN CERTIFICATE-----")
+    if count != 1 or not pem.startswith("-----BEGIN CERTIFICATE-----"):
+        raise ValueError("must be one PEM certificate (-----BEGIN CERTIFICATE----- ... "
+                         "-----END CERTIFICATE-----)" if count <= 1 else
+                         f"holds {count} certificates: give the PSC's own (leaf) certificate "
+                         "alone")
+    try:
+        der = pem_to_der(pem)
+        from cryptography import x509
+
+        x509.load_der_x509_certificate(der)
+    except (ValueError, TypeError):
+        raise ValueError("is not a readable PEM certificate") from None
+    return pem + "\n"
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:

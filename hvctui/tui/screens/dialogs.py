@@ -18,19 +18,22 @@ from hvctui.tui.keys import TRUST_KEYS, bindings
 from hvctui.vapi.text import one_line, printable
 
 if TYPE_CHECKING:
+    from hvctui.vapi.psccheck import PscCheck
     from hvctui.vapi.tls import CertificateDetails
 
 
 def certificate_text(thumbprint: str, details: CertificateDetails | None,
-                     now: datetime | None = None) -> Text:
+                     now: datetime | None = None, *, compact: bool = False) -> Text:
+    """`compact` leaves out the SHA-1 (room at 80x24 for a DIFFERENT verdict's details)."""
     out = Text()
     out.append("SHA-256  ", style="bold")
     out.append(one_line(thumbprint, 200) + "\n")
     if details is None:
         out.append("(the server sent the thumbprint only, no certificate)\n", style="dim")
         return out
-    out.append("SHA-1    ", style="bold")
-    out.append(details.sha1 + "\n")
+    if not compact:
+        out.append("SHA-1    ", style="bold")
+        out.append(details.sha1 + "\n")
     out.append("Subject  ", style="bold")
     out.append(one_line(details.subject, 300) + "\n")
     out.append("Issuer   ", style="bold")
@@ -45,29 +48,85 @@ def certificate_text(thumbprint: str, details: CertificateDetails | None,
     return out
 
 
+def verdict_text(check: PscCheck) -> Text:
+    """The verdict of hvctui's own check of the PSC, in words (server text made printable)."""
+    from hvctui.vapi.psccheck import Verdict
+
+    out = Text()
+    if check.verdict is Verdict.SAME:
+        out.append("\u2713 Checked: ", style="bold green")
+        out.append(f"the PSC ({check.where}) presents this same certificate to this machine.")
+    elif check.verdict is Verdict.DIFFERENT:
+        out.append("! DIFFERENT: ", style="bold red")
+        out.append(f"{check.where} presents another certificate to this machine "
+                   "(interception between cloud and PSC? a load balancer?). Seen from here:\n")
+        out.append("SHA-256  ", style="bold")
+        out.append(one_line(check.seen_sha256, 100) + "\n")
+        out.append("Subject  ", style="bold")
+        out.append(one_line(check.seen_subject, 200))
+    elif check.seen_sha256:
+        out.append(f"The PSC ({check.where}) presents this certificate to this machine:\n")
+        out.append(f"SHA-256 {one_line(check.seen_sha256, 100)}\n")
+        out.append(f"subject {one_line(check.seen_subject, 200)}")
+    else:
+        out.append("? Could not check ", style="bold yellow")
+        out.append(f"the PSC's certificate from this machine: {one_line(check.why, 200)}. "
+                   "Compare the thumbprint by other means.")
+    return out
+
+
 class TrustScreen(ModalScreen[bool]):
-    """Trust-on-first-use: show what is offered; `t` trusts, `escape` cancels."""
+    """Trust-on-first-use: show what is offered; `t` trusts, `escape` cancels.
+
+    With the verdict of the PSC check (`check`): when the PSC presents a DIFFERENT certificate
+    to this machine, `t` alone does not trust: typing "trust" in a second dialog does.
+    """
 
     BINDINGS = bindings(TRUST_KEYS)
 
     def __init__(self, title: str, explanation: str, thumbprint: str,
-                 details: CertificateDetails | None = None) -> None:
+                 details: CertificateDetails | None = None,
+                 check: PscCheck | None = None) -> None:
         super().__init__()
         self._title = title
         self._explanation = explanation
         self._thumbprint = thumbprint
         self._details = details
+        self._check = check
+
+    @property
+    def _different(self) -> bool:
+        from hvctui.vapi.psccheck import Verdict
+
+        return self._check is not None and self._check.verdict is Verdict.DIFFERENT
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="trust"):
             yield Static(Text(printable(self._title)), classes="dialog-title")
             yield Static(Text(printable(self._explanation)), classes="dialog-text")
-            yield Static(certificate_text(self._thumbprint, self._details), id="trust-details")
-            yield Static("[b]t[/b] trust and continue    [b]escape[/b] cancel",
+            if self._check is not None:
+                yield Static(verdict_text(self._check), id="trust-verdict")
+                yield Static(Text("Offered by vCenter:", style="bold"))
+            yield Static(certificate_text(self._thumbprint, self._details,
+                                          compact=self._different), id="trust-details")
+            yield Static("[b]t[/b] then type [b]trust[/b]: trust anyway    [b]escape[/b] cancel"
+                         if self._different else
+                         "[b]t[/b] trust and continue    [b]escape[/b] cancel",
                          classes="dialog-keys")
 
     def action_trust(self) -> None:
-        self.dismiss(True)
+        if not self._different:
+            self.dismiss(True)
+            return
+
+        def typed(value: str | None) -> None:
+            if value == "trust":
+                self.dismiss(True)
+
+        self.app.push_screen(TextScreen(
+            "Trust a certificate the PSC does not present to this machine?",
+            "Only if you know why they differ (e.g. a load balancer). Type trust to trust "
+            "the offered certificate anyway.", must_equal="trust"), typed)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -34,6 +34,7 @@ from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo
+    from hvctui.vapi.psccheck import PscCheck
 
 
 @dataclass
@@ -411,7 +412,8 @@ class MainScreen(Screen[None]):
                                                     outcome.trusted_thumbprint))
             if outcome.trusted_thumbprint:
                 self.form.set_value("ssl_thumbprint", outcome.trusted_thumbprint)
-                await self._offer_to_store_thumbprint(name, outcome.trusted_thumbprint)
+                await self._offer_to_store_thumbprint(name, outcome.trusted_thumbprint,
+                                                      outcome.trusted_certificate)
         if self.service.history_problem:
             self.notify(self.service.history_problem, severity="warning")
 
@@ -421,30 +423,35 @@ class MainScreen(Screen[None]):
                 "trust": f"{self.app.key_for('link')} again, then t in the dialog",
                 "link": self.app.key_for("link")}
 
-    async def _decide_trust(self, offered: CertificateInfo) -> bool:
+    async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
         from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         self.pane.event("note", "the PSC's certificate is not trusted yet: see the dialog")
         trusted = await self.app.push_screen_wait(TrustScreen(
             "Trust the PSC's certificate?",
-            "vCenter does not know the on-premises PSC's certificate (UNVERIFIED_PEER). "
-            "Compare this thumbprint with the PSC's own before trusting it.",
-            offered.ssl_thumbprint, details))
+            "vCenter does not know the PSC's certificate (UNVERIFIED_PEER). hvctui's own "
+            "check from this machine:",
+            offered.ssl_thumbprint, details, check))
         self.pane.event("note", "trusted: resubmitting" if trusted else "not trusted")
         return bool(trusted)
 
-    async def _offer_to_store_thumbprint(self, name: str, thumbprint: str) -> None:
+    async def _offer_to_store_thumbprint(self, name: str, thumbprint: str,
+                                         certificate: str | None = None) -> None:
         from hvctui.tui.screens.dialogs import ConfirmScreen
 
         if not name or self.config_error is not None:
             return
+        what = "thumbprint and certificate" if certificate else "thumbprint"
         if await self.app.push_screen_wait(ConfirmScreen(
-                f"Store the PSC thumbprint in profile {name}?",
+                f"Store the PSC {what} in profile {name}?",
                 "Next time the link is sent with it and no trust step is needed.")):
-            self._save(lambda: self.service.set_profile_field(name, "ssl_thumbprint",
-                                                              thumbprint),
-                       f"Thumbprint stored in {name}.")
+            if self._save(lambda: self.service.set_profile_field(name, "ssl_thumbprint",
+                                                                 thumbprint),
+                          f"Thumbprint stored in {name}.") and certificate:
+                self._save(lambda: self.service.set_profile_field(name, "ssl_certificate",
+                                                                  certificate),
+                           f"Thumbprint and certificate stored in {name}.")
 
     async def _first_use_pin(self, call: Call) -> Call:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
@@ -475,6 +482,56 @@ class MainScreen(Screen[None]):
                        f"Pinned {server}'s certificate in {name}.")
         connection = replace(call.connection, tls=TlsPolicy("pinned", "", details.sha256))
         return replace(call, connection=connection, needs_pin=False)
+
+    def action_check_psc(self) -> None:
+        """Check before linking: what the PSC of the form presents to this machine, compared
+        with the form's thumbprint (or the profile's certificate) when there is one."""
+        from hvctui.service import PROFILE_FIELD_OF_SPEC, FieldProblem, merge
+        from hvctui.vapi.models import CreateSpec
+
+        profile, problems = merge(self.config.profiles.get(self.profile_name),
+                                  self.form.values())
+        if profile is not None and not profile.psc_hostname:
+            problems = [FieldProblem("psc_hostname", "is required")]
+        if profile is not None and not problems:
+            values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
+                                        ("port", profile.psc_port),
+                                        ("ssl_thumbprint", profile.ssl_thumbprint),
+                                        ("ssl_certificate", profile.ssl_certificate)) if v}
+            problems = [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
+                        for f, m in CreateSpec.problems(values)]
+        if problems or profile is None:
+            self.form.show_problems(problems)
+            self.pane.show_text(self.profile_name, Text(
+                "Not checked: " + "; ".join(str(p) for p in problems), style="bold red"))
+            return
+        self._check_psc(profile)
+
+    @work(group="psc-check", exclusive=True)
+    async def _check_psc(self, profile: Profile) -> None:
+        from hvctui.tui.screens.dialogs import verdict_text
+        from hvctui.vapi.models import CertificateInfo, pem_to_der
+        from hvctui.vapi.tls import sha256_thumbprint
+
+        name = self.profile_name
+        port = int(profile.psc_port or 443)
+        thumbprint = profile.ssl_thumbprint
+        if profile.ssl_certificate and not thumbprint:
+            thumbprint = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
+        offered = (CertificateInfo(ssl_thumbprint=thumbprint,
+                                   ssl_certificate=profile.ssl_certificate or None)
+                   if thumbprint else None)
+        self.pane.start(name, f"check the certificate {one_line(profile.psc_hostname, 80)}:"
+                        f"{port} presents to this machine (handshake only)")
+        check = await self.service.check_psc(profile.psc_hostname, port, offered)
+        if not self.is_attached:
+            return
+        text = verdict_text(check)
+        if offered is None and check.seen_sha256:
+            text.append("\n(no thumbprint in the form to compare with)", style="dim")
+        elif offered is not None:
+            text.append(f"\ncompared with the thumbprint {thumbprint}", style="dim")
+        self.pane.show_text(name, text)
 
     # --- other screens ----------------------------------------------------------------------
 

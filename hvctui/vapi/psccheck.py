@@ -1,0 +1,223 @@
+"""The independent check: does the PSC present to THIS machine the certificate vCenter offers?
+
+When the cloud vCenter answers UNVERIFIED_PEER it offers the certificate it sees at the
+on-premises PSC. hvctui usually runs on a jump host that can reach the PSC itself, so it opens
+a TLS connection to the PSC host and port of the spec, reads the leaf certificate by the
+handshake alone (no credential, no HTTP, nothing trusted by it) and compares the two.
+
+Three verdicts: SAME, DIFFERENT (both thumbprints and subjects), or UNCHECKED (and why).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.text import one_line
+
+if TYPE_CHECKING:
+    from hvctui.vapi.models import CertificateInfo
+
+#: Seconds for each step (resolve, connect, handshake): the check must never hold a person up.
+CHECK_TIMEOUT = 4.0
+
+
+class Verdict(Enum):
+    SAME = "same"
+    DIFFERENT = "different"
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class PscCheck:
+    """What the check found. `seen_*` is what the PSC presented to this machine."""
+
+    verdict: Verdict
+    host: str
+    port: int
+    offered_sha256: str = ""
+    offered_subject: str = ""  # "" when the offer carried no PEM (vSphere before 9.0)
+    seen_sha256: str = ""
+    seen_subject: str = ""
+    why: str = ""  # UNCHECKED: why it could not be checked
+
+    @property
+    def where(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{one_line(host, 80)}:{self.port}"
+
+    @property
+    def headline(self) -> str:
+        """The verdict in one sentence, for a person."""
+        if self.verdict is Verdict.SAME:
+            return (f"Checked from this machine: the PSC ({self.where}) presents this same "
+                    "certificate to this machine.")
+        if self.verdict is Verdict.DIFFERENT:
+            return (f"WARNING: the PSC ({self.where}) presents a DIFFERENT certificate to this "
+                    "machine than the one vCenter offers. Something between the cloud and the "
+                    "PSC may be intercepting (or a load balancer answers for it). Do not trust "
+                    "the offer unless you know why they differ.")
+        if not self.offered_sha256 and self.seen_sha256:
+            return f"The PSC ({self.where}) presents this certificate to this machine."
+        return (f"Could not check the PSC's certificate from this machine: "
+                f"{one_line(self.why, 200)}. Compare the thumbprint with the PSC's own "
+                "certificate by other means.")
+
+    def lines(self) -> list[str]:
+        """The headline, then the thumbprints and subjects that back it (printable text)."""
+        out = [self.headline]
+        if self.verdict is Verdict.DIFFERENT:
+            out.append(f"  offered by vCenter:  SHA-256 {self.offered_sha256}")
+            out.append(f"                       subject {self._subject(self.offered_subject)}")
+            out.append(f"  seen from here:      SHA-256 {self.seen_sha256}")
+            out.append(f"                       subject {self._subject(self.seen_subject)}")
+        elif self.seen_sha256:
+            out.append(f"  SHA-256 {self.seen_sha256}")
+            out.append(f"  subject {self._subject(self.seen_subject)}")
+        return out
+
+    @staticmethod
+    def _subject(subject: str) -> str:
+        return one_line(subject, 200) if subject else "(not sent: the offer has no PEM)"
+
+    def as_json(self) -> dict[str, object]:
+        return {"verdict": self.verdict.value, "host": self.host, "port": self.port,
+                "offered_sha256": self.offered_sha256 or None,
+                "offered_subject": self.offered_subject or None,
+                "seen_sha256": self.seen_sha256 or None,
+                "seen_subject": self.seen_subject or None, "why": self.why or None}
+
+
+def resolve_host(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+    """The addresses to try for host:port (a seam: tests keep names off the real DNS)."""
+    return [(family, address) for family, _, _, _, address
+            in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def read_leaf_certificate(host: str, port: int, timeout: float = CHECK_TIMEOUT) -> bytes:
+    """The DER leaf certificate host:port presents, by a handshake alone.
+
+    Raises `Unchecked` saying why it could not be read.
+    """
+    try:
+        addresses = resolve_host(host, port)
+    except (socket.gaierror, UnicodeError):
+        raise Unchecked(f"{host} does not resolve from this machine") from None
+    if not addresses:
+        raise Unchecked(f"{host} does not resolve from this machine")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only read: nothing is trusted, nothing is sent
+    why = ""
+    for family, address in addresses:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as raw:
+                raw.settimeout(timeout)
+                raw.connect(address)
+                try:
+                    with context.wrap_socket(raw, server_hostname=host) as tls:
+                        der = tls.getpeercert(binary_form=True)
+                except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as exc:
+                    raise Unchecked(f"{host}:{port} does not speak TLS ({_short(exc)})") from None
+                except TimeoutError:
+                    raise Unchecked(f"{host}:{port} accepted the connection but did not "
+                                    f"complete a TLS handshake within {timeout:g} s") from None
+                if not der:
+                    raise Unchecked(f"{host}:{port} presented no certificate")
+                return der
+        except Unchecked:
+            raise
+        except ConnectionRefusedError:
+            why = f"{host}:{port} refused the connection"
+        except TimeoutError:
+            why = f"{host}:{port} did not answer within {timeout:g} s"
+        except OSError as exc:
+            why = f"cannot connect to {host}:{port} ({exc.strerror or exc})"
+    raise Unchecked(why)
+
+
+def _short(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)
+    return one_line(str(reason or exc or type(exc).__name__), 120)
+
+
+class Unchecked(Exception):
+    """The PSC's certificate could not be read from here; the message says why."""
+
+
+def _offer_der(offered: CertificateInfo) -> bytes | None:
+    if not offered.ssl_certificate:
+        return None
+    try:
+        return ssl.PEM_cert_to_DER_cert(offered.ssl_certificate.strip() + "\n")
+    except ValueError:
+        return None
+
+
+def compare(host: str, port: int, offered: CertificateInfo | None,
+            timeout: float = CHECK_TIMEOUT) -> PscCheck:
+    """Read what host:port presents and compare it with `offered` (blocking; see check_psc).
+
+    With no offer (a check before linking, nothing to compare with) the verdict is UNCHECKED
+    but `seen_*` says what the PSC presents.
+    """
+    from hvctui.vapi.tls import certificate_details, sha256_thumbprint
+
+    offered_sha = offered_subject = ""
+    if offered is not None:
+        der = _offer_der(offered)
+        try:
+            offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
+        except ValueError:
+            offered_sha = sha256_thumbprint(der) if der else ""
+        if der:
+            try:
+                offered_subject = certificate_details(der).subject
+            except ValueError:
+                offered_subject = ""
+    base = PscCheck(Verdict.UNCHECKED, host, port, offered_sha, offered_subject)
+    try:
+        seen = read_leaf_certificate(host, port, timeout)
+    except Unchecked as why:
+        return _replace(base, why=str(why))
+    seen_sha = sha256_thumbprint(seen)
+    try:
+        seen_subject = certificate_details(seen).subject
+    except ValueError:
+        seen_subject = "(a certificate this machine cannot parse)"
+    if not offered_sha:
+        return _replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
+                        why="there is no thumbprint to compare with")
+    offered_der = _offer_der(offered) if offered is not None else None
+    same = seen_sha == offered_sha and (offered_der is None or offered_der == seen)
+    return _replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
+                    seen_sha256=seen_sha, seen_subject=seen_subject)
+
+
+def _replace(check: PscCheck, **changes: object) -> PscCheck:
+    from dataclasses import replace
+
+    return replace(check, **changes)  # type: ignore[arg-type]
+
+
+async def check_psc(host: str, port: int, offered: CertificateInfo | None,
+                    timeout: float = CHECK_TIMEOUT) -> PscCheck:
+    """`compare` on a worker thread, so a face stays live; bounded even if DNS hangs."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(compare, host, port, offered, timeout),
+                                      timeout * 3)
+    except TimeoutError:
+        offered_sha = ""
+        if offered is not None:
+            try:
+                offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
+            except ValueError:
+                pass
+        return PscCheck(Verdict.UNCHECKED, host, port, offered_sha,
+                        why=f"no answer about {host} within {timeout * 3:g} s")
+

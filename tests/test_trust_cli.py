@@ -1,0 +1,97 @@
+"""The CLI's side of the verified trust step: verdicts, --trust-offered, --ssl-certificate,
+check-psc; against the simulator's PSCs on loopback (sim/psc.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hvctui.cli import main
+from hvctui.sim.certs import make_certificate
+from hvctui.sim.psc import INTERCEPTED, VERIFIED
+
+from .conftest import PASSWORD, Sim
+
+
+@pytest.fixture(autouse=True)
+def passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("HVCTUI_PSC_PASSWORD", PASSWORD)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def link_args(sim: Sim, key: str) -> list[str]:
+    psc = sim.world.pscs[key]
+    return ["link", "--server", sim.address, "--pin", sim.info.sha256,
+            "--user", "cloudadmin@vmc.local", "--psc-hostname", psc.host,
+            "--psc-port", str(psc.port), "--domain", "corp.local",
+            "--psc-user", "administrator@corp.local"]
+
+
+def test_trust_offered_links_when_the_psc_presents_the_same_certificate(
+        psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *link_args(psc_sim, VERIFIED), "--trust-offered")
+    assert code == 0, err
+    assert "presents this same certificate to this machine" in err
+    assert next(iter(psc_sim.world.links)) in out
+
+
+def test_trust_offered_refuses_a_different_certificate_with_exit_3_saying_why(
+        psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--trust-offered")
+    assert code == 3
+    offered = psc_sim.world.pscs[INTERCEPTED].thumbprint
+    assert "DIFFERENT certificate" in err and offered in err
+    assert "CN=psc-2.corp.local" in err  # what this machine sees, named
+    assert "Not trusting the offer (--trust-offered)" in err
+    assert psc_sim.world.links == {}
+    # The thumbprint given explicitly stays the user's choice.
+    code, _, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--ssl-thumbprint", offered)
+    assert code == 0, err
+
+
+def test_trust_offered_says_when_it_could_not_check(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                       "--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
+                       "--domain", "corp.local", "--psc-user", "administrator@corp.local",
+                       "--trust-offered")
+    assert code == 0, err
+    assert "could not be checked from here: psc.corp.local does not resolve" in err
+
+
+def test_ssl_certificate_file_links_in_90_mode_and_a_wrong_one_names_the_field(
+        psc_sim_90: Sim, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.pem"
+    wrong.write_bytes(make_certificate("psc-verified.corp.local").cert_pem)
+    code, _, err = run(capsys, *link_args(psc_sim_90, VERIFIED), "--ssl-certificate",
+                       str(wrong))
+    assert code == 1 and "INVALID_ARGUMENT" in err and "ssl_certificate" in err
+    right = tmp_path / "psc.pem"
+    right.write_text(psc_sim_90.world.pscs[VERIFIED].certificate_pem)
+    code, out, err = run(capsys, *link_args(psc_sim_90, VERIFIED), "--ssl-certificate",
+                         str(right))
+    assert code == 0, err
+    code, _, err = run(capsys, *link_args(psc_sim_90, VERIFIED), "--ssl-certificate",
+                       str(tmp_path / "missing.pem"))
+    assert code == 2 and "--ssl-certificate" in err
+
+
+def test_check_psc_before_linking(psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    same = psc_sim.world.pscs[VERIFIED]
+    code, out, err = run(capsys, "check-psc", "--psc-hostname", same.host, "--psc-port",
+                         str(same.port), "--ssl-thumbprint", same.thumbprint)
+    assert code == 0 and "presents this same certificate" in err
+    other = psc_sim.world.pscs[INTERCEPTED]
+    code, out, _ = run(capsys, "check-psc", "--psc-hostname", other.host, "--psc-port",
+                       str(other.port), "--ssl-thumbprint", other.thumbprint, "--json")
+    assert code == 3 and json.loads(out)["verdict"] == "different"
+    code, _, err = run(capsys, "check-psc", "--psc-hostname", "psc.corp.local")
+    assert code == 6 and "does not resolve" in err
