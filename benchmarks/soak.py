@@ -143,7 +143,7 @@ async def soak(minutes: float, interval: float, warmup: float) -> dict[str, Any]
     folder = Path(tempfile.mkdtemp(prefix="hvctui-soak-"))
     names = [name for name, _ in DEMO_SCENARIOS]
     try:
-        with SimServer() as sim:
+        with SimServer(loopback_pscs=True) as sim:
             prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world)
             app = HvcApp(folder / "config.toml", "corp", demo=True)
             async with app.run_test(size=(80, 24)) as pilot:
