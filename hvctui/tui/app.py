@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
 from hvctui.tui.guards import install as install_guards
+from hvctui.tui.keygate import KeyGate
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -69,6 +70,14 @@ class HvcApp(App[int]):
         self.theme = wanted
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
+        self.key_gate = KeyGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key goes where the keys before it have put the focus (tui/keygate.py).
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and not self.key_gate.admit(event)):
+            return
+        await super().on_event(event)
 
     def _fatal_error(self) -> None:
         """Textual's crash report shows every frame's local variables (a CreateSpec, a Basic
