@@ -157,6 +157,29 @@ class HvcApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self._keymap)))
 
+    async def action_quit(self) -> None:
+        """ctrl+q: asks first when the form holds edits that are not saved."""
+        from hvctui.tui.screens.dialogs import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == "quit-question":
+            self.exit()  # ctrl+q twice: the user means it
+            return
+        unsaved = self.main.unsaved()
+        if not unsaved:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        names = ", ".join(one_line(n, 40) for n in unsaved[:5])
+        question = ConfirmScreen("Quit and drop the unsaved edits?",
+                                 f"Not saved: {names}{' …' if len(unsaved) > 5 else ''}. "
+                                 f"{self.key_for('save_profile')} saves the profile shown.")
+        question.id = "quit-question"
+        self.push_screen(question, answered)
+
     def action_start_afresh(self) -> None:
         self.main.start_afresh()
         self.loaded.error = None
@@ -175,6 +198,8 @@ class HvcApp(App[int]):
                             main.pane.action_copy_text)
         yield SystemCommand("Copy answer as JSON", "The response as --json would print it",
                             main.pane.action_copy_json)
+        yield SystemCommand("Preview the request", "The exact body Link sends, password "
+                            "masked (as F6)", main.action_preview)
         yield SystemCommand("Save profile", "Save the form to the selected profile",
                             main.action_save_profile)
         yield SystemCommand("Show or hide the profiles", "More room for the form",

@@ -24,7 +24,8 @@ class Key:
 
 MAIN_KEYS = [
     Key("link", "f5,ctrl+j", "link", "Link"),
-    Key("cancel_call", "escape", "cancel_call", "Cancel call", show=False),
+    Key("preview", "f6", "preview", "Preview"),
+    Key("cancel_call", "escape", "cancel_call", "Cancel call / revert field", show=False),
     Key("save_profile", "ctrl+s", "save_profile", "Save"),
     Key("links_screen", "f2", "open_links", "Links"),
     Key("admins_screen", "f3", "open_admins", "Admins"),

@@ -228,6 +228,13 @@ class SpecForm(VerticalScroll):
         value = self.row("admin_groups").value
         self.post_message(self.EditGroups([g.strip() for g in value.split(",") if g.strip()]))
 
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one, as in a paper form."""
+        if event.input.id != "f-admin_groups":
+            event.stop()
+            self.screen.focus_next()
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         if event.input.id:
