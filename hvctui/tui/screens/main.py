@@ -115,6 +115,10 @@ class MainScreen(Screen[None]):
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
 
+    def on_descendant_focus(self, event: Any) -> None:
+        # Reading the answer: the pane gets the larger share of the height (app.tcss).
+        self.query_one("#work").set_class(isinstance(event.widget, ResponsePane), "reading")
+
     # --- header and banner: reactive ------------------------------------------------------
 
     def _header(self) -> None:

@@ -23,6 +23,8 @@ class FieldRow(Widget, can_focus=True):
     FieldRow {{ height: 1; layout: horizontal; text-wrap: nowrap; text-overflow: ellipsis; }}
     FieldRow > Input {{ margin-left: {LABEL_WIDTH}; width: 1fr; }}
     FieldRow:focus {{ background: $boost; }}
+    /* A placeholder must never read as a value, colours or not (NO_COLOR). */
+    FieldRow > Input > .input--placeholder {{ text-style: italic dim; }}
     """
 
     def __init__(self, name: str, label: str, *, required: bool = False,
