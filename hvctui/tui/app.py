@@ -5,6 +5,8 @@ The main UI is its own screen (tui/screens/main.py), which runs calls through th
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
@@ -21,6 +23,7 @@ from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.screens.main import MainScreen, Settings
+from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.text import one_line
@@ -71,6 +74,8 @@ class HvcApp(App[int]):
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
         self.key_gate = KeyGate(self)
+        #: Draw only ASCII: the locale cannot draw lines, arrows or the ellipsis (symbols.py).
+        self.ascii_only = use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None))
 
     async def on_event(self, event: events.Event) -> None:
         # A key goes where the keys before it have put the focus (tui/keygate.py).
@@ -98,6 +103,9 @@ class HvcApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
+        if self.ascii_only and self._driver is not None:
+            self._driver.write = ascii_writer(  # type: ignore[method-assign]
+                self._driver.write, locale_encoding(os.environ))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap()
         for problem in self._problems:
