@@ -92,7 +92,10 @@ class KeyGate:
 
     def _poll(self) -> None:
         self._polls += 1
-        if not self._settled() and time.monotonic() - self._since < PATIENCE:
+        if not self._settled():
+            if time.monotonic() - self._since >= PATIENCE:
+                self._flush()  # something is stuck: deliver the keys as Textual would
+                return
             loop = asyncio.get_running_loop()
             # The first turns at once (most keys settle in a few); then gently, not spinning.
             if self._polls < 50:
@@ -108,6 +111,15 @@ class KeyGate:
             if not self.app.post_message(key):
                 self._held.clear()
                 self._busy = False
+
+    def _flush(self) -> None:
+        """Every held key at once, in order, without waiting: one slow handler must not
+        delay each key of a burst by PATIENCE."""
+        self._busy = False
+        while self._held:
+            key = self._held.popleft()
+            setattr(key, _ADMITTED, True)
+            self.app.post_message(key)
 
     def _settled(self) -> bool:
         app = self.app

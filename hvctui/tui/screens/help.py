@@ -15,6 +15,8 @@ from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
     ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
+    ("Form", "enter: next field (on Admin groups: edit as a list); escape: back to the saved "
+     "value; F6: preview the request, password masked; ctrl+q asks if edits are unsaved"),
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
     ("History (F4)", "every call made: time, profile, call, status, duration"),
