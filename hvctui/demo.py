@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from hvctui.profiles.store import Config, ConfigStore, Profile
 from hvctui.sim.world import DEMO_PASSWORD, World
@@ -88,10 +90,32 @@ def prepare_demo(folder: Path, server: str, sim_sha256: str, world: World) -> Co
     return store
 
 
+#: Signals that end a demo from outside (the terminal closed, `kill`): the folder goes too.
+_ENDING_SIGNALS = ("SIGHUP", "SIGTERM")
+
+
+def _remove_on_signals(folder: Path) -> dict[int, Any]:
+    """Remove the throwaway folder when a signal ends the demo, then end it as that signal
+    asks (SystemExit unwinds the TUI, which restores the terminal). Returns the handlers to
+    put back."""
+
+    def ending(signum: int, _frame: object) -> None:
+        shutil.rmtree(folder, ignore_errors=True)  # first: whatever the unwinding does next
+        raise SystemExit(128 + signum)
+
+    previous: dict[int, Any] = {}
+    for name in _ENDING_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, ending)
+    return previous
+
+
 def run_demo() -> int:
     from hvctui.sim.server import SimServer
 
     folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
+    previous = _remove_on_signals(folder)
     try:
         with SimServer(loopback_pscs=True) as sim:
             prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world)
@@ -100,3 +124,5 @@ def run_demo() -> int:
             return run_tui(profile="corp", config=folder / "config.toml", demo=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -110,3 +110,53 @@ async def test_the_demo_shows_each_verdict_of_the_psc_check(sim: Sim) -> None:
         verdicts[name] = check.verdict
     assert verdicts == {"corp": Verdict.UNCHECKED, "verified-psc": Verdict.SAME,
                         "intercepted-psc": Verdict.DIFFERENT}
+
+
+@pytest.mark.parametrize("signame", ["SIGHUP", "SIGTERM"])
+def test_a_demo_ended_by_a_signal_leaves_no_folder_behind(tmp_path: Path, signame: str) -> None:
+    """The real `hvctui demo` on a pseudo-terminal, ended as a closed terminal or `kill` ends
+    it: its throwaway config folder is removed."""
+    import os
+    import pty
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVCTUI_")}
+    env.update(TMPDIR=str(temp), TERM="xterm-256color", COLUMNS="80", LINES="24")
+    main, sub = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "hvctui", "demo"], stdin=sub, stdout=sub,
+                            stderr=sub, env=env, close_fds=True, start_new_session=True)
+    os.close(sub)
+    seen = bytearray()
+
+    def drain() -> None:  # a full pty would block the app's writes
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 60
+        # Started: its folder holds the config and the TUI has drawn the demo's profiles.
+        while not (list(temp.glob("hvctui-demo-*/config.toml")) and b"corp" in seen):
+            assert proc.poll() is None, bytes(seen[-2000:])
+            assert time.monotonic() < deadline, "the demo did not start"
+            time.sleep(0.1)
+        proc.send_signal(getattr(signal, signame))
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+    assert list(temp.glob("hvctui-demo-*")) == []

@@ -101,9 +101,9 @@ def test_message_text_is_localized_with_rendered_params() -> None:
         "id": "x.y", "default_message": "At {when}", "localized": "Um {when}", "args": [],
         "params": {"when": {"dt": WHEN, "format": "MED_TIME"}, "n": {"i": 3}}})
     rendered = render_message(message)
-    assert rendered.text == "Um 18:30:02"
+    assert rendered.text == "Um 18:30:02 UTC"  # the zone is named in a message
     assert rendered.localized
-    assert rendered.params_rendered == {"when": "18:30:02", "n": "3"}
+    assert rendered.params_rendered == {"when": "18:30:02 UTC", "n": "3"}
     assert [p.kind for p in rendered.params] == ["dt", "i"]
 
 

@@ -98,7 +98,7 @@ def test_error_stack_with_params_of_every_kind(snap_compare: Any, isolated_confi
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
         app.main.select_profile("unreachable")
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(app.main.pane.json))
@@ -127,3 +127,56 @@ def test_light_theme(snap_compare: Any, isolated_config: Path) -> None:
 
 def test_help_screen(snap_compare: Any, isolated_config: Path) -> None:
     assert snap_compare(make_app(isolated_config), press=["f1"], terminal_size=SIZE)
+
+
+# --- the layout at other sizes (issue 11) ---------------------------------------------------
+
+SMALL, LARGE = (60, 20), (120, 40)
+
+
+def test_filled_form_at_120x40_shows_every_row(snap_compare: Any, isolated_config: Path) -> None:
+    assert snap_compare(make_app(isolated_config), terminal_size=LARGE)
+
+
+def test_filled_form_at_60x20(snap_compare: Any, isolated_config: Path) -> None:
+    assert snap_compare(make_app(isolated_config), terminal_size=SMALL)
+
+
+def test_help_at_60x20_keeps_the_what_column(snap_compare: Any, isolated_config: Path) -> None:
+    assert snap_compare(make_app(isolated_config), press=["f1"], terminal_size=SMALL)
+
+
+def test_insecure_banner_at_80x24_leaves_the_form_its_rows(snap_compare: Any,
+                                                           isolated_config: Path) -> None:
+    world = World(seed=3, clock=lambda: FIXED_NOW)
+    path = write_config(isolated_config, {"corp": corp_profile(SERVER, tls="insecure")})
+    app = HvcApp(config_path=path, timings=False,
+                 transport=httpx.ASGITransport(app=SimApp(world)))
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_profiles_list_focused_still_offers_help(snap_compare: Any,
+                                                 isolated_config: Path) -> None:
+    assert snap_compare(make_app(isolated_config), press=["down"], terminal_size=SIZE)
+
+
+def test_request_preview(snap_compare: Any, isolated_config: Path) -> None:
+    app = make_app(isolated_config)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PreviewScreen")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_error_stack_at_120x40(snap_compare: Any, isolated_config: Path) -> None:
+    app = make_app(isolated_config)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
+        app.main.select_profile("unreachable")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: bool(app.main.pane.json))
+
+    assert snap_compare(app, terminal_size=LARGE, run_before=run_before)

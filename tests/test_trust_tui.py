@@ -91,10 +91,10 @@ async def test_on_the_intercepted_psc_t_alone_does_not_link(psc_sim: Sim,
         assert list(psc_sim.world.links)
 
 
-async def test_f6_checks_the_psc_before_linking(psc_sim: Sim, isolated_config: Path) -> None:
+async def test_f8_checks_the_psc_before_linking(psc_sim: Sim, isolated_config: Path) -> None:
     app = demo_app(psc_sim, isolated_config, "verified-psc")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f6")
+        await pilot.press("f8")
         await wait_until(pilot, lambda: "presents this certificate" in pane_text(app))
         assert psc_sim.world.pscs[VERIFIED].thumbprint in pane_text(app)
         assert psc_sim.world.stats.requests == 0  # nothing was sent to vCenter

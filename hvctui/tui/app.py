@@ -5,21 +5,25 @@ The main UI is its own screen (tui/screens/main.py), which runs calls through th
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
 from hvctui.tui.guards import install as install_guards
+from hvctui.tui.keygate import KeyGate
 from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
 from hvctui.tui.screens.main import MainScreen, Settings
+from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.vapi.connection import Timeouts
 from hvctui.vapi.text import one_line
@@ -69,6 +73,16 @@ class HvcApp(App[int]):
         self.theme = wanted
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
+        self.key_gate = KeyGate(self)
+        #: Draw only ASCII: the locale cannot draw lines, arrows or the ellipsis (symbols.py).
+        self.ascii_only = use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None))
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key goes where the keys before it have put the focus (tui/keygate.py).
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and not self.key_gate.admit(event)):
+            return
+        await super().on_event(event)
 
     def _fatal_error(self) -> None:
         """Textual's crash report shows every frame's local variables (a CreateSpec, a Basic
@@ -89,6 +103,9 @@ class HvcApp(App[int]):
         return self.main
 
     def on_mount(self) -> None:
+        if self.ascii_only and self._driver is not None:
+            self._driver.write = ascii_writer(  # type: ignore[method-assign]
+                self._driver.write, locale_encoding(os.environ))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap()
         for problem in self._problems:
@@ -148,6 +165,29 @@ class HvcApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self._keymap)))
 
+    async def action_quit(self) -> None:
+        """ctrl+q: asks first when the form holds edits that are not saved."""
+        from hvctui.tui.screens.dialogs import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == "quit-question":
+            self.exit()  # ctrl+q twice: the user means it
+            return
+        unsaved = self.main.unsaved()
+        if not unsaved:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        names = ", ".join(one_line(n, 40) for n in unsaved[:5])
+        question = ConfirmScreen("Quit and drop the unsaved edits?",
+                                 f"Not saved: {names}{' …' if len(unsaved) > 5 else ''}. "
+                                 f"{self.key_for('save_profile')} saves the profile shown.")
+        question.id = "quit-question"
+        self.push_screen(question, answered)
+
     def action_start_afresh(self) -> None:
         self.main.start_afresh()
         self.loaded.error = None
@@ -161,7 +201,7 @@ class HvcApp(App[int]):
         yield SystemCommand("Administrators", "HLM administrator groups",
                             main.action_open_admins)
         yield SystemCommand("Check the PSC's certificate", "What the PSC presents to this "
-                            "machine, compared with the thumbprint (as F6)",
+                            "machine, compared with the thumbprint (as F8)",
                             main.action_check_psc)
         yield SystemCommand("History", "Calls made so far", self.action_open_history)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
@@ -169,6 +209,8 @@ class HvcApp(App[int]):
                             main.pane.action_copy_text)
         yield SystemCommand("Copy answer as JSON", "The response as --json would print it",
                             main.pane.action_copy_json)
+        yield SystemCommand("Preview the request", "The exact body Link sends, password "
+                            "masked (as F7)", main.action_preview)
         yield SystemCommand("Save profile", "Save the form to the selected profile",
                             main.action_save_profile)
         yield SystemCommand("Show or hide the profiles", "More room for the form",

@@ -24,11 +24,12 @@ class Key:
 
 MAIN_KEYS = [
     Key("link", "f5,ctrl+j", "link", "Link"),
-    Key("cancel_call", "escape", "cancel_call", "Cancel call", show=False),
+    Key("preview", "f7", "preview", "Preview"),
+    Key("cancel_call", "escape", "cancel_call", "Cancel call / revert field", show=False),
     Key("save_profile", "ctrl+s", "save_profile", "Save"),
     Key("links_screen", "f2", "open_links", "Links"),
     Key("admins_screen", "f3", "open_admins", "Admins"),
-    Key("check_psc", "f6", "check_psc", "Check PSC", show=False),
+    Key("check_psc", "f8", "check_psc", "Check PSC", show=False),
     Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
     Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
     Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),

@@ -53,11 +53,17 @@ def parse_date_time(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None = None) -> str:
-    """`value` in the named DateTimeFormat (default SHORT_DATE_TIME), in `tz` or UTC."""
+def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None = None,
+                     say_zone: bool = False) -> str:
+    """`value` in the named DateTimeFormat (default SHORT_DATE_TIME), in `tz` or UTC.
+
+    `say_zone` names the zone after a time whose format leaves it out, so that two times of
+    one answer never read alike in different zones."""
     pattern = DATE_TIME_FORMATS.get(fmt or DEFAULT_DATE_TIME_FORMAT)
     if pattern is None:
         pattern = DATE_TIME_FORMATS[DEFAULT_DATE_TIME_FORMAT]
+    if say_zone and "%H" in pattern and "%Z" not in pattern:
+        pattern += " %Z"
     local = value.astimezone(tz or UTC)  # OverflowError near year 1 or 9999: caller shows raw
     pattern = pattern.replace("%b", _MONTHS[local.month - 1]).replace(
         "%a", _DAYS[local.weekday()]
@@ -74,8 +80,9 @@ def render_double(value: float, precision: int | None) -> str:
     return f"{value:.{digits}f}"
 
 
-def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int = 0) -> str:
-    """One parameter's value as a person reads it."""
+def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int = 0,
+                 say_zone: bool = False) -> str:
+    """One parameter's value as a person reads it (`say_zone`: see format_date_time)."""
     if param.s is not None:
         return param.s
     if param.i is not None:
@@ -87,16 +94,17 @@ def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int 
         if parsed is None:
             return param.dt
         try:
-            return format_date_time(parsed, param.format, tz)
+            return format_date_time(parsed, param.format, tz, say_zone)
         except (OverflowError, ValueError):
             return param.dt  # a date the zone cannot hold: as the server wrote it
     if param.l is not None:
-        return render_nested(param.l, tz, depth + 1)
+        return render_nested(param.l, tz, depth + 1, say_zone)
     return "(no value)"
 
 
 def render_nested(
-    message: NestedLocalizableMessage, tz: tzinfo | None = None, depth: int = 0
+    message: NestedLocalizableMessage, tz: tzinfo | None = None, depth: int = 0,
+    say_zone: bool = False,
 ) -> str:
     """A nested message has no text of its own: its id with its params, recursively."""
     if depth > MAX_NESTING:
@@ -104,7 +112,7 @@ def render_nested(
     if not message.params:
         return message.id
     inner = ", ".join(
-        f"{name}={render_param(p, tz, depth)}" for name, p in message.params.items()
+        f"{name}={render_param(p, tz, depth, say_zone)}" for name, p in message.params.items()
     )
     return f"{message.id}({inner})"
 
@@ -114,6 +122,41 @@ def fill_placeholders(text: str, rendered: dict[str, str]) -> str:
     if "{" not in text or not rendered:
         return text
     return _PLACEHOLDER.sub(lambda m: rendered.get(m.group(1), m.group(0)), text)
+
+
+def _server_spellings(param: LocalizationParam) -> list[str]:
+    """How a server writes this param into its own filled-in text: a nested message as its
+    bare id, a date-time as ISO 8601 (`T` or a space, `Z` or ` UTC`, with or without
+    fractions). Longest first, so that no spelling is replaced inside a longer one."""
+    if param.l is not None:
+        return [param.l.id] if param.l.id else []
+    if param.dt is None or parse_date_time(param.dt) is None:
+        return []
+    raw = param.dt.strip()
+    spellings = set()
+    for form in (raw, raw.replace("T", " ")):
+        spellings.add(form)
+        for tail in (" UTC", "Z", ""):
+            spellings.add(re.sub(r"(\.\d+)?(Z|[+-]00:?00)$", tail, form))
+            spellings.add(re.sub(r"\.\d+(Z|[+-]00:?00)$", tail, form))
+    return sorted((s for s in spellings if len(s) >= 10), key=len, reverse=True)
+
+
+def respell(text: str, params: dict[str, LocalizationParam], rendered: dict[str, str]) -> str:
+    """The server's own spelling of a nested message or a date in its text, replaced by the
+    value rendered here: the nested message with its params, the date in the same zone and
+    format as the params list shows it."""
+    for name, param in params.items():
+        value = rendered.get(name)
+        if not value:
+            continue
+        for spelling in _server_spellings(param):
+            if spelling in text:
+                # Not inside a longer id or a longer date.
+                pattern = rf"(?<![\w.]){re.escape(spelling)}(?![\w(]|\.\w)"
+                text = re.sub(pattern, lambda _m: value, text)
+                break
+    return text
 
 
 @dataclass(frozen=True)
@@ -145,11 +188,12 @@ def render_message(message: LocalizableMessage, tz: tzinfo | None = None) -> Ren
             detail = param.format
         elif param.precision is not None and param.d is not None:
             detail = f"precision {param.precision}"
-        params.append(RenderedParam(name, param.kind or "?", render_param(param, tz), detail))
+        params.append(RenderedParam(name, param.kind or "?",
+                                    render_param(param, tz, say_zone=True), detail))
     rendered = {p.name: p.value for p in params}
     return RenderedMessage(
         id=message.id,
-        text=fill_placeholders(message.text, rendered),
+        text=respell(fill_placeholders(message.text, rendered), message.params or {}, rendered),
         localized=bool(message.localized),
         params=params,
         args=list(message.args),

@@ -15,6 +15,8 @@ from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
     ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
+    ("Form", "enter: next field (on Admin groups: edit as a list); escape: back to the saved "
+     "value; F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
     ("History (F4)", "every call made: time, profile, call, status, duration"),
@@ -33,10 +35,11 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         keys = Table(title="Keys: remap any of them by id in config.toml, under \\[keymap]",
                      expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
+        # At 60 columns the long ids and places fold onto a second line; What keeps its width.
         keys.add_column("Keys", no_wrap=True)
-        keys.add_column("What", ratio=2)
-        keys.add_column("Where")
-        keys.add_column("id", style="dim")
+        keys.add_column("What", ratio=3, min_width=14)
+        keys.add_column("Where", ratio=2, overflow="fold")
+        keys.add_column("id", style="dim", ratio=2, overflow="fold")
         remapped = self.keymap
         for key in ALL_KEYS:
             keys.add_row(", ".join(remapped.get(key.id, key.keys).split(",")),
@@ -44,7 +47,7 @@ class HelpScreen(Screen[None]):
         keys.add_row("ctrl+p", "Command palette", "anywhere", "-")
         screens = Table(title="Screens", expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
         screens.add_column("Screen", no_wrap=True)
-        screens.add_column("What")
+        screens.add_column("What", min_width=14)
         for name, what in SCREENS:
             screens.add_row(name, what)
         with VerticalScroll(id="help"):

@@ -116,6 +116,10 @@ class MainScreen(Screen[None]):
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
 
+    def on_descendant_focus(self, event: Any) -> None:
+        # Reading the answer: the pane gets the larger share of the height (app.tcss).
+        self.query_one("#work").set_class(isinstance(event.widget, ResponsePane), "reading")
+
     # --- header and banner: reactive ------------------------------------------------------
 
     def _header(self) -> None:
@@ -361,9 +365,65 @@ class MainScreen(Screen[None]):
             self._call = self._run_link(call)
 
     def action_cancel_call(self) -> None:
+        """Escape: cancels a call in flight; otherwise, in a form field, puts back the
+        profile's saved value (a call in flight wins: escape must always be able to stop it)."""
         if self._call_running():
             assert self._call is not None
             self._call.cancel()
+            return
+        focused = self.focused
+        name = (focused.id or "").removeprefix("f-") if focused is not None else ""
+        if focused is None or not name or focused.parent is None \
+                or not self.form.query(f"#row-{name}"):
+            return
+        saved = self.saved_values(self.profile_name)
+        if name in ("password", "psc_password"):
+            self.form.set_value(name, "")  # passwords are never saved: back to their source
+        elif name in saved and self.form.values().get(name) != saved[name]:
+            value = saved[name]
+            self.form.set_value(name, ", ".join(value) if isinstance(value, list) else value)
+        else:
+            return
+        self.form.check_field(name)
+        self.notify(Text(f"{name} restored to the saved value."), timeout=3)
+
+    def saved_values(self, name: str) -> dict[str, Any]:
+        """A saved profile as the form shows it (no passwords)."""
+        from hvctui.tui.widgets.form import ALL_FIELDS
+
+        data = self.config.profiles.get(name, Profile()).as_dict()
+        out: dict[str, Any] = {}
+        for f in ALL_FIELDS:
+            if f.kind == "password":
+                continue
+            value = data.get(f.name, "")
+            out[f.name] = list(value) if f.name == "admin_groups" else str(value).strip()
+        return out
+
+    def unsaved(self) -> list[str]:
+        """The profiles whose form differs from what is saved (the shown one and drafts)."""
+        drafts = {name: values for name, (values, _) in self._drafts.items()}
+        if self.profile_name or self.form.values()["server"]:
+            drafts[self.profile_name] = self.form.values()
+        return [name or "(unsaved)" for name, values in drafts.items()
+                if name in self.broken or values != self.saved_values(name)]
+
+    def action_preview(self) -> None:
+        """The request Link would send, password masked; enter sends it."""
+        from hvctui.tui.screens.preview import PreviewScreen, preview_text
+
+        call = self._prepare(need_spec=True)
+        if call is None or call.spec is None:
+            return
+
+        def done(send: bool | None) -> None:
+            if send:
+                self.action_link()
+
+        self.app.push_screen(PreviewScreen(
+            f"The request {self.app.key_for('link')} sends for "
+            f"{one_line(call.label, 40)} (password masked)",
+            preview_text(call.connection.server, call.spec, call.connection.accept_language)), done)
 
     def _on_event(self, phase: str, detail: str) -> None:
         if not self.is_attached:

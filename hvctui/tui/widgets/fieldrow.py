@@ -6,6 +6,8 @@ read far more often than edited, so each row stays one light widget until it get
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
@@ -21,6 +23,8 @@ class FieldRow(Widget, can_focus=True):
     FieldRow {{ height: 1; layout: horizontal; text-wrap: nowrap; text-overflow: ellipsis; }}
     FieldRow > Input {{ margin-left: {LABEL_WIDTH}; width: 1fr; }}
     FieldRow:focus {{ background: $boost; }}
+    /* A placeholder must never read as a value, colours or not (NO_COLOR). */
+    FieldRow > Input > .input--placeholder {{ text-style: italic dim; }}
     """
 
     def __init__(self, name: str, label: str, *, required: bool = False,
@@ -32,6 +36,7 @@ class FieldRow(Widget, can_focus=True):
         self._placeholder = placeholder
         self._password = password
         self._editor: Input | None = None
+        self._mounting: Any = None
 
     # --- the value, wherever it lives -------------------------------------------------------
 
@@ -75,7 +80,7 @@ class FieldRow(Widget, can_focus=True):
             self._editor = Input(self._value, placeholder=self._placeholder, id=f"f-{self.field}",
                                  compact=True, password=self._password, select_on_focus=False)
             self.can_focus = False  # focus now belongs to the editor
-            self.mount(self._editor)
+            self._mounting = self.mount(self._editor)
         return self._editor
 
     # --- drawing and focus ---------------------------------------------------------------
@@ -92,13 +97,15 @@ class FieldRow(Widget, can_focus=True):
                 text.append(self._placeholder, style="dim italic")
         return text
 
-    def on_focus(self) -> None:
-        self.editor()
-        self.call_after_refresh(self._hand_focus_to_editor)
-
-    def _hand_focus_to_editor(self) -> None:
-        if self._editor is not None and self.screen.focused is self:
-            self._editor.focus()
+    async def on_focus(self) -> None:
+        # Focus moves on as soon as the editor is mounted, inside this handler: a key that
+        # follows (tui/keygate.py waits for handlers) then finds the editor focused.
+        editor = self.editor()
+        if self._mounting is not None:
+            mounting, self._mounting = self._mounting, None
+            await mounting
+        if self.screen.focused is self and editor.is_attached:
+            self.screen.set_focus(editor)
 
     def on_key(self, event: events.Key) -> None:
         # Keys that arrive before the editor has focus are typed into it, not lost.

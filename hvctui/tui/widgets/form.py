@@ -38,21 +38,21 @@ class FormField:
 
 CONNECTION_FIELDS = [
     FormField("server", "vCenter", True, placeholder="host[:port] of the cloud vCenter"),
-    FormField("user", "User", True, placeholder="cloudadmin@vmc.local"),
+    FormField("user", "User", True, placeholder="e.g. cloudadmin@vmc.local"),
     FormField("password", "Password", True, "password"),
     FormField("tls", "TLS", True, "select"),
     FormField("ca_file", "CA file", placeholder="PEM bundle, with TLS ca_file"),
     FormField("pin_sha256", "Pinned SHA-256", placeholder="accepted on first connect"),
 ]
 SPEC_FIELDS = [
-    FormField("psc_hostname", "PSC host", True, placeholder="psc.corp.local"),
-    FormField("psc_port", "PSC port", placeholder="443"),
-    FormField("domain_name", "SSO domain", True, placeholder="corp.local"),
-    FormField("psc_user", "PSC admin", True, placeholder="administrator@corp.local"),
+    FormField("psc_hostname", "PSC host", True, placeholder="e.g. psc.corp.local"),
+    FormField("psc_port", "PSC port", placeholder="empty: the PSC's default (443)"),
+    FormField("domain_name", "SSO domain", True, placeholder="e.g. corp.local"),
+    FormField("psc_user", "PSC admin", True, placeholder="e.g. administrator@corp.local"),
     FormField("psc_password", "PSC password", True, "password"),
     FormField("ssl_thumbprint", "PSC thumbprint", placeholder="offered by the trust step"),
-    FormField("admin_groups", "Admin groups", placeholder="group@domain, … (enter: as a list)"),
-    FormField("accept_language", "Language", placeholder="en-US, de-DE, fr-FR"),
+    FormField("admin_groups", "Admin groups", placeholder="e.g. admins@corp.local; enter: edit as a list"),
+    FormField("accept_language", "Language", placeholder="e.g. de-DE (empty: English)"),
 ]
 ALL_FIELDS = CONNECTION_FIELDS + SPEC_FIELDS
 TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pinned"),
@@ -227,6 +227,13 @@ class SpecForm(VerticalScroll):
         """Enter on the admin groups opens them as a list to add to and remove from."""
         value = self.row("admin_groups").value
         self.post_message(self.EditGroups([g.strip() for g in value.split(",") if g.strip()]))
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one, as in a paper form."""
+        if event.input.id != "f-admin_groups":
+            event.stop()
+            self.screen.focus_next()
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -29,9 +29,17 @@ class KeyHints(Widget):
         self.refresh()
 
     def render(self) -> Content:
-        palette = Content.assemble((" ^p", "bold $accent"), " palette")
+        # Help and the palette stand at the right end, so no number of local keys (the
+        # profiles list has four) pushes them out of the line.
+        pinned: list[tuple[str, str] | str] = []
+        for active in self.screen.active_bindings.values():
+            if active.binding.action in ("help", "app.help") and active.enabled:
+                pinned = [(f" {self.app.get_key_display(active.binding)}", "bold $accent"),
+                          " help "]
+                break
+        palette = Content.assemble(*pinned, (" ^p", "bold $accent"), " palette")
         parts: list[tuple[str, str] | str] = []
-        seen: set[str] = set()
+        seen: set[str] = {"help", "app.help"}
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or not active.enabled or binding.action in seen:

@@ -1,0 +1,195 @@
+"""What a user expects of the form and the app: a preview of the request, Enter and escape in
+the fields, a question before edits are dropped, config warnings shown, the history kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hvctui.profiles.store import ConfigStore
+from hvctui.tui.app import HvcApp
+from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
+from hvctui.tui.screens.preview import PreviewScreen
+
+from .conftest import Sim
+from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
+
+
+@pytest.fixture(autouse=True)
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+
+def app_at(folder: Path, server: str = "127.0.0.1:18443", pin: str = "", **top: object
+           ) -> HvcApp:
+    path = write_config(folder, {"corp": corp_profile(server, pin),
+                                 "dev": corp_profile(server, pin, domain_name="dev.local")},
+                        **top)
+    return HvcApp(config_path=path, timings=False)
+
+
+async def focus_field(pilot, app: HvcApp, name: str) -> None:  # type: ignore[no-untyped-def]
+    app.main.form.input(name).focus()
+    await wait_until(pilot, lambda: app.focused is not None and app.focused.id == f"f-{name}")
+
+
+async def test_f7_previews_the_exact_body_with_the_password_masked(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_at(isolated_config, sim.address, sim.info.sha256)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        shown = str(app.screen.query_one("#preview-text").render())
+        assert f"POST https://{sim.address}/api/hvc/links" in shown
+        body = json.loads(shown[shown.index("{"):])
+        assert body == {"psc_hostname": "psc.corp.local", "domain_name": "corp.local",
+                        "username": "administrator@corp.local", "password": "********",
+                        "admin_groups": ["vmc-admins@corp.local"]} | {
+                            k: v for k, v in body.items() if k in ("port", "ssl_thumbprint")}
+        assert "port" not in body  # unset: left out, as it is sent
+        assert PASSWORD not in shown and sim.world.stats.requests == 0
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PreviewScreen))
+        assert sim.world.stats.create_calls == 0
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.press("enter")  # enter sends what was shown
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+    assert sim.world.stats.create_calls == 1
+
+
+async def test_preview_is_in_the_palette_and_names_what_is_missing(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        assert "Preview the request" in titles
+        await focus_field(pilot, app, "psc_hostname")
+        app.main.form.set_value("psc_hostname", "")
+        app.main.action_preview()
+        await pilot.pause()
+        assert not isinstance(app.screen, PreviewScreen)
+        assert app.main.form.problem("psc_hostname") == "is required"
+
+
+async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "psc_hostname")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.focused is not None
+                         and app.focused.id == "f-psc_port")
+        await pilot.press(*"444", "enter", "x")
+        await wait_until(pilot, lambda: app.main.form.values()["domain_name"] == "corp.localx")
+        assert app.main.form.values()["psc_port"] == "444"
+
+
+async def test_escape_in_a_field_restores_the_saved_value(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "domain_name")
+        await pilot.press("ctrl+u", *"my domain", "tab")  # leaves a problem under the field
+        await wait_until(pilot, lambda: bool(app.main.form.problem("domain_name")))
+        await focus_field(pilot, app, "domain_name")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.main.form.values()["domain_name"] == "corp.local")
+        assert app.main.form.problem("domain_name") == ""
+        assert app.main.unsaved() == []
+
+
+async def test_escape_in_a_field_cancels_a_call_in_flight_and_keeps_the_edit(
+        sim: Sim, isolated_config: Path) -> None:
+    sim.control("/sim/faults", {"latency_ms": 3000})
+    app = app_at(isolated_config, sim.address, sim.info.sha256)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: app.main._call_running())
+        await focus_field(pilot, app, "domain_name")
+        await pilot.press("end", "x", "escape")
+        await wait_until(pilot, lambda: not app.main._call_running())
+        assert app.main.form.values()["domain_name"] == "corp.localx"
+        assert "ancel" in app.main.pane.text.plain
+
+
+async def test_ctrl_q_asks_before_dropping_unsaved_edits(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "psc_port")
+        await pilot.press("4", "4", "4")
+        app.main.select_profile("dev")  # the edit is a draft of corp now
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "corp" in str(app.screen.query(".dialog-text").first().render())
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_ctrl_q_quits_at_once_when_nothing_is_edited(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_a_default_profile_that_names_no_profile_is_shown(isolated_config: Path) -> None:
+    path = app_at(isolated_config).service.store.path
+    path.write_text(path.read_text().replace('default_profile = "corp"',
+                                             'default_profile = "prod"'))
+    app = HvcApp(config_path=path, timings=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert any("default_profile" in m and "prod" in m for m in shown), shown
+        assert app.main.profile_name == "corp"
+
+
+async def test_admin_changes_from_f3_show_in_the_history(sim: Sim, isolated_config: Path) -> None:
+    from textual.widgets import DataTable
+
+    from hvctui.tui.screens.admins import AdminsScreen
+    from hvctui.tui.screens.history import HistoryScreen
+
+    app = app_at(isolated_config, sim.address, sim.info.sha256)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
+                         and bool(app.screen.groups))
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"ops@corp.local", "enter")
+        await wait_until(pilot, lambda: "ops@corp.local" in sim.world.administrators)
+        await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen))
+        await pilot.press("escape", "f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one(DataTable)
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+    assert any("ops@corp.local" in r and "corp" in r for r in rows), rows
+
+
+async def test_a_calls_duration_leaves_out_the_time_in_the_trust_dialog(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's stopwatch, with a clock the dialog moves by an hour."""
+    import hvctui.service as service_module
+    from hvctui.profiles.history import History
+    from hvctui.service import Service, prepare
+
+    clock = [1000.0]
+    monkeypatch.setattr(service_module.time, "perf_counter", lambda: clock[0])
+    store = ConfigStore(isolated_config / "config.toml")
+    history = History(isolated_config / "history.jsonl")
+    service = Service(store, history)
+    call = prepare("corp", corp_profile(sim.address, sim.info.sha256), {}, need_spec=True)
+
+    async def person_thinks_for_an_hour(offered: object) -> bool:
+        clock[0] += 3600.0
+        return True
+
+    await service.link(call, person_thinks_for_an_hour)
+    entry = history.read()[-1]
+    assert entry.status == "ok" and entry.duration_ms < 3_600_000
