@@ -194,6 +194,7 @@ class Fleet:
     ask_password: AskPassword | None = None
     _passwords: dict[tuple[str, str], Secret | None] = field(default_factory=dict)
     _password_locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    _asking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.concurrency = max(1, min(int(self.concurrency), MAX_CONCURRENCY))
@@ -226,7 +227,9 @@ class Fleet:
         lock = self._password_locks.setdefault(key, asyncio.Lock())
         async with lock:
             if key not in self._passwords:
-                given = await self.ask_password(user, server) if self.ask_password else None
+                async with self._asking:  # one question at a time
+                    given = (await self.ask_password(user, server) if self.ask_password
+                             else None)
                 self._passwords[key] = Secret(given) if given else None
         secret = self._passwords[key]
         return secret.get_secret_value() if secret else ""

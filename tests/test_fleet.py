@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,3 +167,64 @@ async def test_linking_many_asks_once_per_psc_and_each_row_shows_its_outcome(
     assert rows["p0"].last_link.split()[1] == "ok"  # the history's last attempt
     assert [e.profile for e in svc.history.read()] == ["p2", "p0"] or \
         [e.profile for e in svc.history.read()] == ["p0", "p2"]
+
+
+# --- hvctui status ------------------------------------------------------------------------
+
+
+def write_profiles(folder: Path, profiles: dict[str, Profile]) -> Path:
+    from tests.tui_support import write_config
+
+    return write_config(folder, profiles)
+
+
+def test_status_prints_the_table_and_exits_zero_when_every_row_is_fine(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hvctui.cli import main
+
+    linked = World(seed=20)
+    add_link(linked)
+    with fleet_sim([linked, World(seed=21)]) as sims:
+        write_profiles(isolated_config, {"one": profile_at(sims, 0), "two": profile_at(sims, 1)})
+        code = main(["status"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["PROFILE", "STATE", "CLOUD"]
+    assert lines[1].split()[:2] == ["two", "unlinked"]
+    assert lines[2].split()[:2] == ["one", "linked"] and "corp.local" in lines[2]
+    assert "2 profiles: 0 with a problem" in err
+
+
+def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hvctui.cli import main
+
+    unhealthy = World(seed=22)
+    unhealthy.faults.update({"unhealthy": True})
+    add_link(unhealthy)
+    with fleet_sim([World(seed=23), unhealthy]) as sims:
+        write_profiles(isolated_config, {
+            "fine": profile_at(sims, 0), "sick": profile_at(sims, 1),
+            "gone": corp_profile(unused_address(), pin="AB:" * 31 + "AB"),
+            "other": profile_at(sims, 0)})
+        code = main(["status", "--json", "--concurrency", "2", "--profile", "fine",
+                     "--profile", "sick", "--profile", "gone"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 1 and payload["ok"] is False
+    assert [r["profile"] for r in payload["rows"]] == ["gone", "sick", "fine"]
+    gone, sick, fine = payload["rows"]
+    assert gone["problem_kind"] == "cannot_reach" and gone["problem"].startswith("cannot reach")
+    assert sick["state"] == "unhealthy" and sick["links"][0]["health"] == "UNHEALTHY"
+    assert sick["links"][0]["health_message"]
+    assert fine["state"] == "unlinked" and fine["problem"] is None
+    assert payload["counts"] == {"total": 3, "done": 3, "failed": 2, "remaining": 0}
+
+
+def test_status_refuses_an_unknown_profile(isolated_config: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from hvctui.cli import main
+
+    write_profiles(isolated_config, {"one": corp_profile("127.0.0.1:9")})
+    assert main(["status", "--profile", "nope"]) == 2
+    assert "no profile named 'nope'" in capsys.readouterr().err
