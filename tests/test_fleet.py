@@ -228,3 +228,63 @@ def test_status_refuses_an_unknown_profile(isolated_config: Path,
     write_profiles(isolated_config, {"one": corp_profile("127.0.0.1:9")})
     assert main(["status", "--profile", "nope"]) == 2
     assert "no profile named 'nope'" in capsys.readouterr().err
+
+
+# --- the fleet screen ---------------------------------------------------------------------
+
+
+async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
+        isolated_config: Path) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import TrustScreen
+    from hvctui.tui.screens.fleet import FleetScreen
+    from tests.tui_support import wait_until, write_config
+
+    unhealthy = World(seed=30)
+    unhealthy.faults.update({"unhealthy": True})
+    add_link(unhealthy)
+    worlds = [unhealthy, World(seed=31), World(seed=32)]
+    same = worlds[1].pscs["psc.corp.local"].thumbprint
+    worlds[2].pscs["psc.corp.local"].thumbprint = same
+    with fleet_sim(worlds) as sims:
+        path = write_config(isolated_config, {
+            "alpha": profile_at(sims, 1), "beta": profile_at(sims, 2),
+            "gamma": profile_at(sims, 0),
+            "omega": corp_profile(unused_address(), pin="AC:" * 31 + "AC")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: "0 remaining" in header(screen))
+            await wait_until(pilot, lambda: screen.shown[0] == "omega" and not screen._dirty)
+            assert "4 done  2 failed  0 remaining" in header(screen)
+            assert screen.shown == ["omega", "gamma", "alpha", "beta"]
+            assert cell(screen, 0, 2) == "problem" and cell(screen, 0, 6).startswith(
+                "cannot reach")
+            assert cell(screen, 1, 2) == "unhealthy" and cell(screen, 1, 4) == "UNHEALTHY"
+            # the same values as `hvctui status --json` gives
+            assert [r.as_json()["state"] for r in sort_rows(list(screen.rows.values()))] == \
+                ["problem", "unhealthy", "unlinked", "unlinked"]
+            screen.table.move_cursor(row=2)
+            await pilot.press("space", "space", "l")
+            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            await pilot.press("t")
+            await wait_until(pilot, lambda: screen.rows["alpha"].state == "linked"
+                             and screen.rows["beta"].state == "linked")
+            await wait_until(pilot, lambda: not screen._dirty)
+            assert isinstance(app.screen, FleetScreen)  # one trust question for one PSC
+            assert screen.shown[2:] == ["alpha", "beta"]
+            assert cell(screen, 2, 6).startswith("linked corp.local: link")
+            assert worlds[1].links and worlds[2].links
+
+
+def header(screen: object) -> str:
+    from textual.widgets import Static
+
+    return str(screen.query_one("#fleet-header", Static).render())  # type: ignore[attr-defined]
+
+
+def cell(screen: object, row: int, column: int) -> str:
+    return screen.table.get_row_at(row)[column].plain  # type: ignore[attr-defined]

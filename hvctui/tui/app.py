@@ -160,6 +160,8 @@ class HvcApp(App[int]):
                             main.action_open_links)
         yield SystemCommand("Administrators", "HLM administrator groups",
                             main.action_open_admins)
+        yield SystemCommand("Fleet", "Every profile's links and health at once; link many",
+                            main.action_open_fleet)
         yield SystemCommand("History", "Calls made so far", self.action_open_history)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
         yield SystemCommand("Copy answer as text", "The response pane's content",
