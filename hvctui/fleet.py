@@ -178,7 +178,7 @@ def checked_at_text(row: FleetRow, tz: tzinfo | None = None) -> str:
     if not row.checked_at:
         return ""
     moment = datetime.strptime(row.checked_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return moment.astimezone(tz).strftime("%H:%M:%S") if tz else row.checked_at[11:19] + "Z"
+    return moment.astimezone(tz).strftime("%H:%M:%S") if tz else row.checked_at[11:19]
 
 
 @dataclass

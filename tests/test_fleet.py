@@ -261,9 +261,10 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
             await wait_until(pilot, lambda: screen.shown[0] == "omega" and not screen._dirty)
             assert "4 done  2 failed  0 remaining" in header(screen)
             assert screen.shown == ["omega", "gamma", "alpha", "beta"]
-            assert cell(screen, 0, 2) == "problem" and cell(screen, 0, 6).startswith(
-                "cannot reach")
-            assert cell(screen, 1, 2) == "unhealthy" and cell(screen, 1, 4) == "UNHEALTHY"
+            assert cell(screen, 0, 2) == "problem" and cell(screen, 0, 4).startswith(
+                "cannot reach: ")
+            assert cell(screen, 1, 2) == "unhealthy"
+            assert cell(screen, 1, 4).startswith("corp.local UNHEALTHY: ")
             # the same values as `hvctui status --json` gives
             assert [r.as_json()["state"] for r in sort_rows(list(screen.rows.values()))] == \
                 ["problem", "unhealthy", "unlinked", "unlinked"]
@@ -276,7 +277,7 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
             await wait_until(pilot, lambda: not screen._dirty)
             assert isinstance(app.screen, FleetScreen)  # one trust question for one PSC
             assert screen.shown[2:] == ["alpha", "beta"]
-            assert cell(screen, 2, 6).startswith("linked corp.local: link")
+            assert cell(screen, 2, 4).startswith("corp.local HEALTHY  linked corp.local: link")
             assert worlds[1].links and worlds[2].links
 
 

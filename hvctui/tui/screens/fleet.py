@@ -118,8 +118,8 @@ class FleetScreen(Screen[None]):
         return self.query_one("#fleet-table", DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(" ", "Profile", "State", "Domain", "Health", "Checked",
-                               "Problem / outcome")
+        self.table.add_columns(" ", "Profile", "State", "Checked",
+                               "Links and health, or the problem")
         self.fleet.ask_password = self.ask_password
         self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)
         self.redraw()
@@ -141,7 +141,7 @@ class FleetScreen(Screen[None]):
         out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")
         out.append(f"  {c['remaining']} remaining")
         if self.running:
-            out.append(f"  ({self._what}; escape cancels)", style="italic")
+            out.append(f"  ({self._what}, esc cancels)", style="italic")
         return out
 
     def _visible(self) -> list[FleetRow]:
@@ -153,7 +153,8 @@ class FleetScreen(Screen[None]):
         """The table in state order (problems first), the cursor kept on its profile."""
         self._dirty = False
         table = self.table
-        current = self.shown[table.cursor_row] if 0 <= table.cursor_row < len(self.shown) \
+        # The cursor follows its profile as rows move; at the top it stays at the top.
+        current = self.shown[table.cursor_row] if 0 < table.cursor_row < len(self.shown) \
             else ""
         rows = self._visible()
         self.shown = [r.profile for r in rows]
@@ -169,18 +170,28 @@ class FleetScreen(Screen[None]):
             self.redraw()
 
     def _cells(self, row: FleetRow) -> list[Text]:
-        health = Text(row.health or "-", style="bold yellow" if "UNHEALTHY" in row.health
-                      else "green" if row.health else "dim")
-        note = row.outcome if row.outcome and row.state != PROBLEM else row.problem
-        if not note and row.state == UNHEALTHY:
-            note = "; ".join(link.message for link in row.links if link.message)
+        """Selection, profile, state, when checked, then what matters most for the state:
+        the problem, the links with their health (and health message), or the outcome."""
+        what = Text()
+        if row.state in (PROBLEM, CANCELLED):
+            what.append(one_line(row.problem, 160), style="red" if row.state == PROBLEM else "")
+        else:
+            for i, link in enumerate(row.links):
+                what.append("; " if i else "")
+                what.append(one_line(link.domain, 40) + " ")
+                what.append(link.health, style="bold yellow" if link.health == "UNHEALTHY"
+                            else "green")
+                if link.message:
+                    what.append(": " + one_line(link.message, 120))
+            if not row.links and row.state == UNLINKED:
+                what.append("not linked", style="dim")
+        if row.outcome and row.state != PROBLEM:
+            what.append(("  " if what.plain else "") + one_line(row.outcome, 120), style="bold")
         return [Text("●" if row.profile in self.selected else " ", style="bold"),
                 Text(one_line(row.profile, 24)),
                 Text(row.state, style=_STYLE.get(row.state, "")),
-                Text(one_line(row.domains, 24) or "-"),
-                health,
                 Text(checked_at_text(row, self.tz) or "-", style="dim"),
-                Text(one_line(note, 120), style="red" if row.state == PROBLEM else "")]
+                what]
 
     def _cursor_row(self) -> FleetRow | None:
         cursor = self.table.cursor_row
