@@ -288,4 +288,4 @@ def header(screen: object) -> str:
 
 
 def cell(screen: object, row: int, column: int) -> str:
-    return screen.table.get_row_at(row)[column].plain  # type: ignore[attr-defined]
+    return screen.table.cells(row)[column].plain  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from hvctui.fleet import (
@@ -39,6 +39,7 @@ from hvctui.fleet import (
 )
 from hvctui.profiles.store import Profile
 from hvctui.tui.keys import FLEET_KEYS, bindings
+from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.vapi.text import dumps, one_line, printable
 
@@ -85,7 +86,7 @@ class FleetScreen(Screen[None]):
 
     BINDINGS = bindings(FLEET_KEYS)
     DEFAULT_CSS = """
-    #fleet-table { height: 1fr; }
+    #fleet-columns { height: 1; padding: 0 0; }
     #fleet-filter { background: $boost; }
     #fleet-detail { height: auto; max-height: 6; padding: 0 1; }
     """
@@ -109,17 +110,16 @@ class FleetScreen(Screen[None]):
         with Vertical(id="fleet"):
             yield Static(id="fleet-header", classes="screen-title")
             yield Input(placeholder="filter profiles", id="fleet-filter", compact=True)
-            yield DataTable(id="fleet-table", cursor_type="row", zebra_stripes=True)
+            yield Static(header_text(), id="fleet-columns")
+            yield FleetTable(self._cells_of, id="fleet-table")
             yield Static("", id="fleet-detail")
         yield KeyHints()
 
     @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#fleet-table", DataTable)
+    def table(self) -> FleetTable:
+        return self.query_one(FleetTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(" ", "Profile", "State", "Checked",
-                               "Links and health, or the problem")
         self.fleet.ask_password = self.ask_password
         self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)
         self.redraw()
@@ -140,6 +140,8 @@ class FleetScreen(Screen[None]):
         out.append("  ")
         out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")
         out.append(f"  {c['remaining']} remaining")
+        if self.query_one("#fleet-filter", Input).value.strip():
+            out.append(f"  ({len(self.shown)} shown)")
         if self.running:
             out.append(f"  ({self._what}, esc cancels)", style="italic")
         return out
@@ -154,20 +156,18 @@ class FleetScreen(Screen[None]):
         self._dirty = False
         table = self.table
         # The cursor follows its profile as rows move; at the top it stays at the top.
-        current = self.shown[table.cursor_row] if 0 < table.cursor_row < len(self.shown) \
-            else ""
-        rows = self._visible()
-        self.shown = [r.profile for r in rows]
-        table.clear()
-        table.add_rows([self._cells(r) for r in rows])
-        if current in self.shown:
-            table.move_cursor(row=self.shown.index(current), animate=False)
+        current = table.cursor_name if table.cursor > 0 else ""
+        self.shown = [r.profile for r in self._visible()]
+        table.show(self.shown, current)
         self.query_one("#fleet-header", Static).update(self._header())
         self._show_detail()
 
     def _redraw_if_dirty(self) -> None:
         if self._dirty:
             self.redraw()
+
+    def _cells_of(self, name: str) -> list[Text]:
+        return self._cells(self.rows[name])
 
     def _cells(self, row: FleetRow) -> list[Text]:
         """Selection, profile, state, when checked, then what matters most for the state:
@@ -194,10 +194,7 @@ class FleetScreen(Screen[None]):
                 what]
 
     def _cursor_row(self) -> FleetRow | None:
-        cursor = self.table.cursor_row
-        if not self.shown or not 0 <= cursor < len(self.shown):
-            return None
-        return self.rows.get(self.shown[cursor])
+        return self.rows.get(self.table.cursor_name)
 
     def _show_detail(self) -> None:
         row = self._cursor_row()
@@ -217,7 +214,7 @@ class FleetScreen(Screen[None]):
                        style="dim")
         self.query_one("#fleet-detail", Static).update(out)
 
-    @on(DataTable.RowHighlighted, "#fleet-table")
+    @on(FleetTable.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
 
@@ -280,10 +277,9 @@ class FleetScreen(Screen[None]):
         if row is None:
             return
         self.selected.symmetric_difference_update({row.profile})
-        cursor = self.table.cursor_row
+        cursor = self.table.cursor
         self.redraw()
-        if cursor + 1 < len(self.shown):
-            self.table.move_cursor(row=cursor + 1, animate=False)
+        self.table.move_cursor(row=min(cursor + 1, len(self.shown) - 1))
 
     def action_focus_filter(self) -> None:
         self.query_one("#fleet-filter", Input).focus()
