@@ -289,3 +289,40 @@ def header(screen: object) -> str:
 
 def cell(screen: object, row: int, column: int) -> str:
     return screen.table.cells(row)[column].plain  # type: ignore[attr-defined]
+
+
+async def test_escape_cancels_the_refresh_and_a_typed_password_is_asked_once(
+        isolated_config: Path) -> None:
+    from textual.widgets import Input
+
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+    from tests.tui_support import wait_until, write_config
+
+    dead = World(seed=40)
+    dead.faults.update({"latency_ms": 3_600_000})
+    with fleet_sim([dead, World(seed=41)]) as sims:
+        path = write_config(isolated_config, {
+            "dead": profile_at(sims, 0),
+            "typed-1": profile_at(sims, 1, password_source="prompt"),
+            "typed-2": profile_at(sims, 1, password_source="prompt")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            app.screen.query_one(Input).value = PASSWORD
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: screen.rows["typed-1"].done
+                             and screen.rows["typed-2"].done)
+            assert isinstance(app.screen, FleetScreen)  # asked once for both profiles
+            assert screen.rows["typed-2"].state == UNLINKED
+            assert screen.rows["dead"].state == CHECKING
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: screen.rows["dead"].state == "cancelled")
+            await wait_until(pilot, lambda: not screen._dirty)
+            assert "3 done" in header(screen) and isinstance(app.screen, FleetScreen)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, FleetScreen))
