@@ -522,7 +522,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json(status_payload([]))
         return ExitCode.OK
-    prompt = None if args.json else tty_prompt()
+    prompt = tty_prompt()  # on the terminal itself: --json output stays one object
 
     async def ask(user: str, server: str) -> str | None:
         if prompt is None:
