@@ -74,6 +74,8 @@ exit codes:
   3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
   6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
   130 interrupted (ctrl+c)
+  status: 0 every profile checked and every link healthy; 1 any row with a problem (could
+  not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile)
 
 environment:
   HVCTUI_PASSWORD       the cloud vCenter user's password
@@ -92,6 +94,15 @@ def _seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0 or value > 86400:
         raise argparse.ArgumentTypeError(f"{text[:20]!r}: give seconds above 0, at most 86400")
     return value
+
+
+def _concurrency(text: str) -> int:
+    from hvctui.fleet import MAX_CONCURRENCY
+
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text[:6]) <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}: give a whole number from 1 to "
+                                         f"{MAX_CONCURRENCY}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -180,6 +191,17 @@ def _parser() -> argparse.ArgumentParser:
     unlink.add_argument("link", metavar="LINK", help="the link id (hvctui links shows them)")
     connection_flags(unlink)
     unlink.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    status = command("status", "every profile's links and health, checked side by side")
+    status.add_argument("--profile", dest="status_profiles", action="append", metavar="NAME",
+                        help="check only this profile (repeatable; default: all)")
+    status.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                        help="config file to read profiles from")
+    status.add_argument("--concurrency", type=_concurrency, default=None, metavar="N",
+                        help="vCenters asked at once (default 8)")
+    status.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
+                        help="give up on a call after this many seconds (default 60)")
+    status.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     profiles = command("profiles", "list, show or remove saved profiles")
     profiles.add_argument("action", choices=["list", "show", "remove"])
@@ -286,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             return _profiles(args, out)
         if command == "check-psc":
             return _check_psc(args, out)
+        if command == "status":
+            return _status(args, out)
         return _remote(args, out)
     except KeyboardInterrupt:
         out.note("Interrupted.")
@@ -592,6 +616,67 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
     else:
         out.result(f"Unlinked {args.link}.")
     return ExitCode.OK
+
+
+def _status(args: argparse.Namespace, out: Output) -> int:
+    """`hvctui status`: the fleet's table (hvctui/fleet.py), the same rows as the TUI's."""
+    import asyncio
+
+    from hvctui.fleet import DEFAULT_CONCURRENCY, Fleet, status_payload, table_lines
+    from hvctui.profiles.secrets import tty_prompt
+    from hvctui.service import Service
+    from hvctui.vapi.connection import Timeouts
+    from hvctui.vapi.errors import InputError
+
+    store = _store(args)
+    loaded = store.load()
+    if loaded.error is not None:
+        raise InputError(f"the config file cannot be read: {loaded.error}",
+                         hint="Fix the file; hvctui left it exactly as it was.")
+    for warning in loaded.warnings:
+        out.warn(str(warning))
+    out.tz = loaded.config.zone()
+    profiles = loaded.config.profiles
+    names = list(dict.fromkeys(args.status_profiles or profiles))
+    unknown = [n for n in names if n not in profiles]
+    if unknown:
+        raise InputError(f"no profile named {unknown[0]!r} (profiles: "
+                         f"{', '.join(profiles) or 'none'})", field="profile")
+    for name in loaded.broken:
+        if not args.status_profiles or name in args.status_profiles:
+            out.warn(f"profile {name} is broken in config.toml and is not checked")
+    if not names:
+        out.result(f"No profiles in {store.path}.")
+        if args.json:
+            out.json(status_payload([]))
+        return ExitCode.OK
+    prompt = tty_prompt()  # on the terminal itself: --json output stays one object
+
+    async def ask(user: str, server: str) -> str | None:
+        if prompt is None:
+            return None
+        return await asyncio.to_thread(prompt, f"Password for {user} at {server}: ")
+
+    service = Service(store, cancelled_status="Interrupted")
+    fleet = Fleet(service, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+                  timeouts=Timeouts(total=args.timeout), tz=out.tz, ask_password=ask)
+
+    async def run() -> list[Any]:
+        rows = {}
+        async for row in fleet.refresh(profiles, names):
+            rows[row.profile] = row
+        return list(rows.values())
+
+    rows = asyncio.run(run())
+    payload = status_payload(rows)
+    if args.json:
+        out.json(payload)
+    else:
+        for line in table_lines(rows, out.tz):
+            out.result(line)
+        c = payload["counts"]
+        out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
+    return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:

@@ -13,8 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from hvctui.profiles.store import Config, ConfigStore, Profile
 from hvctui.sim.world import DEMO_PASSWORD, World
+
+if TYPE_CHECKING:
+    from hvctui.sim.fleet import SimFleet
 
 DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PASSWORD"
 DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
@@ -37,9 +42,47 @@ DEMO_SCENARIOS: list[tuple[str, str]] = [
     ("auditor", "a read-only cloud user: UNAUTHORIZED (403)"),
 ]
 
+#: The small fleet (F6 shows it): (profile name, what its own simulated vCenter shows), after
+#: the scenarios above. The unlinked two link the same PSC: one trust question for both.
+DEMO_FLEET: list[tuple[str, str]] = [
+    ("fleet-healthy", "a vCenter already linked to corp.local, healthy"),
+    ("fleet-unhealthy", "a vCenter whose link is UNHEALTHY, with its health message"),
+    ("fleet-unlinked-a", "a vCenter not linked yet (select it and its twin, then link)"),
+    ("fleet-unlinked-b", "another vCenter not linked yet, to the same PSC"),
+    ("fleet-unreachable", "a vCenter that does not answer: cannot reach"),
+]
 
-def demo_config(server: str, sim_sha256: str, world: World) -> Config:
-    """The demo's profiles against a simulator at `server` whose certificate is `sim_sha256`."""
+
+def demo_fleet_worlds(world: World) -> list[World]:
+    """The fleet's worlds: healthy, unhealthy, two unlinked; their PSC is `world`'s (one
+    on-premises PSC seen from many cloud vCenters has one certificate)."""
+    from hvctui.sim.fleet import add_link
+
+    worlds = [World() for _ in range(4)]
+    for each in worlds:
+        for host, psc in each.pscs.items():
+            psc.thumbprint = world.pscs[host].thumbprint
+            psc.certificate_pem = world.pscs[host].certificate_pem
+    add_link(worlds[0])
+    add_link(worlds[1])
+    worlds[1].faults.update({"unhealthy": True, "latency_ms": 400})
+    worlds[2].faults.update({"latency_ms": 200})
+    return worlds
+
+
+def fleet_profiles(base: Profile, fleet: SimFleet) -> dict[str, Profile]:
+    from hvctui.sim.fleet import unused_address
+
+    servers = [(vc.server, vc.info.sha256) for vc in fleet.vcenters]
+    servers.append((unused_address(), servers[0][1]))
+    return {name: base.replace(server=server, pin_sha256=pin)
+            for (name, _), (server, pin) in zip(DEMO_FLEET, servers)}
+
+
+def demo_config(server: str, sim_sha256: str, world: World,
+                fleet: SimFleet | None = None) -> Config:
+    """The demo's profiles against a simulator at `server` whose certificate is `sim_sha256`
+    (and, given a simulated fleet, one profile per vCenter of DEMO_FLEET after them)."""
     from hvctui.sim.psc import INTERCEPTED, VERIFIED
 
     thumb = world.pscs["psc.corp.local"].thumbprint
@@ -76,16 +119,19 @@ def demo_config(server: str, sim_sha256: str, world: World) -> Config:
         "bad-port": variant(psc_port="8443"),
         "auditor": variant(user="auditor@vmc.local"),
     }
+    if fleet is not None:
+        profiles.update(fleet_profiles(base, fleet))
     return Config(default_profile="corp", profiles=profiles)
 
 
-def prepare_demo(folder: Path, server: str, sim_sha256: str, world: World) -> ConfigStore:
+def prepare_demo(folder: Path, server: str, sim_sha256: str, world: World,
+                 fleet: SimFleet | None = None) -> ConfigStore:
     """Write the demo config into `folder` and point this process at it."""
     os.environ["HVCTUI_CONFIG_DIR"] = str(folder)
     os.environ[DEMO_PASSWORD_ENV] = DEMO_PASSWORD
     os.environ[DEMO_WRONG_PASSWORD_ENV] = "not-the-password"
     store = ConfigStore(folder / "config.toml")
-    config = demo_config(server, sim_sha256, world)
+    config = demo_config(server, sim_sha256, world, fleet)
     store.update(lambda c: c.__dict__.update(config.__dict__))
     return store
 
@@ -112,13 +158,15 @@ def _remove_on_signals(folder: Path) -> dict[int, Any]:
 
 
 def run_demo() -> int:
+    from hvctui.sim.fleet import SimFleet
     from hvctui.sim.server import SimServer
 
     folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
     previous = _remove_on_signals(folder)
     try:
-        with SimServer(loopback_pscs=True) as sim:
-            prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world)
+        with SimServer(loopback_pscs=True) as sim, \
+                SimFleet(demo_fleet_worlds(sim.world)) as fleet:
+            prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world, fleet)
             from hvctui.tui.launch import run_tui
 
             return run_tui(profile="corp", config=folder / "config.toml", demo=True)

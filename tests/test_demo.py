@@ -160,3 +160,41 @@ def test_a_demo_ended_by_a_signal_leaves_no_folder_behind(tmp_path: Path, signam
             proc.wait()
         os.close(main)
     assert list(temp.glob("hvctui-demo-*")) == []
+
+
+async def test_the_demo_fleet_shows_each_state_and_links_its_unlinked_two_with_one_question(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.demo import DEMO_FLEET, demo_fleet_worlds
+    from hvctui.fleet import Fleet, sort_rows
+    from hvctui.profiles.history import History
+    from hvctui.service import Service
+    from hvctui.sim.fleet import SimFleet
+
+    monkeypatch.delenv("HVCTUI_CONFIG_DIR")
+    worlds = demo_fleet_worlds(sim.world)
+    for world in worlds:
+        world.faults.update({"latency_ms": 0})
+    with SimFleet(worlds) as fleet_sim:
+        store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world,
+                             fleet_sim)
+        profiles = store.load().config.profiles
+        assert list(profiles) == [n for n, _ in DEMO_SCENARIOS] + [n for n, _ in DEMO_FLEET]
+        fleet = Fleet(Service(store, History(tmp_path / "history.jsonl")))
+        names = [n for n, _ in DEMO_FLEET]
+        rows = {r.profile: r async for r in fleet.refresh(profiles, names)}
+        states = {n: r.state for n, r in rows.items() if r.done}
+        assert states == {"fleet-healthy": "linked", "fleet-unhealthy": "unhealthy",
+                          "fleet-unlinked-a": "unlinked", "fleet-unlinked-b": "unlinked",
+                          "fleet-unreachable": "problem"}
+        assert [r.profile for r in sort_rows([rows[n] for n in names])][:2] == [
+            "fleet-unreachable", "fleet-unhealthy"]
+        asked: list[str] = []
+
+        async def decide(psc: str, offered: CertificateInfo, check: object) -> bool:
+            asked.append(psc)
+            return True
+
+        linked = {r.profile: r async for r in fleet.link(
+            profiles, ["fleet-unlinked-a", "fleet-unlinked-b"], decide)}
+        assert asked == ["psc.corp.local:443"]
+        assert {r.state for r in linked.values() if r.done} == {"linked"}

@@ -164,7 +164,7 @@ def test_request_preview(snap_compare: Any, isolated_config: Path) -> None:
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press("f6")
+        await pilot.press("f7")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "PreviewScreen")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

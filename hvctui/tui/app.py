@@ -203,6 +203,8 @@ class HvcApp(App[int]):
         yield SystemCommand("Check the PSC's certificate", "What the PSC presents to this "
                             "machine, compared with the thumbprint (as F8)",
                             main.action_check_psc)
+        yield SystemCommand("Fleet", "Every profile's links and health at once; link many",
+                            main.action_open_fleet)
         yield SystemCommand("History", "Calls made so far", self.action_open_history)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
         yield SystemCommand("Copy answer as text", "The response pane's content",

@@ -30,6 +30,7 @@ MAIN_KEYS = [
     Key("links_screen", "f2", "open_links", "Links"),
     Key("admins_screen", "f3", "open_admins", "Admins"),
     Key("check_psc", "f8", "check_psc", "Check PSC", show=False),
+    Key("fleet_screen", "f6", "open_fleet", "Fleet"),
     Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
     Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
     Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),
@@ -73,7 +74,17 @@ ADMINS_KEYS = [
     Key("admins_close", "escape", "close", "Back", "administrators screen"),
 ]
 
-ALL_KEYS = MAIN_KEYS + APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS + ADMINS_KEYS
+FLEET_KEYS = [
+    Key("fleet_select", "space", "toggle_select", "Select", "fleet screen"),
+    Key("fleet_link", "f5,l", "link_selected", "Link selected", "fleet screen"),
+    Key("fleet_refresh", "r", "refresh", "Refresh", "fleet screen"),
+    Key("fleet_filter", "slash", "focus_filter", "Filter", "fleet screen"),
+    Key("fleet_copy_json", "j", "copy_json", "Copy JSON", "fleet screen", show=False),
+    Key("fleet_cancel", "escape", "cancel", "Cancel / back", "fleet screen"),
+]
+
+ALL_KEYS = (MAIN_KEYS + APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS
+            + ADMINS_KEYS + FLEET_KEYS)
 KNOWN_IDS = {k.id for k in ALL_KEYS}
 
 

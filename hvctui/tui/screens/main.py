@@ -48,6 +48,8 @@ class Settings:
     timings: bool = True
     #: Skip trust-on-first-use of the vCenter's own certificate (an in-process transport).
     probe_pins: bool = True
+    #: vCenters the fleet screen asks at once.
+    fleet_concurrency: int = 8
 
 
 class MainScreen(Screen[None]):
@@ -616,6 +618,18 @@ class MainScreen(Screen[None]):
         call = self._call_for_screen()
         if call is not None:
             self.app.push_screen(AdminsScreen(self.service, call, self.settings.tz))
+
+    def action_open_fleet(self) -> None:
+        """Every profile (or those the sidebar's filter shows) on the fleet screen."""
+        from hvctui.fleet import Fleet
+        from hvctui.tui.screens.fleet import FleetScreen
+
+        if getattr(self, "_fleet", None) is None:  # one per session: typed passwords kept
+            self._fleet = Fleet(self.service, self.settings.fleet_concurrency,
+                                self.settings.timeouts, self.settings.tz)
+        names = [n for n in self.sidebar.visible_names if n in self.config.profiles]
+        self.app.push_screen(FleetScreen(self._fleet, dict(self.config.profiles), names,
+                                         self.settings.tz))
 
     @on(SpecForm.EditGroups)
     def _edit_groups(self, event: SpecForm.EditGroups) -> None:

@@ -1,0 +1,335 @@
+"""The fleet at a glance: one row per profile, filled in live as the vCenters answer.
+
+The refresh and the linking run through hvctui/fleet.py (the same use case as `hvctui status`);
+this screen only shows the rows, in the same order and with the same values. Every text from a
+server or a file goes into widgets as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Static
+from textual.worker import Worker
+
+from hvctui.fleet import (
+    CANCELLED,
+    CHECKING,
+    LINKED,
+    LINKING,
+    PROBLEM,
+    UNHEALTHY,
+    UNLINKED,
+    WAITING,
+    Fleet,
+    FleetRow,
+    checked_at_text,
+    counts,
+    sort_rows,
+    status_payload,
+)
+from hvctui.profiles.store import Profile
+from hvctui.tui.keys import FLEET_KEYS, bindings
+from hvctui.tui.widgets.fleettable import FleetTable, header_text
+from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.vapi.text import dumps, one_line, printable
+
+if TYPE_CHECKING:
+    from hvctui.vapi.models import CertificateInfo
+    from hvctui.vapi.psccheck import PscCheck
+
+_STYLE = {PROBLEM: "bold red", UNHEALTHY: "bold yellow", CANCELLED: "dim", UNLINKED: "",
+          LINKED: "green", CHECKING: "italic", LINKING: "italic", WAITING: "dim"}
+#: How often answers that arrived are drawn (many answers, one repaint).
+REDRAW_SECONDS = 0.1
+
+
+class PasswordScreen(ModalScreen[str | None]):
+    """Ask for a password once (kept in memory for this session only); escape skips."""
+
+    BINDINGS = [Binding("escape", "cancel", "Skip")]
+
+    def __init__(self, user: str, server: str) -> None:
+        super().__init__()
+        self._user = user
+        self._server = server
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(f"Password for {one_line(self._user, 60)}"),
+                         classes="dialog-title")
+            yield Static(Text(f"at {one_line(self._server, 80)}: kept in memory for this "
+                              "session only, for every profile with this user and server."),
+                         classes="dialog-text")
+            yield Input(password=True, id="dialog-input", compact=True)
+            yield Static("[b]enter[/b] use it    [b]escape[/b] skip these profiles",
+                         classes="dialog-keys")
+
+    @on(Input.Submitted, "#dialog-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FleetScreen(Screen[None]):
+    """Every profile's links and health; space selects, the link key links the selected."""
+
+    BINDINGS = bindings(FLEET_KEYS)
+    DEFAULT_CSS = """
+    #fleet-columns { height: 1; padding: 0 0; }
+    #fleet-filter { background: $boost; }
+    #fleet-detail { height: auto; max-height: 6; padding: 0 1; }
+    """
+
+    def __init__(self, fleet: Fleet, profiles: dict[str, Profile], names: list[str],
+                 tz: tzinfo | None = None) -> None:
+        super().__init__()
+        self.fleet = fleet
+        self.profiles = profiles
+        self.names = [n for n in names if n in profiles]
+        self.tz = tz
+        self.rows: dict[str, FleetRow] = {r.profile: r for r in fleet.pending_rows(
+            profiles, self.names)}
+        self.selected: set[str] = set()
+        self.shown: list[str] = []
+        self._job: Worker[None] | None = None
+        self._dirty = False
+        self._what = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fleet"):
+            yield Static(id="fleet-header", classes="screen-title")
+            yield Input(placeholder="filter profiles", id="fleet-filter", compact=True)
+            yield Static(header_text(), id="fleet-columns")
+            yield FleetTable(self._cells_of, id="fleet-table")
+            yield Static("", id="fleet-detail")
+        yield KeyHints()
+
+    @property
+    def table(self) -> FleetTable:
+        return self.query_one(FleetTable)
+
+    def on_mount(self) -> None:
+        self.fleet.ask_password = self.ask_password
+        self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)
+        self.redraw()
+        self.table.focus()
+        self.refresh_fleet()
+
+    # --- drawing --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None and self._job.is_running
+
+    def _header(self) -> Text:
+        c = counts(list(self.rows.values()))
+        out = Text()
+        out.append(f"Fleet: {c['total']} profiles  ")
+        out.append(f"{c['done']} done", style="bold")
+        out.append("  ")
+        out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")
+        out.append(f"  {c['remaining']} remaining")
+        if self.query_one("#fleet-filter", Input).value.strip():
+            out.append(f"  ({len(self.shown)} shown)")
+        if self.running:
+            out.append(f"  ({self._what}, esc cancels)", style="italic")
+        return out
+
+    def _visible(self) -> list[FleetRow]:
+        needle = self.query_one("#fleet-filter", Input).value.strip().lower()
+        rows = sort_rows(list(self.rows.values()))
+        return [r for r in rows if needle in r.profile.lower()] if needle else rows
+
+    def redraw(self) -> None:
+        """The table in state order (problems first), the cursor kept on its profile."""
+        self._dirty = False
+        table = self.table
+        # The cursor follows its profile as rows move; at the top it stays at the top.
+        current = table.cursor_name if table.cursor > 0 else ""
+        self.shown = [r.profile for r in self._visible()]
+        table.show(self.shown, current)
+        self.query_one("#fleet-header", Static).update(self._header())
+        self._show_detail()
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty:
+            self.redraw()
+
+    def _cells_of(self, name: str) -> list[Text]:
+        return self._cells(self.rows[name])
+
+    def _cells(self, row: FleetRow) -> list[Text]:
+        """Selection, profile, state, when checked, then what matters most for the state:
+        the problem, the links with their health (and health message), or the outcome."""
+        what = Text()
+        if row.state in (PROBLEM, CANCELLED):
+            what.append(one_line(row.problem, 160), style="red" if row.state == PROBLEM else "")
+        else:
+            for i, link in enumerate(row.links):
+                what.append("; " if i else "")
+                what.append(one_line(link.domain, 40) + " ")
+                what.append(link.health, style="bold yellow" if link.health == "UNHEALTHY"
+                            else "green")
+                if link.message:
+                    what.append(": " + one_line(link.message, 120))
+            if not row.links and row.state == UNLINKED:
+                what.append("not linked", style="dim")
+        if row.outcome and row.state != PROBLEM:
+            what.append(("  " if what.plain else "") + one_line(row.outcome, 120), style="bold")
+        return [Text("●" if row.profile in self.selected else " ", style="bold"),
+                Text(one_line(row.profile, 24)),
+                Text(row.state, style=_STYLE.get(row.state, "")),
+                Text(checked_at_text(row, self.tz) or "-", style="dim"),
+                what]
+
+    def _cursor_row(self) -> FleetRow | None:
+        return self.rows.get(self.table.cursor_name)
+
+    def _show_detail(self) -> None:
+        row = self._cursor_row()
+        out = Text()
+        if row is not None:
+            out.append(row.profile, style="bold")
+            out.append(f"  {row.server}\n")
+            if row.problem:
+                out.append(printable(row.problem) + "\n", style="red")
+            for link in row.links:
+                out.append(f"{link.domain}  {link.health}  link {link.link}\n")
+                if link.message:
+                    out.append(f"  {printable(link.message)}\n", style="yellow")
+            if row.outcome:
+                out.append(f"this session: {row.outcome}\n")
+            out.append(f"last link attempt: {row.last_link or 'none in the history'}",
+                       style="dim")
+        self.query_one("#fleet-detail", Static).update(out)
+
+    @on(FleetTable.Highlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(Input.Changed, "#fleet-filter")
+    def _filtered(self) -> None:
+        self.redraw()
+
+    @on(Input.Submitted, "#fleet-filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def _arrived(self, row: FleetRow) -> None:
+        self.rows[row.profile] = row
+        self._dirty = True
+
+    # --- refresh and link -----------------------------------------------------------------
+
+    def refresh_fleet(self) -> None:
+        if self.running:
+            self.notify("Still working; escape cancels.", severity="warning")
+            return
+        for name, row in self.rows.items():
+            self.rows[name] = replace(row, state=WAITING, problem="", kind="")
+        self._what = "checking"
+        self._job = self._refresh()
+        self.redraw()
+
+    @work(group="fleet", exclusive=True)
+    async def _refresh(self) -> None:
+        try:
+            async for row in self.fleet.refresh(self.profiles, self.names):
+                self._arrived(row)
+        except asyncio.CancelledError:
+            self._cancelled()
+            raise
+        finally:
+            self._dirty = True
+
+    def _cancelled(self) -> None:
+        for name, row in self.rows.items():
+            if not row.done:
+                self.rows[name] = replace(row, state=CANCELLED, problem="cancelled",
+                                          kind="cancelled")
+        self._dirty = True
+
+    def action_refresh(self) -> None:
+        self.refresh_fleet()
+
+    def action_cancel(self) -> None:
+        """Escape: cancel what is running; with nothing running, back to the main screen."""
+        if self.running:
+            assert self._job is not None
+            self._job.cancel()
+            self.notify("Cancelled; rows not answered yet are marked.")
+        else:
+            self.dismiss(None)
+
+    def action_toggle_select(self) -> None:
+        row = self._cursor_row()
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row.profile})
+        cursor = self.table.cursor
+        self.redraw()
+        self.table.move_cursor(row=min(cursor + 1, len(self.shown) - 1))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#fleet-filter", Input).focus()
+
+    def action_link_selected(self) -> None:
+        if self.running:
+            self.notify("Still working; escape cancels.", severity="warning")
+            return
+        names = [n for n in self.names if n in self.selected]
+        if not names:
+            row = self._cursor_row()
+            if row is None:
+                return
+            names = [row.profile]
+        self._what = f"linking {len(names)}"
+        self._job = self._link(names)
+        self._dirty = True
+
+    @work(group="fleet", exclusive=True)
+    async def _link(self, names: list[str]) -> None:
+        try:
+            async for row in self.fleet.link(self.profiles, names, self._decide_trust,
+                                             self.rows):
+                self._arrived(row)
+        except asyncio.CancelledError:
+            self._cancelled()
+            raise
+        finally:
+            self.selected -= set(names)
+            self._dirty = True
+
+    async def _decide_trust(self, psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
+        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+
+        details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
+        trusted = await self.app.push_screen_wait(TrustScreen(
+            f"Trust the certificate of PSC {one_line(psc, 80)}?",
+            "vCenter does not know this on-premises PSC's certificate (UNVERIFIED_PEER). "
+            "Compare the thumbprint with the PSC's own. Your answer holds for every selected "
+            "profile that links to this PSC. hvctui's own check from this machine:",
+            offered.ssl_thumbprint, details, check))
+        return bool(trusted)
+
+    async def ask_password(self, user: str, server: str) -> str | None:
+        """The fleet's question for a typed password (one dialog per user and server)."""
+        result: str | None = await self.app.push_screen_wait(PasswordScreen(user, server))
+        return result
+
+    def action_copy_json(self) -> None:
+        """The rows as `hvctui status --json` prints them."""
+        self.app.copy_to_clipboard(dumps(status_payload(list(self.rows.values())), indent=2))
+        self.notify("Copied the fleet as JSON.")

@@ -1,0 +1,121 @@
+"""The fleet's rows: a table that draws only the lines on screen, so a refresh of hundreds of
+profiles and a filter keystroke repaint in one cheap frame.
+
+Cells are `Text` built by the screen from row values that passed vapi/text.py; nothing here
+parses markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+#: Width of each column but the last, which takes the rest.
+WIDTHS = (1, 19, 10, 9)
+TITLES = (" ", "Profile", "State", "Checked", "Links and health, or the problem")
+
+
+def header_text() -> Text:
+    return line_of([Text(t, style="bold") for t in TITLES])
+
+
+def line_of(cells: list[Text]) -> Text:
+    line = Text(no_wrap=True, end="")
+    for cell, width in zip(cells, WIDTHS):
+        piece = cell.copy()
+        piece.truncate(width, overflow="ellipsis", pad=True)
+        line.append_text(piece)
+        line.append(" ")
+    for cell in cells[len(WIDTHS):]:
+        line.append_text(cell)
+    return line
+
+
+class FleetTable(ScrollView, can_focus=True):
+    """Rows keyed by profile name, with a cursor; `cells_of(name)` gives a row's cells."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "jump(0)", show=False),
+        Binding("end", "jump(-1)", show=False),
+    ]
+    COMPONENT_CLASSES = {"fleet-table--cursor"}
+    DEFAULT_CSS = """
+    FleetTable { height: 1fr; }
+    FleetTable > .fleet-table--cursor { background: $boost; }
+    FleetTable:focus > .fleet-table--cursor { background: $accent 40%; }
+    """
+
+    class Highlighted(Message):
+        pass
+
+    def __init__(self, cells_of: Callable[[str], list[Text]], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.cells_of = cells_of
+        self.names: list[str] = []
+        self.cursor = 0
+
+    @property
+    def cursor_name(self) -> str:
+        return self.names[self.cursor] if 0 <= self.cursor < len(self.names) else ""
+
+    def show(self, names: list[str], keep: str = "") -> None:
+        """These rows, in this order; the cursor stays on `keep` if it is among them."""
+        self.names = names
+        if keep in names:
+            self.cursor = names.index(keep)
+        self.cursor = max(0, min(self.cursor, len(names) - 1))
+        self.virtual_size = Size(self.size.width, len(names))
+        self.refresh()
+
+    def cells(self, index: int) -> list[Text]:
+        return self.cells_of(self.names[index])
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self.names):
+            return Strip.blank(width, base)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("fleet-table--cursor")
+        line = line_of(self.cells(index))
+        line.truncate(width, overflow="ellipsis")
+        segments = list(line.render(self.app.console))
+        strip = Strip(segments).apply_style(style) if index == self.cursor else Strip(segments)
+        return strip.adjust_cell_length(width, style if index == self.cursor else base)
+
+    def _move_to(self, index: int) -> None:
+        if not self.names:
+            return
+        self.cursor = max(0, min(index, len(self.names) - 1))
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted())
+
+    def move_cursor(self, row: int) -> None:
+        self._move_to(row)
+
+    def action_move(self, step: int) -> None:
+        self._move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor + step * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self._move_to(index if index >= 0 else len(self.names) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        self._move_to(event.y + self.scroll_offset.y)
+
