@@ -186,7 +186,7 @@ async def test_a_calls_duration_leaves_out_the_time_in_the_trust_dialog(
     service = Service(store, history)
     call = prepare("corp", corp_profile(sim.address, sim.info.sha256), {}, need_spec=True)
 
-    async def person_thinks_for_an_hour(offered: object) -> bool:
+    async def person_thinks_for_an_hour(offered: object, check: object) -> bool:
         clock[0] += 3600.0
         return True
 
