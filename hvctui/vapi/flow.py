@@ -102,7 +102,8 @@ def offer_problem(offered: CertificateInfo) -> str:
     try:
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
     except ValueError:
-        return (f"the server offered {one_line(offered.ssl_thumbprint, 80)!r} as the PSC's "
+        # Quoted by hand: repr() would double the backslashes one_line shows controls with.
+        return (f"the server offered '{one_line(offered.ssl_thumbprint, 80)}' as the PSC's "
                 "thumbprint, which is not a SHA-256 thumbprint")
     if offered.ssl_certificate:
         import ssl
