@@ -4,6 +4,7 @@ bounded output, strict JSON, the documented exit code, no traceback."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -212,3 +213,143 @@ def test_cli_process_on_a_terminal_or_a_pipe_writes_no_control_character(
             assert "\\x1b]0;pwned" in shown and "\\\\x1b" not in shown  # visible, once
         if argv[0] != "link" or thumb[1] in argv:
             assert "[/oops]" in shown  # markup shown as the text it is
+
+
+# --- the TUI ------------------------------------------------------------------------------------
+
+MARKUP = ("[/oops]", "[@click=app.quit]click[/]", "[b]bold[/b]")
+
+
+def screen_segments(app: object) -> list:
+    """The segments of the whole screen as the terminal receives them."""
+    from rich.console import Console
+
+    width, height = app.size  # type: ignore[attr-defined]
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    update = app.screen._compositor.render_update(  # type: ignore[attr-defined]
+        full=True, screen_stack=app._background_screens)  # type: ignore[attr-defined]
+    return list(console.render(update))
+
+
+def screen_text(app: object) -> str:
+    return "".join(segment.text for segment in screen_segments(app)
+                   if not segment.control)
+
+
+def assert_screen_clean(app: object) -> str:
+    """What the terminal would draw holds no control character, no server text turned into an
+    action link, and the app still runs. Returns the screen's text."""
+    segments = screen_segments(app)
+    text = "".join(s.text for s in segments if not s.control)
+    bad = FORBIDDEN.search(text.replace("\n", ""))
+    assert bad is None, f"raw {bad.group()!r} on screen: {text[max(0, bad.start() - 60):bad.start() + 20]!r}"
+    for segment in segments:
+        meta = segment.style.meta if segment.style is not None else {}
+        assert "@click" not in meta or "quit" not in str(meta["@click"]), segment
+    assert app.is_running  # type: ignore[attr-defined]
+    return text
+
+
+async def click_text(pilot: object, app: object, words: str) -> bool:
+    """Click the first screen cell where `words` is drawn; False if it is not on screen."""
+    lines = screen_text(app).split("\n")
+    for y, line in enumerate(lines):
+        x = line.find(words)
+        if x >= 0:
+            await pilot.click(offset=(x + 2, y))  # type: ignore[attr-defined]
+            await pilot.pause()  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+async def test_tui_screens_against_a_hostile_server_draw_text_not_controls_or_markup(
+        hostile_sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.admins import AdminsScreen
+    from hvctui.tui.screens.history import HistoryScreen
+    from hvctui.tui.screens.links import LinksScreen
+
+    from .tui_support import PW_ENV, corp_profile, pane_text, wait_until, write_config
+
+    sim = hostile_sim
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+    path = write_config(isolated_config, {"corp": corp_profile(
+        sim.address, sim.info.sha256, ssl_thumbprint=sim.psc_thumbprint)})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The pane: a link made (its id tainted), then ALREADY_EXISTS with a tainted stack.
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "LINKED" in pane_text(app))
+        shown = assert_screen_clean(app)
+        assert "[/oops]" in shown
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "ALREADY_EXISTS" in pane_text(app))
+        shown = assert_screen_clean(app)
+        for snippet in MARKUP:
+            assert snippet in pane_text(app)
+        assert await click_text(pilot, app, "[@click=app.quit]click")
+        assert app.is_running and app.screen is app.main
+        # F2: the links screen (tainted ids, domains, health and its message).
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                         and bool(app.screen.rows))
+        await pilot.pause()
+        shown = assert_screen_clean(app)
+        assert "[@click=app.quit]" in shown and "\\x1b]0;pwned" in shown
+        await click_text(pilot, app, "[@click=app.quit]click")
+        assert app.is_running and isinstance(app.screen, LinksScreen)
+        await pilot.press("escape")
+        # F3: the administrators (tainted group names).
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
+                         and bool(app.screen.groups))
+        await pilot.pause()
+        shown = assert_screen_clean(app)
+        assert "[@click=app.quit]" in shown
+        await click_text(pilot, app, "[@click=app.quit]click")
+        assert app.is_running and isinstance(app.screen, AdminsScreen)
+        await pilot.press("escape")
+        # F4: the history, which stores the tainted link id.
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause()
+        assert_screen_clean(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+    history = (isolated_config / "history.jsonl").read_text()
+    assert PASSWORD not in history
+
+
+async def test_the_trust_dialog_shows_a_hostile_certificate_as_text(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vCenter's own certificate, its subject and issuer full of controls and markup: the
+    first-use pin dialog draws them as text."""
+    from hvctui.sim.certs import make_certificate
+    from hvctui.sim.server import SimServer
+    from hvctui.sim.world import World
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import TrustScreen
+
+    from .tui_support import PW_ENV, corp_profile, wait_until, write_config
+
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+    # A common name holds at most 64 characters: the worst of the snippets.
+    keypair = make_certificate("\x1b]0;pwned\x07\x9b2J[@click=app.quit]click[/]\u202e",
+                               ("127.0.0.1",))
+    with SimServer(World(), keypair=keypair) as server:
+        path = write_config(isolated_config, {"corp": corp_profile(
+            server.info.server, tls="pinned", pin_sha256="")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f5")
+            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            await pilot.pause()
+            shown = assert_screen_clean(app)
+            assert "[@click=app.quit]click[/]" in shown
+            await click_text(pilot, app, "[@click=app.quit]click")
+            assert app.is_running and isinstance(app.screen, TrustScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        assert server.world.stats.requests == 0
