@@ -353,3 +353,93 @@ async def test_the_trust_dialog_shows_a_hostile_certificate_as_text(
             await pilot.press("escape")
             await pilot.pause()
         assert server.world.stats.requests == 0
+
+
+# --- a defect in any worker: a message, never a secret ------------------------------------------
+
+def _defect(name: str):  # type: ignore[no-untyped-def]
+    async def defective(connection, *args, **kwargs):  # type: ignore[no-untyped-def]
+        header = f"Basic {connection.password.get_secret_value()}"  # a local a dump would show
+        raise RuntimeError(f"{name} defect while holding {header}")  # and in the message too
+
+    return defective
+
+
+def _written(*roots: Path) -> list[Path]:
+    return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("broken", ["list_links", "administrators", "unlink", "link"])
+async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
+        sim: Sim, isolated_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        broken: str) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.admins import AdminsScreen
+    from hvctui.tui.screens.links import LinksScreen
+    from hvctui.vapi import flow
+
+    from .tui_support import PW_ENV, corp_profile, pane_text, wait_until, write_config
+
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+    if broken == "unlink":  # a link to remove first
+        import asyncio
+
+        assert await asyncio.to_thread(main, [
+            "link", "--server", sim.address, "--pin", sim.info.sha256, *LINK,
+            "--ssl-thumbprint", sim.psc_thumbprint]) == 0
+    monkeypatch.setattr(flow, broken, _defect(broken))
+    path = write_config(isolated_config, {"corp": corp_profile(
+        sim.address, sim.info.sha256, ssl_thumbprint=sim.psc_thumbprint)})
+    app = HvcApp(config_path=path)
+
+    def detail() -> str:
+        screen = app.screen
+        widget = screen.query_one("#links-detail" if isinstance(screen, LinksScreen)
+                                  else "#admins-detail")
+        return str(widget.render())
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        if broken == "link":
+            await pilot.press("f5")
+            await wait_until(pilot, lambda: "Unexpected failure" in pane_text(app))
+        elif broken == "administrators":
+            await pilot.press("f3")
+            await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
+                             and "Unexpected failure" in detail())
+        else:
+            await pilot.press("f2")
+            if broken == "unlink":
+                await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                                 and bool(app.screen.rows))
+                await pilot.press("u")  # the defect strikes before the confirmation
+            await wait_until(pilot, lambda: isinstance(app.screen, (LinksScreen))
+                             and "Unexpected failure" in detail())
+        await pilot.pause()
+        shown = screen_text(app)
+        assert app.is_running
+        assert "Unexpected failure (RuntimeError)" in shown
+        assert PASSWORD not in shown and "defect" not in shown
+    for path in _written(isolated_config, tmp_path):
+        assert PASSWORD.encode() not in path.read_bytes(), path
+    if broken in ("link", "unlink"):  # a call that changes something is in the history
+        history = (isolated_config / "history.jsonl").read_text()
+        assert '"status": "Failed"' in history
+
+
+@pytest.mark.parametrize("broken,argv", [
+    ("list_links", ["links"]),
+    ("link", ["link", *LINK[2:]]),
+    ("unlink", ["unlink", "some-link", "--yes"]),
+])
+def test_a_defect_in_any_cli_command_shows_no_secret_anywhere(
+        sim: Sim, isolated_config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, broken: str, argv: list[str]) -> None:
+    from hvctui.vapi import flow
+
+    monkeypatch.setattr(flow, broken, _defect(broken))
+    code, out, err = run(capsys, [argv[0], "--server", sim.address, "--pin", sim.info.sha256,
+                                  "--user", "cloudadmin@vmc.local", *argv[1:]])
+    assert code == 1 and "unexpected failure (RuntimeError)" in err
+    assert PASSWORD not in out + err and "Traceback" not in out + err
+    for path in _written(isolated_config, tmp_path):
+        assert PASSWORD.encode() not in path.read_bytes(), path
