@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from hvctui.vapi.client import EventHook, VcenterClient
+from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.checks import normalize_thumbprint
 from hvctui.vapi.errors import BadOffer, HvcError, ServerError
@@ -155,6 +155,7 @@ async def unlink(
 
     With the foreign PSC's credentials, uses delete-with-credentials (8.0.1+).
     """
+    link_segment(link_id)  # "." or ".." is refused before anything is sent
     async with logged_in(connection, on_event, transport) as client:
         if confirm is not None:
             summaries = {s.link: s.display_name for s in await client.list_links()}
