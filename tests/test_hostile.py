@@ -443,3 +443,124 @@ def test_a_defect_in_any_cli_command_shows_no_secret_anywhere(
     assert PASSWORD not in out + err and "Traceback" not in out + err
     for path in _written(isolated_config, tmp_path):
         assert PASSWORD.encode() not in path.read_bytes(), path
+
+
+# --- bad input: a clear message and exit 2, nothing sent, nothing written -----------------------
+
+def _nothing_sent_or_written(sim: Sim, config: Path, before: bytes | None) -> None:
+    assert sim.world.stats.requests == 0
+    target = config / "config.toml"
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert not (config / "history.jsonl").exists()
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["unlink", ".", "--yes"], "'.' is not a link id"),
+    (["unlink", "..", "--yes"], "'..' is not a link id"),
+    (["unlink", "..", "--yes", "--json"], "is not a link id"),
+    (["links", "--server", "a:b:c"], "--server"),
+    (["links", "--lang", "d\u00e9"], "not a language tag"),
+    (["links", "--lang", "de\x1b]0;x\x07"], "not a language tag"),
+    (["links", "--profile", "corp\n"], "no profile named"),
+    (["links", "--profile", "[/x]"], "no profile named"),
+    (["profiles", "show", "corp\n"], "no profile named"),
+])
+def test_bad_input_is_exit_2_naming_it_with_nothing_sent(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        argv: list[str], words: str) -> None:
+    from .tui_support import corp_profile, write_config
+
+    write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256)})
+    before = (isolated_config / "config.toml").read_bytes()
+    connection = [] if argv[0] == "profiles" or "--profile" in argv else [
+        "--user", "cloudadmin@vmc.local", "--pin", sim.info.sha256]
+    if "--server" not in argv and connection:
+        connection += ["--server", sim.address]
+    code, out, err = run(capsys, [*argv, *connection])
+    assert code == 2, (out, err)
+    shown = out + err
+    assert words in (json.loads(out)["messages"][0]["text"] if "--json" in argv else shown)
+    assert_clean(shown)
+    _nothing_sent_or_written(sim, isolated_config, before)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "0", "1e400", "x"])
+def test_a_timeout_that_is_no_number_of_seconds_is_exit_2(
+        sim: Sim, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["links", "--server", sim.address, "--user", "u@x", "--timeout", value])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and "--timeout" in err and "Traceback" not in err
+    assert sim.world.stats.requests == 0
+
+
+def test_a_password_that_is_not_utf8_is_refused_unquoted_and_nothing_sent(
+        sim: Sim, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environb.items() if k != b"NO_COLOR"}
+    env[b"HVCTUI_PASSWORD"] = b"S3cr\xff" + b"t-\xe9x"
+    env[b"HVCTUI_CONFIG_DIR"] = str(tmp_path / "cfg").encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "hvctui", "links", "--server", sim.address, "--pin",
+         sim.info.sha256, "--user", "cloudadmin@vmc.local"],
+        env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2 and "not UTF-8 text" in err
+    assert "S3cr" not in err and "\\udcff" not in err and "\\xff" not in err
+    assert "Traceback" not in err
+    assert sim.world.stats.requests == 0
+
+
+@pytest.mark.parametrize("failing,error", [("mkstemp", "EROFS"), ("fsync", "ENOSPC")])
+def test_profiles_remove_on_a_full_or_read_only_disk_is_exit_2_file_untouched(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, failing: str, error: str) -> None:
+    import errno
+    import tempfile
+
+    from .tui_support import corp_profile, write_config
+
+    write_config(isolated_config, {"corp": corp_profile("vc.example.com"),
+                                   "lab": corp_profile("lab.example.com")})
+    before = (isolated_config / "config.toml").read_bytes()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        code = getattr(errno, error)
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile if failing == "mkstemp" else os, failing, fail)
+    code, out, err = run(capsys, ["profiles", "remove", "lab", "--yes"])
+    monkeypatch.undo()
+    assert code == 2 and "not removed" in err and "Traceback" not in err
+    assert os.strerror(getattr(errno, error)).lower() in err.lower()
+    assert (isolated_config / "config.toml").read_bytes() == before
+    assert [p.name for p in isolated_config.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_keyring_that_is_a_plain_file_is_exit_2_nothing_sent(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_safety import ALT_FILE, CHAINER, backend, fake_keyring
+    from .tui_support import corp_profile, write_config
+
+    monkeypatch.delenv("HVCTUI_PASSWORD")
+    chain = backend(CHAINER, "ChainerBackend", [backend(ALT_FILE, "PlaintextKeyring")])
+    fake_keyring(monkeypatch, chain, {("hvctui", "cloudadmin@vmc.local"): "would-be-read"})
+    write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256,
+                                                        password_source="keyring")})
+    code, out, err = run(capsys, ["links", "--profile", "corp"])
+    assert code == 2 and "keyrings.alt" in err and "would-be-read" not in out + err
+    assert sim.world.stats.requests == 0
+
+
+def test_the_tui_without_a_terminal_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = dict(os.environ, HVCTUI_CONFIG_DIR=str(tmp_path / "cfg"))
+    for argv in ([], ["demo"]):
+        result = subprocess.run([sys.executable, "-m", "hvctui", *argv], env=env,
+                                capture_output=True, text=True, timeout=60,
+                                stdin=subprocess.DEVNULL)
+        assert result.returncode == 2 and result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and "needs a terminal" in lines[0]
+        for command in ("link", "links", "unlink", "profiles"):
+            assert command in lines[0]
+        assert "\x1b" not in result.stderr
