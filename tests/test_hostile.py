@@ -564,3 +564,48 @@ def test_the_tui_without_a_terminal_is_one_line_and_exit_2(tmp_path: Path) -> No
         for command in ("link", "links", "unlink", "profiles"):
             assert command in lines[0]
         assert "\x1b" not in result.stderr
+
+
+# --- the user's own text is data too ------------------------------------------------------------
+
+async def test_markup_and_controls_in_the_users_own_text_are_shown_as_text(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config key, a broken profile's name, a theme value, --profile and typed field values
+    holding markup or controls: drawn literally; nothing parsed, nothing run, no crash."""
+    from hvctui.tui.app import HvcApp
+
+    from .tui_support import PW_ENV, pane_text
+
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+    isolated_config.mkdir(parents=True)
+    path = isolated_config / "config.toml"
+    path.write_text(
+        'theme = "[/x]\\u001b[2J"\n'
+        '"[@click=app.quit]key[/]" = 1\n'
+        '[profiles.corp]\nserver = "vc.example.com"\nuser = "u@x"\n'
+        '"[/oops]\\u009b2J" = "x"\n'
+        '[profiles."[/broken]"]\nserver = 5\n')
+    path.chmod(0o600)
+    app = HvcApp(config_path=path, initial_profile="[/x]\x1b]0;pwned\x07")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert_screen_clean(app)
+        app.main.form.input("psc_hostname").value = "p[/b]\x1b[2J"
+        app.main.form.input("domain_name").value = "[@click=app.quit]click[/]"
+        await pilot.press("f5")  # refused by name: the form's problems show the values
+        await pilot.pause()
+        shown = assert_screen_clean(app)
+        assert "Not sent" in pane_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        shown = assert_screen_clean(app)
+        await click_text(pilot, app, "[@click=app.quit]")
+        assert app.is_running
+    assert "[/broken]" in path.read_text()  # a broken profile is left as it was
+
+
+def test_the_input_guard_is_installed() -> None:
+    """If Textual's Input._value changes, the guard is not installed: this says so."""
+    from hvctui.tui.guards import install
+
+    assert install()["input_controls"]
