@@ -41,7 +41,7 @@ def assert_clean(text: str, *, terminal: bool = False) -> None:
     if terminal:
         text = OWN_COLOURS.sub("", text).replace("\r\n", "\n")
     bad = FORBIDDEN.search(text)
-    assert bad is None, f"raw {bad.group()!r} at {bad.start()}: {text[max(0, bad.start() - 60):bad.start() + 20]!r}"
+    assert bad is None, (bad.group(), text[max(0, bad.start() - 60):bad.start() + 20])
     assert "Traceback" not in text
 
 
@@ -243,7 +243,7 @@ def assert_screen_clean(app: object) -> str:
     segments = screen_segments(app)
     text = "".join(s.text for s in segments if not s.control)
     bad = FORBIDDEN.search(text.replace("\n", ""))
-    assert bad is None, f"raw {bad.group()!r} on screen: {text[max(0, bad.start() - 60):bad.start() + 20]!r}"
+    assert bad is None, (bad.group(), text[max(0, bad.start() - 60):bad.start() + 20])
     for segment in segments:
         meta = segment.style.meta if segment.style is not None else {}
         assert "@click" not in meta or "quit" not in str(meta["@click"]), segment
