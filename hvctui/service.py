@@ -385,6 +385,9 @@ class Service:
                      on_event: EventHook | None = None) -> bool:
         """Remove a link after `confirm` agrees, shown its domain; recorded in the history."""
         from hvctui.vapi import flow
+        from hvctui.vapi.client import link_segment
+
+        link_segment(link_id)  # "." or "..": refused before anything is sent or recorded
 
         async def run(watch: _Stopwatch) -> bool:
             ask = None if confirm is None else (lambda name: watch.around(confirm(name)))

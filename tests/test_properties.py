@@ -3,21 +3,64 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
+from hvctui.sim.hostile import HOSTILE_SNIPPETS
 from hvctui.vapi.answers import coerce_param, parse_error
 from hvctui.vapi.errors import NotVapiAnswer, ServerError
-from hvctui.vapi.render import error_report, render_message, render_param
-from hvctui.tui.widgets.response import report_text
+from hvctui.vapi.render import (Report, error_report, link_health, link_report, links_report,
+                                render_message, render_param)
+from hvctui.vapi.text import dumps
+from hvctui.tui.widgets.response import report_text, styled
+
+#: What no row may hold: C0 but newline and tab, DEL, C1, bidi controls, lone surrogates.
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Rows drawn on one line: not even a newline or a tab.
+ONE_LINE_KINDS = ("title", "id", "param", "link", "ok", "body")
+
+
+def assert_report_is_text(report: Report) -> None:
+    """Every row, the plain text and the styled text hold no control character (newline and
+    tab only in multi-line rows); markup stays literal: what the plain text shows of a row, the
+    styled row shows too; the JSON is strict and decodes."""
+    for row in report.rows:
+        line = row.plain()
+        assert not FORBIDDEN.search(line), (row, line)
+        if row.kind in ONE_LINE_KINDS:
+            assert "\n" not in line and "\t" not in line, row
+        drawn = styled(row).plain
+        assert not FORBIDDEN.search(drawn), (row, drawn)
+        for part in (row.text, row.name, row.value, row.detail):
+            part = part.strip()
+            if part and row.kind != "title":  # a title is drawn as its error type
+                assert part in drawn and part in line, (row, part)
+    assert not FORBIDDEN.search(report.plain)
+    text = report_text(report)
+    assert isinstance(text, Text) and not FORBIDDEN.search(text.plain)
+    assert text.plain.count("\n") == report.plain.count("\n")  # row for row, line for line
+    assert not text.spans or all(not isinstance(s.style, str) or "@" not in s.style
+                                 for s in text.spans)
+    strict = dumps(report.payload)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", strict)
+    json.loads(strict, parse_constant=lambda c: (_ for _ in ()).throw(AssertionError(c)))
+
+#: Text as a hostile server writes it: control characters (C0, DEL, C1), bidi controls,
+#: terminal sequences and Rich/Textual markup, mixed with ordinary text.
+HOSTILE_PIECES = st.sampled_from(list(HOSTILE_SNIPPETS) + [
+    "\u202e", "\u2066", "\u2069", "\x00", "\r", "\t", "\n", "\x7f", "\x85", "\x9d",
+    "[link=https://x]x[/link]", "[", "]", "\\[b]", "{links}", "\ud800"])
+hostile_text = st.lists(HOSTILE_PIECES | st.text(max_size=8)
+                        | st.characters(max_codepoint=0x9f).map(str), max_size=6).map("".join)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | hostile_text,
     lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    | st.dictionaries(hostile_text, children, max_size=5),
     max_leaves=40,
 )
 
@@ -25,15 +68,15 @@ PARAM_KEYS = st.sampled_from(["s", "i", "d", "dt", "l", "format", "precision", "
 params = st.recursive(
     st.dictionaries(PARAM_KEYS, json_values, max_size=4),
     lambda inner: st.fixed_dictionaries(
-        {"l": st.fixed_dictionaries({"id": st.text(max_size=8),
-                                     "params": st.dictionaries(st.text(max_size=5), inner,
+        {"l": st.fixed_dictionaries({"id": hostile_text,
+                                     "params": st.dictionaries(hostile_text, inner,
                                                                max_size=3)})}),
     max_leaves=30,
 )
 messages = st.fixed_dictionaries(
     {}, optional={"id": json_values, "default_message": json_values, "args": json_values,
                   "localized": json_values,
-                  "params": st.dictionaries(st.text(max_size=6), params, max_size=4)})
+                  "params": st.dictionaries(hostile_text, params, max_size=4)})
 bodies = st.fixed_dictionaries(
     {}, optional={"error_type": st.sampled_from(["ERROR", "UNVERIFIED_PEER", "NOPE"]) | json_values,
                   "messages": st.lists(messages | json_values, max_size=4) | json_values,
@@ -43,6 +86,7 @@ bodies = st.fixed_dictionaries(
 def shown(error: ServerError | NotVapiAnswer) -> str:
     report = error_report(error)
     json.dumps(report.payload, allow_nan=False)  # strict JSON, whatever the server sent
+    assert_report_is_text(report)
     text = report_text(report)
     assert isinstance(text, Text)
     assert report.plain.startswith("Error: ")
@@ -91,3 +135,34 @@ def test_very_deep_nesting_renders(depth: int) -> None:
         assert render_message(error.messages[0]).params[0].value.endswith(")")
     else:
         assert "nested too deeply" in text  # too deep to decode: reported, not raised
+
+
+@settings(max_examples=300, deadline=None)
+@given(link=hostile_text, domain=hostile_text, thumbprint=st.none() | hostile_text)
+def test_a_link_report_of_any_text_is_text(link: str, domain: str,
+                                           thumbprint: str | None) -> None:
+    assert_report_is_text(link_report(link, domain, thumbprint))
+
+
+@settings(max_examples=200, deadline=None)
+@given(links=st.lists(st.tuples(hostile_text, hostile_text, st.none() | messages), max_size=4),
+       health=st.sampled_from(["HEALTHY", "UNHEALTHY", "\x1b[2J", "[/oops]"]))
+def test_a_links_report_of_any_text_is_text(links: list[tuple[str, str, Any]],
+                                            health: str) -> None:
+    from hvctui.vapi.answers import coerce_message
+
+    class Info:
+        connection_health_status = health
+        health_status_message = None
+
+    rows = []
+    for link, name, message in links:
+        info = Info()
+        if isinstance(message, dict):
+            try:
+                info.health_status_message = coerce_message(message)
+            except Exception:  # noqa: BLE001 - the parser refuses it: no message then
+                info.health_status_message = None
+        rows.append(link_health(link, name, info))
+    raw = [{"link": link, "display_name": name} for link, name, _ in links]
+    assert_report_is_text(links_report(rows, raw))

@@ -79,8 +79,30 @@ def resolve_password(
     """The password for `who`: `override_env` first, then `source`.
 
     `prompt` is called only when the source is `prompt` (or nothing else gave a password);
-    None means no interactive prompt is possible here, which is an InputError.
+    None means no interactive prompt is possible here, which is an InputError. A password that
+    is not text (an environment variable holding a byte that is not UTF-8 becomes a lone
+    surrogate) is refused here, before anything is sent, and never quoted.
     """
+    secret = _resolve_password(source, who=who, override_env=override_env, prompt=prompt,
+                               keyring_account=keyring_account)
+    try:
+        secret.get_secret_value().encode("utf-8")
+    except UnicodeEncodeError:
+        raise PasswordUnavailable(
+            f"the password of {who} is not UTF-8 text (it holds a byte that is not)",
+            hint="Give the password as UTF-8 text; nothing was sent.",
+        ) from None
+    return secret
+
+
+def _resolve_password(
+    source: str,
+    *,
+    who: str,
+    override_env: str,
+    prompt: Callable[[str], str] | None,
+    keyring_account: str,
+) -> Secret:
     value = os.environ.get(override_env)
     if value:
         return Secret(value)

@@ -359,20 +359,21 @@ class VcenterClient:
         return [_validate(LinkSummary, item, answer) for item in answer.json]
 
     async def get_link(self, link: str) -> LinkInfo:
-        answer = await self.request("GET", f"/api/hvc/links/{_segment(link)}")
+        answer = await self.request("GET", f"/api/hvc/links/{link_segment(link)}")
         from hvctui.vapi.models import LinkInfo
 
         return _model(LinkInfo, answer)
 
     async def delete_link(self, link: str) -> None:
-        await self.request("DELETE", f"/api/hvc/links/{_segment(link)}")
+        await self.request("DELETE", f"/api/hvc/links/{link_segment(link)}")
 
     async def delete_link_with_credentials(
         self, link: str, user_name: str, password: SecretLike
     ) -> None:
         body = {"credentials": {"user_name": user_name, "password": password.get_secret_value()}}
         await self.request(
-            "POST", f"/api/hvc/links/{_segment(link)}", body=body, params={"action": "delete"}
+            "POST", f"/api/hvc/links/{link_segment(link)}", body=body,
+            params={"action": "delete"},
         )
 
     # --- HLM administrators ----------------------------------------------------------------
@@ -402,12 +403,14 @@ class VcenterClient:
         )
 
 
-def _segment(value: str) -> str:
-    """A link id as one path segment; "." and ".." would climb the path instead."""
+def link_segment(value: str) -> str:
+    """A link id as one path segment; "." and ".." would climb the path instead.
+
+    Raises InputError for an id that cannot be one: flows check it before connecting."""
     from urllib.parse import quote
 
     if value.strip() in ("", ".", ".."):
-        raise InputError(f"{one_line(value, 40)!r} is not a link id", field="link",
+        raise InputError(f"'{one_line(value, 40)}' is not a link id", field="link",
                          hint="List the links ({links}) to see their ids.")
     return quote(value, safe="")
 

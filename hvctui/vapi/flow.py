@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from hvctui.vapi.client import EventHook, VcenterClient
+from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.checks import normalize_thumbprint
 from hvctui.vapi.errors import BadOffer, HvcError, ServerError
@@ -127,7 +127,8 @@ def offer_problem(offered: CertificateInfo) -> str:
     try:
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
     except ValueError:
-        return (f"the server offered {one_line(offered.ssl_thumbprint, 80)!r} as the PSC's "
+        # Quoted by hand: repr() would double the backslashes one_line shows controls with.
+        return (f"the server offered '{one_line(offered.ssl_thumbprint, 80)}' as the PSC's "
                 "thumbprint, which is not a SHA-256 thumbprint")
     if offered.ssl_certificate:
         import ssl
@@ -179,6 +180,7 @@ async def unlink(
 
     With the foreign PSC's credentials, uses delete-with-credentials (8.0.1+).
     """
+    link_segment(link_id)  # "." or ".." is refused before anything is sent
     async with logged_in(connection, on_event, transport) as client:
         if confirm is not None:
             summaries = {s.link: s.display_name for s in await client.list_links()}

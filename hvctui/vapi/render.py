@@ -250,6 +250,8 @@ class Row:
             return f"Next: {self.text}"
         if self.kind == "more":
             return f"{pad}{self.text}"
+        if self.kind == "ok":  # the domain too: the copied text says what was linked
+            return f"{self.text} {self.detail}".rstrip()
         return self.text
 
 
@@ -294,7 +296,9 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
             add(Row("id", one_line(r.id, 200) or "(none)", depth,
                     detail="localized" if r.localized else ""))
             for p in r.params[:MAX_PARAMS_SHOWN]:
-                add(Row("param", "", depth, one_line(p.name, 80), p.kind, _clip(p.value),
+                # One line: a newline in a value would start a row the server wrote.
+                add(Row("param", "", depth, one_line(p.name, 80), p.kind,
+                        one_line(p.value, MAX_TEXT),
                         one_line(p.detail, 40)))
             if len(r.params) > MAX_PARAMS_SHOWN:
                 add(Row("more", f"… {len(r.params) - MAX_PARAMS_SHOWN} more params "
