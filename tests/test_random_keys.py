@@ -156,8 +156,10 @@ def files_holding(folder: Path, secret: str) -> list[Path]:
 #: Each episode starts a fresh app on the pristine demo config with one of these openings, so
 #: that every screen and dialog is reached before random typing spoils the form: F5 leads to
 #: the trust dialog and its confirmation, F2 to links and the unlink dialog, F3 to the admins
-#: and their dialogs, fifteen tabs (from the profile filter) and enter to the admin groups list, ctrl+p to the palette.
-OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 15 + ["enter"], ["ctrl+p"]]
+#: and their dialogs, fifteen tabs (from the profile filter) and enter to the admin groups list,
+#: ctrl+p to the palette, F6 to the fleet, F7 to the request preview.
+OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 15 + ["enter"], ["ctrl+p"],
+                             ["f6"], ["f7"]]
 EPISODES = len(OPENINGS)
 
 
@@ -194,7 +196,7 @@ async def test_random_keys_leave_the_demo_running_and_no_password_on_disk(
         demo: Path, seed: int) -> None:
     seen = await replay(seed, KEYS_PER_SEED, demo)
     assert {"TrustScreen", "LinksScreen", "AdminsScreen", "GroupsScreen", "CommandPalette",
-            "HelpScreen"} <= seen, f"seed {seed}: screens seen {sorted(seen)}"
+            "HelpScreen", "FleetScreen", "PreviewScreen"} <= seen, f"seed {seed}: screens seen {sorted(seen)}"
     assert (demo / "config.toml").exists()
     assert files_holding(demo.parent, DEMO_PASSWORD) == []
 
