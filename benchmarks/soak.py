@@ -85,12 +85,16 @@ class Driver:
     async def link(self) -> None:
         """F5, answering the trust dialog with t and the store-thumbprint question with n."""
         await self.press("f5")
+        refused = False  # a DIFFERENT verdict: the soak does not trust it
         while True:
             await self.until(lambda: self.depth() > 1 or not self.busy())
             if self.depth() == 1:
                 break
             dialog = self.app.screen
-            if self.offers("t"):  # trust the PSC's certificate
+            if type(dialog).__name__ == "TextScreen" or (refused and self.offers("t")):
+                refused = True  # "type trust to trust it anyway": no, cancel
+                await self.press("escape")
+            elif self.offers("t"):  # trust the PSC's certificate
                 await self.press("t")
             else:  # store the thumbprint in the profile? no
                 await self.press("n")
