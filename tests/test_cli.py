@@ -209,3 +209,15 @@ def test_ctrl_c_stops_a_hanging_call_at_once_and_creates_nothing(sim: Sim, tmp_p
     history = (tmp_path / "cfg").rglob("history.jsonl")
     entries = [json.loads(line) for f in history for line in f.read_text().splitlines()]
     assert [e["status"] for e in entries] == ["Interrupted"]
+
+
+def test_a_thumbprint_the_user_gave_wins_over_the_offer_loudly(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    """--ssl-thumbprint X --trust-offered: the server offers another; the user's choice is not
+    silently replaced by the server's (exit 3, both named, nothing linked)."""
+    mine = "AB:" * 31 + "AB"
+    code, out, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                         *LINK, "--ssl-thumbprint", mine, "--trust-offered")
+    assert code == 3
+    assert mine in err and sim.psc_thumbprint in err + out and "Not trusting" in err
+    assert sim.world.stats.create_calls == 1 and not sim.world.links

@@ -276,3 +276,65 @@ async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
             now[0] += 61  # idle past the simulator's expiry
             assert await client.list_links() == []
         assert world.stats.logins == 2
+
+
+async def test_a_failure_after_the_create_was_sent_says_the_link_may_exist_not_pin_mismatch(
+        sim: Sim) -> None:
+    """Errors are named by what happened: the create was written, so the link may exist; the
+    pin was fine (the handshake succeeded), so no 'pin mismatch ... nothing was sent'."""
+
+    def cut_the_create(phase: str, detail: str) -> None:
+        if phase == "send" and detail.startswith("POST /api/hvc/links"):
+            sim.world.faults.update({"drop": True})
+
+    with pytest.raises(NetworkError) as caught:
+        await flow.link(connection(sim), corp_spec(ssl_thumbprint=sim.psc_thumbprint), trust,
+                        on_event=cut_the_create)
+    error = caught.value
+    assert not (isinstance(error, TlsError) and error.kind == "pin_mismatch")
+    assert "Nothing was sent" not in str(error)
+    assert "link may exist" in error.hint and "{links}" in error.hint
+
+
+async def test_a_failure_before_the_create_says_nothing_of_a_link(sim: Sim) -> None:
+    sim.control("/sim/faults", {"drop": True})
+    with pytest.raises(NetworkError) as caught:
+        await flow.link(connection(sim), corp_spec(), trust)
+    assert "link may exist" not in caught.value.hint  # the login was cut: no create was sent
+
+
+async def test_an_offer_whose_certificate_hashes_to_another_thumbprint_is_refused() -> None:
+    """A PEM that does not hash to the offered thumbprint: the offer contradicts itself, so
+    nobody is asked and nothing is resubmitted."""
+    import json
+
+    import httpx
+
+    from hvctui.vapi.errors import BadOffer
+
+    other = make_certificate("psc.elsewhere.example")
+    creates: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/session":
+            return httpx.Response(204 if request.method == "DELETE" else 201,
+                                  json=None if request.method == "DELETE" else "token")
+        creates.append(request.content)
+        body = {"error_type": "UNVERIFIED_PEER", "messages": [],
+                "data": {"ssl_thumbprint": "AB" * 32, "ssl_certificate": other.cert_pem.decode()}}
+        return httpx.Response(400, content=json.dumps(body),
+                              headers={"content-type": "application/json"})
+
+    asked: list[object] = []
+
+    async def decide(offered: CertificateInfo, check: PscCheck) -> bool:
+        asked.append(offered)
+        return True
+
+    conn = Connection("vc.example.com", "cloudadmin@vmc.local", SecretStr(PASSWORD),
+                      TlsPolicy("system"))
+    with pytest.raises(BadOffer) as caught:
+        await flow.link(conn, corp_spec(), decide, transport=httpx.MockTransport(answer))
+    assert "contradicts itself" in caught.value.message and "Nothing was resubmitted" in \
+        caught.value.message
+    assert asked == [] and len(creates) == 1 and exit_code_for(caught.value) == 3
