@@ -70,10 +70,11 @@ def cache_dir() -> Path:
     return user_cache_path("hvctui", appauthor=False)
 
 
-#: Configs at least this large have their parse cached: tomllib reads a 10,000-profile file
+#: Configs at least this large (about 350 profiles) have their parse cached: tomllib reads a
+#: 10,000-profile file
 #: in most of a second, JSON in a few hundredths (product.md: the default profile usable
 #: with 10,000 profiles within 2x a bare app's first paint).
-CACHE_FROM_BYTES = 256 * 1024
+CACHE_FROM_BYTES = 64 * 1024
 
 
 def check_password_source(value: str) -> str:
