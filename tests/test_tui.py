@@ -422,3 +422,18 @@ async def test_the_pane_shows_dates_in_the_configured_time_zone(
         await wait_until(pilot, lambda: "Next:" in pane_text(app))
         text = pane_text(app)
     assert "EST  [LONG_DATE_TIME]" in text or "EDT  [LONG_DATE_TIME]" in text
+
+
+async def test_escape_after_the_create_was_sent_says_the_link_may_exist(
+        sim: Sim, isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile(
+        sim.address, sim.info.sha256, ssl_thumbprint=sim.psc_thumbprint)})
+    sim.control("/sim/faults", {"latency_ms": 1500})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "POST /api/hvc/links" in pane_text(app), timeout=20)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Cancelled" in pane_text(app))
+        text = pane_text(app)
+    assert "link may exist" in text and "F2" in text  # where to look, in this app's keys

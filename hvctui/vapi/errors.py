@@ -118,8 +118,8 @@ class Cancelled(HvcError):
         if after_create:
             super().__init__(
                 "Cancelled", "The call was cancelled after the create request was sent: the "
-                "link may exist.", "List the links (they show whether it was made) before "
-                "linking again.")
+                "link may exist.", "List the links ({links}) before linking again: they show "
+                "whether it was made.")
         else:
             super().__init__("Cancelled", "The call was cancelled before anything was created.")
         self.after_create = after_create
