@@ -173,7 +173,7 @@ async def replay(seed: int, count: int, folder: Path) -> set[str]:
                         timings=False)
         where = f"random keys, seed {seed}, episode {episode} (opening {' '.join(opening)})"
         try:
-            async with app.run_test(size=(80, 24)) as pilot:
+            async with app.run_test(size=(80, 24), notifications=True) as pilot:
                 await pilot.press(*opening)
                 await wait_until(pilot, lambda: len(app.screen_stack) > 1)
                 seen.add(type(app.screen).__name__)

@@ -437,3 +437,25 @@ async def test_escape_after_the_create_was_sent_says_the_link_may_exist(
         await wait_until(pilot, lambda: "Cancelled" in pane_text(app))
         text = pane_text(app)
     assert "link may exist" in text and "F2" in text  # where to look, in this app's keys
+
+
+async def test_notifications_are_shown_as_text_and_the_app_keeps_running(
+        isolated_config: Path) -> None:
+    """ctrl+s's "Saved profile ..." toast, and a warning about a value that is not ours."""
+    from textual.widgets._toast import Toast
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    # Textual's test driver leaves toasts out unless asked: they are what is tested here.
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(app.screen.query(Toast)))
+        await pilot.pause()
+        shown = " ".join(str(t.render()) for t in app.screen.query(Toast))
+        assert "Saved profile corp" in shown
+        app.notify("a value [/oops] with \x1b]0;title\x07 in it", severity="warning")
+        await pilot.pause()
+        await pilot.pause()
+        shown = " ".join(str(t.render()) for t in app.screen.query(Toast))
+        assert "[/oops]" in shown and "\x1b" not in shown
+        assert app.is_running

@@ -26,7 +26,7 @@ from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.vapi.connection import Timeouts
-from hvctui.vapi.text import one_line
+from hvctui.vapi.text import one_line, printable
 
 #: How many profiles the command palette offers by name.
 PALETTE_PROFILES = 300
@@ -83,6 +83,15 @@ class HvcApp(App[int]):
                 and not self.key_gate.admit(event)):
             return
         await super().on_event(event)
+
+    def notify(self, message: str | Text, *, title: str = "",
+               severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification is data: shown as text, never parsed as markup, its control
+        characters made visible. (Widgets and screens' `notify` come here too.)"""
+        text = message.plain if isinstance(message, Text) else str(message)
+        super().notify(printable(text), title=printable(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:
         """Textual's crash report shows every frame's local variables (a CreateSpec, a Basic
