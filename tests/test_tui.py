@@ -459,3 +459,19 @@ async def test_notifications_are_shown_as_text_and_the_app_keeps_running(
         shown = " ".join(str(t.render()) for t in app.screen.query(Toast))
         assert "[/oops]" in shown and "\x1b" not in shown
         assert app.is_running
+
+
+@pytest.mark.parametrize("key", ["f2", "f3"])
+async def test_a_screen_closed_before_its_answer_arrives_does_not_end_the_app(
+        sim: Sim, isolated_config: Path, key: str) -> None:
+    """Found by random keys (seed 2): F3, escape, then the answer came for a closed screen."""
+    from hvctui.tui.screens.main import MainScreen
+
+    sim.control("/sim/faults", {"latency_ms": 400})
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.press("escape")
+        await pilot.pause(2.0)  # long enough for every answer of the closed screen's call
+        assert app.is_running and app._exception is None

@@ -7,6 +7,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -45,7 +46,10 @@ class AdminsScreen(Screen[None]):
         self._run()
 
     def _detail(self, text: Text) -> None:
-        self.query_one("#admins-detail", Static).update(text)
+        try:
+            self.query_one("#admins-detail", Static).update(text)
+        except NoMatches:  # closed while a call was in flight: nothing to show it on
+            pass
 
     @work(exclusive=True, group="admins")
     async def _run(self, add: str | None = None, remove: str | None = None) -> None:
@@ -58,7 +62,10 @@ class AdminsScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
             self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
-        options = self.query_one(OptionList)
+        try:
+            options = self.query_one(OptionList)
+        except NoMatches:  # the screen was closed (or is closing) while the call ran
+            return
         options.clear_options()
         options.add_options([Text(one_line(g)) for g in self.groups])
         options.focus()

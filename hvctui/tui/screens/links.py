@@ -7,6 +7,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -46,7 +47,10 @@ class LinksScreen(Screen[None]):
         self.refresh_links()
 
     def _detail(self, text: Text) -> None:
-        self.query_one("#links-detail", Static).update(text)
+        try:
+            self.query_one("#links-detail", Static).update(text)
+        except NoMatches:  # closed while a call was in flight: nothing to show it on
+            pass
 
     def _error(self, error: HvcError) -> None:
         self._detail(report_text(error_report(error, self.tz)))
@@ -63,7 +67,10 @@ class LinksScreen(Screen[None]):
             self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
         self.rows = rows
-        table = self.query_one(DataTable)
+        try:
+            table = self.query_one(DataTable)
+        except NoMatches:  # the screen was closed (or is closing) while the call ran
+            return
         table.clear()
         for row in rows:
             table.add_row(Text(row.link), Text(row.display_name),
