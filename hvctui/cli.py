@@ -105,8 +105,18 @@ def _concurrency(text: str) -> int:
     return int(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose error messages quote what was typed: shown with controls visible."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        from hvctui.vapi.text import printable
+
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hvctui",
         description="Link a VMware Cloud vCenter to an on-premises SSO domain (Hybrid Linked "
         "Mode). With no command, opens the terminal UI.",
@@ -517,6 +527,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
     from hvctui.vapi.checks import normalize_thumbprint
     from hvctui.vapi.render import link_report
+    from hvctui.vapi.text import one_line
 
     from hvctui.vapi.psccheck import Verdict
 
@@ -569,7 +580,8 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
     if args.json:
         out.json(report.payload)
     else:
-        out.result(f"Linked {spec.domain_name}: link {outcome.link_id}")
+        out.result(f"Linked {one_line(spec.domain_name, 200)}: link "
+                   f"{one_line(outcome.link_id, 200)}")
         out.note("Users log out and back in to see the linked inventory.")
     return ExitCode.OK
 
@@ -614,7 +626,9 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
     if args.json:
         out.json({"ok": True, "link": args.link, "unlinked": True})
     else:
-        out.result(f"Unlinked {args.link}.")
+        from hvctui.vapi.text import one_line
+
+        out.result(f"Unlinked {one_line(args.link, 200)}.")
     return ExitCode.OK
 
 

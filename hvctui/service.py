@@ -200,6 +200,15 @@ def prepare(
         raise NotReady(_unique(problems), names)
     problems += [FieldProblem(f, "is required") for f in ("server", "user")
                  if not getattr(profile, f).strip()]
+    if profile.user.strip() and not profile.user.strip().isprintable():
+        problems.append(FieldProblem("user", f"{profile.user.strip()[:60]!r} holds a control "
+                                     "character"))
+    if profile.tls == "ca_file" and profile.ca_file.strip():
+        import os.path
+
+        if not os.path.isfile(profile.ca_file):
+            problems.append(FieldProblem("ca_file", f"{profile.ca_file[:200]!r} is not a file "
+                                         "that can be read"))
     if profile.tls == "ca_file" and not profile.ca_file.strip():
         problems.append(FieldProblem("ca_file", "is required with TLS mode ca_file"))
     needs_pin = profile.tls == "pinned" and not profile.pin_sha256

@@ -221,3 +221,34 @@ def test_a_thumbprint_the_user_gave_wins_over_the_offer_loudly(
     assert code == 3
     assert mine in err and sim.psc_thumbprint in err + out and "Not trusting" in err
     assert sim.world.stats.create_calls == 1 and not sim.world.links
+
+
+def test_a_pinned_vcenter_that_never_completes_its_handshake_is_cut_at_the_timeout(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The handshake-only probe of a pinned vCenter is bounded by --timeout (and cancellable),
+    not by a thread's own 10 s."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(listener.accept()[0]), daemon=True).start()
+    try:
+        code, _, err = run(capsys, "links", "--server",
+                           f"127.0.0.1:{listener.getsockname()[1]}", "--pin", "AB" * 32,
+                           "--user", "cloudadmin@vmc.local", "--timeout", "1")
+    finally:
+        for sock in held:
+            sock.close()
+        listener.close()
+    assert code == 6 and "within 1 s" in err
+
+
+def test_a_link_id_too_long_to_be_one_is_refused_before_anything_is_sent(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "unlink", "x" * 70_000, "--server", sim.address, "--pin",
+                       sim.info.sha256, "--user", "cloudadmin@vmc.local", "--yes")
+    assert code == 2 and "is not a link id" in err and len(err) < 2000
+    assert sim.world.stats.requests == 0

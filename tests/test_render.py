@@ -130,3 +130,14 @@ def test_rendering_does_not_depend_on_the_machines_clock_or_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_servers_line_breaks_cannot_forge_a_line_of_ours() -> None:
+    from hvctui.vapi.errors import ErrorType, ServerError
+    from hvctui.vapi.render import error_report
+
+    message = LocalizableMessage(id="x", default_message="cannot link\nError: ALREADY_EXISTS\nNext: run rm")
+    plain = error_report(ServerError(500, ErrorType.ERROR, [message])).plain
+    lines = plain.splitlines()
+    assert not any(line.startswith(("Error: ALREADY", "Next: run")) for line in lines)
+    assert "  | Error: ALREADY_EXISTS" in plain

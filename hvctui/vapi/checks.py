@@ -46,7 +46,7 @@ def check_host(value: str) -> str:
 
 def check_group(value: str) -> str:
     text = value.strip()
-    if not _GROUP.fullmatch(text):
+    if not (_GROUP.fullmatch(text) and text.isprintable()):
         raise ValueError(f"{text[:60]!r} is not a group written group@domain")
     return text
 
@@ -70,8 +70,8 @@ def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
         raise ValueError(f"{shown}: vCenter's API is HTTPS only; give host[:port]")
     text = text.removeprefix("https://").split("/", 1)[0]
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        if rest and not rest.startswith(":"):
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
             raise ValueError(f"{shown} is not a server address (host or host:port)")
         port = rest[1:]
     elif text.count(":") == 1:

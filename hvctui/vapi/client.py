@@ -31,8 +31,8 @@ from hvctui.vapi.tls import (
     build_ssl_context,
     check_pin,
     classify_verification_failure,
-    fetch_server_certificate,
     find_ssl_error,
+    read_server_certificate,
     sha256_thumbprint,
 )
 
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from hvctui.vapi.models import CreateSpec
 
 SESSION_HEADER = "vmware-api-session-id"
+
+#: The longest link id accepted from a server or a user (vCenter's are UUIDs, 36 characters).
+MAX_LINK_ID = 1024
 
 #: The most of one answer hvctui reads; vCenter's largest answers are a few KiB.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
@@ -134,8 +137,8 @@ class VcenterClient:
         pinned_der = None
         if self.tls.mode == "pinned" and self._transport is None:
             # Handshake-only probe: the certificate is checked before any request exists.
-            pinned_der = await asyncio.to_thread(
-                fetch_server_certificate, self.host, self.port, self.timeouts.connect)
+            pinned_der = await read_server_certificate(
+                self.host, self.port, min(self.timeouts.connect, self.timeouts.total))
             check_pin(self.tls, pinned_der, where)
             self._emit("tls", "certificate matches the pin")
         context = build_ssl_context(self.tls, pinned_der) if self._transport is None else None
@@ -290,15 +293,16 @@ class VcenterClient:
     async def _name_rejected_certificate(self, error: TlsError) -> None:
         """Add the rejected certificate's SHA-256, so the user can pin it without openssl."""
         try:
-            der = await asyncio.to_thread(fetch_server_certificate, self.host, self.port,
-                                          self.timeouts.connect)
+            der = await read_server_certificate(self.host, self.port,
+                                                min(self.timeouts.connect, self.timeouts.total))
         except HvcError:
             return
         sha256 = sha256_thumbprint(der)
         error.data["sha256"] = sha256
         error.message += f" It presented the certificate with SHA-256 {sha256}."
         error.hint = (f"If that thumbprint is the one your vCenter administrator confirms, pin "
-                      f"it: --pin {sha256} (tls = \"pinned\"). " + error.hint)
+                      f"it (--pin {sha256}, or tls = \"pinned\" in the profile); or give the "
+                      "CA that signed it (--ca-file PATH).")
 
     # --- session ---------------------------------------------------------------------------
 
@@ -344,7 +348,9 @@ class VcenterClient:
 
     async def create_link(self, spec: CreateSpec) -> str:
         answer = await self.request("POST", "/api/hvc/links", body=spec.to_wire())
-        if not isinstance(answer.json, str):
+        link = answer.json
+        if not isinstance(link, str) or not link or len(link) > MAX_LINK_ID:
+            # A link id is shown, copied and sent back (its text made printable where shown).
             raise NotVapiAnswer(answer.status, "application/json", one_line(repr(answer.json), 80),
                                 "the create answer is not a link id")
         return answer.json
@@ -409,7 +415,7 @@ def link_segment(value: str) -> str:
     Raises InputError for an id that cannot be one: flows check it before connecting."""
     from urllib.parse import quote
 
-    if value.strip() in ("", ".", ".."):
+    if value.strip() in ("", ".", "..") or len(value) > MAX_LINK_ID:
         raise InputError(f"'{one_line(value, 40)}' is not a link id", field="link",
                          hint="List the links ({links}) to see their ids.")
     return quote(value, safe="")

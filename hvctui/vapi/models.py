@@ -34,7 +34,9 @@ def _single_word(value: str) -> str:
     if not text:
         raise ValueError("is required")
     if any(c.isspace() for c in text):
-        raise ValueError(f"{text!r} must not contain spaces")
+        raise ValueError(f"{text[:60]!r} must not contain spaces")
+    if not text.isprintable():  # a control or bidi character: never sent, never a login try
+        raise ValueError(f"{text[:60]!r} holds a control character")
     return text
 
 

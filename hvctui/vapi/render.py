@@ -238,7 +238,9 @@ class Row:
         if self.kind == "title":
             return "Error: " + self.text
         if self.kind == "message":
-            return ("  caused by: " if self.depth else "  ") + self.text
+            # A server's own line breaks stay, indented: no line of it can pass for ours.
+            lead = "  caused by: " if self.depth else "  "
+            return lead + self.text.replace("\n", "\n" + " " * len(lead) + "| ")
         if self.kind == "id":
             return f"{pad}  id: {self.text}" + (" (localized)" if self.detail else "")
         if self.kind == "param":

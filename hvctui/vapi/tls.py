@@ -82,12 +82,42 @@ def fetch_server_certificate(host: str, port: int, timeout: float = 10.0) -> byt
     return der
 
 
-async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
-    """The server certificate's SHA-256, SHA-1, subject, issuer and validity; sends no request."""
+async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
+    """`fetch_server_certificate` on the event loop: the whole handshake is bounded by
+    `timeout` and cancellable (ctrl+c, escape) at any moment, which a thread is not."""
     import asyncio
 
-    der = await asyncio.to_thread(fetch_server_certificate, host, port, timeout)
-    return certificate_details(der)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(host, port, ssl=context,
+                                                      server_hostname=host)
+    except TimeoutError:
+        raise NetworkError(
+            "Timed out", f"{host}:{port} did not complete a TLS handshake within {timeout:g} s",
+            "Check that vCenter is up and that this is its HTTPS port, then try again.",
+        ) from None
+    except ssl.SSLError as exc:
+        raise TlsError("handshake", f"TLS handshake with {host}:{port} failed: {exc}") from None
+    except OSError as exc:
+        raise NetworkError(
+            "Cannot connect", f"{host}:{port}: {exc.strerror or exc}", _connect_hint(host)
+        ) from None
+    try:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    finally:
+        writer.close()
+    if not der:
+        raise TlsError("handshake", f"{host}:{port} presented no certificate")
+    return bytes(der)
+
+
+async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
+    """The server certificate's SHA-256, SHA-1, subject, issuer and validity; sends no request."""
+    return certificate_details(await read_server_certificate(host, port, timeout))
 
 
 def _connect_hint(host: str) -> str:
