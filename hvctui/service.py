@@ -252,9 +252,12 @@ def _password(typed: str, source: str, who: str, env: str, prompt: Prompt | None
     try:
         return resolve_password(source, who=who or "?", override_env=env, prompt=prompt)
     except InputError as exc:
-        problems.append(FieldProblem(field, "is required: type it (kept in memory only)"
-                                     if source == "prompt" and ask_in_form else
-                                     f"{exc.message}: {exc.hint}" if exc.hint else exc.message))
+        if ask_in_form:  # the TUI: the form is where a missing password is given
+            message = ("is required: type it (kept in memory only)" if source == "prompt"
+                       else f"{exc.message}: type it here (kept in memory only)")
+        else:
+            message = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
+        problems.append(FieldProblem(field, message))
         return None
 
 
