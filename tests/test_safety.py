@@ -250,12 +250,12 @@ async def test_ca_file_trusts_a_certificate_its_ca_signed(tmp_path: Path) -> Non
         assert await flow.list_links(connection) == []
 
 
-def test_ca_file_that_cannot_be_read_is_named(sim: Sim, capsys: pytest.CaptureFixture[str],
+def test_a_ca_file_that_is_not_there_is_bad_input_named_before_sending(sim: Sim, capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
     code = main(["links", "--server", sim.address, "--user", "cloudadmin@vmc.local",
                  "--ca-file", "/nonexistent/ca.pem"])
-    assert code == 6 and "/nonexistent/ca.pem" in capsys.readouterr().err
+    assert code == 2 and "/nonexistent/ca.pem" in capsys.readouterr().err
     assert sim.world.stats.requests == 0
 
 
