@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -80,9 +81,14 @@ class TrustScreen(ModalScreen[bool]):
 
     With the verdict of the PSC check (`check`): when the PSC presents a DIFFERENT certificate
     to this machine, `t` alone does not trust: typing "trust" in a second dialog does.
+
+    Someone typing (a profile name into the filter as the dialog opens) does not answer it: a
+    printable key that is not one of the dialog's keys says so, and `t` is ignored until
+    `QUIET_SECONDS` have passed without such a stray key.
     """
 
     BINDINGS = bindings(TRUST_KEYS)
+    QUIET_SECONDS = 1.0
 
     def __init__(self, title: str, explanation: str, thumbprint: str,
                  details: CertificateDetails | None = None,
@@ -93,6 +99,8 @@ class TrustScreen(ModalScreen[bool]):
         self._thumbprint = thumbprint
         self._details = details
         self._check = check
+        #: `t` is ignored before this time.monotonic() (each stray key moves it on).
+        self._quiet_until = 0.0
 
     @property
     def _different(self) -> bool:
@@ -109,12 +117,31 @@ class TrustScreen(ModalScreen[bool]):
                 yield Static(Text("Offered by vCenter:", style="bold"))
             yield Static(certificate_text(self._thumbprint, self._details,
                                           compact=self._different), id="trust-details")
+            yield Static("", id="trust-typing", classes="problem")
             yield Static("[b]t[/b] then type [b]trust[/b]: trust anyway    [b]escape[/b] cancel"
                          if self._different else
                          "[b]t[/b] trust and continue    [b]escape[/b] cancel",
                          classes="dialog-keys")
 
+    def _typing_hint(self, text: str) -> None:
+        hint = self.query_one("#trust-typing", Static)
+        hint.update(Text(text))
+        hint.display = True
+
+    def on_key(self, event: events.Key) -> None:
+        if not event.is_printable or event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self._quiet_until = time.monotonic() + self.QUIET_SECONDS
+        self._typing_hint("Typing is not an answer here: this dialog takes only t (trust) "
+                          "or escape (cancel).")
+
     def action_trust(self) -> None:
+        if time.monotonic() < self._quiet_until:
+            self._typing_hint("t was ignored while you were typing: wait a second, then press "
+                              "t to trust, or escape to cancel.")
+            return
         if not self._different:
             self.dismiss(True)
             return

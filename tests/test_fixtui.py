@@ -1,0 +1,41 @@
+"""Testers' TUI findings: typing into the trust dialog, its layout at 60x20, help's ids and
+screens, the fleet under the sidebar's filter, `u` on a links list still loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+
+from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+
+from .conftest import Sim
+from .test_trust_tui import demo_app
+from .tui_support import PASSWORD, PW_ENV, wait_until
+
+
+@pytest.fixture(autouse=True)
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+
+async def test_typing_into_the_trust_dialog_does_not_trust(psc_sim: Sim,
+                                                           isolated_config: Path) -> None:
+    app = demo_app(psc_sim, isolated_config, "verified-psc")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        dialog = app.screen
+        # A burst, as when someone types a profile name ("intercepted") into the filter and
+        # the dialog opens under their fingers: the `t` inside the word is not an answer.
+        for char in "intercepted":
+            app.post_message(events.Key(char, char))
+        await pilot.pause()
+        assert app.screen is dialog and psc_sim.world.links == {}
+        hint = str(dialog.query_one("#trust-typing").render())
+        assert dialog.query_one("#trust-typing").display and "takes only t" in hint
+        await pilot.pause(1.2)  # a second without stray keys: `t` is an answer again
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert list(psc_sim.world.links)
