@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from textual import events
 
+from hvctui.sim.app import SimApp
+from hvctui.sim.world import World
+from hvctui.tui.app import HvcApp
 from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+from hvctui.tui.screens.links import LinksScreen
 
 from .conftest import Sim
 from .test_trust_tui import demo_app
-from .tui_support import PASSWORD, PW_ENV, wait_until
+from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +44,19 @@ async def test_typing_into_the_trust_dialog_does_not_trust(psc_sim: Sim,
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert list(psc_sim.world.links)
+
+
+async def test_u_while_the_links_load_says_they_are_loading(isolated_config: Path) -> None:
+    world = World(seed=3)
+    world.faults.latency_ms = 60_000  # the list never arrives during the test
+    path = write_config(isolated_config, {"corp": corp_profile(
+        "vcenter.sddc-1-2-3-4.vmwarevmc.com", tls="pinned", pin_sha256=":".join(["5A"] * 32))})
+    app = HvcApp(config_path=path, transport=httpx.ASGITransport(app=SimApp(world)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
+        await pilot.press("f2", "u")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert ("The links are still loading; press u again when they show." in shown), shown
+        assert not any("No link selected" in n for n in shown)
