@@ -60,3 +60,32 @@ async def test_u_while_the_links_load_says_they_are_loading(isolated_config: Pat
         shown = [str(n.message) for n in app._notifications]
         assert ("The links are still loading; press u again when they show." in shown), shown
         assert not any("No link selected" in n for n in shown)
+
+
+async def test_the_fleet_says_the_sidebar_filter_narrowed_it(isolated_config: Path) -> None:
+    from textual.widgets import Static
+
+    from hvctui.sim.fleet import unused_address
+    from hvctui.tui.screens.fleet import FleetScreen
+
+    path = write_config(isolated_config, {
+        name: corp_profile(unused_address(), pin="AC:" * 31 + "AC")
+        for name in ("corp", "branch", "lab")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
+        app.main.sidebar.focus_filter()
+        await pilot.press(*"corp")
+        await wait_until(pilot, lambda: app.main.sidebar.visible_names == ["corp"])
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+        header = str(app.screen.query_one("#fleet-header", Static).render())
+        assert "the sidebar's filter 'corp': 1 of 3 profiles; clear it for all" in header
+        await pilot.press("escape")  # cancels the refresh
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, FleetScreen))
+        app.main.sidebar.query_one("#profile-filter").value = ""
+        await wait_until(pilot, lambda: len(app.main.sidebar.visible_names) == 3)
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+        assert "filter" not in str(app.screen.query_one("#fleet-header", Static).render())
