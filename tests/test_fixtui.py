@@ -89,3 +89,26 @@ async def test_the_fleet_says_the_sidebar_filter_narrowed_it(isolated_config: Pa
         await pilot.press("f6")
         await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
         assert "filter" not in str(app.screen.query_one("#fleet-header", Static).render())
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_help_never_wraps_a_binding_id_and_lists_every_screen(
+        isolated_config: Path, size: tuple[int, int]) -> None:
+    from hvctui.tui.keys import ALL_KEYS
+    from hvctui.tui.screens.help import HelpScreen
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        lines = ["".join(s.text for s in static.render_line(y))
+                 for static in app.screen.query("#help Static")
+                 for y in range(static.size.height)]
+        words = {word for line in lines for word in line.split()}
+        assert all(key.id in words for key in ALL_KEYS), \
+            sorted(k.id for k in ALL_KEYS if k.id not in words)
+        text = "\n".join(lines)
+        for screen in ("Fleet (F6)", "Preview (F7)", "Check PSC (F8)"):
+            assert screen in text
