@@ -4,6 +4,7 @@ screens, the fleet under the sidebar's filter, `u` on a links list still loading
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -112,3 +113,61 @@ async def test_help_never_wraps_a_binding_id_and_lists_every_screen(
         text = "\n".join(lines)
         for screen in ("Fleet (F6)", "Preview (F7)", "Check PSC (F8)"):
             assert screen in text
+
+
+def shown_lines(widget: object) -> list[str]:
+    """The lines a widget shows, as drawn at its width."""
+    return ["".join(s.text for s in widget.render_line(y)).rstrip()  # type: ignore[attr-defined]
+            for y in range(widget.size.height)]  # type: ignore[attr-defined]
+
+
+def thumbprint_pieces(lines: list[str], label: str = "SHA-256") -> list[str]:
+    """The pieces of the thumbprint after `label`, one per line as drawn."""
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(label))
+    pieces = [lines[start].strip()[len(label):].strip()]
+    for line in lines[start + 1:]:
+        if not line.startswith(" " * 9) or not set(line.strip()) <= set("0123456789ABCDEF:"):
+            break
+        pieces.append(line.strip())
+    return pieces
+
+
+async def test_trust_dialog_at_60x20_keeps_its_keys_and_breaks_thumbprints_at_colons(
+        psc_sim: Sim, isolated_config: Path) -> None:
+    from hvctui.sim.psc import INTERCEPTED
+
+    from .test_trust_tui import fits
+
+    app = demo_app(psc_sim, isolated_config, "intercepted-psc")
+    offered = psc_sim.world.pscs[INTERCEPTED].thumbprint
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.pause()
+        assert fits(app, ".dialog-keys")
+        keys = shown_lines(app.screen.query_one(".dialog-keys"))
+        assert any("escape cancel" in line for line in keys)
+        body = app.screen.query_one(".dialog-body")
+        assert body.max_scroll_y > 0  # the rest scrolls: more than fits at 60x20
+        pieces = thumbprint_pieces(shown_lines(app.screen.query_one("#trust-details")))
+        assert len(pieces) > 1 and "".join(pieces) == offered
+        assert all(piece.endswith(":") for piece in pieces[:-1])
+        seen = thumbprint_pieces(shown_lines(app.screen.query_one("#trust-verdict")))
+        assert len(seen) > 1 and all(piece.endswith(":") for piece in seen[:-1])
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, TrustScreen))
+
+
+def test_trust_dialog_at_60x20(snap_compare: Any, isolated_config: Path) -> None:
+    from textual.pilot import Pilot
+
+    from .test_snapshots import make_app
+
+    app = make_app(isolated_config)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
