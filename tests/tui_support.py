@@ -59,3 +59,8 @@ async def link_through_trust(pilot: Pilot[Any], store_thumbprint: bool = False) 
     await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
     await pilot.press("y" if store_thumbprint else "n")
     await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+
+
+def unbroken(text: str) -> str:
+    """Shown text without line breaks and indents: a thumbprint broken at colons reads whole."""
+    return "".join(text.split())

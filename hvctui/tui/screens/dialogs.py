@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.css.scalar import Scalar
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -22,18 +25,43 @@ if TYPE_CHECKING:
     from hvctui.vapi.tls import CertificateDetails
 
 
+def colon_lines(value: str, width: int) -> list[str]:
+    """A thumbprint cut into lines of at most `width` cells, only after a colon (never inside
+    a byte); one line when it fits, when `width` is unknown (0) or when it has no colons."""
+    if width <= 0 or len(value) <= width or ":" not in value:
+        return [value]
+    lines: list[str] = []
+    line = ""
+    for part in (p + ":" for p in value.split(":")):
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    lines.append(line[:-1])
+    return lines
+
+
+def thumbprint_line(out: Text, label: str, value: str, width: int = 0) -> None:
+    """`label` then the thumbprint, continued under it (broken at colons) when it does not fit
+    in `width` cells; a newline at the end."""
+    indent = max(len(label), 9)
+    out.append(label.ljust(indent), style="bold")
+    lines = colon_lines(one_line(value, 200), width - indent if width else 0)
+    out.append(("\n" + " " * indent).join(lines) + "\n")
+
+
 def certificate_text(thumbprint: str, details: CertificateDetails | None,
-                     now: datetime | None = None, *, compact: bool = False) -> Text:
-    """`compact` leaves out the SHA-1 (room at 80x24 for a DIFFERENT verdict's details)."""
+                     now: datetime | None = None, *, compact: bool = False,
+                     width: int = 0) -> Text:
+    """`compact` leaves out the SHA-1 (room at 80x24 for a DIFFERENT verdict's details);
+    `width` (cells) breaks the thumbprints at colons to fit it."""
     out = Text()
-    out.append("SHA-256  ", style="bold")
-    out.append(one_line(thumbprint, 200) + "\n")
+    thumbprint_line(out, "SHA-256", thumbprint, width)
     if details is None:
         out.append("(the server sent the thumbprint only, no certificate)\n", style="dim")
         return out
     if not compact:
-        out.append("SHA-1    ", style="bold")
-        out.append(details.sha1 + "\n")
+        thumbprint_line(out, "SHA-1", details.sha1, width)
     out.append("Subject  ", style="bold")
     out.append(one_line(details.subject, 300) + "\n")
     out.append("Issuer   ", style="bold")
@@ -48,8 +76,9 @@ def certificate_text(thumbprint: str, details: CertificateDetails | None,
     return out
 
 
-def verdict_text(check: PscCheck) -> Text:
-    """The verdict of hvctui's own check of the PSC, in words (server text made printable)."""
+def verdict_text(check: PscCheck, width: int = 0) -> Text:
+    """The verdict of hvctui's own check of the PSC, in words (server text made printable);
+    `width` (cells) breaks the thumbprint at colons to fit it."""
     from hvctui.vapi.psccheck import Verdict
 
     out = Text()
@@ -60,14 +89,14 @@ def verdict_text(check: PscCheck) -> Text:
         out.append("! DIFFERENT: ", style="bold red")
         out.append(f"{check.where} presents another certificate to this machine "
                    "(interception between cloud and PSC? a load balancer?). Seen from here:\n")
-        out.append("SHA-256  ", style="bold")
-        out.append(one_line(check.seen_sha256, 100) + "\n")
+        thumbprint_line(out, "SHA-256", check.seen_sha256, width)
         out.append("Subject  ", style="bold")
         out.append(one_line(check.seen_subject, 200))
     elif check.seen_sha256:
         out.append(f"The PSC ({check.where}) presents this certificate to this machine:\n")
-        out.append(f"SHA-256 {one_line(check.seen_sha256, 100)}\n")
-        out.append(f"subject {one_line(check.seen_subject, 200)}")
+        thumbprint_line(out, "SHA-256", check.seen_sha256, width)
+        out.append("Subject  ", style="bold")
+        out.append(one_line(check.seen_subject, 200))
     else:
         out.append("? Could not check ", style="bold yellow")
         out.append(f"the PSC's certificate from this machine: {one_line(check.why, 200)}. "
@@ -75,14 +104,64 @@ def verdict_text(check: PscCheck) -> Text:
     return out
 
 
-class TrustScreen(ModalScreen[bool]):
+class FittedDialog(ModalScreen[Any]):
+    """A dialog whose keys (`.dialog-foot`, docked at the bottom) stay visible at any size: the
+    middle (`.dialog-body`) gets at most the rows the title and the keys leave, and scrolls."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.fit_body)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_body)
+
+    def fit_body(self) -> None:
+        try:
+            dialog = self.query_one("#dialog")
+            body = self.query_one(".dialog-body")
+        except NoMatches:
+            return
+        others = sum(child.outer_size.height + child.styles.margin.height
+                     for child in dialog.children if child is not body and child.display)
+        room = max(3, self.size.height - dialog.styles.gutter.height - others)
+        if body.styles.max_height != Scalar.from_number(room):
+            body.styles.max_height = room
+
+
+class FittedText(Static):
+    """Text built for the width it is shown at (thumbprints broken at colons, never inside a
+    byte): `build(width)` again whenever the width changes."""
+
+    def __init__(self, build: Callable[[int], Text], **kwargs: Any) -> None:
+        super().__init__(self._text(build, 0), **kwargs)
+        self._build = build
+        self._width = 0
+
+    @staticmethod
+    def _text(build: Callable[[int], Text], width: int) -> Text:
+        text = build(width)
+        text.rstrip()  # no blank last line
+        return text
+
+    def on_resize(self) -> None:
+        width = self.content_size.width
+        if width and width != self._width:
+            self._width = width
+            self.update(self._text(self._build, width))
+
+
+class TrustScreen(FittedDialog):
     """Trust-on-first-use: show what is offered; `t` trusts, `escape` cancels.
 
     With the verdict of the PSC check (`check`): when the PSC presents a DIFFERENT certificate
     to this machine, `t` alone does not trust: typing "trust" in a second dialog does.
+
+    Someone typing (a profile name into the filter as the dialog opens) does not answer it: a
+    printable key that is not one of the dialog's keys says so, and `t` is ignored until
+    `QUIET_SECONDS` have passed without such a stray key.
     """
 
     BINDINGS = bindings(TRUST_KEYS)
+    QUIET_SECONDS = 1.0
 
     def __init__(self, title: str, explanation: str, thumbprint: str,
                  details: CertificateDetails | None = None,
@@ -93,6 +172,8 @@ class TrustScreen(ModalScreen[bool]):
         self._thumbprint = thumbprint
         self._details = details
         self._check = check
+        #: `t` is ignored before this time.monotonic() (each stray key moves it on).
+        self._quiet_until = 0.0
 
     @property
     def _different(self) -> bool:
@@ -103,18 +184,45 @@ class TrustScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="trust"):
             yield Static(Text(printable(self._title)), classes="dialog-title")
-            yield Static(Text(printable(self._explanation)), classes="dialog-text")
-            if self._check is not None:
-                yield Static(verdict_text(self._check), id="trust-verdict")
-                yield Static(Text("Offered by vCenter:", style="bold"))
-            yield Static(certificate_text(self._thumbprint, self._details,
-                                          compact=self._different), id="trust-details")
-            yield Static("[b]t[/b] then type [b]trust[/b]: trust anyway    [b]escape[/b] cancel"
-                         if self._different else
-                         "[b]t[/b] trust and continue    [b]escape[/b] cancel",
-                         classes="dialog-keys")
+            # The keys are docked at the bottom, always visible; what is offered scrolls when
+            # the terminal is too small for all of it.
+            with Vertical(classes="dialog-foot"):
+                yield Static("", id="trust-typing", classes="problem")
+                yield Static("[b]t[/b] then type [b]trust[/b]: trust anyway    "
+                             "[b]escape[/b] cancel" if self._different else
+                             "[b]t[/b] trust and continue    [b]escape[/b] cancel",
+                             classes="dialog-keys")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(Text(printable(self._explanation)), classes="dialog-text")
+                if self._check is not None:
+                    check = self._check
+                    yield FittedText(lambda width: verdict_text(check, width),
+                                     id="trust-verdict")
+                    yield Static(Text("Offered by vCenter:", style="bold"))
+                yield FittedText(lambda width: certificate_text(
+                    self._thumbprint, self._details, compact=self._different, width=width),
+                    id="trust-details")
+
+    def _typing_hint(self, text: str) -> None:
+        hint = self.query_one("#trust-typing", Static)
+        hint.update(Text(text))
+        hint.display = True
+        self.call_after_refresh(self.fit_body)
+
+    def on_key(self, event: events.Key) -> None:
+        if not event.is_printable or event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self._quiet_until = time.monotonic() + self.QUIET_SECONDS
+        self._typing_hint("Typing is not an answer here: this dialog takes only t (trust) "
+                          "or escape (cancel).")
 
     def action_trust(self) -> None:
+        if time.monotonic() < self._quiet_until:
+            self._typing_hint("t was ignored while you were typing: wait a second, then press "
+                              "t to trust, or escape to cancel.")
+            return
         if not self._different:
             self.dismiss(True)
             return
@@ -132,7 +240,7 @@ class TrustScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FittedDialog):
     """A yes/no question: `y` or enter agrees, `n` or escape declines."""
 
     BINDINGS = [Binding("y,enter", "yes", "Yes"), Binding("n,escape", "no", "No")]
@@ -145,9 +253,11 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(printable(self._question)), classes="dialog-title")
+            with Vertical(classes="dialog-foot"):
+                yield Static("[b]y[/b] yes    [b]n[/b]/[b]escape[/b] no", classes="dialog-keys")
             if self._detail:
-                yield Static(Text(printable(self._detail)), classes="dialog-text")
-            yield Static("[b]y[/b] yes    [b]n[/b]/[b]escape[/b] no", classes="dialog-keys")
+                with VerticalScroll(classes="dialog-body"):
+                    yield Static(Text(printable(self._detail)), classes="dialog-text")
 
     def action_yes(self) -> None:
         self.dismiss(True)
@@ -156,7 +266,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class TextScreen(ModalScreen[str | None]):
+class TextScreen(FittedDialog):
     """Ask for one line of text; `must_equal` makes it a type-to-confirm dialog."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -176,12 +286,15 @@ class TextScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(printable(self._question)), classes="dialog-title")
+            with Vertical(classes="dialog-foot"):
+                yield Input(self._value, placeholder=self._placeholder, id="dialog-input",
+                            compact=True)
+                yield Static("", id="dialog-problem", classes="problem")
+                yield Static("[b]enter[/b] confirm    [b]escape[/b] cancel",
+                             classes="dialog-keys")
             if self._detail:
-                yield Static(Text(printable(self._detail)), classes="dialog-text")
-            yield Input(self._value, placeholder=self._placeholder, id="dialog-input",
-                        compact=True)
-            yield Static("", id="dialog-problem", classes="problem")
-            yield Static("[b]enter[/b] confirm    [b]escape[/b] cancel", classes="dialog-keys")
+                with VerticalScroll(classes="dialog-body"):
+                    yield Static(Text(printable(self._detail)), classes="dialog-text")
 
     @on(Input.Submitted, "#dialog-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -195,6 +308,7 @@ class TextScreen(ModalScreen[str | None]):
             problem = self.query_one("#dialog-problem", Static)
             problem.update(Text("\u21b3 " + printable(why)))
             problem.display = True
+            self.call_after_refresh(self.fit_body)
             return
         self.dismiss(value or None)
 

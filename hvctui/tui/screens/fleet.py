@@ -93,8 +93,10 @@ class FleetScreen(Screen[None]):
     """
 
     def __init__(self, fleet: Fleet, profiles: dict[str, Profile], names: list[str],
-                 tz: tzinfo | None = None) -> None:
+                 tz: tzinfo | None = None, sidebar_filter: str = "") -> None:
         super().__init__()
+        #: The main screen's profile filter that chose `names` (said in the header).
+        self.sidebar_filter = sidebar_filter
         self.fleet = fleet
         self.profiles = profiles
         self.names = [n for n in names if n in profiles]
@@ -145,6 +147,12 @@ class FleetScreen(Screen[None]):
             out.append(f"  ({len(self.shown)} shown)")
         if self.running:
             out.append(f"  ({self._what}, esc cancels)", style="italic")
+        if len(self.names) < len(self.profiles):
+            # Not every profile: the sidebar's filter chose these (say so, never silently).
+            which = (f"the sidebar's filter '{one_line(self.sidebar_filter, 30)}'"
+                     if self.sidebar_filter.strip() else "the sidebar's filter")
+            out.append(f"\n{which}: {len(self.names)} of {len(self.profiles)} profiles; "
+                       "clear it for all", style="bold")
         return out
 
     def _visible(self) -> list[FleetRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,6 +21,11 @@ SCREENS = [
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
     ("History (F4)", "every call made: time, profile, call, status, duration"),
+    ("Fleet (F6)", "every profile (those the sidebar's filter shows) with its links and "
+     "health; space selects, l links the selected, r refreshes, j copies JSON"),
+    ("Preview (F7)", "the request Link would send, PSC password masked; enter sends it"),
+    ("Check PSC (F8)", "what the form's PSC presents to this machine, compared with the "
+     "form's thumbprint; nothing is sent to vCenter"),
     ("Trust dialog", "opens on UNVERIFIED_PEER, or on first connect with TLS pinned"),
     ("Palette (ctrl+p)", "themes, profiles, screens, copy the answer, start afresh"),
 ]
@@ -35,16 +41,22 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         keys = Table(title="Keys: remap any of them by id in config.toml, under \\[keymap]",
                      expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
-        # At 60 columns the long ids and places fold onto a second line; What keeps its width.
+        # Ids never wrap (they are copied into [keymap]); the descriptions wrap instead. The
+        # keys are grouped by where they work, so no column is spent on it (room at 60 columns).
         keys.add_column("Keys", no_wrap=True)
-        keys.add_column("What", ratio=3, min_width=14)
-        keys.add_column("Where", ratio=2, overflow="fold")
-        keys.add_column("id", style="dim", ratio=2, overflow="fold")
+        keys.add_column("What", ratio=1, min_width=12)
+        keys.add_column("id", style="dim", no_wrap=True,
+                        min_width=max(len(key.id) for key in ALL_KEYS))
         remapped = self.keymap
+        groups: dict[str, list[tuple[str, str, str]]] = {}
         for key in ALL_KEYS:
-            keys.add_row(", ".join(remapped.get(key.id, key.keys).split(",")),
-                         key.description, key.where, key.id)
-        keys.add_row("ctrl+p", "Command palette", "anywhere", "-")
+            groups.setdefault(key.where, []).append(
+                (", ".join(remapped.get(key.id, key.keys).split(",")), key.description, key.id))
+        groups.setdefault("anywhere", []).append(("ctrl+p", "Command palette", "-"))
+        for where, rows in groups.items():
+            keys.add_row("", Text(where, style="bold"), "")
+            for row in rows:
+                keys.add_row(*row)
         screens = Table(title="Screens", expand=True, box=box.SIMPLE_HEAD, padding=(0, 1))
         screens.add_column("Screen", no_wrap=True)
         screens.add_column("What", min_width=14)

@@ -31,6 +31,8 @@ class LinksScreen(Screen[None]):
         self.call = call
         self.tz = tz
         self.rows: list[LinkHealth] = []
+        #: The list is being fetched (a key pressed now has nothing to act on yet).
+        self.loading = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links"):
@@ -58,6 +60,7 @@ class LinksScreen(Screen[None]):
     @work(exclusive=True, group="links")
     async def refresh_links(self) -> None:
         self._detail(Text("loading...", style="italic"))
+        self.loading = True
         try:
             rows, _ = await self.service.links(self.call, tz=self.tz)
         except HvcError as error:
@@ -66,6 +69,8 @@ class LinksScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
             self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
+        finally:
+            self.loading = False
         self.rows = rows
         try:
             table = self.query_one(DataTable)
@@ -97,21 +102,30 @@ class LinksScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def _selected(self) -> LinkHealth | None:
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key mapped to a binding now (the app knows the [keymap])."""
+        key_for = getattr(self.app, "key_for", None)
+        return key_for(binding_id) if key_for is not None else default
+
+    def _selected(self, key: str) -> LinkHealth | None:
         table = self.query_one(DataTable)
+        if self.loading and not self.rows:
+            self.notify(Text(f"The links are still loading; press {one_line(key, 20)} again "
+                             "when they show."), severity="warning")
+            return None
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
             self.notify("No link selected.", severity="warning")
             return None
         return self.rows[table.cursor_row]
 
     def action_copy_link(self) -> None:
-        row = self._selected()
+        row = self._selected(self._key("links_copy", "y"))
         if row is not None:
             self.app.copy_to_clipboard(row.link)
             self.notify(Text(f"Copied link id {row.link}."))
 
     def action_unlink(self) -> None:
-        row = self._selected()
+        row = self._selected(self._key("links_unlink", "u"))
         if row is not None:
             self._unlink(row)
 

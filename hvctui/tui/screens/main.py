@@ -628,8 +628,9 @@ class MainScreen(Screen[None]):
             self._fleet = Fleet(self.service, self.settings.fleet_concurrency,
                                 self.settings.timeouts, self.settings.tz)
         names = [n for n in self.sidebar.visible_names if n in self.config.profiles]
-        self.app.push_screen(FleetScreen(self._fleet, dict(self.config.profiles), names,
-                                         self.settings.tz))
+        self.app.push_screen(FleetScreen(
+            self._fleet, dict(self.config.profiles), names, self.settings.tz,
+            sidebar_filter=self.sidebar.query_one("#profile-filter").value))  # type: ignore[attr-defined]
 
     @on(SpecForm.EditGroups)
     def _edit_groups(self, event: SpecForm.EditGroups) -> None:
