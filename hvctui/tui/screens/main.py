@@ -630,7 +630,7 @@ class MainScreen(Screen[None]):
         names = [n for n in self.sidebar.visible_names if n in self.config.profiles]
         self.app.push_screen(FleetScreen(
             self._fleet, dict(self.config.profiles), names, self.settings.tz,
-            sidebar_filter=self.sidebar.query_one("#profile-filter").value))  # type: ignore[attr-defined]
+            sidebar_filter=self.sidebar.filter_text))
 
     @on(SpecForm.EditGroups)
     def _edit_groups(self, event: SpecForm.EditGroups) -> None:

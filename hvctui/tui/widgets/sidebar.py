@@ -174,6 +174,11 @@ class ProfileSidebar(Vertical):
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
 
+    @property
+    def filter_text(self) -> str:
+        """What is typed in the filter (the fleet says when it narrows the profiles)."""
+        return self.query_one("#profile-filter", Input).value
+
     def focus_filter(self) -> None:
         self.query_one("#profile-filter", Input).focus()
 
