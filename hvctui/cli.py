@@ -637,15 +637,19 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         out.warn(str(warning))
     out.tz = loaded.config.zone()
     profiles = loaded.config.profiles
-    names = list(dict.fromkeys(args.status_profiles or profiles))
-    unknown = [n for n in names if n not in profiles]
+    names = list(dict.fromkeys(args.status_profiles or [*profiles, *loaded.broken]))
+    unknown = [n for n in names if n not in profiles and n not in loaded.broken]
     if unknown:
         raise InputError(f"no profile named {unknown[0]!r} (profiles: "
-                         f"{', '.join(profiles) or 'none'})", field="profile")
-    for name in loaded.broken:
-        if not args.status_profiles or name in args.status_profiles:
-            out.warn(f"profile {name} is broken in config.toml and is not checked")
-    if not names:
+                         f"{', '.join([*profiles, *loaded.broken]) or 'none'})", field="profile")
+    # A broken profile is not checked, but it is a row with its problem: never "all well".
+    broken_rows = [_broken_row(name, loaded.broken[name], store.path.name)
+                   for name in names if name in loaded.broken]
+    for name in (n for n in names if n in loaded.broken):
+        for problem in loaded.broken[name]:
+            out.warn(f"{problem} (profile {name!r} not loaded, not checked)")
+    names = [n for n in names if n in profiles]
+    if not names and not broken_rows:
         out.result(f"No profiles in {store.path}.")
         if args.json:
             out.json(status_payload([]))
@@ -667,7 +671,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             rows[row.profile] = row
         return list(rows.values())
 
-    rows = asyncio.run(run())
+    rows = broken_rows + (asyncio.run(run()) if names else [])
     payload = status_payload(rows)
     if args.json:
         out.json(payload)
@@ -677,6 +681,25 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         c = payload["counts"]
         out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
+
+
+def _broken_row(name: str, problems: list[Any], file_name: str) -> Any:
+    """The status row of a profile the config could not load: a problem, with where and why."""
+    from dataclasses import replace
+
+    from hvctui.fleet import PROBLEM, FleetRow
+    from hvctui.vapi.text import one_line
+
+    prefix = f"profiles.{name}."
+
+    def short(problem: Any) -> str:
+        key = problem.key[len(prefix):] if problem.key.startswith(prefix) else problem.key
+        line = f" (line {problem.line})" if problem.line else ""
+        return f"{key or name}{line}: {problem.reason}"
+
+    why = "; ".join(short(p) for p in problems) or "not a valid table"
+    return replace(FleetRow(one_line(name, 80), ""), state=PROBLEM, kind="broken_profile",
+                   problem=f"broken in {one_line(file_name, 80)}: {one_line(why, 400)}")
 
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:
@@ -692,6 +715,9 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         out.warn(str(warning))
     profiles = loaded.config.profiles
     if args.action == "list":
+        for name, found in loaded.broken.items():
+            for problem in found:
+                out.warn(f"{problem} (profile {name!r} not loaded; the file keeps it as it is)")
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
                       "profiles": list(profiles), "broken": sorted(loaded.broken)})
@@ -714,6 +740,11 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     if not args.name:
         raise InputError(f"profiles {args.action} needs a profile NAME", field="name")
+    if args.name in loaded.broken:
+        problems = "; ".join(str(p) for p in loaded.broken[args.name]) or "not a valid table"
+        raise InputError(f"profile {args.name!r} is broken in {store.path.name} and was not "
+                         f"loaded: {problems}", field="name",
+                         hint="Fix or remove it in the file; hvctui never saves over it.")
     if args.name not in profiles:
         raise InputError(f"no profile named {args.name!r} (profiles: "
                          f"{', '.join(profiles) or 'none'})", field="name")

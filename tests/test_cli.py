@@ -221,3 +221,52 @@ def test_a_thumbprint_the_user_gave_wins_over_the_offer_loudly(
     assert code == 3
     assert mine in err and sim.psc_thumbprint in err + out and "Not trusting" in err
     assert sim.world.stats.create_calls == 1 and not sim.world.links
+
+
+# --- broken profiles are reported with their reasons --------------------------------------
+
+BROKEN_CONFIG = ('[profiles.bad]\nserver = "h:99999"\ntls = "pinnned"\nadmin_groups = "x"\n')
+
+
+def write_broken(folder: Path, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(BROKEN_CONFIG + extra)
+    path.chmod(0o600)
+    return path
+
+
+def test_profiles_list_names_why_each_broken_profile_is_broken(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_broken(isolated_config)
+    code, out, err = run(capsys, "profiles", "list")
+    assert code == 0 and "bad" in out
+    for line, key, why in ((2, "server", "99999"), (3, "tls", "pinnned"),
+                           (4, "admin_groups", "must be a list")):
+        assert any(f"{path}, line {line}, key profiles.bad.{key}:" in w and why in w
+                   for w in err.splitlines()), err
+
+
+def test_profiles_show_of_a_broken_profile_says_it_is_broken_and_why(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_broken(isolated_config)
+    code, _, err = run(capsys, "profiles", "show", "bad")
+    assert code == 2
+    assert "no profile named" not in err
+    assert "'bad' is broken in config.toml" in err and "pinnned" in err and "99999" in err
+
+
+def test_status_shows_a_broken_profile_as_a_problem_row_and_exits_one(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_broken(isolated_config)
+    code, out, _ = run(capsys, "status")
+    assert code == 1 and "No profiles" not in out
+    [row] = [line for line in out.splitlines() if line.startswith("bad ")]
+    assert "problem" in row and "broken in config.toml: server (line 2)" in row
+    code, out, _ = run(capsys, "status", "--json", "--profile", "bad")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["ok"] is False
+    [row] = payload["rows"]
+    assert row["state"] == "problem" and row["problem"].startswith("broken in config.toml: ")
+    assert "pinnned" in row["problem"] and "admin_groups (line 4)" in row["problem"]
