@@ -105,6 +105,28 @@ def _concurrency(text: str) -> int:
     return int(text)
 
 
+def _whole(low: int, high: int, unit: str = "") -> Any:
+    """An argparse type: a whole number from `low` to `high`."""
+    def check(text: str) -> int:
+        digits = text[1:] if text[:1] == "-" else text
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 12 \
+                or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text[:20]!r}: give a whole number from {low} "
+                                             f"to {high}{unit}")
+        return int(text)
+    return check
+
+
+def _idle_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}: give seconds above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hvctui",
@@ -121,9 +143,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the vCenter simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8443)
-    sim.add_argument("--latency", type=int, default=0, metavar="MS", help="added latency")
-    sim.add_argument("--session-idle", type=float, default=1800.0, metavar="S",
+    sim.add_argument("--port", type=_whole(1, 65535), default=8443)
+    sim.add_argument("--latency", type=_whole(0, 3_600_000, " ms"), default=0, metavar="MS",
+                     help="added latency (at most an hour)")
+    sim.add_argument("--session-idle", type=_idle_seconds, default=1800.0, metavar="S",
                      help="session idle expiry in seconds")
     sim.add_argument("--send-psc-certificate", action="store_true",
                      help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
@@ -286,7 +309,15 @@ def main(argv: list[str] | None = None) -> int:
                            session_idle=args.session_idle,
                            send_psc_certificate=args.send_psc_certificate)
         except OSError as exc:
-            print(f"hvctui sim: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            from hvctui.vapi.text import one_line
+
+            print(f"hvctui sim: cannot listen on {one_line(args.host, 80)}:{args.port}: "
+                  f"{one_line(exc.strerror or str(exc), 200)}", file=sys.stderr)
+            return ExitCode.BAD_INPUT
+        except Exception as exc:  # noqa: BLE001 - a start that fails is one line, no traceback
+            from hvctui.vapi.text import one_line
+
+            print(f"hvctui sim: cannot start: {one_line(str(exc) or type(exc).__name__, 200)}",
                   file=sys.stderr)
             return ExitCode.BAD_INPUT
         return ExitCode.OK
