@@ -479,17 +479,18 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
         out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
                   "profile": name or None, **check.as_json()})
     else:
-        _show_check(out, check)
+        _show_check(out, check, given=True)
     if check.verdict is Verdict.DIFFERENT:
         return ExitCode.UNVERIFIED_PEER
     return ExitCode.OK if check.seen_sha256 else ExitCode.NETWORK
 
 
-def _show_check(out: Output, check: PscCheck) -> None:
-    """The verdict of the PSC check, plainly: a warning when DIFFERENT."""
+def _show_check(out: Output, check: PscCheck, given: bool = False) -> None:
+    """The verdict of the PSC check, plainly: a warning when DIFFERENT (`given`: compared
+    with a certificate the user gave, not one vCenter offered)."""
     from hvctui.vapi.psccheck import Verdict
 
-    lines = check.lines()
+    lines = check.lines(given=given)
     if check.verdict is Verdict.DIFFERENT:
         out.warn(lines[0])
     else:
