@@ -158,6 +158,34 @@ def test_an_invalid_top_level_value_is_a_warning_and_kept(tmp_path: Path) -> Non
     assert tomllib.loads(store.path.read_text())["timezone"] == "Mars/Olympus"
 
 
+@pytest.mark.parametrize("bad", [
+    '"[b]x,,\\u001b[2J"', '""', '"f5,"', '"f5, ctrl+j"', '"ctrl+["', '"{links}"', '"é"',
+    '"f5\\u00a0"', "5", '["f5"]'])
+def test_a_bad_keymap_value_is_a_located_warning_and_only_that_entry_is_ignored(
+        tmp_path: Path, bad: str) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    write(store.path, f'[keymap]\nhelp = "f1,question_mark"\nlink = {bad}\nquit = "ctrl+q"\n'
+          + GOOD.replace('default_profile = "corp"\n', ""))
+    loaded = store.load()
+    assert loaded.config.keymap == {"help": "f1,question_mark", "quit": "ctrl+q"}
+    [warning] = loaded.warnings
+    assert (warning.key, warning.line) == ("keymap.link", 3)
+    assert "ignored" in warning.reason and "\x1b" not in str(warning)
+    # A save keeps the ignored value in the file as it was, and the good ones.
+    add_x(store)
+    saved = tomllib.loads(store.path.read_text())["keymap"]
+    assert saved == {"help": "f1,question_mark", "quit": "ctrl+q",
+                     "link": tomllib.loads(f"v = {bad}")["v"]}
+
+
+def test_good_keymap_values_load_without_a_warning(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    keys = {"link": "f5,ctrl+j", "quit": "ctrl+q", "help": "question_mark", "copy": "+"}
+    write(store.path, "[keymap]\n" + "".join(f'{k} = "{v}"\n' for k, v in keys.items()))
+    loaded = store.load()
+    assert loaded.warnings == [] and loaded.config.keymap == keys
+
+
 #: GOOD without the keys the broken cases set.
 BASE = GOOD.replace('server = "vcenter.example.com"\n', "").replace(
     'admin_groups = ["vmc-admins@corp.local"]\n', "")

@@ -95,6 +95,21 @@ def check_profile_name(name: str) -> str:
 
 TLS_MODES = ("system", "ca_file", "pinned", "insecure")
 
+#: What a key name in a `[keymap]` value is made of: printable ASCII, no space, no bracket of
+#: any kind (Textual names them: `left_square_bracket`), no comma (commas separate names).
+#: E.g. `f5`, `ctrl+j`, `question_mark`.
+_KEY_NAME = re.compile(r"[!-~]+")
+_NOT_IN_KEY_NAME = frozenset("()[]{}<>,")
+
+
+def check_keys(value: str) -> str:
+    """A `[keymap]` value: one or more key names separated by commas (e.g. "f5,ctrl+j")."""
+    if not all(_KEY_NAME.fullmatch(name) and not _NOT_IN_KEY_NAME.intersection(name)
+               for name in value.split(",")):
+        raise ValueError("must be key names separated by commas (e.g. \"f5,ctrl+j\"), each "
+                         "printable ASCII without spaces or brackets")
+    return value
+
 
 def _tls(value: str) -> str:
     if value not in TLS_MODES:
@@ -266,6 +281,8 @@ class _Reading:
     broken: dict[str, list[Located]] = field(default_factory=dict)
     #: Top-level entries not taken (unknown, or an invalid value): written back on save.
     kept_top: dict[str, Any] = field(default_factory=dict)
+    #: `[keymap]` entries ignored (a bad value): written back on save unless set anew.
+    kept_keymap: dict[str, Any] = field(default_factory=dict)
     #: Unknown keys of loaded profiles: written back on save while the profile keeps its name.
     kept_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Broken profiles' tables exactly as read, in file order, with the loaded profile that
@@ -292,8 +309,8 @@ def _read(data: dict[str, Any]) -> _Reading:
             else:
                 setattr(config, key, value)
         elif key == "keymap":
-            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-                config.keymap = dict(value)
+            if isinstance(value, dict):
+                _read_keymap(value, reading)
             else:
                 reading.warnings.append(
                     (loc, "must be a table of binding id = \"keys\"; ignored (default keys)"))
@@ -312,6 +329,20 @@ def _read(data: dict[str, Any]) -> _Reading:
                else "names no profile in this file")
         reading.warnings.append((("default_profile",), f"{default!r} {why}"))
     return reading
+
+
+def _read_keymap(table: dict[str, Any], reading: _Reading) -> None:
+    """Each binding's keys; a bad value is a warning, and only that binding keeps its default
+    keys (the value is written back as it was on save)."""
+    for binding, keys in table.items():
+        loc = ("keymap", binding)
+        try:
+            if not isinstance(keys, str):
+                raise ValueError(f"must be a string of key names, not {_kind(keys)}")
+            reading.config.keymap[binding] = check_keys(keys)
+        except ValueError as exc:
+            reading.warnings.append((loc, f"{exc}; ignored (the default keys of {binding!r})"))
+            reading.kept_keymap[binding] = keys
 
 
 def _read_profiles(tables: dict[str, Any], reading: _Reading) -> None:
@@ -615,6 +646,8 @@ def _merged(config: Config, reading: _Reading) -> dict[str, Any]:
     out = config.to_toml()
     for key, value in reading.kept_top.items():
         out.setdefault(key, value)
+    if reading.kept_keymap:
+        out["keymap"] = {**reading.kept_keymap, **out.get("keymap", {})}
     profiles: dict[str, Any] = {}
 
     def put_broken_after(previous: str | None) -> None:
