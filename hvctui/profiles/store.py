@@ -76,6 +76,63 @@ def cache_dir() -> Path:
 #: with 10,000 profiles within 2x a bare app's first paint).
 CACHE_FROM_BYTES = 64 * 1024
 
+#: The largest config read (about 500,000 profiles): a file past it is refused, not read.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+class NotReadable(OSError):
+    """A local file hvctui will not read: not a regular file, or too large. Says why."""
+
+
+def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
+    """The bytes of `path` (symlinks followed), if it is a regular file.
+
+    A FIFO, device, socket or folder raises NotReadable without blocking or reading. A file
+    larger than `limit` raises NotReadable, or with `tail` gives its last `limit` bytes. At most
+    `limit` bytes are read, even when the file grows meanwhile."""
+    # O_NONBLOCK: opening a FIFO with no writer must not wait; on a regular file it changes
+    # nothing. The checks are made on the opened file itself (fstat), so a swap cannot slip in.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotReadable(errno.EINVAL, f"{_file_kind(info.st_mode)}, not a regular file")
+        start = 0
+        if info.st_size > limit:
+            if not tail:
+                raise NotReadable(errno.EFBIG, f"too large ({info.st_size} bytes; at most "
+                                  f"{limit} are read)")
+            start = info.st_size - limit
+        chunks: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = os.pread(fd, min(1 << 20, limit + 1 - got), start + got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            if not tail:
+                raise NotReadable(errno.EFBIG, f"too large (it grew past {limit} bytes while "
+                                  "being read)")
+            data = data[:limit]
+        return data
+    finally:
+        os.close(fd)
+
 
 def check_password_source(value: str) -> str:
     if value in ("prompt", "keyring"):
@@ -499,11 +556,16 @@ class ConfigStore:
     def load(self) -> LoadResult:
         """Read and check the file."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path, MAX_CONFIG_BYTES)
         except FileNotFoundError:
             return LoadResult(Config())
+        except NotReadable as exc:
+            error = ConfigError([ConfigProblem(self.path, None, "",
+                                               f"not read: it is {exc.strerror}")])
+            return LoadResult(Config(), error, exists=True)
         except OSError as exc:
-            error = ConfigError([ConfigProblem(self.path, None, "", f"cannot read: {exc}")])
+            error = ConfigError([ConfigProblem(self.path, None, "",
+                                               f"cannot read: {exc}")])
             return LoadResult(Config(), error, exists=True)
         warnings = self._permission_warning()
         try:
