@@ -115,6 +115,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
 
 
+def _whole(low: int, high: int, unit: str = "") -> Any:
+    """An argparse type: a whole number from `low` to `high`."""
+    def check(text: str) -> int:
+        digits = text[1:] if text[:1] == "-" else text
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 12 \
+                or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text[:20]!r}: give a whole number from {low} "
+                                             f"to {high}{unit}")
+        return int(text)
+    return check
+
+
+def _idle_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r}: give seconds above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hvctui",
@@ -131,9 +153,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the vCenter simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8443)
-    sim.add_argument("--latency", type=int, default=0, metavar="MS", help="added latency")
-    sim.add_argument("--session-idle", type=float, default=1800.0, metavar="S",
+    sim.add_argument("--port", type=_whole(1, 65535), default=8443)
+    sim.add_argument("--latency", type=_whole(0, 3_600_000, " ms"), default=0, metavar="MS",
+                     help="added latency (at most an hour)")
+    sim.add_argument("--session-idle", type=_idle_seconds, default=1800.0, metavar="S",
                      help="session idle expiry in seconds")
     sim.add_argument("--send-psc-certificate", action="store_true",
                      help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
@@ -296,7 +319,15 @@ def main(argv: list[str] | None = None) -> int:
                            session_idle=args.session_idle,
                            send_psc_certificate=args.send_psc_certificate)
         except OSError as exc:
-            print(f"hvctui sim: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            from hvctui.vapi.text import one_line
+
+            print(f"hvctui sim: cannot listen on {one_line(args.host, 80)}:{args.port}: "
+                  f"{one_line(exc.strerror or str(exc), 200)}", file=sys.stderr)
+            return ExitCode.BAD_INPUT
+        except Exception as exc:  # noqa: BLE001 - a start that fails is one line, no traceback
+            from hvctui.vapi.text import one_line
+
+            print(f"hvctui sim: cannot start: {one_line(str(exc) or type(exc).__name__, 200)}",
                   file=sys.stderr)
             return ExitCode.BAD_INPUT
         return ExitCode.OK
@@ -458,17 +489,18 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
         out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
                   "profile": name or None, **check.as_json()})
     else:
-        _show_check(out, check)
+        _show_check(out, check, given=True)
     if check.verdict is Verdict.DIFFERENT:
         return ExitCode.UNVERIFIED_PEER
     return ExitCode.OK if check.seen_sha256 else ExitCode.NETWORK
 
 
-def _show_check(out: Output, check: PscCheck) -> None:
-    """The verdict of the PSC check, plainly: a warning when DIFFERENT."""
+def _show_check(out: Output, check: PscCheck, given: bool = False) -> None:
+    """The verdict of the PSC check, plainly: a warning when DIFFERENT (`given`: compared
+    with a certificate the user gave, not one vCenter offered)."""
     from hvctui.vapi.psccheck import Verdict
 
-    lines = check.lines()
+    lines = check.lines(given=given)
     if check.verdict is Verdict.DIFFERENT:
         out.warn(lines[0])
     else:
@@ -651,15 +683,19 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         out.warn(str(warning))
     out.tz = loaded.config.zone()
     profiles = loaded.config.profiles
-    names = list(dict.fromkeys(args.status_profiles or profiles))
-    unknown = [n for n in names if n not in profiles]
+    names = list(dict.fromkeys(args.status_profiles or [*profiles, *loaded.broken]))
+    unknown = [n for n in names if n not in profiles and n not in loaded.broken]
     if unknown:
         raise InputError(f"no profile named {unknown[0]!r} (profiles: "
-                         f"{', '.join(profiles) or 'none'})", field="profile")
-    for name in loaded.broken:
-        if not args.status_profiles or name in args.status_profiles:
-            out.warn(f"profile {name} is broken in config.toml and is not checked")
-    if not names:
+                         f"{', '.join([*profiles, *loaded.broken]) or 'none'})", field="profile")
+    # A broken profile is not checked, but it is a row with its problem: never "all well".
+    broken_rows = [_broken_row(name, loaded.broken[name], store.path.name)
+                   for name in names if name in loaded.broken]
+    for name in (n for n in names if n in loaded.broken):
+        for problem in loaded.broken[name]:
+            out.warn(f"{problem} (profile {name!r} not loaded, not checked)")
+    names = [n for n in names if n in profiles]
+    if not names and not broken_rows:
         out.result(f"No profiles in {store.path}.")
         if args.json:
             out.json(status_payload([]))
@@ -681,7 +717,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             rows[row.profile] = row
         return list(rows.values())
 
-    rows = asyncio.run(run())
+    rows = broken_rows + (asyncio.run(run()) if names else [])
     payload = status_payload(rows)
     if args.json:
         out.json(payload)
@@ -691,6 +727,25 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         c = payload["counts"]
         out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
+
+
+def _broken_row(name: str, problems: list[Any], file_name: str) -> Any:
+    """The status row of a profile the config could not load: a problem, with where and why."""
+    from dataclasses import replace
+
+    from hvctui.fleet import PROBLEM, FleetRow
+    from hvctui.vapi.text import one_line
+
+    prefix = f"profiles.{name}."
+
+    def short(problem: Any) -> str:
+        key = problem.key[len(prefix):] if problem.key.startswith(prefix) else problem.key
+        line = f" (line {problem.line})" if problem.line else ""
+        return f"{key or name}{line}: {problem.reason}"
+
+    why = "; ".join(short(p) for p in problems) or "not a valid table"
+    return replace(FleetRow(one_line(name, 80), ""), state=PROBLEM, kind="broken_profile",
+                   problem=f"broken in {one_line(file_name, 80)}: {one_line(why, 400)}")
 
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:
@@ -706,6 +761,9 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         out.warn(str(warning))
     profiles = loaded.config.profiles
     if args.action == "list":
+        for name, found in loaded.broken.items():
+            for problem in found:
+                out.warn(f"{problem} (profile {name!r} not loaded; the file keeps it as it is)")
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
                       "profiles": list(profiles), "broken": sorted(loaded.broken)})
@@ -728,6 +786,11 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     if not args.name:
         raise InputError(f"profiles {args.action} needs a profile NAME", field="name")
+    if args.name in loaded.broken:
+        problems = "; ".join(str(p) for p in loaded.broken[args.name]) or "not a valid table"
+        raise InputError(f"profile {args.name!r} is broken in {store.path.name} and was not "
+                         f"loaded: {problems}", field="name",
+                         hint="Fix or remove it in the file; hvctui never saves over it.")
     if args.name not in profiles:
         raise InputError(f"no profile named {args.name!r} (profiles: "
                          f"{', '.join(profiles) or 'none'})", field="name")

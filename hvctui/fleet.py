@@ -64,6 +64,7 @@ PROBLEM_WORDS = {
     "link_failed": "link failed",
     "untrusted_psc": "PSC certificate not trusted",
     "cancelled": "cancelled",
+    "broken_profile": "broken in config.toml",
 }
 
 #: Asked for a password typed by a person: (user, server) -> the password, or None if not given.

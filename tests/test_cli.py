@@ -252,3 +252,108 @@ def test_a_link_id_too_long_to_be_one_is_refused_before_anything_is_sent(
                        sim.info.sha256, "--user", "cloudadmin@vmc.local", "--yes")
     assert code == 2 and "is not a link id" in err and len(err) < 2000
     assert sim.world.stats.requests == 0
+
+
+# --- broken profiles are reported with their reasons --------------------------------------
+
+BROKEN_CONFIG = ('[profiles.bad]\nserver = "h:99999"\ntls = "pinnned"\nadmin_groups = "x"\n')
+
+
+def write_broken(folder: Path, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(BROKEN_CONFIG + extra)
+    path.chmod(0o600)
+    return path
+
+
+def test_profiles_list_names_why_each_broken_profile_is_broken(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_broken(isolated_config)
+    code, out, err = run(capsys, "profiles", "list")
+    assert code == 0 and "bad" in out
+    for line, key, why in ((2, "server", "99999"), (3, "tls", "pinnned"),
+                           (4, "admin_groups", "must be a list")):
+        assert any(f"{path}, line {line}, key profiles.bad.{key}:" in w and why in w
+                   for w in err.splitlines()), err
+
+
+def test_profiles_show_of_a_broken_profile_says_it_is_broken_and_why(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_broken(isolated_config)
+    code, _, err = run(capsys, "profiles", "show", "bad")
+    assert code == 2
+    assert "no profile named" not in err
+    assert "'bad' is broken in config.toml" in err and "pinnned" in err and "99999" in err
+
+
+def test_status_shows_a_broken_profile_as_a_problem_row_and_exits_one(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_broken(isolated_config)
+    code, out, _ = run(capsys, "status")
+    assert code == 1 and "No profiles" not in out
+    [row] = [line for line in out.splitlines() if line.startswith("bad ")]
+    assert "problem" in row and "broken in config.toml: server (line 2)" in row
+    code, out, _ = run(capsys, "status", "--json", "--profile", "bad")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["ok"] is False
+    [row] = payload["rows"]
+    assert row["state"] == "problem" and row["problem"].startswith("broken in config.toml: ")
+    assert "pinnned" in row["problem"] and "admin_groups (line 4)" in row["problem"]
+
+
+# --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
+
+@pytest.mark.parametrize("flags,words", [
+    (["--latency", "-5"], "--latency"), (["--latency", "3600001"], "--latency"),
+    (["--latency", "1e3"], "--latency"), (["--port", "70000"], "--port"),
+    (["--port", "0"], "--port"), (["--port", "http"], "--port"),
+    (["--session-idle", "-1"], "--session-idle"), (["--session-idle", "0"], "--session-idle"),
+    (["--session-idle", "nan"], "--session-idle"), (["--session-idle", "inf"], "--session-idle"),
+])
+def test_sim_refuses_bad_flags_before_starting(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        flags: list[str], words: str) -> None:
+    import hvctui.sim.server as server
+
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr(server, "run_foreground", lambda *a, **k: started.append((a, k)))
+    with pytest.raises(SystemExit) as exit_:
+        main(["sim", *flags])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and started == []
+    assert f"argument {words}:" in err and "Traceback" not in err
+
+
+def test_sim_takes_the_edges_of_each_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hvctui.sim.server as server
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(server, "run_foreground",
+                        lambda host, port, **k: started.append({"port": port, **k}))
+    assert main(["sim", "--port", "65535", "--latency", "3600000",
+                 "--session-idle", "0.5"]) == 0
+    assert main(["sim", "--port", "1", "--latency", "0"]) == 0
+    assert [(s["port"], s["latency_ms"], s["session_idle"]) for s in started] == [
+        (65535, 3_600_000, 0.5), (1, 0, 1800.0)]
+
+
+@pytest.mark.parametrize("error", [
+    OverflowError("bind(): port must be 0-65535."),
+    ValueError("fault latency_ms: takes a whole number from 0 to 3600000"),
+    OSError(98, "Address already in use"),
+])
+def test_a_sim_that_cannot_start_says_why_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        error: Exception) -> None:
+    import hvctui.sim.server as server
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(server, "run_foreground", fail)
+    assert main(["sim", "--port", "8443"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("hvctui sim: cannot ")
+    assert (error.strerror if isinstance(error, OSError) else str(error)) in err

@@ -158,6 +158,42 @@ def test_an_invalid_top_level_value_is_a_warning_and_kept(tmp_path: Path) -> Non
     assert tomllib.loads(store.path.read_text())["timezone"] == "Mars/Olympus"
 
 
+@pytest.mark.parametrize("bad", [
+    '"[b]x,,\\u001b[2J"', '""', '"f5,"', '"f5 ctrl+j"', '"ctrl+["', '"{links}"', '"é"',
+    '"f5\\u00a0"', "5", '["f5"]'])
+def test_a_bad_keymap_value_is_a_located_warning_and_only_that_entry_is_ignored(
+        tmp_path: Path, bad: str) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    write(store.path, f'[keymap]\nhelp = "f1,question_mark"\nlink = {bad}\nquit = "ctrl+q"\n'
+          + GOOD.replace('default_profile = "corp"\n', ""))
+    loaded = store.load()
+    assert loaded.config.keymap == {"help": "f1,question_mark", "quit": "ctrl+q"}
+    [warning] = loaded.warnings
+    assert (warning.key, warning.line) == ("keymap.link", 3)
+    assert "ignored" in warning.reason and "\x1b" not in str(warning)
+    # A save keeps the ignored value in the file as it was, and the good ones.
+    add_x(store)
+    saved = tomllib.loads(store.path.read_text())["keymap"]
+    assert saved == {"help": "f1,question_mark", "quit": "ctrl+q",
+                     "link": tomllib.loads(f"v = {bad}")["v"]}
+
+
+def test_good_keymap_values_load_without_a_warning(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    keys = {"link": "f5,ctrl+j", "quit": "ctrl+q", "help": "question_mark", "copy": "+"}
+    write(store.path, "[keymap]\n" + "".join(f'{k} = "{v}"\n' for k, v in keys.items()))
+    loaded = store.load()
+    assert loaded.warnings == [] and loaded.config.keymap == keys
+
+
+def test_spaces_around_the_commas_of_a_keymap_value_are_what_people_write(
+        tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    write(store.path, '[keymap]\nlink = "f5, ctrl+j"\n')
+    loaded = store.load()
+    assert loaded.warnings == [] and loaded.config.keymap == {"link": "f5,ctrl+j"}
+
+
 #: GOOD without the keys the broken cases set.
 BASE = GOOD.replace('server = "vcenter.example.com"\n', "").replace(
     'admin_groups = ["vmc-admins@corp.local"]\n', "")
@@ -485,3 +521,127 @@ def test_a_cache_that_cannot_be_read_is_not_used(isolated_config: Path) -> None:
     assert store.load().config == expected
     store.cache_path().write_text('{"sha256": "x", "data": {"profiles": {}}}')
     assert store.load().config == expected  # another file's parse: the key does not match
+
+
+# --- only regular files, and only so much of them, are read -----------------------------------
+
+def _in_a_child(code: str, path: Path) -> str:
+    """Run `code` (with PATH bound) in a fresh interpreter with 1 GiB of address space: a read
+    without a bound fails the test (MemoryError, or the timeout for a read that would block
+    forever) instead of taking the machine's memory or hanging. The timeout is a safety net,
+    not a measurement."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    try:
+        done = subprocess.run([sys.executable, "-c", f"from pathlib import Path\n"
+                               f"PATH = Path({str(path)!r})\n{code}"],
+                              capture_output=True, text=True, timeout=120, preexec_fn=cap)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"reading {path} blocked")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_fifo_config_is_refused_without_waiting_and_never_saved_over(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    os.mkfifo(path, 0o600)
+    out = _in_a_child(
+        "from hvctui.profiles.store import ConfigError, ConfigStore, Profile\n"
+        "store = ConfigStore(PATH)\n"
+        "print(store.load().error)\n"
+        "try:\n"
+        "    store.update(lambda c: c.profiles.update(x=Profile()))\n"
+        "except ConfigError as exc:\n"
+        "    print('refused', exc)\n", path)
+    assert f"{path}: not read: it is a FIFO (named pipe), not a regular file" in out
+    assert "refused" in out and stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+@pytest.mark.parametrize("kind,words", [
+    ("device", "a device, not a regular file"),
+    ("folder", "a folder, not a regular file"),
+    ("sparse", "too large (2147483648 bytes; at most 16777216 are read)"),
+    ("just_too_large", "too large (16777217 bytes"),
+])
+def test_a_config_that_is_not_a_regular_file_or_too_large_is_refused_and_kept(
+        tmp_path: Path, kind: str, words: str) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    if kind == "device":
+        store.path.symlink_to("/dev/zero")  # stat after following the symlink
+    elif kind == "folder":
+        store.path.mkdir()
+    else:
+        with open(store.path, "wb") as f:
+            f.truncate(2 << 30 if kind == "sparse" else 16 * 1024 * 1024 + 1)
+    out = _in_a_child(
+        "from hvctui.profiles.store import ConfigError, ConfigStore, Profile\n"
+        "store = ConfigStore(PATH)\n"
+        "loaded = store.load()\n"
+        "assert loaded.config.profiles == {}\n"
+        "[problem] = loaded.error.problems\n"
+        "print(problem.path)\n"
+        "print(problem.reason)\n"
+        "try:\n"
+        "    store.update(lambda c: c.profiles.update(x=Profile()))\n"
+        "except ConfigError:\n"
+        "    print('refused')\n", store.path)
+    path, reason, refused = out.splitlines()
+    assert path == str(store.path) and reason.startswith("not read: it is ")
+    assert words in reason and refused == "refused"
+    if kind == "device":
+        assert os.readlink(store.path) == "/dev/zero"
+    elif kind == "folder":
+        assert store.path.is_dir() and list(store.path.iterdir()) == []
+    else:
+        assert store.path.stat().st_size in (2 << 30, 16 * 1024 * 1024 + 1)
+
+
+def test_a_config_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    text = GOOD + "#" * (16 * 1024 * 1024 - len(GOOD) - 1) + "\n"
+    write(store.path, text)
+    loaded = store.load()
+    assert loaded.error is None and "corp" in loaded.config.profiles
+
+
+def test_a_history_that_is_not_a_regular_file_is_no_history(tmp_path: Path) -> None:
+    fifo = tmp_path / "history.jsonl"
+    os.mkfifo(fifo, 0o600)
+    out = _in_a_child("from hvctui.profiles.history import History\n"
+                      "print(History(PATH).read())\n", fifo)
+    assert out.strip() == "[]"
+    device = tmp_path / "device.jsonl"
+    device.symlink_to("/dev/zero")
+    out = _in_a_child("from hvctui.profiles.history import History\n"
+                      "print(History(PATH).read(), History(PATH.parent).read())\n", device)
+    assert out.strip() == "[] []"  # a device, a folder
+
+
+def test_only_the_end_of_a_large_history_is_read(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import hvctui.profiles.history as history_module
+
+    history = History(tmp_path / "history.jsonl")
+    for n in range(40):
+        history.append(entry(f"old-{n}"))
+    for n in range(10):
+        history.append(entry(f"new-{n}"))
+    lines = history.path.read_bytes().splitlines(keepends=True)
+    tail = sum(len(line) for line in lines[-10:])
+    # The limit falls inside the line before the ten newest: that cut line is dropped.
+    monkeypatch.setattr(history_module, "MAX_HISTORY_READ", tail + 5)
+    assert [e.detail for e in history.read()] == [f"new-{n}" for n in range(9, -1, -1)]
+
+
+def test_a_huge_sparse_history_gives_its_newest_entries(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.jsonl")
+    with open(history.path, "wb") as f:
+        f.truncate(64 * 1024 * 1024)  # 64 MiB of NULs (sparse), then real lines
+    with open(history.path, "ab") as f:
+        f.write(b"\n")
+    for n in range(3):
+        history.append(entry(f"link-{n}"))
+    assert [e.detail for e in history.read()] == ["link-2", "link-1", "link-0"]

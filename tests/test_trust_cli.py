@@ -95,3 +95,20 @@ def test_check_psc_before_linking(psc_sim: Sim, capsys: pytest.CaptureFixture[st
     assert code == 3 and json.loads(out)["verdict"] == "different"
     code, _, err = run(capsys, "check-psc", "--psc-hostname", "psc.corp.local")
     assert code == 6 and "does not resolve" in err
+
+
+def test_a_different_certificate_is_one_warning_naming_where_each_thumbprint_came_from(
+        psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    other = psc_sim.world.pscs[INTERCEPTED]
+    code, _, err = run(capsys, "check-psc", "--psc-hostname", other.host, "--psc-port",
+                       str(other.port), "--ssl-thumbprint", other.thumbprint)
+    assert code == 3
+    assert err.count("WARNING") == 1 and "WARNING: WARNING" not in err
+    assert "WARNING: The PSC" in err
+    [given] = [line for line in err.splitlines() if other.thumbprint in line]
+    assert given.strip().startswith("given:") and "offered by vCenter" not in err
+    assert "than the one given" in err and "vCenter offers" not in err
+    # In a link, the thumbprint compared with is vCenter's offer, and is labelled so.
+    code, _, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--trust-offered")
+    assert code == 3 and err.count("WARNING") == 1
+    assert "offered by vCenter:" in err and "given:" not in err

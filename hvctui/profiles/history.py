@@ -8,9 +8,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hvctui.profiles.store import data_dir, make_private_folders
+from hvctui.profiles.store import data_dir, make_private_folders, read_regular_file
 
 HISTORY_NAME = "history.jsonl"
+#: Only the end of a larger history is read (far more than the newest entries shown).
+MAX_HISTORY_READ = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,18 @@ class History:
             os.close(fd)
 
     def read(self, limit: int = 500) -> list[HistoryEntry]:
-        """The newest `limit` entries, newest first; unreadable lines are skipped."""
+        """The newest `limit` entries, newest first; unreadable lines are skipped.
+
+        Reads only the last MAX_HISTORY_READ bytes of a larger file; a file that is not a
+        regular file (a FIFO, a device, a folder) is no history."""
         try:
-            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+            # One byte more than kept: when it is there, the file went on before what is kept.
+            raw = read_regular_file(self.path, MAX_HISTORY_READ + 1, tail=True)
         except OSError:
             return []
+        if len(raw) > MAX_HISTORY_READ:  # the first line read may be cut: drop it
+            raw = raw.partition(b"\n")[2]
+        lines = raw.decode("utf-8", errors="replace").splitlines()
         entries = []
         for line in reversed(lines[-limit:]):
             try:

@@ -76,6 +76,63 @@ def cache_dir() -> Path:
 #: with 10,000 profiles within 2x a bare app's first paint).
 CACHE_FROM_BYTES = 64 * 1024
 
+#: The largest config read (about 500,000 profiles): a file past it is refused, not read.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+class NotReadable(OSError):
+    """A local file hvctui will not read: not a regular file, or too large. Says why."""
+
+
+def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
+    """The bytes of `path` (symlinks followed), if it is a regular file.
+
+    A FIFO, device, socket or folder raises NotReadable without blocking or reading. A file
+    larger than `limit` raises NotReadable, or with `tail` gives its last `limit` bytes. At most
+    `limit` bytes are read, even when the file grows meanwhile."""
+    # O_NONBLOCK: opening a FIFO with no writer must not wait; on a regular file it changes
+    # nothing. The checks are made on the opened file itself (fstat), so a swap cannot slip in.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotReadable(errno.EINVAL, f"{_file_kind(info.st_mode)}, not a regular file")
+        start = 0
+        if info.st_size > limit:
+            if not tail:
+                raise NotReadable(errno.EFBIG, f"too large ({info.st_size} bytes; at most "
+                                  f"{limit} are read)")
+            start = info.st_size - limit
+        chunks: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = os.pread(fd, min(1 << 20, limit + 1 - got), start + got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            if not tail:
+                raise NotReadable(errno.EFBIG, f"too large (it grew past {limit} bytes while "
+                                  "being read)")
+            data = data[:limit]
+        return data
+    finally:
+        os.close(fd)
+
 
 def check_password_source(value: str) -> str:
     if value in ("prompt", "keyring"):
@@ -94,6 +151,23 @@ def check_profile_name(name: str) -> str:
 
 
 TLS_MODES = ("system", "ca_file", "pinned", "insecure")
+
+#: What a key name in a `[keymap]` value is made of: printable ASCII, no space, no bracket of
+#: any kind (Textual names them: `left_square_bracket`), no comma (commas separate names).
+#: E.g. `f5`, `ctrl+j`, `question_mark`.
+_KEY_NAME = re.compile(r"[!-~]+")
+_NOT_IN_KEY_NAME = frozenset("()[]{}<>,")
+
+
+def check_keys(value: str) -> str:
+    """A `[keymap]` value: one or more key names separated by commas (e.g. "f5,ctrl+j"); spaces
+    around the commas are what people write, and are dropped."""
+    names = [name.strip(" ") for name in value.split(",")]
+    if not all(_KEY_NAME.fullmatch(name) and not _NOT_IN_KEY_NAME.intersection(name)
+               for name in names):
+        raise ValueError("must be key names separated by commas (e.g. \"f5,ctrl+j\"), each "
+                         "printable ASCII without spaces or brackets")
+    return ",".join(names)
 
 
 def _tls(value: str) -> str:
@@ -266,6 +340,8 @@ class _Reading:
     broken: dict[str, list[Located]] = field(default_factory=dict)
     #: Top-level entries not taken (unknown, or an invalid value): written back on save.
     kept_top: dict[str, Any] = field(default_factory=dict)
+    #: `[keymap]` entries ignored (a bad value): written back on save unless set anew.
+    kept_keymap: dict[str, Any] = field(default_factory=dict)
     #: Unknown keys of loaded profiles: written back on save while the profile keeps its name.
     kept_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Broken profiles' tables exactly as read, in file order, with the loaded profile that
@@ -292,8 +368,8 @@ def _read(data: dict[str, Any]) -> _Reading:
             else:
                 setattr(config, key, value)
         elif key == "keymap":
-            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-                config.keymap = dict(value)
+            if isinstance(value, dict):
+                _read_keymap(value, reading)
             else:
                 reading.warnings.append(
                     (loc, "must be a table of binding id = \"keys\"; ignored (default keys)"))
@@ -312,6 +388,20 @@ def _read(data: dict[str, Any]) -> _Reading:
                else "names no profile in this file")
         reading.warnings.append((("default_profile",), f"{default!r} {why}"))
     return reading
+
+
+def _read_keymap(table: dict[str, Any], reading: _Reading) -> None:
+    """Each binding's keys; a bad value is a warning, and only that binding keeps its default
+    keys (the value is written back as it was on save)."""
+    for binding, keys in table.items():
+        loc = ("keymap", binding)
+        try:
+            if not isinstance(keys, str):
+                raise ValueError(f"must be a string of key names, not {_kind(keys)}")
+            reading.config.keymap[binding] = check_keys(keys)
+        except ValueError as exc:
+            reading.warnings.append((loc, f"{exc}; ignored (the default keys of {binding!r})"))
+            reading.kept_keymap[binding] = keys
 
 
 def _read_profiles(tables: dict[str, Any], reading: _Reading) -> None:
@@ -468,11 +558,16 @@ class ConfigStore:
     def load(self) -> LoadResult:
         """Read and check the file."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path, MAX_CONFIG_BYTES)
         except FileNotFoundError:
             return LoadResult(Config())
+        except NotReadable as exc:
+            error = ConfigError([ConfigProblem(self.path, None, "",
+                                               f"not read: it is {exc.strerror}")])
+            return LoadResult(Config(), error, exists=True)
         except OSError as exc:
-            error = ConfigError([ConfigProblem(self.path, None, "", f"cannot read: {exc}")])
+            error = ConfigError([ConfigProblem(self.path, None, "",
+                                               f"cannot read: {exc}")])
             return LoadResult(Config(), error, exists=True)
         warnings = self._permission_warning()
         try:
@@ -615,6 +710,8 @@ def _merged(config: Config, reading: _Reading) -> dict[str, Any]:
     out = config.to_toml()
     for key, value in reading.kept_top.items():
         out.setdefault(key, value)
+    if reading.kept_keymap:
+        out["keymap"] = {**reading.kept_keymap, **out.get("keymap", {})}
     profiles: dict[str, Any] = {}
 
     def put_broken_after(previous: str | None) -> None:

@@ -53,12 +53,21 @@ class PscCheck:
 
     @property
     def headline(self) -> str:
-        """The verdict in one sentence, for a person."""
+        """The verdict in one sentence, for a person (a warning when DIFFERENT: the face that
+        shows it marks it as one, so the sentence itself does not start with "WARNING")."""
+        return self._headline(given=False)
+
+    def _headline(self, given: bool) -> str:
         if self.verdict is Verdict.SAME:
             return (f"Checked from this machine: the PSC ({self.where}) presents this same "
                     "certificate to this machine.")
         if self.verdict is Verdict.DIFFERENT:
-            return (f"WARNING: the PSC ({self.where}) presents a DIFFERENT certificate to this "
+            if given:
+                return (f"The PSC ({self.where}) presents a DIFFERENT certificate to this "
+                        "machine than the one given. Something between here and the PSC may "
+                        "be intercepting (or a load balancer answers for it), or the given one "
+                        "is not the PSC's. Do not link with it unless you know why they differ.")
+            return (f"The PSC ({self.where}) presents a DIFFERENT certificate to this "
                     "machine than the one vCenter offers. Something between the cloud and the "
                     "PSC may be intercepting (or a load balancer answers for it). Do not trust "
                     "the offer unless you know why they differ.")
@@ -68,11 +77,15 @@ class PscCheck:
                 f"{one_line(self.why, 200)}. Compare the thumbprint with the PSC's own "
                 "certificate by other means.")
 
-    def lines(self) -> list[str]:
-        """The headline, then the thumbprints and subjects that back it (printable text)."""
-        out = [self.headline]
+    def lines(self, given: bool = False) -> list[str]:
+        """The headline, then the thumbprints and subjects that back it (printable text).
+
+        `given`: the certificate compared with is one the user gave (`hvctui check-psc`), not
+        one vCenter offered; it is labelled "given:"."""
+        out = [self._headline(given)]
         if self.verdict is Verdict.DIFFERENT:
-            out.append(f"  offered by vCenter:  SHA-256 {self.offered_sha256}")
+            label = "given:" if given else "offered by vCenter:"
+            out.append(f"  {label:<20} SHA-256 {self.offered_sha256}")
             out.append(f"                       subject {self._subject(self.offered_subject)}")
             out.append(f"  seen from here:      SHA-256 {self.seen_sha256}")
             out.append(f"                       subject {self._subject(self.seen_subject)}")
