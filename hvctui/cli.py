@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hvctui.profiles.store import ConfigStore, Profile
+    from hvctui.profiles.store import ConfigStore, LoadResult, Profile
     from hvctui.service import Service
     from hvctui.vapi.errors import HvcError
     from hvctui.vapi.models import CertificateInfo
@@ -664,6 +664,21 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
     return ExitCode.OK
 
 
+def _readable(store: ConfigStore, out: Output) -> LoadResult:
+    """The config for a command that needs it whole: its warnings shown, its zone taken; a file
+    that cannot be read is bad input (and stays as it was)."""
+    from hvctui.vapi.errors import InputError
+
+    loaded = store.load()
+    if loaded.error is not None:
+        raise InputError(f"the config file cannot be read: {loaded.error}",
+                         hint="Fix the file; hvctui left it exactly as it was.")
+    for warning in loaded.warnings:
+        out.warn(str(warning))
+    out.tz = loaded.config.zone()
+    return loaded
+
+
 def _status(args: argparse.Namespace, out: Output) -> int:
     """`hvctui status`: the fleet's table (hvctui/fleet.py), the same rows as the TUI's."""
     import asyncio
@@ -675,13 +690,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     from hvctui.vapi.errors import InputError
 
     store = _store(args)
-    loaded = store.load()
-    if loaded.error is not None:
-        raise InputError(f"the config file cannot be read: {loaded.error}",
-                         hint="Fix the file; hvctui left it exactly as it was.")
-    for warning in loaded.warnings:
-        out.warn(str(warning))
-    out.tz = loaded.config.zone()
+    loaded = _readable(store, out)
     profiles = loaded.config.profiles
     names = list(dict.fromkeys(args.status_profiles or [*profiles, *loaded.broken]))
     unknown = [n for n in names if n not in profiles and n not in loaded.broken]
@@ -753,12 +762,7 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
     from hvctui.vapi.errors import InputError
 
     store = _store(args)
-    loaded = store.load()
-    if loaded.error is not None:
-        raise InputError(f"the config file cannot be read: {loaded.error}",
-                         hint="Fix the file; hvctui left it exactly as it was.")
-    for warning in loaded.warnings:
-        out.warn(str(warning))
+    loaded = _readable(store, out)
     profiles = loaded.config.profiles
     if args.action == "list":
         for name, found in loaded.broken.items():
