@@ -357,3 +357,90 @@ def test_a_sim_that_cannot_start_says_why_in_one_line(
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("hvctui sim: cannot ")
     assert (error.strerror if isinstance(error, OSError) else str(error)) in err
+
+
+# --- the CLI in a real user's hands (issue 11) --------------------------------------------
+
+
+def test_link_help_describes_every_flag_the_exit_codes_and_the_environment(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from hvctui.cli import _parser
+
+    with pytest.raises(SystemExit):
+        main(["link", "--help"])
+    shown = capsys.readouterr().out
+    assert "exit codes:" in shown and "HVCTUI_PASSWORD" in shown and "HVCTUI_PSC_PASSWORD" in shown
+    link = next(a for a in _parser()._subparsers._group_actions  # type: ignore[union-attr]
+                if a.dest == "command").choices["link"]
+    undescribed = [a.option_strings for a in link._actions if a.option_strings and not a.help]
+    assert undescribed == []
+
+
+def test_a_rejected_vcenter_certificate_prints_its_sha256_to_pin(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "links", "--server", sim.address, "--user",
+                       "cloudadmin@vmc.local")
+    assert code == 6 and sim.info.sha256 in err and f"--pin {sim.info.sha256}" in err
+
+
+def test_on_a_terminal_unverified_peer_asks_to_trust_and_links_on_yes(
+        sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    answer = io.StringIO("y\n")
+    answer.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", answer)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                         *LINK)
+    assert "Trust this thumbprint and resubmit? [y/N]" in err
+    assert code == 0 and len(sim.world.links) == 1
+
+
+def test_a_psc_host_with_a_port_is_refused_before_anything_is_sent(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                       "--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local:443",
+                       "--domain", "corp.local", "--psc-user", "administrator@corp.local")
+    assert code == 2 and "carries a port" in err
+    assert sim.world.stats.requests == 0
+
+
+def test_a_server_given_as_an_https_url_is_understood(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "links", "--server", f"https://{sim.address}/ui/", "--pin",
+                       sim.info.sha256, "--user", "cloudadmin@vmc.local")
+    assert code == 0 and "No links." in out
+
+
+def test_unlink_given_a_domain_name_says_it_takes_a_link_id(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "unlink", "corp.local", "--server", sim.address, "--pin",
+                       sim.info.sha256, "--user", "cloudadmin@vmc.local", "--yes")
+    assert code == 1 and "takes a link id" in err and "hvctui links" in err
+
+
+def test_profiles_remove_asks_and_list_takes_config_and_aligns_its_columns(
+        sim: Sim, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    path = tmp_path / "other" / "hvctui.toml"
+    path.parent.mkdir()
+    path.write_text('default_profile = "corp"\n[profiles.corp]\nserver = "vc.example.com"\n'
+                    '[profiles.a-much-longer-name]\nserver = "vc2.example.com"\n')
+    path.chmod(0o600)
+    code, out, _ = run(capsys, "profiles", "list", "--config", str(path))
+    rows = [line for line in out.splitlines() if "example.com" in line]
+    assert code == 0 and len(rows) == 2
+    assert rows[0].index("vc.example.com") == rows[1].index("vc2.example.com")
+    code, _, err = run(capsys, "profiles", "remove", "corp", "--config", str(path))
+    assert code == 2 and "--yes" in err  # no terminal to ask on
+    answer = io.StringIO("n\n")
+    answer.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", answer)
+    code, _, err = run(capsys, "profiles", "remove", "corp", "--config", str(path))
+    assert code == 2 and "Remove profile corp" in err and "Not removed" in err
+    assert "[profiles.corp]" in path.read_text()
