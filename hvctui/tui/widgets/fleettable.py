@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from hvctui.tui.widgets.cursorview import CursorView
 
 #: Width of each column but the last, which takes the rest.
 WIDTHS = (1, 19, 10, 9)
@@ -38,17 +38,9 @@ def line_of(cells: list[Text]) -> Text:
     return line
 
 
-class FleetTable(ScrollView, can_focus=True):
+class FleetTable(CursorView):
     """Rows keyed by profile name, with a cursor; `cells_of(name)` gives a row's cells."""
 
-    BINDINGS = [
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home", "jump(0)", show=False),
-        Binding("end", "jump(-1)", show=False),
-    ]
     COMPONENT_CLASSES = {"fleet-table--cursor"}
     DEFAULT_CSS = """
     FleetTable { height: 1fr; }
@@ -60,10 +52,8 @@ class FleetTable(ScrollView, can_focus=True):
         pass
 
     def __init__(self, cells_of: Callable[[str], list[Text]], **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.cells_of = cells_of
-        self.names: list[str] = []
-        self.cursor = 0
 
     @property
     def cursor_name(self) -> str:
@@ -96,25 +86,11 @@ class FleetTable(ScrollView, can_focus=True):
         strip = Strip(segments).apply_style(style) if index == self.cursor else Strip(segments)
         return strip.adjust_cell_length(width, style if index == self.cursor else base)
 
-    def _move_to(self, index: int) -> None:
-        if not self.names:
-            return
-        self.cursor = max(0, min(index, len(self.names) - 1))
-        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
-        self.refresh()
+    def cursor_moved(self) -> None:
         self.post_message(self.Highlighted())
 
     def move_cursor(self, row: int) -> None:
         self._move_to(row)
-
-    def action_move(self, step: int) -> None:
-        self._move_to(self.cursor + step)
-
-    def action_page(self, step: int) -> None:
-        self._move_to(self.cursor + step * max(1, self.size.height - 1))
-
-    def action_jump(self, index: int) -> None:
-        self._move_to(index if index >= 0 else len(self.names) - 1)
 
     def on_click(self, event: events.Click) -> None:
         self._move_to(event.y + self.scroll_offset.y)

@@ -13,25 +13,19 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
+from hvctui.tui.widgets.cursorview import CursorView
 
 
-class ProfileList(ScrollView, can_focus=True):
+class ProfileList(CursorView):
     """Profile names with a cursor; enter picks, n/c/r/d manage."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home", "jump(0)", show=False),
-        Binding("end", "jump(-1)", show=False),
         Binding("enter", "choose", "Select", show=False),
         *bindings(SIDEBAR_KEYS),
     ]
@@ -43,9 +37,7 @@ class ProfileList(ScrollView, can_focus=True):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.names: list[str] = []
-        self.cursor = 0
+        super().__init__(**kwargs)
         self.selected = ""
         self.placeholder = ""
         self.broken: set[str] = set()
@@ -79,22 +71,6 @@ class ProfileList(ScrollView, can_focus=True):
         mark = "! " if name in self.broken else ("> " if name == self.selected else "  ")
         label = mark + name
         return Strip([Segment(label[:width], style)]).extend_cell_length(width, style)
-
-    def _move_to(self, index: int) -> None:
-        if not self.names:
-            return
-        self.cursor = max(0, min(index, len(self.names) - 1))
-        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
-        self.refresh()
-
-    def action_move(self, step: int) -> None:
-        self._move_to(self.cursor + step)
-
-    def action_page(self, step: int) -> None:
-        self._move_to(self.cursor + step * max(1, self.size.height - 1))
-
-    def action_jump(self, index: int) -> None:
-        self._move_to(index if index >= 0 else len(self.names) - 1)
 
     def action_choose(self) -> None:
         if self.highlighted_name:
