@@ -600,8 +600,8 @@ class MainScreen(Screen[None]):
     def _call_for_screen(self) -> Call | None:
         call = self._prepare(need_spec=False)
         if call is not None and call.needs_pin:
-            self.notify(f"Link once ({self.app.key_for('link')}) to pin the vCenter's "
-                        "certificate first.", severity="warning")
+            self.notify(Text(f"Link once ({self.app.key_for('link')}) to pin the vCenter's "
+                             "certificate first."), severity="warning")
             return None
         return call
 

@@ -91,7 +91,7 @@ class SpecForm(VerticalScroll):
 
     def _make_row(self, f: FormField) -> Widget:
         if f.kind == "select":
-            return Horizontal(Label(f"{f.label}*", classes="label"),
+            return Horizontal(Label(Text(f"{f.label}*"), classes="label"),
                               Choice(TLS_CHOICES, "system", id=f"f-{f.name}"),
                               id=f"row-{f.name}", classes="choice-row")
         return FieldRow(f.name, f.label, required=f.required, placeholder=f.placeholder,

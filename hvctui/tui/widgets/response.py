@@ -194,4 +194,4 @@ class ResponsePane(TextView):
             self.notify("Nothing to copy yet.", severity="warning")
             return
         self.app.copy_to_clipboard(content)
-        self.notify(f"Answer copied as {kind} (OSC 52: in tmux, set-clipboard on).")
+        self.notify(Text(f"Answer copied as {kind} (OSC 52: in tmux, set-clipboard on)."))
