@@ -40,8 +40,7 @@ async def test_tab_then_letters_land_in_the_next_field(isolated_config: Path) ->
     app = make(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.form.focus_first()
-        await wait_until(pilot, lambda: app.focused is not None
-                         and app.focused.id == "f-server")
+        await wait_until(pilot, lambda: app.main.form.editing() == "server")
         burst(app, "end", "tab", "x", "y")
         await wait_until(pilot, lambda: "xy" in app.main.form.values()["user"]
                          or "xy" in app.main.form.values()["server"])
@@ -55,8 +54,7 @@ async def test_ctrl_f_then_letters_filter_the_profiles(isolated_config: Path) ->
     app = make(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.form.input("domain_name").focus()
-        await wait_until(pilot, lambda: app.focused is not None
-                         and app.focused.id == "f-domain_name")
+        await wait_until(pilot, lambda: app.main.form.editing() == "domain_name")
         burst(app, "ctrl+f", "d", "e", "v")
         await wait_until(pilot, lambda: app.main.sidebar.visible_names == ["dev"])
         await pilot.pause()

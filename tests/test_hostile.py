@@ -4,7 +4,6 @@ bounded output, strict JSON, the documented exit code, no traceback."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pty
@@ -22,6 +21,7 @@ from hvctui.sim import hostile
 from hvctui.vapi.client import MAX_ANSWER_BYTES
 
 from .conftest import PASSWORD, Sim
+from .tui_support import screen_segments, screen_text
 
 LINK = ["--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
         "--domain", "corp.local", "--psc-user", "administrator@corp.local"]
@@ -218,23 +218,6 @@ def test_cli_process_on_a_terminal_or_a_pipe_writes_no_control_character(
 # --- the TUI ------------------------------------------------------------------------------------
 
 MARKUP = ("[/oops]", "[@click=app.quit]click[/]", "[b]bold[/b]")
-
-
-def screen_segments(app: object) -> list:
-    """The segments of the whole screen as the terminal receives them."""
-    from rich.console import Console
-
-    width, height = app.size  # type: ignore[attr-defined]
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", legacy_windows=False, safe_box=False)
-    update = app.screen._compositor.render_update(  # type: ignore[attr-defined]
-        full=True, screen_stack=app._background_screens)  # type: ignore[attr-defined]
-    return list(console.render(update))
-
-
-def screen_text(app: object) -> str:
-    return "".join(segment.text for segment in screen_segments(app)
-                   if not segment.control)
 
 
 def assert_screen_clean(app: object) -> str:

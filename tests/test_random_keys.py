@@ -30,7 +30,7 @@ from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.screens.help import HelpScreen
 from hvctui.tui.screens.history import HistoryScreen
 
-from .tui_support import wait_until
+from .tui_support import screen_text, wait_until
 
 #: (key, character) as a terminal reports them.
 LETTERS = [(c, c) for c in "abcdefghijklmnopqrstuvwxyz"] + [("A", "A"), ("P", "P")]
@@ -227,16 +227,17 @@ async def test_a_bracket_typed_in_a_field_is_shown_as_typed_on_leaving_it(
     MarkupError when the field was left."""
     app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.screen.query_one("#row-psc_port").focus()
-        await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "f-psc_port")
-        port = app.screen.query_one("#f-psc_port", Input)
-        port.value = ""
+        form = app.main.form
+        form.set_value("psc_port", "")
+        form.edit("psc_port")
+        await wait_until(pilot, lambda: form.editing() == "psc_port")
         await pilot.press(*typed, "tab")
         await pilot.pause()
         assert not ended(app)
-        assert port.value == typed
-        shown = str(app.screen.query_one("#p-psc_port").render())
-        assert f"'{typed}' is not a port number" in shown
+        assert form.editing() == "domain_name"
+        assert form.values()["psc_port"] == typed
+        assert f"'{typed}' is not a port number" in form.problem("psc_port")
+        assert f"\u21b3 '{typed}' is not a port" in screen_text(app)  # drawn as typed
 
 
 async def test_two_enters_at_once_in_the_palette_run_the_command_once(demo: Path) -> None:

@@ -304,8 +304,11 @@ async def test_insecure_is_shown_as_a_warning_while_in_use(isolated_config: Path
     async with app.run_test(size=(80, 24)) as pilot:
         banner = app.query_one("#banner")
         assert banner.display and "TLS verification is OFF" in str(banner.render())
-        app.main.form.query_one("#f-tls").value = "system"
+        app.main.form.edit("tls")
+        await wait_until(pilot, lambda: app.main.form.editing() == "tls")
+        await pilot.press("right")  # insecure -> system CAs
         await pilot.pause()
+        assert app.main.form.values()["tls"] == "system"
         assert not banner.display
 
 

@@ -31,8 +31,8 @@ def app_at(folder: Path, server: str = "127.0.0.1:18443", pin: str = "", **top: 
 
 
 async def focus_field(pilot, app: HvcApp, name: str) -> None:  # type: ignore[no-untyped-def]
-    app.main.form.input(name).focus()
-    await wait_until(pilot, lambda: app.focused is not None and app.focused.id == f"f-{name}")
+    app.main.form.edit(name)
+    await wait_until(pilot, lambda: app.main.form.editing() == name)
 
 
 async def test_f7_previews_the_exact_body_with_the_password_masked(
@@ -78,8 +78,7 @@ async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -
     async with app.run_test(size=(80, 24)) as pilot:
         await focus_field(pilot, app, "psc_hostname")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.focused is not None
-                         and app.focused.id == "f-psc_port")
+        await wait_until(pilot, lambda: app.main.form.editing() == "psc_port")
         await pilot.press(*"444", "enter", "x")
         await wait_until(pilot, lambda: app.main.form.values()["domain_name"] == "corp.localx")
         assert app.main.form.values()["psc_port"] == "444"

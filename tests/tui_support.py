@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,3 +65,20 @@ async def link_through_trust(pilot: Pilot[Any], store_thumbprint: bool = False) 
 def unbroken(text: str) -> str:
     """Shown text without line breaks and indents: a thumbprint broken at colons reads whole."""
     return "".join(text.split())
+
+
+def screen_segments(app: object) -> list:
+    """The segments of the whole screen as the terminal receives them."""
+    from rich.console import Console
+
+    width, height = app.size  # type: ignore[attr-defined]
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    update = app.screen._compositor.render_update(  # type: ignore[attr-defined]
+        full=True, screen_stack=app._background_screens)  # type: ignore[attr-defined]
+    return list(console.render(update))
+
+
+def screen_text(app: object) -> str:
+    return "".join(segment.text for segment in screen_segments(app)
+                   if not segment.control)

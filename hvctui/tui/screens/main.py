@@ -373,10 +373,8 @@ class MainScreen(Screen[None]):
             assert self._call is not None
             self._call.cancel()
             return
-        focused = self.focused
-        name = (focused.id or "").removeprefix("f-") if focused is not None else ""
-        if focused is None or not name or focused.parent is None \
-                or not self.form.query(f"#row-{name}"):
+        name = self.form.editing()
+        if not name:
             return
         saved = self.saved_values(self.profile_name)
         if name in ("password", "psc_password"):

@@ -11,6 +11,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 
+def choice_text(options: list[tuple[str, str]], value: str) -> Text:
+    """`‹ label ›` of a value (also how the form draws the choice while it is not edited)."""
+    label = dict((v, label) for label, v in options).get(value, value)
+    return Text.assemble(("‹ ", "dim"), label, (" ›", "dim"))
+
+
 class Choice(Widget, can_focus=True):
     """Shows `‹ label ›`; lighter than a dropdown, and as quick from the keyboard."""
 
@@ -37,8 +43,7 @@ class Choice(Widget, can_focus=True):
         self.set_reactive(Choice.value, value)
 
     def render(self) -> Text:
-        label = dict((v, label) for label, v in self.options).get(self.value, self.value)
-        return Text.assemble(("‹ ", "dim"), label, (" ›", "dim"))
+        return choice_text(self.options, self.value)
 
     def action_step(self, step: int) -> None:
         values = [v for _, v in self.options]

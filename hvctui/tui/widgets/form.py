@@ -2,29 +2,37 @@
 
 Values are judged by the same code as the CLI's flags (hvctui/service.py: the CreateSpec for
 its fields), on leaving a field and on submit; every problem is shown under its field.
+
+The form is three widgets whatever the number of fields: the rows above the one being edited,
+drawn as text; that row, which holds the editor (an Input, or the TLS choice) once it has
+focus; and the rows below it. The editor moves from field to field. Each widget costs Textual
+time before the first frame (benchmarks/run.py), and a field is read far more often than edited.
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from rich.style import Style
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
-
-from rich.text import Text
+from textual.widgets import Input
 
 from hvctui.profiles.store import Profile
-from hvctui.tui.widgets.choice import Choice
-from hvctui.tui.widgets.fieldrow import FieldRow
+from hvctui.tui.widgets.choice import Choice, choice_text
 from hvctui.vapi.text import printable
 
 if TYPE_CHECKING:
     from hvctui.service import FieldProblem
+
+LABEL_WIDTH = 16
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,10 @@ SPEC_FIELDS = [
     FormField("admin_groups", "Admin groups", placeholder="e.g. admins@corp.local; enter: edit as a list"),
     FormField("accept_language", "Language", placeholder="e.g. de-DE (empty: English)"),
 ]
+SECTIONS = [("Cloud vCenter", CONNECTION_FIELDS), ("On-premises PSC (CreateSpec)", SPEC_FIELDS)]
 ALL_FIELDS = CONNECTION_FIELDS + SPEC_FIELDS
+FIELDS = {f.name: f for f in ALL_FIELDS}
+PASSWORDS = ("password", "psc_password")
 TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pinned"),
                ("INSECURE", "insecure")]
 
@@ -67,8 +78,126 @@ def source_hint(source: str) -> str:
     return "type it; kept in memory only"
 
 
+class FormText(Widget):
+    """Rows of the form drawn as text; a click on one edits it."""
+
+    DEFAULT_CSS = "FormText { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    @dataclass
+    class Picked(Message):
+        field: str
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: (text, the field it belongs to, the indent its wrapped lines keep; 0: not wrapped)
+        self._entries: list[tuple[Text, str, int]] = []
+
+    def show(self, entries: list[tuple[Text, str, int]]) -> None:
+        self._entries = entries
+        self.refresh(layout=True)
+
+    def _lines(self, width: int) -> list[tuple[Text, str]]:
+        lines: list[tuple[Text, str]] = []
+        for text, field, indent in self._entries:
+            if not indent:
+                lines.append((text, field))
+                continue
+            for part in textwrap.wrap(text.plain, max(8, width - indent)) or [""]:
+                lines.append((Text(" " * indent + part, style=text.style), field))
+        return lines
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Text:
+        return Text("\n").join(text for text, _ in self._lines(self.content_region.width))
+
+    def on_click(self, event: events.Click) -> None:
+        lines = self._lines(self.content_region.width)
+        if 0 <= event.y < len(lines) and lines[event.y][1]:
+            self.post_message(self.Picked(lines[event.y][1]))
+
+
+class EditRow(Widget, can_focus=True):
+    """The row being edited: drawn like the others until it gets focus, then the editor."""
+
+    DEFAULT_CSS = f"""
+    EditRow {{ height: 1; layout: horizontal; text-wrap: nowrap; text-overflow: ellipsis; }}
+    EditRow > Input, EditRow > Choice {{ margin-left: {LABEL_WIDTH}; width: 1fr; }}
+    EditRow:focus {{ background: $boost; }}
+    /* A placeholder must never read as a value, colours or not (NO_COLOR). */
+    EditRow > Input > .input--placeholder {{ text-style: italic dim; }}
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.drawn = Text()
+        self.label = Text()
+        self.input: Input | None = None
+        self.choice: Choice | None = None
+        self.select = False  # the field is the TLS choice
+        #: The field's value, placeholder and masking, for an editor made later.
+        self.value = ""
+        self.placeholder = ""
+        self.masked = False
+        self._mounting: Any = None
+
+    @property
+    def editor(self) -> Input | Choice | None:
+        """The editor in use, once the row has had focus."""
+        return self.choice if self.select else self.input
+
+    def make_editor(self) -> Input | Choice:
+        """The editor for the field, made (and mounted) on first need."""
+        editor = self.editor
+        if editor is None:
+            if self.select:
+                editor = self.choice = Choice(TLS_CHOICES, self.value, id="form-choice")
+            else:
+                editor = self.input = Input(self.value, placeholder=self.placeholder,
+                                            password=self.masked, id="form-input",
+                                            compact=True, select_on_focus=False)
+            self._mounting = self.mount(editor)
+        for other in (self.input, self.choice):
+            if other is not None:
+                other.display = other is editor
+        self.can_focus = False  # focus belongs to the editors now
+        self.refresh()
+        return editor
+
+    def render(self) -> Text:
+        return self.label if self.editor is not None else self.drawn
+
+    async def on_focus(self) -> None:
+        # Focus moves on as soon as the editor is mounted, inside this handler: a key that
+        # follows (tui/keygate.py waits for handlers) then finds the editor focused.
+        editor = self.make_editor()
+        if self._mounting is not None:
+            mounting, self._mounting = self._mounting, None
+            await mounting
+        if self.screen.focused is self and editor.is_attached:
+            self.screen.set_focus(editor)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys that arrive before the editor has focus are typed into it, not lost.
+        if self.input is not None and not self.select and event.is_printable \
+                and event.character:
+            event.stop()
+            self.input.insert_text_at_cursor(event.character)
+
+
 class SpecForm(VerticalScroll):
     """Every field of the connection and the CreateSpec."""
+
+    BINDINGS = [
+        Binding("tab", "step(1)", show=False),
+        Binding("shift+tab", "step(-1)", show=False),
+    ]
+    COMPONENT_CLASSES = {"form--section", "form--problem"}
+    DEFAULT_CSS = """
+    SpecForm > .form--section { color: $primary; text-style: bold; }
+    SpecForm > .form--problem { color: $error; }
+    """
 
     @dataclass
     class Edited(Message):
@@ -80,57 +209,176 @@ class SpecForm(VerticalScroll):
 
         groups: list[str]
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._values = {f.name: "" for f in ALL_FIELDS}
+        self._values["tls"] = "system"
+        self._placeholders = {f.name: f.placeholder for f in ALL_FIELDS}
+        self._problems: dict[str, str] = {}
+        self._masked = True
+        self._current = ALL_FIELDS[0].name
+
     def compose(self) -> ComposeResult:
-        # Problem lines are mounted under a row only when there is a problem.
-        yield Static("Cloud vCenter", classes="section")
-        for f in CONNECTION_FIELDS:
-            yield self._make_row(f)
-        yield Static("On-premises PSC (CreateSpec)", classes="section")
-        for f in SPEC_FIELDS:
-            yield self._make_row(f)
+        yield FormText(id="form-above")
+        yield EditRow(id="form-edit")
+        yield FormText(id="form-below")
 
-    def _make_row(self, f: FormField) -> Widget:
+    def on_mount(self) -> None:
+        self._draw()
+
+    @property
+    def _row(self) -> EditRow:
+        return self.query_one(EditRow)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _row_text(self, f: FormField, with_value: bool = True) -> Text:
+        label = f"{f.label}{'*' if f.required else ' '}".ljust(LABEL_WIDTH)[:LABEL_WIDTH]
+        text = Text()
+        text.append(label, style="bold red" if f.name in self._problems else "dim")
+        if not with_value:
+            return text
+        value = self._values[f.name]
         if f.kind == "select":
-            return Horizontal(Label(Text(f"{f.label}*"), classes="label"),
-                              Choice(TLS_CHOICES, "system", id=f"f-{f.name}"),
-                              id=f"row-{f.name}", classes="choice-row")
-        return FieldRow(f.name, f.label, required=f.required, placeholder=f.placeholder,
-                        password=f.kind == "password")
+            text.append_text(choice_text(TLS_CHOICES, value))
+        elif not value:
+            text.append(self._placeholders[f.name], style="dim italic")
+        elif f.kind == "password" and self._masked:
+            text.append("*" * len(value))
+        else:
+            text.append(printable(value, newlines=False))
+        return text
 
-    def row(self, name: str) -> FieldRow:
-        return self.query_one(f"#row-{name}", FieldRow)
+    def _problem_entry(self, name: str) -> tuple[Text, str, int]:
+        style = self.get_component_rich_style("form--problem", partial=True)
+        return (Text("\u21b3 " + printable(self._problems[name]), style=style), name, LABEL_WIDTH)
+
+    def _draw(self) -> None:
+        """Both runs of text and the edited row, from the values held."""
+        if not self.is_attached:
+            return
+        section = self.get_component_rich_style("form--section", partial=True) or Style(bold=True)
+        above: list[tuple[Text, str, int]] = []
+        below: list[tuple[Text, str, int]] = []
+        entries = above
+        for title, fields in SECTIONS:
+            entries.append((Text(title, style=section), "", 0))
+            for f in fields:
+                if f.name == self._current:
+                    entries = below
+                    if f.name in self._problems:
+                        below.append(self._problem_entry(f.name))
+                    continue
+                entries.append((self._row_text(f), f.name, 0))
+                if f.name in self._problems:
+                    entries.append(self._problem_entry(f.name))
+        self.query_one("#form-above", FormText).show(above)
+        self.query_one("#form-below", FormText).show(below)
+        row = self._row
+        current = FIELDS[self._current]
+        row.drawn = self._row_text(current)
+        row.label = self._row_text(current, with_value=False)
+        row.refresh()
+
+    # --- the editor, from field to field ---------------------------------------------------
+
+    def _live(self, name: str) -> str:
+        editor = self._row.editor
+        if name == self._current and editor is not None:
+            return editor.value
+        return self._values[name]
+
+    def _keep(self) -> None:
+        """What the editor holds goes back to the field it edits."""
+        editor = self._row.editor
+        if editor is not None:
+            self._values[self._current] = editor.value
+
+    def _goto(self, name: str) -> None:
+        if name == self._current:
+            return
+        leaving = self._current
+        self._keep()
+        self._current = name
+        self._set_editor()
+        self.check_field(leaving)  # leaving a field judges it (and draws)
+
+    def _set_editor(self) -> None:
+        """The edited row (and its editor, once made) take the current field's value."""
+        row = self._row
+        f = FIELDS[self._current]
+        had_editor = row.input is not None or row.choice is not None
+        row.select = f.kind == "select"
+        row.value = self._values[f.name]
+        row.placeholder = self._placeholders[f.name]
+        row.masked = f.kind == "password" and self._masked
+        if not had_editor:
+            return
+        editor = row.make_editor()
+        with editor.prevent(Input.Changed, Choice.Changed):
+            editor.value = row.value
+        if isinstance(editor, Input):
+            editor.password = row.masked
+            editor.placeholder = row.placeholder
+            editor.cursor_position = len(editor.value)
+
+    def edit(self, name: str) -> None:
+        """Move the editor to a field and give it focus."""
+        self._goto(name)
+        row = self._row
+        editor = row.editor
+        if editor is None:
+            row.focus()
+        else:
+            editor.focus()
+        row.scroll_visible(animate=False)
 
     def input(self, name: str) -> Input:
-        """The field's Input (made on first need)."""
-        return self.row(name).editor()
+        """The editor, moved to a text field (made on first need)."""
+        self._goto(name)
+        editor = self._row.make_editor()
+        assert isinstance(editor, Input), name
+        return editor
+
+    def editing(self) -> str:
+        """The field whose editor has focus, or ""."""
+        editor = self._row.editor
+        return self._current if editor is not None and editor.has_focus else ""
+
+    def action_step(self, step: int) -> None:
+        """tab and shift+tab move from field to field, and out of the form at either end."""
+        index = [f.name for f in ALL_FIELDS].index(self._current) + step
+        if 0 <= index < len(ALL_FIELDS) and self._row.has_focus_within:
+            self.edit(ALL_FIELDS[index].name)
+        elif step > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
     # --- values in and out -------------------------------------------------------------------
 
     def load(self, profile: Profile, passwords: dict[str, str] | None = None) -> None:
         data = profile.as_dict()
         for f in ALL_FIELDS:
-            if f.kind == "select":
-                self.query_one(f"#f-{f.name}", Choice).value = data[f.name]
-            elif f.kind == "password":
+            if f.kind == "password":
                 continue
-            elif f.name == "admin_groups":
-                self.row(f.name).value = ", ".join(data[f.name])
-            else:
-                self.row(f.name).value = str(data.get(f.name, ""))
-        for name, source in (("password", profile.password_source),
-                             ("psc_password", profile.psc_password_source)):
-            row = self.row(name)
-            row.value = (passwords or {}).get(name, "")
-            row.placeholder = source_hint(source)
+            value = data.get(f.name, "")
+            self._values[f.name] = ", ".join(value) if f.name == "admin_groups" else str(value)
+        for name, source in zip(PASSWORDS, (profile.password_source,
+                                            profile.psc_password_source)):
+            self._values[name] = (passwords or {}).get(name, "")
+            self._placeholders[name] = source_hint(source)
+        self._set_editor()
         self.clear_problems()
 
     def fill(self, values: dict[str, Any]) -> None:
         """Set fields from raw form values (as `values()` returns them)."""
+        self._keep()
         for name, value in values.items():
-            if name == "tls":
-                self.query_one("#f-tls", Choice).value = value
-            elif self.query(f"#row-{name}"):
-                self.row(name).value = ", ".join(value) if isinstance(value, list) else value
+            if name in self._values:
+                self._values[name] = ", ".join(value) if isinstance(value, list) else value
+        self._set_editor()
+        self._draw()
 
     def values(self) -> dict[str, Any]:
         """The profile fields as typed (no passwords)."""
@@ -138,108 +386,101 @@ class SpecForm(VerticalScroll):
         for f in ALL_FIELDS:
             if f.kind == "password":
                 continue
-            if f.kind == "select":
-                out[f.name] = self.query_one(f"#f-{f.name}", Choice).value
-            elif f.name == "admin_groups":
-                out[f.name] = [g.strip() for g in self.row(f.name).value.split(",")
-                               if g.strip()]
+            value = self._live(f.name)
+            if f.name == "admin_groups":
+                out[f.name] = [g.strip() for g in value.split(",") if g.strip()]
             else:
-                out[f.name] = self.row(f.name).value.strip()
+                out[f.name] = value if f.kind == "select" else value.strip()
         return out
 
     def passwords(self) -> dict[str, str]:
-        return {name: self.row(name).value for name in ("password", "psc_password")}
+        return {name: self._live(name) for name in PASSWORDS}
 
     def set_value(self, name: str, value: str) -> None:
-        self.row(name).value = value
+        self._keep()
+        self._values[name] = value
+        if name == self._current:
+            editor = self._row.editor
+            if editor is not None:
+                editor.value = value
+            self._row.value = value
+        self._draw()
 
     def set_groups(self, groups: list[str]) -> None:
-        self.row("admin_groups").value = ", ".join(groups)
+        self.set_value("admin_groups", ", ".join(groups))
         self.check_field("admin_groups")
 
     def focus_first(self) -> None:
-        self.input("server").focus()
+        self.edit(ALL_FIELDS[0].name)
 
     def toggle_reveal(self) -> bool:
-        revealed = self.row("password").password
-        for name in ("password", "psc_password"):
-            self.row(name).password = not revealed
-        return revealed
+        """Show the passwords if hidden, hide them if shown; True when now shown."""
+        self._masked = not self._masked
+        self._keep()
+        self._set_editor()
+        self._draw()
+        return not self._masked
 
     # --- problems ------------------------------------------------------------------------------
 
     def clear_problems(self) -> None:
-        self.query(".problem").remove()
-        for row in self.query(".invalid"):
-            row.remove_class("invalid")
-            row.refresh()
+        self._problems.clear()
+        self._draw()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
-        self.clear_problems()
+        self._problems = {}
         for p in problems:
-            self._show(p.field, p.message)
-        if problems:
-            first = problems[0].field
-            if self.query(f"#row-{first}"):
-                target = self.query_one(f"#row-{first}")
-                (self.input(first) if isinstance(target, FieldRow) else target).focus()
-                self.scroll_to_widget(target)
-
-    def _show(self, name: str, message: str) -> None:
-        existing = self.query(f"#p-{name}")
-        row = self.query(f"#row-{name}")
-        if row:
-            row.first().set_class(bool(message), "invalid")
-            row.first().refresh()
-        # The message quotes what was typed: Text, never markup.
-        line = Text("\u21b3 " + printable(message))
-        if existing:
-            if message:
-                existing.first(Static).update(line)
-            else:
-                existing.first().remove()
-        elif message and row:
-            self.mount(Static(line, classes="problem", id=f"p-{name}"), after=row.first())
+            if p.field in FIELDS:
+                self._problems.setdefault(p.field, p.message)
+        self._draw()
+        first = next((p.field for p in problems if p.field in FIELDS), "")
+        if first:
+            self.edit(first)
 
     def problem(self, name: str) -> str:
         """The problem shown under a field, or "" (for tests and screen readers)."""
-        shown = self.query(f"#p-{name}")
-        return str(shown.first(Static).render()).removeprefix("↳ ") if shown else ""
+        return printable(self._problems.get(name, ""))
 
     def check_field(self, name: str) -> None:
-        if name in ("password", "psc_password"):
-            self._show(name, "")
-            return
-        from hvctui.service import field_problems
+        if name in PASSWORDS:
+            message = ""
+        else:
+            from hvctui.service import field_problems
 
-        value = self.values().get(name)
-        problems = field_problems({name: value})
-        self._show(name, next((p.message for p in problems if p.field == name), ""))
+            problems = field_problems({name: self.values().get(name)})
+            message = next((p.message for p in problems if p.field == name), "")
+        if message:
+            self._problems[name] = message
+        else:
+            self._problems.pop(name, None)
+        self._draw()
 
-    @on(Input.Blurred)
-    def _blurred(self, event: Input.Blurred) -> None:
-        name = (event.input.id or "").removeprefix("f-")
-        if name:
-            self.check_field(name)
+    # --- what the editor tells --------------------------------------------------------------
 
-    @on(Input.Submitted, "#f-admin_groups")
-    def _edit_groups(self) -> None:
-        """Enter on the admin groups opens them as a list to add to and remove from."""
-        value = self.row("admin_groups").value
-        self.post_message(self.EditGroups([g.strip() for g in value.split(",") if g.strip()]))
+    @on(FormText.Picked)
+    def _picked(self, event: FormText.Picked) -> None:
+        self.edit(event.field)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        """Enter in a field moves on to the next one, as in a paper form."""
-        if event.input.id != "f-admin_groups":
-            event.stop()
-            self.screen.focus_next()
+    @on(Input.Blurred, "#form-input")
+    def _blurred(self) -> None:
+        self.check_field(self._current)
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if event.input.id:
-            self.post_message(self.Edited(event.input.id.removeprefix("f-")))
+    @on(Input.Submitted, "#form-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter on the admin groups edits them as a list; in any other field it moves on to
+        the next one, as in a paper form."""
+        event.stop()
+        if self._current == "admin_groups":
+            value = self._live("admin_groups")
+            self.post_message(self.EditGroups([g.strip() for g in value.split(",")
+                                               if g.strip()]))
+        else:
+            self.action_step(1)
+
+    @on(Input.Changed, "#form-input")
+    def _changed(self) -> None:
+        self.post_message(self.Edited(self._current))
 
     @on(Choice.Changed)
-    def _choice_changed(self, event: Choice.Changed) -> None:
+    def _choice_changed(self) -> None:
         self.post_message(self.Edited("tls"))
