@@ -50,6 +50,20 @@ async def test_tab_then_letters_land_in_the_next_field(isolated_config: Path) ->
         assert values["user"] == "cloudadmin@vmc.localxy"  # the cursor starts at the end
 
 
+async def test_the_header_has_the_last_letter_typed_before_a_tab(isolated_config: Path) -> None:
+    """The editor moves on at once; the header still gets the field's last keystroke."""
+    app = make(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.edit("user")
+        await wait_until(pilot, lambda: app.main.form.editing() == "user")
+        burst(app, "end", "z", "q", "tab", "k")
+        await wait_until(pilot, lambda: app.main.form.editing() == "password")
+        await pilot.pause()
+        assert app.main.form.values()["user"] == "cloudadmin@vmc.localzq"
+        assert app.main.form.passwords()["password"] == "k"
+        assert "cloudadmin@vmc.localzq @" in str(app.main.query_one("#status").render())
+
+
 async def test_ctrl_f_then_letters_filter_the_profiles(isolated_config: Path) -> None:
     app = make(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:

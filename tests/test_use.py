@@ -14,7 +14,8 @@ from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.tui.screens.preview import PreviewScreen
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
+from .tui_support import (PASSWORD, PW_ENV, corp_profile, screen_text, wait_until,
+                           write_config)
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +72,25 @@ async def test_preview_is_in_the_palette_and_names_what_is_missing(isolated_conf
         await pilot.pause()
         assert not isinstance(app.screen, PreviewScreen)
         assert app.main.form.problem("psc_hostname") == "is required"
+
+
+async def test_tab_and_shift_tab_walk_the_fields_and_a_click_edits_a_row(
+        isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "server")
+        await pilot.press("tab", "tab", "tab")
+        assert app.main.form.editing() == "tls"
+        await pilot.press("shift+tab")
+        assert app.main.form.editing() == "password"
+        lines = screen_text(app).split("\n")
+        y = next(i for i, line in enumerate(lines) if "SSO domain*" in line)
+        await pilot.click(offset=(lines[y].index("SSO domain*") + 20, y))
+        await wait_until(pilot, lambda: app.main.form.editing() == "domain_name")
+        await pilot.press("end", "x")
+        assert app.main.form.values()["domain_name"] == "corp.localx"
+        await pilot.press(*["tab"] * 6)  # past the last field (Language): the pane
+        assert app.main.form.editing() == "" and app.focused is app.main.pane
 
 
 async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:
