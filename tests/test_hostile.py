@@ -567,7 +567,8 @@ async def test_markup_and_controls_in_the_users_own_text_are_shown_as_text(
         '"[@click=app.quit]key[/]" = 1\n'
         '[profiles.corp]\nserver = "vc.example.com"\nuser = "u@x"\n'
         '"[/oops]\\u009b2J" = "x"\n'
-        '[profiles."[/broken]"]\nserver = 5\n')
+        '[profiles."[/broken]"]\nserver = 5\n'
+        '[profiles."zz\\u001b]0;pwned\\u0007\\u001b[2J"]\nserver = 6\n')
     path.chmod(0o600)
     app = HvcApp(config_path=path, initial_profile="[/x]\x1b]0;pwned\x07")
     async with app.run_test(size=(120, 40)) as pilot:

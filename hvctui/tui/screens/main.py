@@ -145,7 +145,7 @@ class MainScreen(Screen[None]):
             lines.append(f"! config not loaded, not saved over: {one_line(self.config_problem)}"
                          ". Fix the file, or ctrl+p: Start afresh.")
         for name, problems in list(self.broken.items())[:2]:
-            lines.append(f"! profile {name} is broken (never saved over): "
+            lines.append(f"! profile {one_line(name, 60)} is broken (never saved over): "
                          f"{one_line(str(problems[0]), 200)}")
         if len(self.broken) > 2:
             lines.append(f"! and {len(self.broken) - 2} more broken profiles (marked ! in the "

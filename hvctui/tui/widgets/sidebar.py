@@ -20,6 +20,7 @@ from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
 from hvctui.tui.widgets.cursorview import CursorView
+from hvctui.vapi.text import one_line
 
 
 class ProfileList(CursorView):
@@ -69,7 +70,7 @@ class ProfileList(CursorView):
         if index == self.cursor:
             style = base + self.get_component_rich_style("profile-list--cursor")
         mark = "! " if name in self.broken else ("> " if name == self.selected else "  ")
-        label = mark + name
+        label = mark + one_line(name)  # a broken profile's name is whatever the file holds
         return Strip([Segment(label[:width], style)]).extend_cell_length(width, style)
 
     def action_choose(self) -> None:
