@@ -206,9 +206,17 @@ def prepare(
     if profile.tls == "ca_file" and profile.ca_file.strip():
         import os.path
 
+        import ssl
+
         if not os.path.isfile(profile.ca_file):
             problems.append(FieldProblem("ca_file", f"{profile.ca_file[:200]!r} is not a file "
                                          "that can be read"))
+        else:
+            try:  # judged before anything is sent: a file that is not a CA bundle is bad input
+                ssl.create_default_context(cafile=profile.ca_file)
+            except (OSError, ssl.SSLError, ValueError):
+                problems.append(FieldProblem("ca_file", f"{profile.ca_file[:200]!r} holds no CA "
+                                             "certificate (a PEM bundle is needed)"))
     if profile.tls == "ca_file" and not profile.ca_file.strip():
         problems.append(FieldProblem("ca_file", "is required with TLS mode ca_file"))
     needs_pin = profile.tls == "pinned" and not profile.pin_sha256

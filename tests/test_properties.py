@@ -19,7 +19,7 @@ from hvctui.vapi.text import dumps
 from hvctui.tui.widgets.response import report_text, styled
 
 #: What no row may hold: C0 but newline and tab, DEL, C1, bidi controls, lone surrogates.
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 #: Rows drawn on one line: not even a newline or a tab.
 ONE_LINE_KINDS = ("title", "id", "param", "link", "ok", "body")
 
@@ -48,7 +48,7 @@ def assert_report_is_text(report: Report) -> None:
     assert not text.spans or all(not isinstance(s.style, str) or "@" not in s.style
                                  for s in text.spans)
     strict = dumps(report.payload)
-    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", strict)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff]", strict)
     json.loads(strict, parse_constant=lambda c: (_ for _ in ()).throw(AssertionError(c)))
 
 #: Text as a hostile server writes it: control characters (C0, DEL, C1), bidi controls,

@@ -259,6 +259,19 @@ def test_a_ca_file_that_is_not_there_is_bad_input_named_before_sending(sim: Sim,
     assert sim.world.stats.requests == 0
 
 
+def test_a_ca_file_that_is_not_a_pem_bundle_is_bad_input_named_before_sending(
+        sim: Sim, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a certificate\n")
+    code = main(["links", "--server", sim.address, "--user", "cloudadmin@vmc.local",
+                 "--ca-file", str(notes)])
+    err = capsys.readouterr().err
+    assert code == 2 and "notes.txt" in err and "PEM" in err
+    assert sim.world.stats.requests == 0
+
+
 # --- faults -------------------------------------------------------------------------------------
 
 FAULTS = [

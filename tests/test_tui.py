@@ -261,6 +261,22 @@ async def test_theme_choice_is_saved_and_a_broken_user_theme_is_skipped(
     assert ConfigStore(path).load().config.theme == "hvc-high-contrast"
 
 
+def test_a_theme_file_that_is_huge_or_not_a_file_is_skipped_unread(isolated_config: Path) -> None:
+    import os
+
+    from hvctui.tui.themes import MAX_THEME_BYTES, load_themes
+
+    themes = isolated_config / "themes"
+    themes.mkdir(parents=True)
+    (themes / "huge.toml").write_text('name = "huge"\nprimary = "#112233"\n'
+                                      + "#" * MAX_THEME_BYTES + "\n")
+    os.mkfifo(themes / "fifo.toml")  # would block a plain read forever
+    loaded, problems = load_themes(themes)
+    assert "huge" not in {t.name for t in loaded}
+    reasons = {p.path.name: p.reason for p in problems}
+    assert "too large" in reasons["huge.toml"] and "not a regular file" in reasons["fifo.toml"]
+
+
 async def test_profiles_add_rename_delete_from_the_sidebar(isolated_config: Path) -> None:
     path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
     app = HvcApp(config_path=path)

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.theme import Theme
 
 DEFAULT_THEME = "hvc-dark"
+MAX_THEME_BYTES = 64 * 1024
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel",
            "success", "warning", "error", "boost")
 
@@ -31,10 +32,12 @@ def shipped_themes_dir() -> Path:
 
 def theme_from_toml(path: Path) -> Theme:
     """A Theme from a TOML file; ValueError says what is wrong."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    from hvctui.profiles.store import read_regular_file
+
+    try:  # a theme is a few hundred bytes: a FIFO or a huge file is refused, not read
+        data = tomllib.loads(read_regular_file(path, MAX_THEME_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read: {exc}") from None
+        raise ValueError(f"cannot read: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
     name = data.get("name")

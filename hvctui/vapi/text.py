@@ -16,8 +16,10 @@ from typing import Any
 #: C0 controls but tab and newline, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-#: Unicode's bidirectional overrides and isolates can reorder what a person reads.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: Unicode's bidirectional overrides and isolates can reorder what a person reads; its
+#: zero-width characters and marks hide characters in what looks like a plain name.
+_HIDING = "\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff"
+_BIDI = re.compile(f"[{_HIDING}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -62,11 +64,11 @@ def json_safe(value: Any, depth: int = 0) -> Any:
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """Strict JSON (no NaN, no Infinity) in which no character can drive a terminal.
 
-    JSON escapes C0 controls itself; DEL, C1 and bidi controls are escaped here as \\uXXXX,
+    JSON escapes C0 controls itself; DEL, C1, bidi and zero-width characters are escaped here as \\uXXXX,
     which decodes to the very same string.
     """
     text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, indent=indent,
                       allow_nan=False)
-    text = re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+    text = re.sub(f"[\x7f-\x9f{_HIDING}]",
                   lambda m: f"\\u{ord(m.group()):04x}", text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

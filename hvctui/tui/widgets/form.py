@@ -433,8 +433,8 @@ class SpecForm(VerticalScroll):
             if p.field in FIELDS:
                 self._problems.setdefault(p.field, p.message)
         self._draw()
-        first = next((p.field for p in problems if p.field in FIELDS), "")
-        if first:
+        first = next((f.name for f in ALL_FIELDS if f.name in self._problems), "")
+        if first:  # the topmost, whatever order the problems came in
             self.edit(first)
 
     def problem(self, name: str) -> str:
