@@ -131,11 +131,15 @@ async def test_bad_form_values_are_named_and_nothing_is_sent(
         app.main.form.input("psc_port").value = "99999"
         app.main.form.input("domain_name").value = ""
         app.main.form.input("admin_groups").value = "admins"
+        app.main.form.input("accept_language").value = "not a language!"
         await pilot.press("f5")
         await pilot.pause()
         problems = {name: app.main.form.problem(name)
-                    for name in ("psc_port", "domain_name", "admin_groups")}
+                    for name in ("psc_port", "domain_name", "admin_groups", "accept_language")}
         pane = pane_text(app)
+        editing = app.main.form.editing()
+    # The editor goes to the topmost field with a problem, whatever order they were found in.
+    assert editing == "psc_port" and problems["accept_language"]
     # Every bad field at once, each under its field and in the pane, not just the first.
     assert "not a port number" in problems["psc_port"]
     assert "is required" in problems["domain_name"]

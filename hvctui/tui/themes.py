@@ -36,8 +36,10 @@ def theme_from_toml(path: Path) -> Theme:
 
     try:  # a theme is a few hundred bytes: a FIFO or a huge file is refused, not read
         data = tomllib.loads(read_regular_file(path, MAX_THEME_BYTES).decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
     name = data.get("name")
