@@ -19,6 +19,7 @@ from .tui_support import (
     corp_profile,
     link_through_trust,
     pane_text,
+    screen_text,
     unbroken,
     wait_until,
     write_config,
@@ -97,6 +98,41 @@ async def test_links_screen_lists_the_link_and_unlinks_after_typing_the_domain(
         assert isinstance(app.screen, TextScreen) and link_id in sim.world.links
         await pilot.press("c", "a", "l", "enter")
         await wait_until(pilot, lambda: sim.world.links == {})
+
+
+async def test_links_screen_shows_a_login_failure_not_an_endless_loading_overlay(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.set_value("user", "nobody@vmc.local")
+        sim.control("/sim/faults", {"latency_ms": 500})
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
+        await pilot.pause(0.2)
+        # While the list is fetched the screen stays drawn: Textual's loading overlay (which
+        # once stayed for good after a fast failure) is never used.
+        assert not app.screen.query("LoadingIndicator")
+        assert "loading..." in screen_text(app)
+        await wait_until(pilot, lambda: "Cannot log in as nobody@vmc.local" in screen_text(app))
+        assert "UNAUTHENTICATED" in screen_text(app)
+
+
+async def test_a_refresh_pressed_during_an_unlink_does_not_cancel_it(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await link_through_trust(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                         and bool(app.screen.rows))
+        sim.control("/sim/faults", {"latency_ms": 400})
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"corp.local", "enter", "r", "r")
+        await wait_until(pilot, lambda: sim.world.links == {}, timeout=15)
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                         and not app.screen.rows, timeout=15)  # the list says it is gone
+        assert "An unlink is under way" in " ".join(str(n.message) for n in app._notifications)
 
 
 async def test_pressing_link_twice_quickly_creates_once(sim: Sim, isolated_config: Path) -> None:

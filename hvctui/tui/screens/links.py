@@ -31,8 +31,11 @@ class LinksScreen(Screen[None]):
         self.call = call
         self.tz = tz
         self.rows: list[LinkHealth] = []
-        #: The list is being fetched (a key pressed now has nothing to act on yet).
-        self.loading = False
+        #: The list is being fetched (a key pressed now has nothing to act on yet). Not named
+        #: `loading`: that is Textual's own reactive, which covers the screen with an overlay.
+        self.fetching = False
+        #: An unlink is asked for or under way: a refresh waits for it (it must not cancel it).
+        self.unlinking = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links"):
@@ -60,7 +63,7 @@ class LinksScreen(Screen[None]):
     @work(exclusive=True, group="links")
     async def refresh_links(self) -> None:
         self._detail(Text("loading...", style="italic"))
-        self.loading = True
+        self.fetching = True
         try:
             rows, _ = await self.service.links(self.call, tz=self.tz)
         except HvcError as error:
@@ -70,7 +73,7 @@ class LinksScreen(Screen[None]):
             self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
         finally:
-            self.loading = False
+            self.fetching = False
         self.rows = rows
         try:
             table = self.query_one(DataTable)
@@ -97,6 +100,10 @@ class LinksScreen(Screen[None]):
         return out
 
     def action_refresh(self) -> None:
+        if self.unlinking:
+            self.notify("An unlink is under way; the list refreshes when it is done.",
+                        severity="warning")
+            return
         self.refresh_links()
 
     def action_close(self) -> None:
@@ -109,7 +116,7 @@ class LinksScreen(Screen[None]):
 
     def _selected(self, key: str) -> LinkHealth | None:
         table = self.query_one(DataTable)
-        if self.loading and not self.rows:
+        if self.fetching and not self.rows:
             self.notify(Text(f"The links are still loading; press {one_line(key, 20)} again "
                              "when they show."), severity="warning")
             return None
@@ -125,11 +132,14 @@ class LinksScreen(Screen[None]):
             self.notify(Text(f"Copied link id {row.link}."))
 
     def action_unlink(self) -> None:
+        if self.unlinking:
+            return
         row = self._selected(self._key("links_unlink", "u"))
         if row is not None:
+            self.unlinking = True
             self._unlink(row)
 
-    @work(exclusive=True, group="links")
+    @work(exclusive=True, group="unlink")
     async def _unlink(self, row: LinkHealth) -> None:
         async def confirm(display_name: str) -> bool:
             typed = await self.app.push_screen_wait(TextScreen(
@@ -137,9 +147,10 @@ class LinksScreen(Screen[None]):
                 f"Link {row.link} will be removed; users lose the linked inventory. "
                 "Type the domain name to confirm.",
                 must_equal=display_name, placeholder="the domain name"))
+            if typed is not None:
+                self._detail(Text(f"unlinking {row.display_name}...", style="italic"))
             return typed is not None
 
-        self._detail(Text(f"unlinking {row.display_name}...", style="italic"))
         try:
             removed = await self.service.unlink(self.call, row.link, confirm)
         except HvcError as error:
@@ -148,6 +159,8 @@ class LinksScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
             self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
             return
+        finally:
+            self.unlinking = False
         if not removed:
             self.notify("Not unlinked.")
             self._detail(self._summary())
