@@ -451,6 +451,16 @@ async def test_admin_groups_are_edited_as_a_list(isolated_config: Path) -> None:
         await pilot.press("home", "d", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, GroupsScreen))
         assert app.main.form.values()["admin_groups"] == ["nodomain@corp.local"]
+        await pilot.press("enter", "a")  # once more, adding one: the list grows
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"y@corp.local", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GroupsScreen)
+                         and len(app.screen.groups) == 2)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, GroupsScreen))
+        await pilot.press(*", x@corp.local")  # typing goes on at the end of the list
+        assert app.main.form.values()["admin_groups"] == [
+            "nodomain@corp.local", "y@corp.local", "x@corp.local"]
 
 
 async def test_the_answer_is_copied_as_text_and_as_json(sim: Sim, isolated_config: Path) -> None:

@@ -93,6 +93,36 @@ async def test_tab_and_shift_tab_walk_the_fields_and_a_click_edits_a_row(
         assert app.main.form.editing() == "" and app.focused is app.main.pane
 
 
+async def test_at_80x24_the_edited_field_and_its_problem_are_always_in_view(
+        isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "ssl_thumbprint")
+        await pilot.press(*"bad", "tab", "tab")  # down to Language, below the fold at first
+        await pilot.pause()
+        assert app.main.form.editing() == "accept_language"
+        assert "Language " in screen_text(app)
+        await pilot.press("shift+tab", "shift+tab")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert app.main.form.editing() == "ssl_thumbprint"
+        assert "PSC thumbprint" in shown and "\u21b3 a SHA-256 thumbprint is" in shown
+
+
+async def test_from_the_profiles_tab_goes_straight_into_the_first_field_and_enter_leaves_tls(
+        isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.sidebar.profile_list.focus()
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: app.main.form.editing() == "server")
+        await pilot.press("tab", "tab", "tab")
+        assert app.main.form.editing() == "tls"
+        await pilot.press("enter", *"/tmp/ca.pem")
+        assert app.main.form.editing() == "ca_file"
+        assert app.main.form.values()["ca_file"] == "/tmp/ca.pem"
+
+
 async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -96,7 +96,7 @@ class FormText(Widget):
         self._entries = entries
         self.refresh(layout=True)
 
-    def _lines(self, width: int) -> list[tuple[Text, str]]:
+    def lines(self, width: int) -> list[tuple[Text, str]]:
         lines: list[tuple[Text, str]] = []
         for text, field, indent in self._entries:
             if not indent:
@@ -107,13 +107,13 @@ class FormText(Widget):
         return lines
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return len(self._lines(width))
+        return len(self.lines(width))
 
     def render(self) -> Text:
-        return Text("\n").join(text for text, _ in self._lines(self.content_region.width))
+        return Text("\n").join(text for text, _ in self.lines(self.content_region.width))
 
     def on_click(self, event: events.Click) -> None:
-        lines = self._lines(self.content_region.width)
+        lines = self.lines(self.content_region.width)
         if 0 <= event.y < len(lines) and lines[event.y][1]:
             self.post_message(self.Picked(lines[event.y][1]))
 
@@ -186,12 +186,14 @@ class EditRow(Widget, can_focus=True):
             self.input.insert_text_at_cursor(event.character)
 
 
-class SpecForm(VerticalScroll):
-    """Every field of the connection and the CreateSpec."""
+class SpecForm(VerticalScroll, can_focus=False):
+    """Every field of the connection and the CreateSpec (focus goes to its editor, never to the
+    form itself: a stop with nothing to type into would swallow keys)."""
 
     BINDINGS = [
         Binding("tab", "step(1)", show=False),
         Binding("shift+tab", "step(-1)", show=False),
+        Binding("enter", "step(1)", show=False),  # the TLS choice (an Input submits itself)
     ]
     COMPONENT_CLASSES = {"form--section", "form--problem"}
     DEFAULT_CSS = """
@@ -331,7 +333,17 @@ class SpecForm(VerticalScroll):
             row.focus()
         else:
             editor.focus()
-        row.scroll_visible(animate=False)
+        self.call_after_refresh(self._show_edited)
+
+    def _show_edited(self) -> None:
+        """Scroll so that the edited row and the problem under it are in view."""
+        row = self._row
+        below = self.query_one("#form-below", FormText)
+        problem_lines = sum(1 for _, field in below.lines(below.content_region.width)
+                            if field == self._current)
+        region = row.virtual_region
+        self.scroll_to_region(region._replace(height=1 + problem_lines), animate=False,
+                              immediate=True)
 
     def input(self, name: str) -> Input:
         """The editor, moved to a text field (made on first need)."""
@@ -403,6 +415,8 @@ class SpecForm(VerticalScroll):
             editor = self._row.editor
             if editor is not None:
                 editor.value = value
+                if isinstance(editor, Input):
+                    editor.cursor_position = len(value)
             self._row.value = value
         self._draw()
 
