@@ -66,6 +66,17 @@ FLAG_OF_FIELD = {
     "psc_password": "PSC password",
 }
 
+
+
+def _names(profile: str, overrides: dict[str, Any]) -> dict[str, str]:
+    """How a problem names its field: the flag when the value came from one, else the profile's
+    key (the value is in config.toml, not on the command line)."""
+    if not profile:
+        return FLAG_OF_FIELD
+    return {field: flag if overrides.get(field) is not None or field in ("password", "psc_password")
+            else f"{field} (profile {profile})" for field, flag in FLAG_OF_FIELD.items()}
+
+
 EPILOG = """\
 exit codes:
   0  success                      4  ALREADY_EXISTS
@@ -457,12 +468,13 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
                  "ssl_thumbprint": args.ssl_thumbprint,
                  "ssl_certificate": _read_pem(args.ssl_certificate)}
     profile, problems = merge(base, overrides)
+    names = _names(name, overrides)
     if profile is None:
-        raise NotReady(problems, FLAG_OF_FIELD)
+        raise NotReady(problems, names)
     if not profile.psc_hostname:
         from hvctui.service import FieldProblem
 
-        raise NotReady([FieldProblem("psc_hostname", "is required")], FLAG_OF_FIELD)
+        raise NotReady([FieldProblem("psc_hostname", "is required")], names)
     values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
                                 ("port", profile.psc_port),
                                 ("ssl_thumbprint", profile.ssl_thumbprint),
@@ -472,7 +484,7 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
         from hvctui.service import PROFILE_FIELD_OF_SPEC, FieldProblem
 
         raise NotReady([FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
-                        for f, m in spec_problems], FLAG_OF_FIELD)
+                        for f, m in spec_problems], names)
     offered = None
     pem = profile.ssl_certificate
     thumbprint = profile.ssl_thumbprint
@@ -520,9 +532,10 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
         raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
     name, base = _load_profile(args, out)
-    call = prepare(name, base, _overrides(args), need_spec=args.command == "link",
+    overrides = _overrides(args)
+    call = prepare(name, base, overrides, need_spec=args.command == "link",
                    prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
-                   names=FLAG_OF_FIELD)
+                   names=_names(name, overrides))
     if call.profile.tls == "insecure":
         out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
                  "checked (--insecure). Anyone on the path can read the password.")

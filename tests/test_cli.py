@@ -159,6 +159,27 @@ psc_user = "administrator@corp.local"
     assert '"profile": "corp"' in history and PASSWORD not in history
 
 
+def test_a_bad_value_is_named_where_it_was_given_the_profile_or_the_flag(
+        sim: Sim, capsys: pytest.CaptureFixture[str], isolated_config: Path) -> None:
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(f"""
+[profiles.corp]
+server = "{sim.address}"
+user = "cloudadmin@vmc.local"
+pin_sha256 = "{sim.info.sha256}"
+tls = "pinned"
+psc_hostname = "psc.corp.local"
+psc_port = "99999"
+domain_name = "corp.local"
+psc_user = "administrator@corp.local"
+""")
+    code, _, err = run(capsys, "link", "--profile", "corp", "--ssl-thumbprint", "bad")
+    assert code == 2
+    assert "psc_port (profile corp): '99999'" in err and "--psc-port" not in err
+    assert "--ssl-thumbprint: " in err
+    assert sim.world.stats.requests == 0
+
+
 def test_cli_subprocess_end_to_end(sim: Sim, isolated_config: Path) -> None:
     env = dict(os.environ, HVCTUI_PASSWORD=PASSWORD, HVCTUI_PSC_PASSWORD=PASSWORD)
     result = subprocess.run(
