@@ -16,13 +16,15 @@ from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
     ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
-    ("Form", "enter: next field (on Admin groups: edit as a list); escape: back to the saved "
+    ("Form", "tab, shift+tab, enter: next or previous field (enter on Admin groups: edit as a "
+     "list); left/right: the TLS mode; a click edits a row; escape: back to the saved "
      "value; F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
     ("History (F4)", "every call made: time, profile, call, status, duration"),
     ("Fleet (F6)", "every profile (those the sidebar's filter shows) with its links and "
-     "health; space selects, l links the selected, r refreshes, j copies JSON"),
+     "health; space selects a row and moves down, l links the selected, r refreshes, "
+     "j copies JSON"),
     ("Preview (F7)", "the request Link would send, PSC password masked; enter sends it"),
     ("Check PSC (F8)", "what the form's PSC presents to this machine, compared with the "
      "form's thumbprint; nothing is sent to vCenter"),
