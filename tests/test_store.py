@@ -207,9 +207,17 @@ BROKEN_CASES = [
     ("ca_file = 7", "profiles.corp.ca_file", "must be a string"),
     ("psc_port = [443]", "profiles.corp.psc_port", "must be a string"),
     ("psc_port = true", "profiles.corp.psc_port", "must be a string"),
-    ('admin_groups = "vmc-admins@corp.local"', "profiles.corp.admin_groups", "list"),
+    ("admin_groups = 7", "profiles.corp.admin_groups", "list"),
     ("ssl_thumbprint = 12", "profiles.corp.ssl_thumbprint", "must be a string"),
 ]
+
+
+def test_admin_groups_written_as_one_string_are_read_as_a_list(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path / "config.toml")
+    write(store.path, BASE + 'admin_groups = "a@corp.local, b@corp.local"\n' + OTHER)
+    loaded = store.load()
+    assert not loaded.broken
+    assert loaded.config.profiles["corp"].admin_groups == ["a@corp.local", "b@corp.local"]
 
 
 @pytest.mark.parametrize("line,key,words", BROKEN_CASES)

@@ -123,6 +123,20 @@ async def test_from_the_profiles_tab_goes_straight_into_the_first_field_and_ente
         assert app.main.form.values()["ca_file"] == "/tmp/ca.pem"
 
 
+async def test_a_paste_of_several_lines_keeps_the_first_and_says_so(isolated_config: Path) -> None:
+    from textual import events
+
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await focus_field(pilot, app, "psc_hostname")
+        app.main.form.set_value("psc_hostname", "")
+        app.focused.post_message(events.Paste("psc.corp.local\nTAIL"))
+        await wait_until(pilot, lambda: app.main.form.values()["psc_hostname"]
+                         == "psc.corp.local")
+        await pilot.pause()
+        assert any("Only the first line" in str(n.message) for n in app._notifications)
+
+
 async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:

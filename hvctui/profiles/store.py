@@ -247,6 +247,8 @@ class Profile:
                 else:
                     unknown.append((loc, f"unknown key (a typo?); {_KEPT}"))
             elif key == "admin_groups":
+                if isinstance(value, str):  # `admin_groups = "a@corp.local"`: the intent is clear
+                    value = value.split(",")
                 if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
                     problems.append((loc, "must be a list of group@domain strings"))
                 else:

@@ -69,7 +69,7 @@ LINKS_KEYS = [
 
 ADMINS_KEYS = [
     Key("admins_add", "a", "add", "Add group", "administrators screen"),
-    Key("admins_remove", "delete,d", "remove", "Remove group", "administrators screen"),
+    Key("admins_remove", "d,delete", "remove", "Remove group", "administrators screen"),
     Key("admins_refresh", "r", "refresh", "Refresh", "administrators screen"),
     Key("admins_close", "escape", "close", "Back", "administrators screen"),
 ]

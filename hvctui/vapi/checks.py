@@ -85,5 +85,5 @@ def split_server(server: str, default_port: int = 443) -> tuple[str, int]:
         raise ValueError(f"{shown} is not a server address (host or host:port)")
     if port and not (port.isascii() and port.isdigit() and len(port) <= 5
                      and 1 <= int(port) <= 65535):
-        raise ValueError(f"{shown}: {port[:10]!r} is not a port number from 1 to 65535")
+        raise ValueError(f"{shown}: {port[:20]!r} is not a port number from 1 to 65535")
     return host, int(port) if port else default_port
