@@ -277,7 +277,7 @@ def test_a_link_id_too_long_to_be_one_is_refused_before_anything_is_sent(
 
 # --- broken profiles are reported with their reasons --------------------------------------
 
-BROKEN_CONFIG = ('[profiles.bad]\nserver = "h:99999"\ntls = "pinnned"\nadmin_groups = "x"\n')
+BROKEN_CONFIG = ('[profiles.bad]\nserver = "h:99999"\ntls = "pinnned"\nadmin_groups = 7\n')
 
 
 def write_broken(folder: Path, extra: str = "") -> Path:
