@@ -156,9 +156,9 @@ def files_holding(folder: Path, secret: str) -> list[Path]:
 #: Each episode starts a fresh app on the pristine demo config with one of these openings, so
 #: that every screen and dialog is reached before random typing spoils the form: F5 leads to
 #: the trust dialog and its confirmation, F2 to links and the unlink dialog, F3 to the admins
-#: and their dialogs, fifteen tabs (from the profile filter) and enter to the admin groups list,
+#: and their dialogs, fourteen tabs (from the profile filter) and enter to the admin groups list,
 #: ctrl+p to the palette, F6 to the fleet, F7 to the request preview.
-OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 15 + ["enter"], ["ctrl+p"],
+OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 14 + ["enter"], ["ctrl+p"],
                              ["f6"], ["f7"]]
 EPISODES = len(OPENINGS)
 
