@@ -51,6 +51,21 @@ async def test_at_80x24_with_the_insecure_banner_the_form_keeps_most_rows(
         assert app.main.pane.region.height >= 4  # the answer still has room
 
 
+async def test_at_80x24_many_warnings_take_one_row_each_and_leave_the_form(
+        isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile(VMC, tls="insecure")})
+    with path.open("a") as config:
+        for i in range(3):
+            config.write(f'[profiles.broken-{i}]\nserver = {i}\ntls = "sometimes"\n')
+    app = HvcApp(config_path=path, timings=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        banner = app.main.query_one("#banner")
+        assert banner.display and banner.region.height == 3  # insecure, one broken, "2 more"
+        assert "and 2 more broken profiles" in screen_text(app)
+        assert rows_shown(app) >= 10
+
+
 async def test_reading_the_answer_gives_the_pane_more_room(isolated_config: Path) -> None:
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:

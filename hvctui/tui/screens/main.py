@@ -139,16 +139,15 @@ class MainScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         lines = []
         if self.tls_mode == "insecure":
-            lines.append("! TLS verification is OFF for this profile: the vCenter's "
-                         "certificate is not checked.")
+            lines.append("! TLS verification is OFF: the vCenter's certificate is not checked.")
         if self.config_problem:
             lines.append(f"! config not loaded, not saved over: {one_line(self.config_problem)}"
                          ". Fix the file, or ctrl+p: Start afresh.")
-        for name, problems in list(self.broken.items())[:2]:
+        for name, problems in list(self.broken.items())[:1]:
             lines.append(f"! profile {one_line(name, 60)} is broken (never saved over): "
                          f"{one_line(str(problems[0]), 200)}")
-        if len(self.broken) > 2:
-            lines.append(f"! and {len(self.broken) - 2} more broken profiles (marked ! in the "
+        if len(self.broken) > 1:
+            lines.append(f"! and {len(self.broken) - 1} more broken profiles (marked ! in the "
                          "list)")
         banner.update(Text("\n".join(lines)))
         banner.display = bool(lines)
