@@ -165,8 +165,8 @@ class EditRow(Widget, can_focus=True):
                 editor = self.choice = Choice(TLS_CHOICES, self.value, id="form-choice")
             else:
                 editor = self.input = FieldInput(self.value, placeholder=self.placeholder,
-                                            password=self.masked, id="form-input",
-                                            compact=True, select_on_focus=False)
+                                                 password=self.masked, id="form-input",
+                                                 compact=True, select_on_focus=False)
             self._mounting = self.mount(editor)
         for other in (self.input, self.choice):
             if other is not None:
