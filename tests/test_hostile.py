@@ -395,7 +395,7 @@ async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
             if broken == "unlink":
                 await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
                                  and bool(app.screen.rows))
-                await pilot.press("u")  # the defect strikes before the confirmation
+                await pilot.press("u", *"corp.local", "enter")  # asked first, then the defect
             await wait_until(pilot, lambda: isinstance(app.screen, (LinksScreen))
                              and "Unexpected failure" in detail())
         await pilot.pause()

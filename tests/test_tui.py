@@ -135,6 +135,22 @@ async def test_a_refresh_pressed_during_an_unlink_does_not_cancel_it(
         assert "An unlink is under way" in " ".join(str(n.message) for n in app._notifications)
 
 
+async def test_unlink_typed_ahead_in_one_burst_lands_in_the_question(
+        sim: Sim, isolated_config: Path) -> None:
+    from textual import events
+
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await link_through_trust(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
+                         and bool(app.screen.rows))
+        sim.control("/sim/faults", {"latency_ms": 300})
+        for key in ["u", *"corp.local", "enter"]:  # as one read from a fast typist
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await wait_until(pilot, lambda: sim.world.links == {}, timeout=15)
+
+
 async def test_pressing_link_twice_quickly_creates_once(sim: Sim, isolated_config: Path) -> None:
     sim.control("/sim/faults", {"latency_ms": 300})
     app = app_for(sim, isolated_config)

@@ -137,6 +137,42 @@ async def test_a_paste_of_several_lines_keeps_the_first_and_says_so(isolated_con
         assert any("Only the first line" in str(n.message) for n in app._notifications)
 
 
+async def test_a_smaller_terminal_keeps_the_edited_field_in_view(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await focus_field(pilot, app, "admin_groups")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.1)
+        assert "Admin groups" in screen_text(app)
+
+
+async def test_a_marked_field_loses_its_problem_as_soon_as_it_is_fixed(
+        isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await focus_field(pilot, app, "psc_port")
+        await pilot.press(*"99999", "tab", "shift+tab")
+        assert "99999" in app.main.form.problem("psc_port")
+        await pilot.press("backspace")
+        assert app.main.form.problem("psc_port") == ""  # 9999 is a port: no leaving needed
+        assert "is not a port number" not in screen_text(app)
+
+
+async def test_a_new_profile_is_filled_in_next(isolated_config: Path) -> None:
+    app = app_at(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.sidebar.profile_list.focus()
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"lab", "enter")
+        await wait_until(pilot, lambda: app.main.form.editing() == "server")
+        await pilot.press(*"vc.lab.local")
+        assert app.main.profile_name == "lab"
+        assert app.main.form.values()["server"] == "vc.lab.local"
+
+
 async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -132,25 +132,39 @@ class LinksScreen(Screen[None]):
             self.notify(Text(f"Copied link id {row.link}."))
 
     def action_unlink(self) -> None:
+        """The question is asked at once (keys typed ahead land in it); the server's own
+        domain of the link must then match what was confirmed before anything is removed."""
         if self.unlinking:
             return
         row = self._selected(self._key("links_unlink", "u"))
-        if row is not None:
-            self.unlinking = True
-            self._unlink(row)
+        if row is None:
+            return
+        self.unlinking = True
+
+        def answered(typed: str | None) -> None:
+            if typed is None:
+                self.unlinking = False
+                self.notify("Not unlinked.")
+            else:
+                self._unlink(row)
+
+        self.app.push_screen(TextScreen(
+            f"Unlink {row.display_name}?",
+            f"Link {row.link} will be removed; users lose the linked inventory. "
+            "Type the domain name to confirm.",
+            must_equal=row.display_name, placeholder="the domain name"), answered)
 
     @work(exclusive=True, group="unlink")
     async def _unlink(self, row: LinkHealth) -> None:
         async def confirm(display_name: str) -> bool:
-            typed = await self.app.push_screen_wait(TextScreen(
-                f"Unlink {display_name}?",
-                f"Link {row.link} will be removed; users lose the linked inventory. "
-                "Type the domain name to confirm.",
-                must_equal=display_name, placeholder="the domain name"))
-            if typed is not None:
-                self._detail(Text(f"unlinking {row.display_name}...", style="italic"))
-            return typed is not None
+            if display_name != row.display_name:  # changed on the server since the list
+                self.notify(Text(f"Not unlinked: the link's domain is now {display_name}, not "
+                                 f"the {row.display_name} you confirmed. Press r and look again."),
+                            severity="error", timeout=15)
+                return False
+            return True
 
+        self._detail(Text(f"unlinking {row.display_name}...", style="italic"))
         try:
             removed = await self.service.unlink(self.call, row.link, confirm)
         except HvcError as error:

@@ -288,6 +288,8 @@ class MainScreen(Screen[None]):
         if ok:
             self.sidebar.set_profiles(list(self.config.profiles), new, broken=sorted(self.broken))
             self.select_profile(new, remember=verb != "rename")
+            if verb != "rename":
+                self.form.focus_first()  # a new profile is filled in next
 
     def _form_profile(self, quiet: bool = False) -> Profile | None:
         from hvctui.service import field_problems, merge
@@ -314,6 +316,7 @@ class MainScreen(Screen[None]):
         if self._save(lambda: self.service.save_profile(name, profile),
                       f"Saved profile {name} (passwords are never saved)."):
             self._drafts.pop(name, None)
+            self.form.clear_problems()
 
     def start_afresh(self) -> None:
         backup = self.service.store.start_afresh()

@@ -503,7 +503,13 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     @on(Input.Changed, "#form-input")
     def _changed(self) -> None:
+        if self._current in self._problems and self._live(self._current).strip():
+            self.check_field(self._current)  # a marked field is judged again as it is fixed
         self.post_message(self.Edited(self._current))
+
+    def on_resize(self) -> None:
+        if self.editing():  # a smaller terminal must not hide what is being typed into
+            self.call_after_refresh(self._show_edited)
 
     @on(Choice.Changed)
     def _choice_changed(self) -> None:
