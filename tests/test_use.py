@@ -135,6 +135,14 @@ async def test_a_paste_of_several_lines_keeps_the_first_and_says_so(isolated_con
                          == "psc.corp.local")
         await pilot.pause()
         assert any("Only the first line" in str(n.message) for n in app._notifications)
+        # A dialog's field says so too (the admin groups' "add", a profile's name).
+        app.main.sidebar.profile_list.focus()
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        app.screen.query_one("#dialog-input").post_message(events.Paste("lab\nlab2"))
+        await wait_until(pilot, lambda: app.screen.query_one("#dialog-input").value == "lab")
+        await pilot.pause()
+        assert sum("Only the first line" in str(n.message) for n in app._notifications) == 2
 
 
 async def test_a_smaller_terminal_keeps_the_edited_field_in_view(isolated_config: Path) -> None:

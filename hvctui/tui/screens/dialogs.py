@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
+from hvctui.tui.widgets.oneline import OneLineInput
 from hvctui.vapi.text import one_line, printable
 
 if TYPE_CHECKING:
@@ -287,8 +288,8 @@ class TextScreen(FittedDialog):
         with Vertical(id="dialog"):
             yield Static(Text(printable(self._question)), classes="dialog-title")
             with Vertical(classes="dialog-foot"):
-                yield Input(self._value, placeholder=self._placeholder, id="dialog-input",
-                            compact=True)
+                yield OneLineInput(self._value, placeholder=self._placeholder,
+                                   id="dialog-input", compact=True)
                 yield Static("", id="dialog-problem", classes="problem")
                 yield Static("[b]enter[/b] confirm    [b]escape[/b] cancel",
                              classes="dialog-keys")

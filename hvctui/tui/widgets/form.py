@@ -27,6 +27,7 @@ from textual.widgets import Input
 
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice, choice_text
+from hvctui.tui.widgets.oneline import OneLineInput
 from hvctui.vapi.text import printable
 
 if TYPE_CHECKING:
@@ -118,16 +119,6 @@ class FormText(Widget):
             self.post_message(self.Picked(lines[event.y][1]))
 
 
-class FieldInput(Input):
-    """The form's editor. A field holds one line: a paste of several keeps the first, and says so
-    (Textual's Input drops the rest without a word)."""
-
-    def on_paste(self, event: events.Paste) -> None:
-        if len(event.text.splitlines()) > 1:
-            self.notify("Only the first line of the pasted text was kept: a field holds one "
-                        "line.", severity="warning")
-
-
 class EditRow(Widget, can_focus=True):
     """The row being edited: drawn like the others until it gets focus, then the editor."""
 
@@ -164,9 +155,9 @@ class EditRow(Widget, can_focus=True):
             if self.select:
                 editor = self.choice = Choice(TLS_CHOICES, self.value, id="form-choice")
             else:
-                editor = self.input = FieldInput(self.value, placeholder=self.placeholder,
-                                                 password=self.masked, id="form-input",
-                                                 compact=True, select_on_focus=False)
+                editor = self.input = OneLineInput(self.value, placeholder=self.placeholder,
+                                                   password=self.masked, id="form-input",
+                                                   compact=True, select_on_focus=False)
             self._mounting = self.mount(editor)
         for other in (self.input, self.choice):
             if other is not None:
