@@ -171,6 +171,7 @@ async def test_a_marked_field_loses_its_problem_as_soon_as_it_is_fixed(
 async def test_a_new_profile_is_filled_in_next(isolated_config: Path) -> None:
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"dev")  # a filter the new name does not match
         app.main.sidebar.profile_list.focus()
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
@@ -179,6 +180,7 @@ async def test_a_new_profile_is_filled_in_next(isolated_config: Path) -> None:
         await pilot.press(*"vc.lab.local")
         assert app.main.profile_name == "lab"
         assert app.main.form.values()["server"] == "vc.lab.local"
+        assert "lab" in app.main.sidebar.visible_names  # not hidden by the filter
 
 
 async def test_enter_in_a_field_moves_to_the_next_field(isolated_config: Path) -> None:

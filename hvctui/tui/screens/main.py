@@ -286,6 +286,8 @@ class MainScreen(Screen[None]):
             if ok and self.profile_name == name:
                 self.profile_name = new
         if ok:
+            if new.lower() not in self.sidebar.filter_text.strip().lower():
+                self.sidebar.clear_filter()  # a new name the filter would hide
             self.sidebar.set_profiles(list(self.config.profiles), new, broken=sorted(self.broken))
             self.select_profile(new, remember=verb != "rename")
             if verb != "rename":

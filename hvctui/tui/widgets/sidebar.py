@@ -156,6 +156,9 @@ class ProfileSidebar(Vertical):
         """What is typed in the filter (the fleet says when it narrows the profiles)."""
         return self.query_one("#profile-filter", Input).value
 
+    def clear_filter(self) -> None:
+        self.query_one("#profile-filter", Input).value = ""
+
     def focus_filter(self) -> None:
         self.query_one("#profile-filter", Input).focus()
 
