@@ -67,13 +67,13 @@ FLAG_OF_FIELD = {
 }
 
 
-
 def _names(profile: str, overrides: dict[str, Any]) -> dict[str, str]:
     """How a problem names its field: the flag when the value came from one, else the profile's
     key (the value is in config.toml, not on the command line)."""
     if not profile:
         return FLAG_OF_FIELD
-    return {field: flag if overrides.get(field) is not None or field in ("password", "psc_password")
+    typed = ("password", "psc_password")  # never in the file: named as themselves
+    return {field: flag if overrides.get(field) is not None or field in typed
             else f"{field} (profile {profile})" for field, flag in FLAG_OF_FIELD.items()}
 
 

@@ -205,7 +205,6 @@ def prepare(
                                      "character"))
     if profile.tls == "ca_file" and profile.ca_file.strip():
         import os.path
-
         import ssl
 
         if not os.path.isfile(profile.ca_file):

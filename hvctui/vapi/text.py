@@ -19,7 +19,9 @@ _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: Unicode's bidirectional overrides and isolates can reorder what a person reads; its
 #: zero-width characters and marks hide characters in what looks like a plain name.
 _HIDING = "\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff"
-_BIDI = re.compile(f"[{_HIDING}]")
+_HIDDEN = re.compile(f"[{_HIDING}]")
+#: What strict JSON still leaves readable by a terminal: DEL, C1 and the hiding characters.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_HIDING}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -35,7 +37,7 @@ def printable(text: str, *, newlines: bool = True) -> str:
     if not isinstance(text, str):
         text = str(text)
     text = (_CONTROL if newlines else _CONTROL_ANY).sub(_visible, text)
-    text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     # Lone surrogates (from a decoded file name or a bad escape) cannot be encoded for output.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -64,11 +66,10 @@ def json_safe(value: Any, depth: int = 0) -> Any:
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """Strict JSON (no NaN, no Infinity) in which no character can drive a terminal.
 
-    JSON escapes C0 controls itself; DEL, C1, bidi and zero-width characters are escaped here as \\uXXXX,
-    which decodes to the very same string.
+    JSON escapes C0 controls itself; DEL, C1, bidi and zero-width characters are escaped here
+    as \\uXXXX, which decodes to the very same string.
     """
     text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, indent=indent,
                       allow_nan=False)
-    text = re.sub(f"[\x7f-\x9f{_HIDING}]",
-                  lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -143,7 +143,8 @@ class MainScreen(Screen[None]):
         if self.config_problem:
             lines.append(f"! config not loaded, not saved over: {one_line(self.config_problem)}"
                          ". Fix the file, or ctrl+p: Start afresh.")
-        for name, problems in list(self.broken.items())[:1]:
+        if self.broken:
+            name, problems = next(iter(self.broken.items()))
             lines.append(f"! profile {one_line(name, 60)} is broken (never saved over): "
                          f"{one_line(str(problems[0]), 200)}")
         if len(self.broken) > 1:
