@@ -104,3 +104,11 @@ def test_a_field_is_judged_alone_by_the_same_rules() -> None:
         ("port", "'0' is not a port number from 1 to 65535")]
     assert CreateSpec.problems({"psc_hostname": "psc.corp.local:443"})[0][0] == "psc_hostname"
     assert CreateSpec.problems({"domain_name": "corp.local"}) == []
+
+
+def test_a_bad_server_port_is_quoted_whole_enough_to_see_the_typo() -> None:
+    from hvctui.vapi.checks import split_server
+
+    with pytest.raises(ValueError) as caught:
+        split_server("127.0.0.1:33073zzFASTARROW")
+    assert "'33073zzFASTARROW' is not a port number" in str(caught.value)
