@@ -86,7 +86,7 @@ exit codes:
   6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
   130 interrupted (ctrl+c)
   status: 0 every profile checked and every link healthy; 1 any row with a problem (could
-  not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile)
+  not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
 
 environment:
   HVCTUI_PASSWORD       the cloud vCenter user's password
@@ -118,6 +118,16 @@ def _concurrency(text: str) -> int:
 
 class _Parser(argparse.ArgumentParser):
     """argparse, whose error messages quote what was typed: shown with controls visible."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """An unknown flag is reported with the usage of the command it was given to."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = self.commands.get(getattr(parsed, "command", None) or "", self)
+            command.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         from hvctui.vapi.text import printable
@@ -158,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
                         "$HVCTUI_CONFIG_DIR/config.toml or ~/.config/hvctui/config.toml)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = sub.choices
 
     sub.add_parser("demo", help="start the simulator and open the TUI on demo profiles")
 
@@ -717,11 +728,10 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         for problem in loaded.broken[name]:
             out.warn(f"{problem} (profile {name!r} not loaded, not checked)")
     names = [n for n in names if n in profiles]
-    if not names and not broken_rows:
-        out.result(f"No profiles in {store.path}.")
-        if args.json:
-            out.json(status_payload([]))
-        return ExitCode.OK
+    if not names and not broken_rows:  # nothing checked is not "every link healthy"
+        raise InputError(f"no profiles to check in {store.path}", field="config",
+                         hint="Save one in the TUI (run hvctui, then n in the profiles list), "
+                              "or name the config with --config.")
     prompt = tty_prompt()  # on the terminal itself: --json output stays one object
 
     async def ask(user: str, server: str) -> str | None:

@@ -465,3 +465,24 @@ def test_profiles_remove_asks_and_list_takes_config_and_aligns_its_columns(
     code, _, err = run(capsys, "profiles", "remove", "corp", "--config", str(path))
     assert code == 2 and "Remove profile corp" in err and "Not removed" in err
     assert "[profiles.corp]" in path.read_text()
+
+
+def test_an_unknown_flag_is_reported_with_the_usage_of_its_command(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["link", "--bogus"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.startswith("usage: hvctui link ") and "--psc-hostname" in err
+    assert "hvctui link: error: unrecognized arguments: --bogus" in err
+    with pytest.raises(SystemExit):
+        main(["--bogus"])
+    assert capsys.readouterr().err.startswith("usage: hvctui [-h]")
+
+
+def test_status_with_no_profiles_is_bad_input_not_all_healthy(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "status")
+    assert code == 2 and "no profiles to check in" in err and "--config" in err
+    code, out, _ = run(capsys, "status", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False
