@@ -477,6 +477,16 @@ async def test_admin_groups_are_edited_as_a_list(isolated_config: Path) -> None:
         await pilot.press(*", x@corp.local")  # typing goes on at the end of the list
         assert app.main.form.values()["admin_groups"] == [
             "nodomain@corp.local", "y@corp.local", "x@corp.local"]
+        # escape cancels the list's edits: an add and a removal are both undone
+        await pilot.press("enter", "a")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await pilot.press(*"z@corp.local", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, GroupsScreen)
+                         and len(app.screen.groups) == 4)
+        await pilot.press("home", "d", "escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, GroupsScreen))
+        assert app.main.form.values()["admin_groups"] == [
+            "nodomain@corp.local", "y@corp.local", "x@corp.local"]
 
 
 async def test_the_answer_is_copied_as_text_and_as_json(sim: Sim, isolated_config: Path) -> None:

@@ -318,13 +318,15 @@ class TextScreen(FittedDialog):
 
 
 class GroupsScreen(ModalScreen[list[str]]):
-    """The admin groups as a list: `a` adds one, `d` removes the highlighted one, enter or
-    escape returns the list (each group checked as group@domain when added)."""
+    """The admin groups as a list: `a` adds one, `d` removes the highlighted one, enter
+    returns the list (each group checked as group@domain when added); escape leaves the
+    field's groups as they were, as escape does everywhere else."""
 
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("d,delete", "remove", "Remove"),
-        Binding("enter,escape", "done", "Done", priority=True),
+        Binding("enter", "done", "Done", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
     def __init__(self, groups: list[str]) -> None:
@@ -338,8 +340,8 @@ class GroupsScreen(ModalScreen[list[str]]):
             yield Static("Admin groups (granted HLM administration)", classes="dialog-title")
             yield OptionList(*[Text(one_line(g)) for g in self.groups], id="groups-list")
             yield Static("", id="dialog-problem", classes="problem")
-            yield Static("[b]a[/b] add    [b]d[/b] remove    [b]enter[/b] done",
-                         classes="dialog-keys")
+            yield Static("[b]a[/b] add  [b]d[/b] remove  [b]enter[/b] done  "
+                         "[b]escape[/b] cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#groups-list").focus()
@@ -383,6 +385,9 @@ class GroupsScreen(ModalScreen[list[str]]):
 
     def action_done(self) -> None:
         self.dismiss(self.groups)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 def details_from_pem(pem: str) -> Any:
