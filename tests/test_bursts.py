@@ -88,3 +88,57 @@ async def test_n_then_a_name_types_the_name_into_the_new_profile_dialog(
         burst(app, "enter")
         await wait_until(pilot, lambda: "dev2" in app.main.config.profiles)
     assert not any(isinstance(s, ConfirmScreen) for s in app.screen_stack)
+
+
+def terminal_read(app: HvcApp, data: str) -> list[str]:
+    """Post the keys that Textual's terminal parser reads from `data` (one read, as tmux
+    forwards Escape and the key typed after it), and return their names."""
+    from textual._xterm_parser import XTermParser
+
+    keys = [event for event in XTermParser().feed(data) if isinstance(event, events.Key)]
+    for key in keys:
+        app.post_message(key)
+    return [key.key for key in keys]
+
+
+async def test_escape_then_tab_in_one_read_reverts_the_field_and_moves_on(
+        isolated_config: Path) -> None:
+    """tmux sends Escape and a key typed within its escape-time (500 ms) in one write: the
+    terminal parser must not read them as shift+tab (or alt+key)."""
+    app = make(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.edit("user")
+        await wait_until(pilot, lambda: app.main.form.editing() == "user")
+        burst(app, "end", "z", "q")
+        await wait_until(pilot, lambda: app.main.form.values()["user"].endswith("zq"))
+        assert terminal_read(app, "\x1b\t") == ["escape", "tab"]
+        await wait_until(pilot, lambda: app.main.form.editing() == "password")
+        assert app.main.form.values()["user"] == "cloudadmin@vmc.local"
+        # Escape then a letter: the field reverts, and the letter is typed, not alt+letter
+        app.main.form.edit("user")
+        await wait_until(pilot, lambda: app.main.form.editing() == "user")
+        burst(app, "end", "z")
+        await wait_until(pilot, lambda: app.main.form.values()["user"].endswith("z"))
+        assert terminal_read(app, "\x1bk") == ["escape", "k"]
+        await wait_until(pilot, lambda: app.main.form.values()["user"].endswith("k"))
+        assert app.main.form.values()["user"] == "cloudadmin@vmc.localk"
+
+
+def test_only_keys_that_follow_escape_are_split_from_it(isolated_config: Path) -> None:
+    """Terminal sequences, readline's alt keys and a paste are read as Textual reads them."""
+    from textual._xterm_parser import XTermParser
+
+    make(isolated_config)  # the app installs the split
+
+    def keys(*reads: str) -> list[str]:
+        parser = XTermParser()
+        return [e.key if isinstance(e, events.Key) else type(e).__name__
+                for data in reads for e in parser.feed(data)]
+
+    assert keys("\x1b[15~", "\x1bOP", "\x1b[Z") == ["f5", "f1", "shift+tab"]
+    assert keys("\x1b", "[A") == ["up"]  # a sequence split over two reads
+    assert keys("\x1b", "\r") == ["escape", "enter"]  # Escape, then enter in the next read
+    assert keys("\x1bf", "\x1bb", "\x1b\x7f") == ["ctrl+right", "ctrl+left", "ctrl+w"]
+    assert keys("\x1b\x1bx") == ["escape", "escape", "x"]
+    assert keys("\x1b[200~a b\x1b[201~", "\x1bq") == ["Paste", "escape", "q"]
+
