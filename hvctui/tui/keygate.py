@@ -144,10 +144,6 @@ class KeyGate:
         self._start()
         return True
 
-    @property
-    def held(self) -> int:
-        return len(self._held)
-
     def _start(self) -> None:
         self._busy = True
         self._since = time.monotonic()

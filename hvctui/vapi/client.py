@@ -107,7 +107,6 @@ class VcenterClient:
         self._written = False
         self._user = ""
         self._password: SecretLike | None = None
-        self.login_attempts = 0
 
     @property
     def base_url(self) -> str:
@@ -317,7 +316,6 @@ class VcenterClient:
             raise InputError(f"the password of {user} holds a character that cannot be sent",
                              field="password", hint="Type the password again.") from None
         header = "Basic " + base64.b64encode(raw).decode("ascii")
-        self.login_attempts += 1
         answer = await self.request("POST", "/api/session", auth_header=header, renew=False)
         token = answer.json
         if not isinstance(token, str) or not token or len(token) > 4096 or not (

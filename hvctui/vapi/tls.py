@@ -9,7 +9,6 @@ handshake of the request connection too, before a single byte of HTTP is written
 from __future__ import annotations
 
 import hashlib
-import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,33 +57,9 @@ def certificate_details(der: bytes) -> CertificateDetails:
     )
 
 
-def fetch_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
-    """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            with context.wrap_socket(raw, server_hostname=host) as tls:
-                der = tls.getpeercert(binary_form=True)
-    except ssl.SSLError as exc:
-        raise TlsError("handshake", f"TLS handshake with {host}:{port} failed: {exc}") from None
-    except TimeoutError:
-        raise NetworkError(
-            "Timed out", f"{host}:{port} did not answer within {timeout:g} s"
-        ) from None
-    except OSError as exc:
-        raise NetworkError(
-            "Cannot connect", f"{host}:{port}: {exc.strerror or exc}", _connect_hint(host)
-        ) from None
-    if not der:
-        raise TlsError("handshake", f"{host}:{port} presented no certificate")
-    return der
-
-
 async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
-    """`fetch_server_certificate` on the event loop: the whole handshake is bounded by
-    `timeout` and cancellable (ctrl+c, escape) at any moment, which a thread is not."""
+    """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent); the
+    whole handshake is bounded by `timeout` and cancellable (ctrl+c, escape) at any moment."""
     import asyncio
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

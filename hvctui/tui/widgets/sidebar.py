@@ -136,10 +136,6 @@ class ProfileSidebar(Vertical):
     def visible_names(self) -> list[str]:
         return list(self.profile_list.names)
 
-    def show_placeholder(self, text: str) -> None:
-        self.profile_list.placeholder = text
-        self.profile_list.refresh()
-
     def set_profiles(self, names: list[str], selected: str, broken: list[str] = ()) -> None:  # type: ignore[assignment]
         """Show these profiles; broken ones (invalid in the file) are listed, marked !."""
         self.profile_list.broken = set(broken)

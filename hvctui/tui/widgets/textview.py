@@ -28,12 +28,6 @@ class TextView(ScrollView, can_focus=True):
     def text(self) -> Text:
         return Text("\n").join(self._logical)
 
-    def set_text(self, text: Text) -> None:
-        lines = list(text.split("\n", allow_blank=True))
-        if lines and not lines[-1].plain:
-            lines.pop()
-        self.set_lines(lines)
-
     def set_lines(self, lines: list[Text]) -> None:
         """Show these lines (each may be wider than the view: it is wrapped)."""
         self._logical = lines
