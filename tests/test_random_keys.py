@@ -291,3 +291,34 @@ async def test_ctrl_p_with_the_palette_open_under_a_dialog_opens_no_second_palet
         await pilot.pause(0.05)
         assert not ended(app)
         assert [type(s) for s in app.screen_stack][1:] == [CommandPalette, HistoryScreen]
+
+
+async def test_screens_opened_and_closed_leave_no_render_caches_behind(demo: Path) -> None:
+    """The soak grew by a sixth: Textual's StylesCache.get_inner_outer is an lru_cache on an
+    instance method and kept the render caches of 1,024 closed widgets alive (guarded in
+    hvctui.tui.guards). Opening and closing a screen again and again must not keep any."""
+    import gc
+
+    from textual._styles_cache import StylesCache
+
+    def caches() -> int:
+        gc.collect()
+        return sum(isinstance(o, StylesCache) for o in gc.get_objects())
+
+    # Start from an empty upstream cache (if it is there), whatever tests ran before.
+    getattr(StylesCache.get_inner_outer, "cache_clear", lambda: None)()
+    app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        async def visit() -> None:
+            await pilot.press("f1")
+            await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.pause()
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+            await pilot.pause()
+
+        await visit()
+        before = caches()
+        for _ in range(10):
+            await visit()
+        assert caches() <= before + 3

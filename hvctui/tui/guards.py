@@ -1,4 +1,5 @@
-"""Local guards for defects in Textual that end the app, each proven by a test.
+"""Local guards for defects in Textual that end the app or hold what it no longer shows, each
+proven by a test.
 
 Every guard names the upstream behaviour it covers, checks the precondition that upstream
 misses and otherwise hands over to Textual's own code, so it stays correct if upstream fixes the
@@ -160,10 +161,44 @@ def _guard_input_controls() -> bool:
     return True
 
 
+def _guard_styles_cache_retention() -> bool:
+    """The render caches of widgets long gone, kept alive.
+
+    Upstream (Textual 8.2.x, `StylesCache.get_inner_outer`; Textualize/textual#6665, open):
+    an `lru_cache(1024)` on an instance method keys on `self`, so it keeps the last 1,024
+    `StylesCache` objects alive, each with every line its widget last drew. Every dialog,
+    list and screen opened and closed leaves its widgets' caches there: the soak (a Link every
+    few seconds, a screen opened each time) grew by a sixth before the cache filled. The
+    result depends only on the two colours, so it is cached on them alone.
+    """
+    from functools import lru_cache
+
+    from textual._styles_cache import StylesCache
+
+    original = StylesCache.__dict__.get("get_inner_outer")
+    if getattr(original, _INSTALLED, False):
+        return True
+    compute = getattr(original, "__wrapped__", None)  # an lru_cache wrapper: the defect
+    if compute is None:
+        return False
+
+    @lru_cache(1024)
+    def inner_outer(base_background: Any, background: Any) -> Any:
+        return compute(None, base_background, background)  # `self` is not used
+
+    def get_inner_outer(self: StylesCache, base_background: Any, background: Any) -> Any:
+        return inner_outer(base_background, background)
+
+    setattr(get_inner_outer, _INSTALLED, True)
+    StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign,assignment]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
             "stale_dismiss": _guard_stale_dismiss(),
             "stale_palette_choice": _guard_stale_palette_choice(),
             "second_palette": _guard_second_palette(),
-            "input_controls": _guard_input_controls()}
+            "input_controls": _guard_input_controls(),
+            "styles_cache_retention": _guard_styles_cache_retention()}
