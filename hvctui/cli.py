@@ -148,16 +148,6 @@ def _whole(low: int, high: int, unit: str = "") -> Any:
     return check
 
 
-def _idle_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text[:20]!r}: give seconds above 0")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hvctui",
@@ -178,8 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=_whole(1, 65535), default=8443)
     sim.add_argument("--latency", type=_whole(0, 3_600_000, " ms"), default=0, metavar="MS",
                      help="added latency (at most an hour)")
-    sim.add_argument("--session-idle", type=_idle_seconds, default=1800.0, metavar="S",
-                     help="session idle expiry in seconds")
+    sim.add_argument("--session-idle", type=_seconds, default=1800.0, metavar="S",
+                     help="session idle expiry in seconds (at most a day)")
     sim.add_argument("--send-psc-certificate", action="store_true",
                      help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
 
