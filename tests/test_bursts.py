@@ -6,6 +6,7 @@ keys and would hide the defect), then the test waits once and looks where the te
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -124,21 +125,52 @@ async def test_escape_then_tab_in_one_read_reverts_the_field_and_moves_on(
         assert app.main.form.values()["user"] == "cloudadmin@vmc.localk"
 
 
-def test_only_keys_that_follow_escape_are_split_from_it(isolated_config: Path) -> None:
-    """Terminal sequences, readline's alt keys and a paste are read as Textual reads them."""
+def read(*reads: str, pause_after: int | None = None) -> list[str]:
+    """The keys (and pastes, as "Paste:text") Textual's parser reads from these reads, with
+    the parser's ESC wait run out after read number `pause_after` (a person pausing)."""
+    from textual import constants
     from textual._xterm_parser import XTermParser
 
+    parser = XTermParser()
+    found: list[Any] = []
+    for number, data in enumerate(reads):
+        found += parser.feed(data)
+        if number == pause_after:
+            time.sleep(constants.ESCAPE_DELAY + 0.05)
+            found += parser.tick()
+    return [e.key if isinstance(e, events.Key) else f"Paste:{e.text}" for e in found
+            if isinstance(e, (events.Key, events.Paste))]
+
+
+def test_only_keys_that_follow_escape_are_split_from_it(isolated_config: Path) -> None:
+    """Terminal sequences and readline's alt keys are read as Textual reads them."""
     make(isolated_config)  # the app installs the split
+    assert read("\x1b[15~", "\x1bOP", "\x1b[Z") == ["f5", "f1", "shift+tab"]
+    assert read("\x1b", "[A") == ["up"]  # a sequence cut between two reads
+    assert read("\x1b[1;", "5C") == ["ctrl+right"]
+    assert read("\x1b", "\r") == ["escape", "enter"]  # Escape, then enter in the next read
+    assert read("\x1bf", "\x1bb", "\x1b\x7f") == ["ctrl+right", "ctrl+left", "ctrl+w"]
+    assert read("\x1b\x1bx") == ["escape", "escape", "x"]
 
-    def keys(*reads: str) -> list[str]:
-        parser = XTermParser()
-        return [e.key if isinstance(e, events.Key) else type(e).__name__
-                for data in reads for e in parser.feed(data)]
 
-    assert keys("\x1b[15~", "\x1bOP", "\x1b[Z") == ["f5", "f1", "shift+tab"]
-    assert keys("\x1b", "[A") == ["up"]  # a sequence split over two reads
-    assert keys("\x1b", "\r") == ["escape", "enter"]  # Escape, then enter in the next read
-    assert keys("\x1bf", "\x1bb", "\x1b\x7f") == ["ctrl+right", "ctrl+left", "ctrl+w"]
-    assert keys("\x1b\x1bx") == ["escape", "escape", "x"]
-    assert keys("\x1b[200~a b\x1b[201~", "\x1bq") == ["Paste", "escape", "q"]
+def test_escape_a_pause_then_a_key_is_escape_then_the_key(isolated_config: Path) -> None:
+    """The parser's own wait ran out first: nothing is left to end (this ended the app)."""
+    make(isolated_config)
+    assert read("\x1b", "x", pause_after=0) == ["escape", "x"]
+    assert read("\x1b\x1b", "\t", pause_after=0) == ["escape", "escape", "tab"]
+    assert read("a\x1b", "c", "\x1bq") == ["a", "escape", "c", "escape", "q"]
 
+
+def test_a_paste_is_text_whatever_it_holds(isolated_config: Path) -> None:
+    """An ESC in a paste is not a key: ESC and 32 characters were replayed as keys (a line
+    feed ran Link), an ESC before the end marker closed the dialog pasted into."""
+    make(isolated_config)
+    start, end = "\x1b[200~", "\x1b[201~"
+    text = "\x1b" + "x" * 31 + "\n"
+    assert read(start + text + end) == ["Paste:\u241b" + "x" * 31 + "\n"]
+    assert read(start + "abc\x1b" + end) == ["Paste:abc\u241b"]
+    assert read(start + "a b" + end, "\x1bq") == ["Paste:a b", "escape", "q"]
+    # markers cut between reads
+    assert read("\x1b[20", "0~a\x1bxb" + end) == ["Paste:a\u241bxb"]
+    assert read(start + "ab\x1b[20", "1~", "\x1bx") == ["Paste:ab", "escape", "x"]
+    assert read(start + "ab\x1b", "[201~x") == ["Paste:ab", "x"]

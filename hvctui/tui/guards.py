@@ -16,6 +16,8 @@ from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
+from hvctui.tui import escapes
+
 _INSTALLED = "_hvctui_guarded"
 
 
@@ -201,4 +203,5 @@ def install() -> dict[str, bool]:
             "stale_palette_choice": _guard_stale_palette_choice(),
             "second_palette": _guard_second_palette(),
             "input_controls": _guard_input_controls(),
-            "styles_cache_retention": _guard_styles_cache_retention()}
+            "styles_cache_retention": _guard_styles_cache_retention(),
+            "escapes": escapes.install()}

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.message_pump import MessagePump
@@ -61,69 +61,6 @@ class _Dispatching:
         MessagePump._dispatch_message = _dispatch_message  # type: ignore[method-assign]
 
 
-class _EscapeThenKey:
-    """Escape, then a key, in one read: two keys, as they were typed.
-
-    A terminal sends Escape as a lone ESC, and alt+key as ESC + key. tmux (escape-time, 500 ms
-    by default up to 3.4) forwards Escape followed within that time by a key as ESC + key in
-    one write, and Textual's parser (8.2.x, `XTermParser`) reads ESC + key within `ESCDELAY`
-    (100 ms) as one key: Escape then Tab became shift+tab, Escape then `x` alt+x (typing
-    `x`), Escape then enter or `.` lost the escape. hvctui binds no alt keys, so the ESC is fed
-    alone and its timeout is run at once, which Textual reports as escape; then the key.
-
-    Kept as Textual reads them: ESC + `[`, `O` and the other starts of a terminal sequence
-    (arrows, F-keys, paste), and readline's alt+f, alt+b and alt+backspace (word moves, delete
-    a word), which Textual's Input maps to ctrl+right, ctrl+left and ctrl+w. Nothing is split
-    inside a bracketed paste.
-    """
-
-    KEPT_AFTER_ESC = frozenset("[O\x1bP]_\\fb\x7f")
-    ESC = "\x1b"
-
-    @classmethod
-    def install(cls) -> bool:
-        from textual._xterm_parser import XTermParser
-
-        original = XTermParser.feed
-        if getattr(original, "_hvctui_split", False):
-            return True
-        if not hasattr(XTermParser, "tick"):
-            return False
-        esc = cls.ESC
-
-        def feed(self: XTermParser, data: str) -> Any:
-            if not data:
-                yield from original(self, data)
-                return
-            pasting = getattr(self, "_hvctui_pasting", False)
-            start = 0
-            if getattr(self, "_hvctui_escape_pending", False) and not pasting \
-                    and data[0] not in cls.KEPT_AFTER_ESC:
-                yield from cls._escape_alone(self)  # the ESC came in the read before
-            for index, char in enumerate(data):
-                if data.startswith("\x1b[20", index):
-                    pasting = data.startswith("\x1b[200~", index) or (
-                        pasting and not data.startswith("\x1b[201~", index))
-                if (char == esc and not pasting and index + 1 < len(data)
-                        and data[index + 1] not in cls.KEPT_AFTER_ESC):
-                    yield from original(self, data[start:index + 1])
-                    yield from cls._escape_alone(self)
-                    start = index + 1
-            self._hvctui_pasting = pasting
-            self._hvctui_escape_pending = data.endswith(esc) and not pasting
-            yield from original(self, data[start:])
-
-        feed._hvctui_split = True  # type: ignore[attr-defined]
-        XTermParser.feed = feed  # type: ignore[method-assign]
-        return True
-
-    @staticmethod
-    def _escape_alone(parser: Any) -> Any:
-        """The parser waits for what follows an ESC until a timeout: run it now."""
-        parser._timeout_time = 0.0  # noqa: SLF001 - what `tick` compares with the clock
-        yield from parser.tick()
-
-
 class KeyGate:
     def __init__(self, app: App[object]) -> None:
         self.app = app
@@ -132,7 +69,6 @@ class KeyGate:
         self._since = 0.0
         self._polls = 0
         _Dispatching.install()
-        _EscapeThenKey.install()
 
     def admit(self, event: events.Key) -> bool:
         """True: route this key now. False: the gate keeps it and replays it later."""

@@ -1,0 +1,104 @@
+"""What the terminal sends, read as the person typed it: Escape and the key after it, and pastes.
+
+A terminal sends Escape as a lone ESC, alt+key as ESC + key, and a paste between the markers
+ESC[200~ and ESC[201~. Textual's parser (8.2.x, `XTermParser`) reads ESC + a key arriving within
+`ESCDELAY` (100 ms) as one key, and tmux forwards Escape and a key typed within its
+`escape-time` (500 ms by default up to 3.4) in one write. So Escape then Tab became shift+tab,
+Escape then `x` alt+x (typing `x`), Escape then enter or `.` lost the escape: the field was not
+restored, the dialog not closed. hvctui binds no alt keys: an ESC followed by a key is fed to
+the parser alone and its wait is ended at once, which Textual reports as escape; then the key.
+Kept as Textual reads them: ESC + the start of a terminal sequence (arrows, F-keys, paste,
+focus, mouse) and readline's alt+f, alt+b and alt+backspace (word moves, delete a word).
+
+Inside a paste, the parser still reads ESC as the start of a sequence: ESC followed by more than
+32 characters was replayed as keys (a pasted line feed ran Link), and an ESC before the end
+marker closed the dialog the text was pasted into. A paste is text: each ESC in it, other than
+the end marker's, reaches the parser as ␛ (U+241B), drawn as the control it stands for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ESC = "\x1b"
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+#: After an ESC, the parser goes on reading a sequence: CSI, SS3, another ESC, DCS, OSC, APC,
+#: ST; and readline's alt+f, alt+b, alt+backspace.
+SEQUENCE_AFTER_ESC = frozenset("[O\x1bP]_\\fb\x7f")
+SHOWN_ESC = "\u241b"
+_INSTALLED = "_hvctui_escapes"
+
+
+class Reads:
+    """One terminal's reads, cut where an ESC must stand alone; pastes followed across reads
+    (a marker can be cut between two reads)."""
+
+    def __init__(self) -> None:
+        self.tail = ""  # the end of the read before: a marker's first characters
+        self.pasting = False
+        self.ended_with_escape = False  # the read before ended with an ESC, outside a paste
+
+    def cut(self, data: str) -> tuple[bool, list[str]]:
+        """(whether the ESC that ended the read before stands alone, the pieces of this read:
+        each but the last ends with an ESC that stands alone)."""
+        alone_before = (self.ended_with_escape and not self.pasting
+                        and data[0] not in SEQUENCE_AFTER_ESC)
+        window, start = self.tail + data, len(self.tail)
+        pieces: list[str] = []
+        piece: list[str] = []
+        for index, char in enumerate(data):
+            at = start + index
+            if char == "~" and at >= 5:
+                if window.startswith(PASTE_START, at - 5):
+                    self.pasting = True
+                elif window.startswith(PASTE_END, at - 5):
+                    self.pasting = False
+            if char != ESC:
+                piece.append(char)
+            elif self.pasting:  # the end marker (perhaps cut by the read) or pasted text
+                piece.append(ESC if PASTE_END.startswith(window[at:at + 6]) else SHOWN_ESC)
+            else:
+                piece.append(ESC)
+                if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
+                    pieces.append("".join(piece))
+                    piece = []
+        pieces.append("".join(piece))
+        self.tail = window[-5:]
+        self.ended_with_escape = data.endswith(ESC) and not self.pasting
+        return alone_before, pieces
+
+
+def _escape_alone(parser: Any) -> Any:
+    """End the parser's wait for what follows an ESC (it reports escape), if it is waiting."""
+    if getattr(parser, "_timeout_time", None) is not None:
+        parser._timeout_time = 0.0  # noqa: SLF001 - what `tick` compares with the clock
+        yield from parser.tick()
+
+
+def install() -> bool:
+    """Read every terminal's input through `Reads` (idempotent)."""
+    from textual._xterm_parser import XTermParser
+
+    original = XTermParser.feed
+    if getattr(original, _INSTALLED, False):
+        return True
+    if not hasattr(XTermParser, "tick"):
+        return False
+
+    def feed(self: XTermParser, data: str) -> Any:
+        if not data:  # the end of input
+            yield from original(self, data)
+            return
+        reads = self.__dict__.setdefault("_hvctui_reads", Reads())
+        alone_before, pieces = reads.cut(data)
+        if alone_before:
+            yield from _escape_alone(self)
+        for number, piece in enumerate(pieces):
+            if number:
+                yield from _escape_alone(self)
+            if piece:
+                yield from original(self, piece)
+
+    setattr(feed, _INSTALLED, True)
+    XTermParser.feed = feed  # type: ignore[method-assign]
+    return True
