@@ -571,3 +571,31 @@ async def test_a_screen_closed_before_its_answer_arrives_does_not_end_the_app(
         await pilot.press("escape")
         await pilot.pause(2.0)  # long enough for every answer of the closed screen's call
         assert app.is_running and app._exception is None
+
+
+async def test_up_and_down_move_between_fields_and_keep_the_editor_in_view(
+        isolated_config: Path) -> None:
+    """Up and down scrolled the form and left the field being typed into out of view."""
+    from hvctui.tui.widgets.form import ALL_FIELDS
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    names = [f.name for f in ALL_FIELDS]
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        form.edit("server")
+        await wait_until(pilot, lambda: form.editing() == "server")
+        await pilot.press("up")  # the first field: it stays
+        assert form.editing() == "server"
+        for name in names[1:]:
+            await pilot.press("down")
+            await wait_until(pilot, lambda: form.editing() == name)
+            editor = form.input(name) if name != "tls" else app.focused
+            assert editor is not None and form.region.contains_region(editor.region), name
+        await pilot.press("down")  # the last field: it stays
+        assert form.editing() == names[-1]
+        await pilot.press("up", "up")
+        await wait_until(pilot, lambda: form.editing() == names[-3])
+        await pilot.press(*"zz")
+        assert form.values()[names[-3]].endswith("zz") or form.passwords().get(
+            names[-3], "").endswith("zz")

@@ -16,8 +16,8 @@ from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
     ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
-    ("Form", "tab, shift+tab, enter: next or previous field (enter on Admin groups: edit as a "
-     "list); left/right: the TLS mode; a click edits a row; escape: back to the saved "
+    ("Form", "tab, shift+tab, enter, up, down: next or previous field (enter on Admin groups: "
+     "edit as a list); left/right: the TLS mode; a click edits a row; escape: back to the saved "
      "value; F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),

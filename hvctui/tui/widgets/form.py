@@ -195,6 +195,9 @@ class SpecForm(VerticalScroll, can_focus=False):
         Binding("tab", "step(1)", show=False),
         Binding("shift+tab", "step(-1)", show=False),
         Binding("enter", "step(1)", show=False),  # the TLS choice (an Input submits itself)
+        # Up and down move between fields, as in a list (not scroll the editor out of view).
+        Binding("down", "step(1, False)", show=False),
+        Binding("up", "step(-1, False)", show=False),
     ]
     COMPONENT_CLASSES = {"form--section", "form--problem"}
     DEFAULT_CSS = """
@@ -358,11 +361,14 @@ class SpecForm(VerticalScroll, can_focus=False):
         editor = self._row.editor
         return self._current if editor is not None and editor.has_focus else ""
 
-    def action_step(self, step: int) -> None:
-        """tab and shift+tab move from field to field, and out of the form at either end."""
+    def action_step(self, step: int, leave: bool = True) -> None:
+        """tab and shift+tab move from field to field, and out of the form at either end (up
+        and down stay in it)."""
         index = [f.name for f in ALL_FIELDS].index(self._current) + step
         if 0 <= index < len(ALL_FIELDS) and self._row.has_focus_within:
             self.edit(ALL_FIELDS[index].name)
+        elif not leave:
+            return
         elif step > 0:
             self.screen.focus_next()
         else:
