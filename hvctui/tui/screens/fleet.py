@@ -273,11 +273,16 @@ class FleetScreen(Screen[None]):
         self.refresh_fleet()
 
     def action_cancel(self) -> None:
-        """Escape: cancel what is running; with nothing running, back to the main screen."""
+        """Escape: cancel what is running; else leave the filter for the table (clearing it);
+        else back to the main screen."""
+        search = self.query_one("#fleet-filter", Input)
         if self.running:
             assert self._job is not None
             self._job.cancel()
             self.notify("Cancelled; rows not answered yet are marked.")
+        elif search.has_focus:
+            search.value = ""
+            self.table.focus()
         else:
             self.dismiss(None)
 
