@@ -66,8 +66,11 @@ class AdminsScreen(Screen[None]):
             options = self.query_one(OptionList)
         except NoMatches:  # the screen was closed (or is closing) while the call ran
             return
+        previous = options.highlighted
         options.clear_options()
         options.add_options([Text(one_line(g)) for g in self.groups])
+        if self.groups:  # a row is always selected: d acts on what is shown highlighted
+            options.highlighted = min(previous or 0, len(self.groups) - 1)
         options.focus()
         self._detail(Text("a adds a group, d removes the selected one.", style="dim"))
 
