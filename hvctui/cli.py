@@ -120,9 +120,14 @@ class _Parser(argparse.ArgumentParser):
     """argparse, whose error messages quote what was typed: shown with controls visible."""
 
     commands: dict[str, argparse.ArgumentParser]
+    #: --json was given: a usage error is also one JSON failure on stdout, as scripts expect.
+    json_wanted = False
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
         """An unknown flag is reported with the usage of the command it was given to."""
+        wanted = "--json" in (sys.argv[1:] if args is None else args)
+        for parser in (self, *self.commands.values()):
+            parser.json_wanted = wanted  # type: ignore[attr-defined]
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
             command = self.commands.get(getattr(parsed, "command", None) or "", self)
@@ -133,6 +138,10 @@ class _Parser(argparse.ArgumentParser):
         from hvctui.vapi.text import printable
 
         self.print_usage(sys.stderr)
+        if self.json_wanted:
+            from hvctui.vapi.errors import InputError
+
+            Output(True).failure(InputError(f"{self.prog}: {printable(message)}"))
         self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
 
 
@@ -345,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.OK
     if command in ("demo", None) and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("hvctui: the terminal UI needs a terminal (use ssh -t). Without one, use the "
-              "commands: hvctui link, links, unlink, profiles (hvctui --help).", file=sys.stderr)
+              "commands: hvctui link, links, unlink, status, check-psc, profiles (hvctui "
+              "--help).", file=sys.stderr)
         return ExitCode.BAD_INPUT
     if command == "demo":
         from hvctui.demo import run_demo

@@ -478,6 +478,10 @@ def test_an_unknown_flag_is_reported_with_the_usage_of_its_command(
     with pytest.raises(SystemExit):
         main(["--bogus"])
     assert capsys.readouterr().err.startswith("usage: hvctui [-h]")
+    with pytest.raises(SystemExit):  # with --json, the failure is also JSON on stdout
+        main(["links", "--json", "--timeout", "nan"])
+    out = capsys.readouterr().out
+    assert json.loads(out)["ok"] is False and "--timeout" in out
 
 
 def test_status_with_no_profiles_is_bad_input_not_all_healthy(

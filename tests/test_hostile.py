@@ -545,7 +545,7 @@ def test_the_tui_without_a_terminal_is_one_line_and_exit_2(tmp_path: Path) -> No
         assert result.returncode == 2 and result.stdout == ""
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and "needs a terminal" in lines[0]
-        for command in ("link", "links", "unlink", "profiles"):
+        for command in ("link", "links", "unlink", "status", "check-psc", "profiles"):
             assert command in lines[0]
         assert "\x1b" not in result.stderr
 

@@ -126,8 +126,12 @@ def test_env_source_reads_the_variable_and_names_it_when_missing(
     monkeypatch.setenv("MY_PW", "x1")
     assert resolve_password("env:MY_PW", who="u", override_env="NONE").get_secret_value() == "x1"
     monkeypatch.delenv("MY_PW")
-    with pytest.raises(PasswordUnavailable, match=r"\$MY_PW"):
+    with pytest.raises(PasswordUnavailable, match=r"\$MY_PW") as missing:
         resolve_password("env:MY_PW", who="u", override_env="NONE")
+    assert missing.value.hint == "export MY_PW=... (or NONE=..., which wins) and run again"
+    with pytest.raises(PasswordUnavailable) as missing:  # the source is the override itself
+        resolve_password("env:NONE", who="u", override_env="NONE")
+    assert missing.value.hint == "export NONE=... and run again"
 
 
 def test_prompt_without_a_terminal_is_a_clear_error() -> None:

@@ -112,7 +112,8 @@ def _resolve_password(
         if not value:
             raise PasswordUnavailable(
                 f"the password of {who} comes from ${name}, which is not set",
-                hint=f"export {name}=... (or set {override_env}) and run again",
+                hint=(f"export {name}=... and run again" if name == override_env else
+                      f"export {name}=... (or {override_env}=..., which wins) and run again"),
             )
         return Secret(value)
     if source == "keyring":
