@@ -580,7 +580,7 @@ async def test_markup_and_controls_in_the_users_own_text_are_shown_as_text(
         await pilot.press("f5")  # refused by name: the form's problems show the values
         await pilot.pause()
         shown = assert_screen_clean(app)
-        assert "Not sent" in pane_text(app)
+        assert "Not ready to send" in pane_text(app)
         await pilot.press("ctrl+s")
         await pilot.pause()
         shown = assert_screen_clean(app)

@@ -351,7 +351,7 @@ async def test_every_form_field_rejects_bad_values_by_name_and_sends_nothing(
         await pilot.press("f5")
         await pilot.pause()
         assert words in app.main.form.problem(field)
-        assert "Not sent" in pane_text(app)
+        assert "Not ready to send" in pane_text(app)
     assert sim.world.stats.requests == 0
 
 
