@@ -358,7 +358,8 @@ class MainScreen(Screen[None]):
         except NotReady as not_ready:
             self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
-                "Not ready to send: " + "; ".join(str(p) for p in not_ready.problems), style="bold red"))
+                "Not ready to send: " + "; ".join(str(p) for p in not_ready.problems),
+                style="bold red"))
             return None
         self.form.clear_problems()
         return call
