@@ -444,6 +444,9 @@ async def test_history_screen_lists_calls_without_secrets(sim: Sim, isolated_con
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         table = app.screen.query_one(DataTable)
         row = [str(c) for c in table.get_row_at(0)]
+        await pilot.press("f4", "f4")  # on the history: still one history, one escape away
+        await pilot.pause()
+        assert [type(s) for s in app.screen_stack][1:] == [HistoryScreen]
     assert row[1] == "ERROR" and row[2] == "unreachable" and row[3] == "link"
     assert PASSWORD not in (isolated_config / "history.jsonl").read_text()
 

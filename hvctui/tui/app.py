@@ -166,7 +166,8 @@ class HvcApp(App[int]):
     def action_open_history(self) -> None:
         from hvctui.tui.screens.history import HistoryScreen
 
-        self.push_screen(HistoryScreen(self.service.history))
+        if not isinstance(self.screen, HistoryScreen):  # F4 on it: one, not a stack of them
+            self.push_screen(HistoryScreen(self.service.history))
 
     def action_help(self) -> None:
         from hvctui.tui.screens.help import HelpScreen
