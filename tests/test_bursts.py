@@ -174,3 +174,16 @@ def test_a_paste_is_text_whatever_it_holds(isolated_config: Path) -> None:
     assert read("\x1b[20", "0~a\x1bxb" + end) == ["Paste:a\u241bxb"]
     assert read(start + "ab\x1b[20", "1~", "\x1bx") == ["Paste:ab", "escape", "x"]
     assert read(start + "ab\x1b", "[201~x") == ["Paste:ab", "x"]
+
+
+def test_a_byte_that_is_not_utf8_is_read_as_a_replacement_character(
+        isolated_config: Path) -> None:
+    """The terminal's reads are decoded by Textual's driver: a byte that is not UTF-8 (an
+    umlaut from a Latin-1 terminal) ended the app (guarded in hvctui.tui.guards)."""
+    from textual.drivers import linux_driver
+
+    make(isolated_config)  # the app installs the guard
+    decode = linux_driver.getincrementaldecoder("utf-8")().decode
+    assert decode(b"x\xfcy") == "x\ufffdy"
+    assert decode(b"\xc3") == "" and decode(b"\xbc") == "\u00fc"  # split between two reads
+    assert decode(b"\x9b") == "\ufffd"

@@ -196,6 +196,33 @@ def _guard_styles_cache_retention() -> bool:
     return True
 
 
+def _guard_undecodable_input() -> bool:
+    """A byte from the terminal that is not UTF-8.
+
+    Upstream (Textual 8.2.x, `LinuxDriver.run_input_thread`): the terminal's input is decoded
+    by a strict UTF-8 decoder, so one byte that is not UTF-8 (an umlaut typed in a terminal set
+    to Latin-1, alt in xterm's 8-bit meta mode, a C1 byte pasted) raises UnicodeDecodeError in
+    the input thread, and the app ends with a traceback and exit code 0. The driver gets its
+    decoder from its module's `getincrementaldecoder`; hvctui's reads such a byte as U+FFFD,
+    drawn as the replacement character; a character split between two reads still decodes.
+    """
+    from textual.drivers import linux_driver
+
+    original = getattr(linux_driver, "getincrementaldecoder", None)
+    if original is None:
+        return False
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def getincrementaldecoder(encoding: str) -> Any:
+        decoder = original(encoding)
+        return lambda errors="replace": decoder(errors)
+
+    setattr(getincrementaldecoder, _INSTALLED, True)
+    linux_driver.getincrementaldecoder = getincrementaldecoder  # type: ignore[attr-defined]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
@@ -204,4 +231,5 @@ def install() -> dict[str, bool]:
             "second_palette": _guard_second_palette(),
             "input_controls": _guard_input_controls(),
             "styles_cache_retention": _guard_styles_cache_retention(),
-            "escapes": escapes.install()}
+            "escapes": escapes.install(),
+            "undecodable_input": _guard_undecodable_input()}
