@@ -74,6 +74,9 @@ async def test_ctrl_f_then_letters_filter_the_profiles(isolated_config: Path) ->
         await wait_until(pilot, lambda: app.main.sidebar.visible_names == ["dev"])
         await pilot.pause()
         assert app.main.form.values()["domain_name"] == "corp.local"
+        burst(app, "escape")  # escape in the filter clears it
+        await wait_until(pilot, lambda: app.main.sidebar.visible_names == ["corp", "dev"])
+        assert app.main.sidebar.filter_text == ""
 
 
 async def test_n_then_a_name_types_the_name_into_the_new_profile_dialog(

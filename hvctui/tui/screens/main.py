@@ -374,10 +374,14 @@ class MainScreen(Screen[None]):
 
     def action_cancel_call(self) -> None:
         """Escape: cancels a call in flight; otherwise, in a form field, puts back the
-        profile's saved value (a call in flight wins: escape must always be able to stop it)."""
+        profile's saved value, and in the profile filter clears it (a call in flight wins:
+        escape must always be able to stop it)."""
         if self._call_running():
             assert self._call is not None
             self._call.cancel()
+            return
+        if self.sidebar.filter_text and self.sidebar.filter_focused:
+            self.sidebar.clear_filter()
             return
         name = self.form.editing()
         if not name:

@@ -152,6 +152,10 @@ class ProfileSidebar(Vertical):
         """What is typed in the filter (the fleet says when it narrows the profiles)."""
         return self.query_one("#profile-filter", Input).value
 
+    @property
+    def filter_focused(self) -> bool:
+        return self.query_one("#profile-filter", Input).has_focus
+
     def clear_filter(self) -> None:
         self.query_one("#profile-filter", Input).value = ""
 
@@ -177,5 +181,5 @@ class ProfileSidebar(Vertical):
             self.post_message(self.Chosen(options.highlighted_name))
 
     def key_down(self) -> None:
-        if self.query_one("#profile-filter", Input).has_focus:
+        if self.filter_focused:
             self.profile_list.focus()
