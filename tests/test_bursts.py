@@ -177,6 +177,12 @@ def test_a_paste_is_text_whatever_it_holds(isolated_config: Path) -> None:
     assert read("\x1b[20", "0~a\x1bxb" + end) == ["Paste:a\u241bxb"]
     assert read(start + "ab\x1b[20", "1~", "\x1bx") == ["Paste:ab", "escape", "x"]
     assert read(start + "ab\x1b", "[201~x") == ["Paste:ab", "x"]
+    # a read that ends in the paste with what may start the end marker, and is not it
+    for cut in ("\x1b", "\x1b[", "\x1b[2", "\x1b[20"):
+        rest = "\x1b[201~"[len(cut):] if cut == "\x1b[20" else "x\rmore" + end
+        assert read(start + "abc" + cut, rest) == (
+            ["Paste:abc"] if cut == "\x1b[20" else ["Paste:abc\u241b" + cut[1:] + "x\rmore"])
+    assert read(start + "abc\x1b", end, pause_after=0) == ["Paste:abc\u241b"]
 
 
 def test_a_byte_that_is_not_utf8_is_read_as_a_replacement_character(

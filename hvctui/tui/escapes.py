@@ -37,10 +37,14 @@ class Reads:
         self.tail = ""  # the end of the read before: a marker's first characters
         self.pasting = False
         self.ended_with_escape = False  # the read before ended with an ESC, outside a paste
+        #: In a paste, the read before ended with what may be the start of the end marker
+        #: (ESC, ESC[, ESC[2...): kept back until the next read says whether it is.
+        self.held = ""
 
     def cut(self, data: str) -> tuple[bool, list[str]]:
         """(whether the ESC that ended the read before stands alone, the pieces of this read:
         each but the last ends with an ESC that stands alone)."""
+        data, self.held = self.held + data, ""
         alone_before = (self.ended_with_escape and not self.pasting
                         and data[0] not in SEQUENCE_AFTER_ESC)
         window, start = self.tail + data, len(self.tail)
@@ -55,15 +59,18 @@ class Reads:
                     self.pasting = False
             if char != ESC:
                 piece.append(char)
-            elif self.pasting:  # the end marker (perhaps cut by the read) or pasted text
-                piece.append(ESC if PASTE_END.startswith(window[at:at + 6]) else SHOWN_ESC)
+            elif self.pasting:  # the end marker, or pasted text
+                if len(window) - at < len(PASTE_END) and PASTE_END.startswith(window[at:]):
+                    self.held = window[at:]  # cut by the read: wait for the rest
+                    break
+                piece.append(ESC if window.startswith(PASTE_END, at) else SHOWN_ESC)
             else:
                 piece.append(ESC)
                 if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
                     pieces.append("".join(piece))
                     piece = []
         pieces.append("".join(piece))
-        self.tail = window[-5:]
+        self.tail = window[:len(window) - len(self.held)][-5:]
         self.ended_with_escape = data.endswith(ESC) and not self.pasting
         return alone_before, pieces
 
