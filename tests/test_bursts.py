@@ -196,3 +196,37 @@ def test_a_byte_that_is_not_utf8_is_read_as_a_replacement_character(
     assert decode(b"x\xfcy") == "x\ufffdy"
     assert decode(b"\xc3") == "" and decode(b"\xbc") == "\u00fc"  # split between two reads
     assert decode(b"\x9b") == "\ufffd"
+
+
+def test_malformed_terminal_sequences_are_read_as_text_not_raised(isolated_config: Path) -> None:
+    """Textual's parser raised on kitty-keyboard sequences with malformed numbers, which ended
+    the app (guarded in hvctui.tui.guards); a well-formed one is still a key."""
+    make(isolated_config)
+    for sequence in ("\x1b[1;1:3A", "\x1b[1114112u", "\x1b[99999999999999999999;5u",
+                     "\x1b[:u"):
+        assert "escape" not in read(sequence)  # text, no exception
+    assert read("\x1b[97;5u") == ["ctrl+a"]
+
+
+async def test_an_in_band_resize_is_kept_only_when_asked_for_and_possible(
+        isolated_config: Path) -> None:
+    """A pasted ESC[48;99999;99999;1;1t made the app lay out a 99999x99999 screen (3 GB, no key
+    answered): a size from the input passes only once in-band resizing is on, and only if a
+    terminal can have it (guarded in hvctui.tui.guards)."""
+    from textual.drivers.linux_driver import LinuxDriver
+    from textual.geometry import Size
+
+    app = make(isolated_config)
+    driver = LinuxDriver(app)
+    sent: list[Any] = []
+    driver.send_message = sent.append  # type: ignore[method-assign]
+
+    def resize(width: int, height: int) -> events.Resize:
+        return events.Resize(Size(width, height), Size(width, height))
+
+    driver.process_message(resize(100, 40))  # in-band resizing was never turned on
+    driver._in_band_window_resize = True
+    driver.process_message(resize(99999, 99999))
+    assert sent == []
+    driver.process_message(resize(100, 40))
+    assert [m.size for m in sent] == [Size(100, 40)]

@@ -223,6 +223,68 @@ def _guard_undecodable_input() -> bool:
     return True
 
 
+def _guard_malformed_extended_key() -> bool:
+    """A key in the kitty keyboard protocol's form whose numbers are malformed.
+
+    Upstream (Textual 8.2.x, `XTermParser._parse_extended_key`): a sequence that matches the
+    protocol's pattern is converted with `int()` and `chr()` unchecked, so `ESC[1;1:3A`,
+    `ESC[1114112u` or a 20-digit code (pasted, or sent by a confused terminal) raises
+    ValueError or OverflowError in the input thread and the app ends. Such a sequence is not a
+    key: the parser reads it as it reads any sequence it does not know.
+    """
+    from textual._xterm_parser import XTermParser
+
+    original = getattr(XTermParser, "_parse_extended_key", None)
+    if original is None:
+        return False
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def _parse_extended_key(self: XTermParser, sequence: str) -> Any:
+        try:
+            return original(self, sequence)
+        except (ValueError, OverflowError):
+            return None
+
+    setattr(_parse_extended_key, _INSTALLED, True)
+    XTermParser._parse_extended_key = _parse_extended_key  # type: ignore[method-assign]
+    return True
+
+
+#: Larger than any terminal: an in-band size beyond it is not one.
+MAX_TERMINAL_CELLS = 2000
+
+
+def _guard_unrequested_resize() -> bool:
+    """An in-band window size report the app did not ask for, or of an impossible size.
+
+    Upstream (Textual 8.2.x, `XTermParser` and `LinuxDriver.process_message`): every
+    `ESC[48;rows;cols;...t` read from the terminal becomes a Resize, whether or not in-band
+    resizing was turned on, at any size: one pasted or sent `ESC[48;99999;99999;1;1t` made the
+    app lay out a 99999x99999 screen (3 GB in 20 s, no key answered). The driver's own resize
+    events (SIGWINCH) do not pass here; a Resize from the input is kept only once the terminal
+    has said it supports in-band resizing, and only at a size a terminal can have.
+    """
+    from textual import events
+    from textual.drivers.linux_driver import LinuxDriver
+
+    original = LinuxDriver.process_message
+    if getattr(original, _INSTALLED, False):
+        return True
+
+    def process_message(self: LinuxDriver, message: Any) -> None:
+        if isinstance(message, events.Resize) and not (
+                getattr(self, "_in_band_window_resize", False)
+                and 0 < message.size.width <= MAX_TERMINAL_CELLS
+                and 0 < message.size.height <= MAX_TERMINAL_CELLS):
+            return
+        original(self, message)
+
+    setattr(process_message, _INSTALLED, True)
+    LinuxDriver.process_message = process_message  # type: ignore[method-assign]
+    return True
+
+
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
@@ -232,4 +294,6 @@ def install() -> dict[str, bool]:
             "input_controls": _guard_input_controls(),
             "styles_cache_retention": _guard_styles_cache_retention(),
             "escapes": escapes.install(),
-            "undecodable_input": _guard_undecodable_input()}
+            "undecodable_input": _guard_undecodable_input(),
+            "malformed_extended_key": _guard_malformed_extended_key(),
+            "unrequested_resize": _guard_unrequested_resize()}
