@@ -176,7 +176,7 @@ def test_a_paste_is_text_whatever_it_holds(isolated_config: Path) -> None:
     # markers cut between reads
     assert read("\x1b[20", "0~a\x1bxb" + end) == ["Paste:a\u241bxb"]
     assert read(start + "ab\x1b[20", "1~", "\x1bx") == ["Paste:ab", "escape", "x"]
-    assert read(start + "ab\x1b", "[201~x") == ["Paste:ab", "x"]
+    assert read(start + "ab\x1b", "[201~x") == ["Paste:ab", "Paste:x"]  # one read: pasted
     # a read that ends in the paste with what may start the end marker, and is not it
     for cut in ("\x1b", "\x1b[", "\x1b[2", "\x1b[20"):
         rest = "\x1b[201~"[len(cut):] if cut == "\x1b[20" else "x\rmore" + end
@@ -230,3 +230,59 @@ async def test_an_in_band_resize_is_kept_only_when_asked_for_and_possible(
     assert sent == []
     driver.process_message(resize(100, 40))
     assert [m.size for m in sent] == [Size(100, 40)]
+
+
+async def test_a_support_reply_for_in_band_resizing_is_taken_once_and_only_when_asked(
+        isolated_config: Path) -> None:
+    """A pasted ESC[?2048;2$y turned in-band resizing on at any time, after which SIGWINCH was
+    ignored and the screen kept its size for good (guarded in hvctui.tui.guards)."""
+    from textual.drivers.linux_driver import LinuxDriver
+    from textual.messages import InBandWindowResize
+
+    from hvctui.tui import guards
+
+    app = make(isolated_config)
+    driver = LinuxDriver(app)
+    sent: list[Any] = []
+    driver.send_message = sent.append  # type: ignore[method-assign]
+    driver.write = lambda data: None  # type: ignore[method-assign]
+    driver.process_message(InBandWindowResize(True, True))  # nobody asked
+    assert not driver._in_band_window_resize and sent == []
+    driver._query_in_band_window_resize()
+    driver._hvctui_asked_at -= guards.IN_BAND_REPLY_WINDOW + 1  # asked too long ago
+    driver.process_message(InBandWindowResize(True, True))
+    assert not driver._in_band_window_resize
+    driver._query_in_band_window_resize()
+    driver.process_message(InBandWindowResize(True, True))  # the terminal's answer
+    assert driver._in_band_window_resize and len(sent) == 1
+    driver._in_band_window_resize = False
+    driver.process_message(InBandWindowResize(True, True))  # a second one: not taken
+    assert not driver._in_band_window_resize and len(sent) == 1
+
+
+def test_a_paste_holding_an_end_marker_or_none_cannot_run_keys(isolated_config: Path) -> None:
+    """tmux passes a pasted end marker on: what followed it in the paste ran as keys (F5 sent
+    Link). A start marker with no end froze every key for good. What follows an end marker in
+    the same read is pasted text; a paste stalled for PASTE_STALL seconds is over."""
+    from textual._xterm_parser import XTermParser
+
+    from hvctui.tui.escapes import PASTE_STALL, Reads
+
+    make(isolated_config)
+    start, end = "\x1b[200~", "\x1b[201~"
+    assert read(start + "zz" + end + "\x1b[15~\r" + end) == ["Paste:zz", "Paste:\u241b[15~\r"]
+    assert read(start + "zz" + end + "q", "\x1b[15~") == ["Paste:zz", "Paste:q", "f5"]
+
+    now = [0.0]
+    parser = XTermParser()
+    parser.__dict__["_hvctui_reads"] = Reads(clock=lambda: now[0])
+
+    def keys(data: str) -> list[str]:
+        return [e.key if isinstance(e, events.Key) else f"Paste:{e.text}"
+                for e in parser.feed(data) if isinstance(e, (events.Key, events.Paste))]
+
+    assert keys(start + "hi") == []  # no end marker: still a paste
+    now[0] += PASTE_STALL / 2
+    assert keys("\x1bOP") == []  # F1 soon after: pasted text, as a paste over a slow link
+    now[0] += PASTE_STALL
+    assert keys("\x1bOPx") == ["Paste:hi\u241bOP", "f1", "x"]  # stalled: over, keys act

@@ -18,6 +18,8 @@ the end marker's, reaches the parser as ␛ (U+241B), drawn as the control it st
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 ESC = "\x1b"
@@ -29,22 +31,40 @@ SHOWN_ESC = "\u241b"
 _INSTALLED = "_hvctui_escapes"
 
 
+#: A paste whose reads stop this long before its end marker came is over (cut short, or its
+#: start marker was itself pasted): the keys after it act again.
+PASTE_STALL = 2.0
+
+
 class Reads:
     """One terminal's reads, cut where an ESC must stand alone; pastes followed across reads
-    (a marker can be cut between two reads)."""
+    (a marker can be cut between two reads).
 
-    def __init__(self) -> None:
+    A paste is text from its start marker to its end marker, with two bounds: what follows an
+    end marker in the same read is pasted text too (a paste can hold an end marker of its own,
+    which tmux passes on: what followed it ran as keys), and a paste that stalls for
+    `PASTE_STALL` seconds is ended (with no end marker every later key was pasted text).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.tail = ""  # the end of the read before: a marker's first characters
         self.pasting = False
         self.ended_with_escape = False  # the read before ended with an ESC, outside a paste
         #: In a paste, the read before ended with what may be the start of the end marker
         #: (ESC, ESC[, ESC[2...): kept back until the next read says whether it is.
         self.held = ""
+        self.clock = clock
+        self.last = clock()
+        self.reopened = False  # pasted text after an end marker, up to the end of this read
 
     def cut(self, data: str) -> tuple[bool, list[str]]:
         """(whether the ESC that ended the read before stands alone, the pieces of this read:
         each but the last ends with an ESC that stands alone)."""
-        data, self.held = self.held + data, ""
+        now = self.clock()
+        stalled = self.pasting and now - self.last >= PASTE_STALL
+        self.last = now
+        ending = self.held + (PASTE_END if stalled else "")  # hvctui's own end: no reopening
+        data, self.held = ending + data, ""
         alone_before = (self.ended_with_escape and not self.pasting
                         and data[0] not in SEQUENCE_AFTER_ESC)
         window, start = self.tail + data, len(self.tail)
@@ -52,15 +72,21 @@ class Reads:
         piece: list[str] = []
         for index, char in enumerate(data):
             at = start + index
+            ended = False
             if char == "~" and at >= 5:
                 if window.startswith(PASTE_START, at - 5):
                     self.pasting = True
                 elif window.startswith(PASTE_END, at - 5):
-                    self.pasting = False
+                    self.pasting, ended = False, True
             if char != ESC:
                 piece.append(char)
+                if ended and len(ending) <= index < len(data) - 1:  # more: pasted text too
+                    piece.append(PASTE_START)
+                    self.pasting = self.reopened = True
             elif self.pasting:  # the end marker, or pasted text
-                if len(window) - at < len(PASTE_END) and PASTE_END.startswith(window[at:]):
+                cut_marker = (len(window) - at < len(PASTE_END)
+                              and PASTE_END.startswith(window[at:]))
+                if cut_marker and not self.reopened:
                     self.held = window[at:]  # cut by the read: wait for the rest
                     break
                 piece.append(ESC if window.startswith(PASTE_END, at) else SHOWN_ESC)
@@ -69,6 +95,10 @@ class Reads:
                 if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
                     pieces.append("".join(piece))
                     piece = []
+        if self.reopened:  # the text after an end marker ends with this read
+            if self.pasting:
+                piece.append(PASTE_END)
+            self.pasting = self.reopened = False
         pieces.append("".join(piece))
         self.tail = window[:len(window) - len(self.held)][-5:]
         self.ended_with_escape = data.endswith(ESC) and not self.pasting

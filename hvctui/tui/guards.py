@@ -253,27 +253,48 @@ def _guard_malformed_extended_key() -> bool:
 
 #: Larger than any terminal: an in-band size beyond it is not one.
 MAX_TERMINAL_CELLS = 2000
+#: The terminal answers the driver's in-band resize query within this many seconds, or never.
+IN_BAND_REPLY_WINDOW = 5.0
 
 
 def _guard_unrequested_resize() -> bool:
-    """An in-band window size report the app did not ask for, or of an impossible size.
+    """In-band window size reports the app did not ask for, or of an impossible size.
 
     Upstream (Textual 8.2.x, `XTermParser` and `LinuxDriver.process_message`): every
     `ESC[48;rows;cols;...t` read from the terminal becomes a Resize, whether or not in-band
     resizing was turned on, at any size: one pasted or sent `ESC[48;99999;99999;1;1t` made the
-    app lay out a 99999x99999 screen (3 GB in 20 s, no key answered). The driver's own resize
-    events (SIGWINCH) do not pass here; a Resize from the input is kept only once the terminal
-    has said it supports in-band resizing, and only at a size a terminal can have.
+    app lay out a 99999x99999 screen (3 GB in 20 s, no key answered). And a reply saying that
+    the terminal supports in-band resizing (`ESC[?2048;2$y`) is taken whenever it comes, after
+    which the driver ignores SIGWINCH: a pasted one froze the screen's size for good.
+    The driver's own resize events (SIGWINCH) do not pass here. A support reply is taken once,
+    only within `IN_BAND_REPLY_WINDOW` seconds of the driver's query; a Resize from the input
+    only once that reply came, and only at a size a terminal can have.
     """
+    import time
+
     from textual import events
     from textual.drivers.linux_driver import LinuxDriver
+    from textual.messages import InBandWindowResize
 
     original = LinuxDriver.process_message
+    query = getattr(LinuxDriver, "_query_in_band_window_resize", None)
     if getattr(original, _INSTALLED, False):
         return True
+    if query is None:
+        return False
+
+    def _query_in_band_window_resize(self: LinuxDriver) -> None:
+        self._hvctui_asked_at = time.monotonic()  # type: ignore[attr-defined]
+        query(self)
 
     def process_message(self: LinuxDriver, message: Any) -> None:
-        if isinstance(message, events.Resize) and not (
+        if isinstance(message, InBandWindowResize):
+            asked = getattr(self, "_hvctui_asked_at", None)
+            if (asked is None or getattr(self, "_hvctui_answered", False)
+                    or time.monotonic() - asked > IN_BAND_REPLY_WINDOW):
+                return
+            self._hvctui_answered = True  # type: ignore[attr-defined]
+        elif isinstance(message, events.Resize) and not (
                 getattr(self, "_in_band_window_resize", False)
                 and 0 < message.size.width <= MAX_TERMINAL_CELLS
                 and 0 < message.size.height <= MAX_TERMINAL_CELLS):
@@ -282,6 +303,8 @@ def _guard_unrequested_resize() -> bool:
 
     setattr(process_message, _INSTALLED, True)
     LinuxDriver.process_message = process_message  # type: ignore[method-assign]
+    LinuxDriver._query_in_band_window_resize = (  # type: ignore[method-assign]
+        _query_in_band_window_resize)
     return True
 
 
