@@ -128,15 +128,21 @@ async def test_escape_then_tab_in_one_read_reverts_the_field_and_moves_on(
         assert app.main.form.values()["user"] == "cloudadmin@vmc.localk"
 
 
-def read(*reads: str, pause_after: int | None = None) -> list[str]:
-    """The keys (and pastes, as "Paste:text") Textual's parser reads from these reads, with
-    the parser's ESC wait run out after read number `pause_after` (a person pausing)."""
+def read(*reads: str, pause_after: int | None = None, gap: float = 0.5) -> list[str]:
+    """The keys (and pastes, as "Paste:text") Textual's parser reads from these reads, `gap`
+    seconds apart (a person's pace), with the parser's ESC wait run out after read number
+    `pause_after` (a person pausing)."""
     from textual import constants
     from textual._xterm_parser import XTermParser
 
+    from hvctui.tui.escapes import Reads
+
+    now = [0.0]
     parser = XTermParser()
+    parser.__dict__["_hvctui_reads"] = Reads(clock=lambda: now[0])
     found: list[Any] = []
     for number, data in enumerate(reads):
+        now[0] += gap
         found += parser.feed(data)
         if number == pause_after:
             time.sleep(constants.ESCAPE_DELAY + 0.05)
@@ -286,3 +292,21 @@ def test_a_paste_holding_an_end_marker_or_none_cannot_run_keys(isolated_config: 
     assert keys("\x1bOP") == []  # F1 soon after: pasted text, as a paste over a slow link
     now[0] += PASTE_STALL
     assert keys("\x1bOPx") == ["Paste:hi\u241bOP", "f1", "x"]  # stalled: over, keys act
+    # a pasted end marker, then the rest of the paste in reads streaming in right after it
+    assert read(start + "zz" + end + "a" * 50, "\x1b[15~", "t" + end, gap=0.001) == [
+        "Paste:zz", "Paste:" + "a" * 50, "Paste:\u241b[15~", "Paste:t"]
+    assert read(start + "a" + end + "b\x1b", "[200~\r" + end, gap=0.001) == [
+        "Paste:a", "Paste:b\u241b", "Paste:[200~\r"]
+    # keys typed into a paste whose end never comes: over after PASTE_LONGEST at the latest
+    from hvctui.tui.escapes import PASTE_LONGEST
+
+    now[0] = 100.0
+    parser = XTermParser()
+    parser.__dict__["_hvctui_reads"] = Reads(clock=lambda: now[0])
+    assert keys(start + "hi") == []
+    typed = int(PASTE_LONGEST) - 1
+    for _ in range(typed):  # a key a second, never a 2 s stall
+        now[0] += 1.0
+        assert keys("k") == []
+    now[0] += 1.0
+    assert keys("\x1bOP") == ["Paste:hi" + "k" * typed, "f1"]

@@ -34,16 +34,24 @@ _INSTALLED = "_hvctui_escapes"
 #: A paste whose reads stop this long before its end marker came is over (cut short, or its
 #: start marker was itself pasted): the keys after it act again.
 PASTE_STALL = 2.0
+#: A paste open this long is over, even while reads keep coming (keys typed into a paste whose
+#: end never comes): what still streams in goes on as pasted text (see PASTE_FLOW).
+PASTE_LONGEST = 10.0
+#: Reads that follow each other closer than this are one stream: what streams in after a
+#: paste ends is pasted text too. Keys typed by a person come further apart.
+PASTE_FLOW = 0.1
 
 
 class Reads:
     """One terminal's reads, cut where an ESC must stand alone; pastes followed across reads
     (a marker can be cut between two reads).
 
-    A paste is text from its start marker to its end marker, with two bounds: what follows an
-    end marker in the same read is pasted text too (a paste can hold an end marker of its own,
-    which tmux passes on: what followed it ran as keys), and a paste that stalls for
-    `PASTE_STALL` seconds is ended (with no end marker every later key was pasted text).
+    A paste is text from its start marker to its end marker, within bounds. A paste can hold an
+    end marker of its own (tmux passes it on: what followed ran as keys, a pasted F5 sent Link
+    and a pasted `t` trusted), so after a paste ends, the rest of its read and the reads that
+    stream in right after it (closer than PASTE_FLOW) are pasted text too. A paste whose reads
+    stall for PASTE_STALL, or that has been open PASTE_LONGEST, is over (with no end marker
+    every later key was pasted text, for good).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -55,34 +63,51 @@ class Reads:
         self.held = ""
         self.clock = clock
         self.last = clock()
-        self.reopened = False  # pasted text after an end marker, up to the end of this read
+        self.opened_at = 0.0  # when the paste now open began
+        self.reopened = False  # pasted text hvctui bracketed, up to the end of this read
+        self.after_paste = False  # the read before ended a paste or carried pasted text
+
+    def _reopen(self, piece: list[str]) -> None:
+        piece.append(PASTE_START)
+        self.pasting = self.reopened = True
 
     def cut(self, data: str) -> tuple[bool, list[str]]:
         """(whether the ESC that ended the read before stands alone, the pieces of this read:
         each but the last ends with an ESC that stands alone)."""
         now = self.clock()
+        flowing = now - self.last < PASTE_FLOW
         stalled = self.pasting and now - self.last >= PASTE_STALL
+        too_long = self.pasting and not stalled and now - self.opened_at >= PASTE_LONGEST
         self.last = now
-        ending = self.held + (PASTE_END if stalled else "")  # hvctui's own end: no reopening
+        ending = self.held + (PASTE_END if stalled or too_long else "")
         data, self.held = ending + data, ""
         alone_before = (self.ended_with_escape and not self.pasting
                         and data[0] not in SEQUENCE_AFTER_ESC)
         window, start = self.tail + data, len(self.tail)
         pieces: list[str] = []
         piece: list[str] = []
+        if (too_long or (self.after_paste and not self.pasting)) and flowing:
+            continue_at = len(ending)  # this read streams on from the paste: text too
+        else:
+            continue_at = -1
+        self.after_paste = False
         for index, char in enumerate(data):
+            if index == continue_at:
+                self._reopen(piece)
             at = start + index
             ended = False
             if char == "~" and at >= 5:
                 if window.startswith(PASTE_START, at - 5):
+                    if not self.pasting:
+                        self.opened_at = now
                     self.pasting = True
                 elif window.startswith(PASTE_END, at - 5):
                     self.pasting, ended = False, True
+                    self.after_paste = index >= len(ending) or not (stalled or too_long)
             if char != ESC:
                 piece.append(char)
                 if ended and len(ending) <= index < len(data) - 1:  # more: pasted text too
-                    piece.append(PASTE_START)
-                    self.pasting = self.reopened = True
+                    self._reopen(piece)
             elif self.pasting:  # the end marker, or pasted text
                 cut_marker = (len(window) - at < len(PASTE_END)
                               and PASTE_END.startswith(window[at:]))
@@ -95,10 +120,11 @@ class Reads:
                 if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
                     pieces.append("".join(piece))
                     piece = []
-        if self.reopened:  # the text after an end marker ends with this read
+        if self.reopened:  # the text bracketed by hvctui ends with this read
             if self.pasting:
                 piece.append(PASTE_END)
             self.pasting = self.reopened = False
+            self.after_paste = True
         pieces.append("".join(piece))
         self.tail = window[:len(window) - len(self.held)][-5:]
         self.ended_with_escape = data.endswith(ESC) and not self.pasting
