@@ -297,6 +297,12 @@ def test_a_paste_holding_an_end_marker_or_none_cannot_run_keys(isolated_config: 
         "Paste:zz", "Paste:" + "a" * 50, "Paste:\u241b[15~", "Paste:t"]
     assert read(start + "a" + end + "b\x1b", "[200~\r" + end, gap=0.001) == [
         "Paste:a", "Paste:b\u241b", "Paste:[200~\r"]
+    # a paste that ends its read: keys and mouse reports right after it act, however fast
+    assert read(start + "user" + end, "x", "\t", "\x1b[<35;31;10M", "y", gap=0.02) == [
+        "Paste:user", "x", "tab", "y"]
+    # an ESC sent on as ␛ starts no marker, even when the rest comes in the next read
+    found = read(start + "a" + end + "b\x1b[20", "1~c", gap=0.001)
+    assert found == ["Paste:a", "Paste:b\u241b[20", "Paste:1~c"]
     # keys typed into a paste whose end never comes: over after PASTE_LONGEST at the latest
     from hvctui.tui.escapes import PASTE_LONGEST
 

@@ -37,8 +37,8 @@ PASTE_STALL = 2.0
 #: A paste open this long is over, even while reads keep coming (keys typed into a paste whose
 #: end never comes): what still streams in goes on as pasted text (see PASTE_FLOW).
 PASTE_LONGEST = 10.0
-#: Reads that follow each other closer than this are one stream: what streams in after a
-#: paste ends is pasted text too. Keys typed by a person come further apart.
+#: Reads that follow each other closer than this are one stream: after an end marker that was
+#: followed by more in its read, what streams in is pasted text too.
 PASTE_FLOW = 0.1
 
 
@@ -48,10 +48,11 @@ class Reads:
 
     A paste is text from its start marker to its end marker, within bounds. A paste can hold an
     end marker of its own (tmux passes it on: what followed ran as keys, a pasted F5 sent Link
-    and a pasted `t` trusted), so after a paste ends, the rest of its read and the reads that
-    stream in right after it (closer than PASTE_FLOW) are pasted text too. A paste whose reads
-    stall for PASTE_STALL, or that has been open PASTE_LONGEST, is over (with no end marker
-    every later key was pasted text, for good).
+    and a pasted `t` trusted). So when more follows an end marker in its read, that rest is
+    pasted text, and so are the reads that stream in right after it (each closer than
+    PASTE_FLOW to the one before). A paste that ends its read ends there: keys and mouse
+    reports after it act, however fast. A paste whose reads stall for PASTE_STALL, or that has
+    been open PASTE_LONGEST, is over (with no end marker every later key was pasted text).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -65,7 +66,10 @@ class Reads:
         self.last = clock()
         self.opened_at = 0.0  # when the paste now open began
         self.reopened = False  # pasted text hvctui bracketed, up to the end of this read
-        self.after_paste = False  # the read before ended a paste or carried pasted text
+        #: A paste ended with more after its end marker in the same read (an end marker in
+        #: the pasted text): what streams in next is pasted text too.
+        self.suspect = False
+        self.tail_shown: set[int] = set()  # the tail's ESCs sent on as ␛: no marker starts there
 
     def _reopen(self, piece: list[str]) -> None:
         piece.append(PASTE_START)
@@ -84,37 +88,39 @@ class Reads:
         alone_before = (self.ended_with_escape and not self.pasting
                         and data[0] not in SEQUENCE_AFTER_ESC)
         window, start = self.tail + data, len(self.tail)
+        shown = set(self.tail_shown)  # window positions of ESCs sent on as ␛
         pieces: list[str] = []
         piece: list[str] = []
-        if (too_long or (self.after_paste and not self.pasting)) and flowing:
-            continue_at = len(ending)  # this read streams on from the paste: text too
-        else:
-            continue_at = -1
-        self.after_paste = False
+        self.suspect = flowing and (too_long or (self.suspect and not self.pasting))
+        continue_at = len(ending) if self.suspect else -1  # streams on from it: text too
         for index, char in enumerate(data):
             if index == continue_at:
                 self._reopen(piece)
             at = start + index
             ended = False
-            if char == "~" and at >= 5:
+            if char == "~" and at >= 5 and at - 5 not in shown:
                 if window.startswith(PASTE_START, at - 5):
                     if not self.pasting:
                         self.opened_at = now
                     self.pasting = True
                 elif window.startswith(PASTE_END, at - 5):
                     self.pasting, ended = False, True
-                    self.after_paste = index >= len(ending) or not (stalled or too_long)
             if char != ESC:
                 piece.append(char)
                 if ended and len(ending) <= index < len(data) - 1:  # more: pasted text too
                     self._reopen(piece)
+                    self.suspect = True
             elif self.pasting:  # the end marker, or pasted text
                 cut_marker = (len(window) - at < len(PASTE_END)
                               and PASTE_END.startswith(window[at:]))
                 if cut_marker and not self.reopened:
                     self.held = window[at:]  # cut by the read: wait for the rest
                     break
-                piece.append(ESC if window.startswith(PASTE_END, at) else SHOWN_ESC)
+                if window.startswith(PASTE_END, at):
+                    piece.append(ESC)
+                else:
+                    piece.append(SHOWN_ESC)
+                    shown.add(at)
             else:
                 piece.append(ESC)
                 if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
@@ -124,9 +130,11 @@ class Reads:
             if self.pasting:
                 piece.append(PASTE_END)
             self.pasting = self.reopened = False
-            self.after_paste = True
         pieces.append("".join(piece))
-        self.tail = window[:len(window) - len(self.held)][-5:]
+        kept = len(window) - len(self.held)
+        self.tail = window[:kept][-5:]
+        self.tail_shown = {at - (kept - len(self.tail)) for at in shown
+                           if kept - len(self.tail) <= at < kept}
         self.ended_with_escape = data.endswith(ESC) and not self.pasting
         return alone_before, pieces
 
