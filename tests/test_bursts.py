@@ -160,6 +160,7 @@ def test_only_keys_that_follow_escape_are_split_from_it(isolated_config: Path) -
     assert read("\x1b", "\r") == ["escape", "enter"]  # Escape, then enter in the next read
     assert read("\x1bf", "\x1bb", "\x1b\x7f") == ["ctrl+right", "ctrl+left", "ctrl+w"]
     assert read("\x1b\x1bx") == ["escape", "escape", "x"]
+    assert read("\x1bP", "\x1b]") == ["escape", "P", "escape", "right_square_bracket"]
 
 
 def test_escape_a_pause_then_a_key_is_escape_then_the_key(isolated_config: Path) -> None:
@@ -268,8 +269,9 @@ async def test_a_support_reply_for_in_band_resizing_is_taken_once_and_only_when_
 
 def test_a_paste_holding_an_end_marker_or_none_cannot_run_keys(isolated_config: Path) -> None:
     """tmux passes a pasted end marker on: what followed it in the paste ran as keys (F5 sent
-    Link). A start marker with no end froze every key for good. What follows an end marker in
-    the same read is pasted text; a paste stalled for PASTE_STALL seconds is over."""
+    Link, t trusted). A start marker with no end froze every key for good. What follows an end
+    marker in its read, and what streams in right after it, is pasted text; a paste stalled
+    for PASTE_STALL seconds is over."""
     from textual._xterm_parser import XTermParser
 
     from hvctui.tui.escapes import PASTE_STALL, Reads
@@ -303,16 +305,18 @@ def test_a_paste_holding_an_end_marker_or_none_cannot_run_keys(isolated_config: 
     # an ESC sent on as ␛ starts no marker, even when the rest comes in the next read
     found = read(start + "a" + end + "b\x1b[20", "1~c", gap=0.001)
     assert found == ["Paste:a", "Paste:b\u241b[20", "Paste:1~c"]
-    # keys typed into a paste whose end never comes: over after PASTE_LONGEST at the latest
-    from hvctui.tui.escapes import PASTE_LONGEST
-
+    # the pasted end marker ends a read: the rest of that write streams in right after it
+    assert read(start + "A" * 10 + end, "\x1b[15~", "t", gap=0.0001) == [
+        "Paste:" + "A" * 10, "Paste:\u241b[15~", "Paste:t"]
+    assert read(start + "A" + end, "\x1b[15~", gap=0.05) == ["Paste:A", "f5"]  # a person
+    # an end marker outside any paste ends nothing: what follows it acts
+    assert read(end + "\rq") == ["enter", "q"]
+    # a read is idle time after the one before was handled, however long handling took
     now[0] = 100.0
     parser = XTermParser()
     parser.__dict__["_hvctui_reads"] = Reads(clock=lambda: now[0])
-    assert keys(start + "hi") == []
-    typed = int(PASTE_LONGEST) - 1
-    for _ in range(typed):  # a key a second, never a 2 s stall
-        now[0] += 1.0
-        assert keys("k") == []
-    now[0] += 1.0
-    assert keys("\x1bOP") == ["Paste:hi" + "k" * typed, "f1"]
+    found = []
+    for event in parser.feed(start + "A" * 10 + end):
+        now[0] += 0.05  # a slow handler: the terminal had the rest of the write ready meanwhile
+        found.append(event)
+    assert keys("\x1b[15~") == ["Paste:\u241b[15~"]

@@ -24,9 +24,10 @@ from typing import Any
 
 ESC = "\x1b"
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
-#: After an ESC, the parser goes on reading a sequence: CSI, SS3, another ESC, DCS, OSC, APC,
-#: ST; and readline's alt+f, alt+b, alt+backspace.
-SEQUENCE_AFTER_ESC = frozenset("[O\x1bP]_\\fb\x7f")
+#: After an ESC, the parser goes on reading a sequence: CSI, SS3, another ESC; and readline's
+#: alt+f, alt+b, alt+backspace. (DCS, OSC and APC are replies to queries hvctui and Textual
+#: never send: ESC then P, ], _ or \ is escape, then the key.)
+SEQUENCE_AFTER_ESC = frozenset("[O\x1bfb\x7f")
 SHOWN_ESC = "\u241b"
 _INSTALLED = "_hvctui_escapes"
 
@@ -34,12 +35,10 @@ _INSTALLED = "_hvctui_escapes"
 #: A paste whose reads stop this long before its end marker came is over (cut short, or its
 #: start marker was itself pasted): the keys after it act again.
 PASTE_STALL = 2.0
-#: A paste open this long is over, even while reads keep coming (keys typed into a paste whose
-#: end never comes): what still streams in goes on as pasted text (see PASTE_FLOW).
-PASTE_LONGEST = 10.0
-#: Reads that follow each other closer than this are one stream: after an end marker that was
-#: followed by more in its read, what streams in is pasted text too.
-PASTE_FLOW = 0.1
+#: A read that comes this soon after the one before was handled (the terminal had it ready:
+#: the same write) streams on from it. After a paste's end marker, what streams on is pasted
+#: text too. A person's keys and mouse reports come further apart.
+PASTE_FLOW = 0.005
 
 
 class Reads:
@@ -48,11 +47,10 @@ class Reads:
 
     A paste is text from its start marker to its end marker, within bounds. A paste can hold an
     end marker of its own (tmux passes it on: what followed ran as keys, a pasted F5 sent Link
-    and a pasted `t` trusted). So when more follows an end marker in its read, that rest is
-    pasted text, and so are the reads that stream in right after it (each closer than
-    PASTE_FLOW to the one before). A paste that ends its read ends there: keys and mouse
-    reports after it act, however fast. A paste whose reads stall for PASTE_STALL, or that has
-    been open PASTE_LONGEST, is over (with no end marker every later key was pasted text).
+    and a pasted `t` trusted). So what follows an end marker in its read is pasted text, and
+    so are the reads that stream in right after it (ready within PASTE_FLOW of the read before
+    being handled, as the rest of one write is). A paste whose reads stall for PASTE_STALL is
+    over (with no end marker every later key was pasted text, for good).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -64,12 +62,13 @@ class Reads:
         self.held = ""
         self.clock = clock
         self.last = clock()
-        self.opened_at = 0.0  # when the paste now open began
         self.reopened = False  # pasted text hvctui bracketed, up to the end of this read
-        #: A paste ended with more after its end marker in the same read (an end marker in
-        #: the pasted text): what streams in next is pasted text too.
-        self.suspect = False
+        self.after_paste = False  # the read before ended a paste: what streams on is text
         self.tail_shown: set[int] = set()  # the tail's ESCs sent on as ␛: no marker starts there
+
+    def handled(self) -> None:
+        """The read's keys are handled: from now the terminal is idle."""
+        self.last = self.clock()
 
     def _reopen(self, piece: list[str]) -> None:
         piece.append(PASTE_START)
@@ -78,12 +77,9 @@ class Reads:
     def cut(self, data: str) -> tuple[bool, list[str]]:
         """(whether the ESC that ended the read before stands alone, the pieces of this read:
         each but the last ends with an ESC that stands alone)."""
-        now = self.clock()
-        flowing = now - self.last < PASTE_FLOW
-        stalled = self.pasting and now - self.last >= PASTE_STALL
-        too_long = self.pasting and not stalled and now - self.opened_at >= PASTE_LONGEST
-        self.last = now
-        ending = self.held + (PASTE_END if stalled or too_long else "")
+        idle = self.clock() - self.last
+        stalled = self.pasting and idle >= PASTE_STALL
+        ending = self.held + (PASTE_END if stalled else "")
         data, self.held = ending + data, ""
         alone_before = (self.ended_with_escape and not self.pasting
                         and data[0] not in SEQUENCE_AFTER_ESC)
@@ -91,8 +87,9 @@ class Reads:
         shown = set(self.tail_shown)  # window positions of ESCs sent on as ␛
         pieces: list[str] = []
         piece: list[str] = []
-        self.suspect = flowing and (too_long or (self.suspect and not self.pasting))
-        continue_at = len(ending) if self.suspect else -1  # streams on from it: text too
+        streaming = self.after_paste and not self.pasting and idle < PASTE_FLOW
+        continue_at = len(ending) if streaming else -1  # streams on from a paste: text too
+        self.after_paste = False
         for index, char in enumerate(data):
             if index == continue_at:
                 self._reopen(piece)
@@ -100,16 +97,14 @@ class Reads:
             ended = False
             if char == "~" and at >= 5 and at - 5 not in shown:
                 if window.startswith(PASTE_START, at - 5):
-                    if not self.pasting:
-                        self.opened_at = now
                     self.pasting = True
-                elif window.startswith(PASTE_END, at - 5):
+                elif window.startswith(PASTE_END, at - 5) and self.pasting:
                     self.pasting, ended = False, True
+                    self.after_paste = index >= len(ending)  # not hvctui's own end
             if char != ESC:
                 piece.append(char)
                 if ended and len(ending) <= index < len(data) - 1:  # more: pasted text too
                     self._reopen(piece)
-                    self.suspect = True
             elif self.pasting:  # the end marker, or pasted text
                 cut_marker = (len(window) - at < len(PASTE_END)
                               and PASTE_END.startswith(window[at:]))
@@ -130,6 +125,7 @@ class Reads:
             if self.pasting:
                 piece.append(PASTE_END)
             self.pasting = self.reopened = False
+            self.after_paste = True
         pieces.append("".join(piece))
         kept = len(window) - len(self.held)
         self.tail = window[:kept][-5:]
@@ -169,6 +165,7 @@ def install() -> bool:
                 yield from _escape_alone(self)
             if piece:
                 yield from original(self, piece)
+        reads.handled()
 
     setattr(feed, _INSTALLED, True)
     XTermParser.feed = feed  # type: ignore[method-assign]
