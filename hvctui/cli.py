@@ -89,11 +89,14 @@ exit codes:
   not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
 
 environment:
-  HVCTUI_PASSWORD       the cloud vCenter user's password
-  HVCTUI_PSC_PASSWORD   the PSC administrator's password
+  HVCTUI_PASSWORD       the cloud vCenter user's password, for a command aimed at one
+                        vCenter (link, links, unlink); status and the TUI ignore it
+  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link)
   HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
   NO_COLOR              no colour in the output
-Otherwise passwords come from the profile's password source, or a no-echo prompt on a terminal.
+Otherwise a password comes from the profile's password source (prompt, env:VAR, keyring,
+command:ARGV), or a no-echo prompt on a terminal. A password belongs to a user at a server
+and is sent there only.
 """
 
 
@@ -257,6 +260,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="give up on a call after this many seconds (default 60)")
     status.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
+    password = command("password", "store a profile's password in the keyring, or forget it: "
+                       "kept for that user at that server only (e.g. hvctui password set "
+                       "--profile corp --psc)")
+    password.add_argument("action", choices=["set", "forget"])
+    password.add_argument("--profile", dest="sub_profile", metavar="NAME", required=True,
+                          help="the profile whose user and server the password belongs to")
+    password.add_argument("--psc", action="store_true",
+                          help="the PSC administrator's password (default: the cloud vCenter "
+                          "user's)")
+    password.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                          help="config file to read profiles from")
+
     profiles = command("profiles", "list, show or remove saved profiles")
     profiles.add_argument("action", choices=["list", "show", "remove"])
     profiles.add_argument("name", nargs="?")
@@ -373,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check_psc(args, out)
         if command == "status":
             return _status(args, out)
+        if command == "password":
+            return _password(args, out)
         return _remote(args, out)
     except KeyboardInterrupt:
         out.note("Interrupted.")
@@ -535,8 +552,8 @@ def _show_check(out: Output, check: PscCheck, given: bool = False) -> None:
 def _remote(args: argparse.Namespace, out: Output) -> int:
     import asyncio
 
-    from hvctui.profiles.secrets import tty_prompt
-    from hvctui.service import Service, prepare
+    from hvctui.profiles.credentials import tty_prompt
+    from hvctui.service import Service
     from hvctui.vapi.connection import Timeouts
     from hvctui.vapi.errors import InputError
 
@@ -544,13 +561,13 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
         raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
     name, base = _load_profile(args, out)
     overrides = _overrides(args)
-    call = prepare(name, base, overrides, need_spec=args.command == "link",
-                   prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
-                   names=_names(name, overrides))
+    service = Service(_store(args), cancelled_status="Interrupted")
+    call = service.prepare(name, base, overrides, need_spec=args.command == "link",
+                           prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
+                           names=_names(name, overrides), one_target=True)
     if call.profile.tls == "insecure":
         out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
                  "checked (--insecure). Anyone on the path can read the password.")
-    service = Service(_store(args), cancelled_status="Interrupted")
     if args.command == "link":
         run = _link(service, call, args, out)
     elif args.command == "links":
@@ -588,15 +605,11 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
     from hvctui.vapi.psccheck import Verdict
 
     spec = call.spec
-    given = spec.ssl_thumbprint
 
     async def decide(offered: CertificateInfo, check: PscCheck) -> bool:
+        # A thumbprint the user gave never reaches here when the offer differs: the core
+        # refuses that offer (vapi/flow.py), for every face alike.
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
-        if given and normalize_thumbprint(given) != thumbprint:
-            out.note(f"The PSC's certificate offered by vCenter has SHA-256 {thumbprint}, but "
-                     f"you gave --ssl-thumbprint {given}. Not trusting the offer: find out which "
-                     "is right before linking.")
-            return False
         out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: {thumbprint}")
         _show_check(out, check)
         if args.trust_offered:
@@ -707,8 +720,14 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     """`hvctui status`: the fleet's table (hvctui/fleet.py), the same rows as the TUI's."""
     import asyncio
 
-    from hvctui.fleet import DEFAULT_CONCURRENCY, Fleet, status_payload, table_lines
-    from hvctui.profiles.secrets import tty_prompt
+    from hvctui.fleet import (
+        DEFAULT_CONCURRENCY,
+        Fleet,
+        broken_row,
+        status_payload,
+        table_lines,
+    )
+    from hvctui.profiles.credentials import tty_prompt
     from hvctui.service import Service
     from hvctui.vapi.connection import Timeouts
     from hvctui.vapi.errors import InputError
@@ -722,7 +741,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         raise InputError(f"no profile named {unknown[0]!r} (profiles: "
                          f"{', '.join([*profiles, *loaded.broken]) or 'none'})", field="profile")
     # A broken profile is not checked, but it is a row with its problem: never "all well".
-    broken_rows = [_broken_row(name, loaded.broken[name], store.path.name)
+    broken_rows = [broken_row(name, loaded.broken[name], store.path.name)
                    for name in names if name in loaded.broken]
     for name in (n for n in names if n in loaded.broken):
         for problem in loaded.broken[name]:
@@ -742,6 +761,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     service = Service(store, cancelled_status="Interrupted")
     fleet = Fleet(service, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
                   timeouts=Timeouts(total=args.timeout), tz=out.tz, ask_password=ask)
+    if fleet.overrides_note():
+        out.warn(fleet.overrides_note().replace("the fleet", "status", 1))
 
     async def run() -> list[Any]:
         rows = {}
@@ -757,27 +778,72 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         for line in table_lines(rows, out.tz):
             out.result(line)
         c = payload["counts"]
-        out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
+        insecure = sum(row.insecure for row in rows)
+        out.note(f"{c['total']} profiles: {c['failed']} with a problem" +
+                 (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure else "."))
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 
-def _broken_row(name: str, problems: list[Any], file_name: str) -> Any:
-    """The status row of a profile the config could not load: a problem, with where and why."""
-    from dataclasses import replace
+def _password(args: argparse.Namespace, out: Output) -> int:
+    """`hvctui password set|forget`: the keyring entry of one user at one server."""
+    from hvctui.profiles.credentials import (
+        forget_in_keyring,
+        psc_key,
+        store_in_keyring,
+        vcenter_key,
+    )
+    from hvctui.vapi.connection import Secret
+    from hvctui.vapi.errors import InputError
 
-    from hvctui.fleet import PROBLEM, FleetRow
-    from hvctui.vapi.text import one_line
+    loaded = _readable(_store(args), out)
+    name = args.sub_profile
+    profile = loaded.config.profiles.get(name)
+    if profile is None:
+        raise InputError(f"no profile named {name!r}", field="profile")
+    user, server = ((profile.psc_user, profile.psc_hostname) if args.psc else
+                    (profile.user, profile.server))
+    if not user.strip() or not server.strip():
+        what = "psc_user and psc_hostname" if args.psc else "user and server"
+        raise InputError(f"profile {name} has no {what}: a password belongs to a user at a "
+                         "server", field="profile")
+    key = psc_key(profile) if args.psc else vcenter_key(profile)
+    source = profile.psc_password_source if args.psc else profile.password_source
+    if args.action == "forget":
+        removed, legacy = forget_in_keyring(key)
+        out.result(f"Removed the keyring's password of {key}." if removed else
+                   f"The keyring held no password of {key}.")
+        if legacy:
+            out.note(f"An entry an older hvctui stored for {key.user} alone (service hvctui) "
+                     "is still there; it is never sent. Remove it with: keyring del hvctui "
+                     f"{key.user}")
+        return ExitCode.OK
+    secret = Secret(_read_new_password(key))
+    store_in_keyring(key, secret)
+    out.result(f"Stored the password of {key} in the keyring.")
+    if source != "keyring":
+        option = "psc_password_source" if args.psc else "password_source"
+        out.note(f"Profile {name} takes this password from {source}: set {option} = "
+                 "\"keyring\" to use the stored one.")
+    return ExitCode.OK
 
-    prefix = f"profiles.{name}."
 
-    def short(problem: Any) -> str:
-        key = problem.key[len(prefix):] if problem.key.startswith(prefix) else problem.key
-        line = f" (line {problem.line})" if problem.line else ""
-        return f"{key or name}{line}: {problem.reason}"
+def _read_new_password(key: Any) -> str:
+    """A password to store: asked twice without echo on a terminal, else the first line of
+    stdin (as `pass show x | hvctui password set ...` gives it)."""
+    from hvctui.vapi.errors import InputError
 
-    why = "; ".join(short(p) for p in problems) or "not a valid table"
-    return replace(FleetRow(one_line(name, 80), ""), state=PROBLEM, kind="broken_profile",
-                   problem=f"broken in {one_line(file_name, 80)}: {one_line(why, 400)}")
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(f"Password of {key}: ")
+        if first and getpass.getpass("Again, to be sure: ") != first:
+            raise InputError("the two passwords typed differ: nothing was stored",
+                             field="password")
+    else:
+        first = sys.stdin.readline().rstrip("\r\n")
+    if not first:
+        raise InputError("no password was given: nothing was stored", field="password")
+    return first
 
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:

@@ -9,14 +9,14 @@ hands back one `FleetRow` per profile as answers arrive. It never imports Textua
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
 from hvctui.profiles.store import Profile
-from hvctui.service import PASSWORD_ENV, PSC_PASSWORD_ENV, Call, NotReady, Service, prepare
+from hvctui.service import Call, NotReady, Service
 from hvctui.vapi.connection import Secret, Timeouts
 from hvctui.vapi.errors import (
     BadOffer,
@@ -67,6 +67,9 @@ PROBLEM_WORDS = {
     "broken_profile": "broken in config.toml",
 }
 
+#: What a row of a profile with `tls = "insecure"` says, wherever it is shown.
+INSECURE_WORDS = "TLS NOT VERIFIED (insecure)"
+
 #: Asked for a password typed by a person: (user, server) -> the password, or None if not given.
 AskPassword = Callable[[str, str], Awaitable[str | None]]
 #: Asked whether to trust a PSC's offered certificate: (PSC host:port, offer) -> trust?
@@ -98,6 +101,9 @@ class FleetRow:
     problem: str = ""  # in words: "cannot reach: ..."
     kind: str = ""  # a key of PROBLEM_WORDS
     outcome: str = ""  # what linking from the fleet did to this row
+    #: The profile's TLS mode is insecure: its vCenter's certificate is not checked, and
+    #: every row and line that talks to it says so.
+    insecure: bool = False
 
     @property
     def done(self) -> bool:
@@ -124,12 +130,27 @@ class FleetRow:
                 "links": [link.as_json() for link in self.links],
                 "checked_at": self.checked_at or None, "last_link": self.last_link or None,
                 "problem": self.problem or None, "problem_kind": self.kind or None,
-                "outcome": self.outcome or None}
+                "outcome": self.outcome or None, "tls_insecure": self.insecure}
 
     def with_problem(self, kind: str, detail: str, **changes: Any) -> FleetRow:
         words = PROBLEM_WORDS.get(kind, kind)
         text = f"{words}: {one_line(detail, 200)}" if detail else words
         return replace(self, state=PROBLEM, kind=kind, problem=text, **changes)
+
+
+def broken_row(name: str, problems: list[Any], file_name: str) -> FleetRow:
+    """The row of a profile the config could not load: a problem, with where and why (the
+    same row in `status` and on the fleet screen: never left out, never "all well")."""
+    prefix = f"profiles.{name}."
+
+    def short(problem: Any) -> str:
+        key = problem.key[len(prefix):] if problem.key.startswith(prefix) else problem.key
+        line = f" (line {problem.line})" if problem.line else ""
+        return f"{key or name}{line}: {problem.reason}"
+
+    why = "; ".join(short(p) for p in problems) or "not a valid table"
+    return replace(FleetRow(one_line(name, 80), ""), state=PROBLEM, kind="broken_profile",
+                   problem=f"broken in {one_line(file_name, 80)}: {one_line(why, 400)}")
 
 
 def sort_rows(rows: list[FleetRow]) -> list[FleetRow]:
@@ -194,8 +215,8 @@ class Fleet:
     tz: tzinfo | None = None
     #: Asked once per (user, server) for a password whose source is "prompt"; None: not asked.
     ask_password: AskPassword | None = None
-    _passwords: dict[tuple[str, str], Secret | None] = field(default_factory=dict)
-    _password_locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+    _asked: set[CredentialKey] = field(default_factory=set)
+    _password_locks: dict[CredentialKey, asyncio.Lock] = field(default_factory=dict)
     _asking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
@@ -207,8 +228,9 @@ class Fleet:
                      ) -> list[FleetRow]:
         last = self.last_links()
         return [FleetRow(one_line(name, 80), one_line(profiles[name].server, 120),
-                         last_link=last.get(name, "")) for name in (names or list(profiles))
-                if name in profiles]
+                         last_link=last.get(name, ""),
+                         insecure=profiles[name].tls == "insecure")
+                for name in (names or list(profiles)) if name in profiles]
 
     def last_links(self) -> dict[str, str]:
         """The newest link attempt of each profile in the history, as a short line."""
@@ -221,31 +243,38 @@ class Fleet:
 
     # --- passwords ------------------------------------------------------------------------
 
-    async def _typed(self, source: str, env: str, user: str, server: str) -> str:
-        """A password to type for (user, server), asked once and kept; "" if none needed."""
-        if source != "prompt" or os.environ.get(env):
-            return ""
-        key = (user.lower(), server.lower())
+    @staticmethod
+    def overrides_note() -> str:
+        """Said once when HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD are set: the fleet ignores
+        them (each would reach every profile's server)."""
+        return overrides_note("the fleet")
+
+    async def _ask(self, key: CredentialKey, source: str) -> None:
+        """Ask a person once for the password of `key` when its source is `prompt` and this
+        process holds none; the answer is held for that key (every screen reuses it)."""
+        credentials = self.service.credentials
+        if source != "prompt" or credentials.held(key) is not None:
+            return
         lock = self._password_locks.setdefault(key, asyncio.Lock())
         async with lock:
-            if key not in self._passwords:
-                async with self._asking:  # one question at a time
-                    given = (await self.ask_password(user, server) if self.ask_password
-                             else None)
-                self._passwords[key] = Secret(given) if given else None
-        secret = self._passwords[key]
-        return secret.get_secret_value() if secret else ""
+            if credentials.held(key) is not None or key in self._asked:
+                return
+            self._asked.add(key)
+            if self.ask_password is None:
+                return  # prepare says there is no one to ask
+            async with self._asking:  # one question at a time
+                given = await self.ask_password(key.user, key.server)
+            if given:
+                credentials.remember(key, Secret(given))
+            else:
+                credentials.decline(key)
 
     async def _call(self, name: str, profile: Profile, need_spec: bool) -> Call:
-        typed = {"password": await self._typed(profile.password_source, PASSWORD_ENV,
-                                               profile.user, profile.server)}
+        await self._ask(vcenter_key(profile), profile.password_source)
         if need_spec:
-            typed["psc_password"] = await self._typed(
-                profile.psc_password_source, PSC_PASSWORD_ENV, profile.psc_user,
-                f"{profile.psc_hostname}:{profile.psc_port or 443}")
-        return prepare(name, profile, {}, need_spec=need_spec,
-                       typed={k: v for k, v in typed.items() if v}, timeouts=self.timeouts,
-                       allow_first_use_pin=True)
+            await self._ask(psc_key(profile), profile.psc_password_source)
+        return self.service.prepare(name, profile, {}, need_spec=need_spec,
+                                    timeouts=self.timeouts, allow_first_use_pin=True)
 
     # --- refresh --------------------------------------------------------------------------
 
@@ -281,6 +310,7 @@ class Fleet:
         """Each profile's row as its answer arrives (a CHECKING row first when its call
         starts). At most `concurrency` calls at once; closing or cancelling the iteration
         cancels every call still in flight (each logs out on its way out)."""
+        self._asked.clear()  # a question skipped before is asked again on a new refresh
         rows = self.pending_rows(profiles, names)
         jobs = [(row, profiles[name]) for row, name in
                 zip(rows, [n for n in (names or list(profiles)) if n in profiles])]
@@ -321,6 +351,7 @@ class Fleet:
 
         An UNVERIFIED_PEER answer is decided once per PSC and offered thumbprint: the same
         PSC offered twice is asked about once, and the answer given to both."""
+        self._asked.clear()
         decisions: dict[tuple[str, str], asyncio.Future[bool]] = {}
         asking = asyncio.Lock()  # one question on screen at a time
 
@@ -402,8 +433,10 @@ def table_lines(rows: list[FleetRow], tz: tzinfo | None = None) -> list[str]:
         health = row.health
         unhealthy = "; ".join(f"{link.domain}: {link.message}" for link in row.links
                               if link.message)
+        problem = "; ".join(p for p in (INSECURE_WORDS if row.insecure else "",
+                                        row.problem or unhealthy) if p)
         cells.append((row.profile, row.state, row.server, row.domains or "-", health or "-",
-                      checked_at_text(row, tz) or "-", row.problem or unhealthy))
+                      checked_at_text(row, tz) or "-", problem))
     widths = [min(max(len(one_line(r[i])) for r in cells), 40) for i in range(len(header) - 1)]
     lines = []
     for r in cells:

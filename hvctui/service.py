@@ -14,6 +14,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hvctui.profiles.credentials import (
+    PASSWORD_ENV,
+    PSC_PASSWORD_ENV,
+    CredentialKey,
+    Credentials,
+    PasswordUnavailable,
+    psc_key,
+    vcenter_key,
+)
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
 from hvctui.vapi.connection import Connection, Secret, Timeouts, TlsPolicy
@@ -59,9 +68,6 @@ SPEC_FIELD_OF_PROFILE = {v: k for k, v in PROFILE_FIELD_OF_SPEC.items()}
 
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
-#: Environment variables that override a profile's password sources (product.md).
-PASSWORD_ENV = "HVCTUI_PASSWORD"
-PSC_PASSWORD_ENV = "HVCTUI_PSC_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -183,11 +189,15 @@ def prepare(
     allow_first_use_pin: bool = False,
     ask_in_form: bool = False,
     names: dict[str, str] | None = None,
+    credentials: Credentials | None = None,
+    one_target: bool = False,
 ) -> Call:
     """A call from a profile, overrides and passwords typed; NotReady names every problem.
 
-    Passwords come from `typed` first, then HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD, then the
-    profile's source (env, keyring, or `prompt` when there is a terminal to ask on).
+    Each password belongs to its user at its server (profiles/credentials.py): typed in the
+    form (`typed`, then held for that key), else held from earlier in this process, else
+    HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD for a command aimed at this one vCenter
+    (`one_target`), else the profile's source; `prompt` asks on a terminal.
     """
     profile, problems = merge(base, overrides)
     if profile is None:
@@ -224,13 +234,18 @@ def prepare(
     if profile.accept_language:
         problems += _language_problems(profile.accept_language)
     typed = typed or {}
-    password = _password(typed.get("password", ""), profile.password_source, profile.user,
-                         PASSWORD_ENV, prompt, "password", problems, ask_in_form)
+    credentials = credentials or Credentials()
+    store_hint = f"hvctui password set --profile {name}" if name else ""
+    password = _password(
+        typed.get("password", ""), vcenter_key(profile), profile.password_source,
+        PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
+        credentials, store_hint)
     spec = None
     if need_spec:
-        psc_password = _password(typed.get("psc_password", ""), profile.psc_password_source,
-                                 profile.psc_user, PSC_PASSWORD_ENV, prompt, "psc_password",
-                                 problems, ask_in_form)
+        psc_password = _password(
+            typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
+            PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
         from hvctui.vapi.models import CreateSpec, SpecInvalid
 
         try:
@@ -248,20 +263,37 @@ def prepare(
     return Call(name, profile, connection, spec, needs_pin)
 
 
-def _password(typed: str, source: str, who: str, env: str, prompt: Prompt | None, field: str,
-              problems: list[FieldProblem], ask_in_form: bool) -> Secret | None:
-    if typed:
-        return Secret(typed)
-    if problems and prompt is not None:
-        return None  # do not ask for a password for a call that cannot be sent anyway
-    from hvctui.profiles.secrets import resolve_password
-
+def _password(typed: str, key: CredentialKey, source: str, override_env: str,
+              prompt: Prompt | None, field: str, problems: list[FieldProblem],
+              ask_in_form: bool, credentials: Credentials, store_hint: str) -> Secret | None:
+    """The password of `key`, or None with its problem added."""
     try:
-        return resolve_password(source, who=who or "?", override_env=env, prompt=prompt)
+        if typed:
+            return credentials.remember(key, Secret(typed))
+        if problems and prompt is not None:
+            return None  # do not ask for a password for a call that cannot be sent anyway
+        found = credentials.find(key, source, override_env=override_env,
+                                 store_hint=store_hint)
+        if found is not None:
+            return found
+        if prompt is None or ask_in_form:
+            if ask_in_form:  # the TUI: the form is where a missing password is given
+                problems.append(FieldProblem(field, "is required: type it (kept in memory "
+                                             "only)"))
+                return None
+            raise PasswordUnavailable(
+                f"no password for {key}: there is no terminal to ask on",
+                hint=(f"set {override_env}, or " if override_env else "") +
+                "give the profile another password source (env:VARNAME, keyring, command:)")
+        value = prompt(f"Password for {key}: ")
+        if not value:
+            credentials.decline(key)
+            raise PasswordUnavailable(f"no password was given for {key} (the prompt was "
+                                      "left empty)")
+        return credentials.remember(key, Secret(value))
     except InputError as exc:
-        if ask_in_form:  # the TUI: the form is where a missing password is given
-            message = ("is required: type it (kept in memory only)" if source == "prompt"
-                       else f"{exc.message}: type it here (kept in memory only)")
+        if ask_in_form:
+            message = f"{exc.message}: type it here (kept in memory only)"
         else:
             message = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
         problems.append(FieldProblem(field, message))
@@ -327,6 +359,14 @@ class Service:
     history_problem: str = ""
     #: How the PSC's certificate is checked from this machine (None: vapi/psccheck.py).
     psc_checker: PscChecker | None = None
+    #: The passwords of this process, each held for its user at its server.
+    credentials: Credentials = field(default_factory=Credentials)
+
+    def prepare(self, name: str, base: Profile | None, overrides: dict[str, Any], *,
+                need_spec: bool, **options: Any) -> Call:
+        """`prepare`, with this process's credentials."""
+        return prepare(name, base, overrides, need_spec=need_spec,
+                       credentials=self.credentials, **options)
 
     def record(self, call: Call, what: str, error: BaseException | None, detail: str,
                duration_ms: int) -> None:

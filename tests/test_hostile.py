@@ -523,7 +523,7 @@ def test_profiles_remove_on_a_full_or_read_only_disk_is_exit_2_file_untouched(
 def test_a_keyring_that_is_a_plain_file_is_exit_2_nothing_sent(
         sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from .test_safety import ALT_FILE, CHAINER, backend, fake_keyring
+    from .test_credentials import ALT_FILE, CHAINER, backend, fake_keyring
     from .tui_support import corp_profile, write_config
 
     monkeypatch.delenv("HVCTUI_PASSWORD")

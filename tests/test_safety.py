@@ -15,7 +15,6 @@ import pytest
 from pydantic import SecretStr
 
 from hvctui.cli import main
-from hvctui.profiles.secrets import PasswordUnavailable, resolve_password
 from hvctui.sim.certs import make_certificate
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import World
@@ -119,104 +118,6 @@ def test_connection_and_errors_never_show_the_password() -> None:
                            "domain_name": "corp.local", "psc_user": "a@corp.local"},
                 need_spec=True, typed={"password": CLOUD_SECRET, "psc_password": CLOUD_SECRET})
     assert CLOUD_SECRET not in str(refused.value) + repr(refused.value.problems)
-
-
-def test_env_source_reads_the_variable_and_names_it_when_missing(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MY_PW", "x1")
-    assert resolve_password("env:MY_PW", who="u", override_env="NONE").get_secret_value() == "x1"
-    monkeypatch.delenv("MY_PW")
-    with pytest.raises(PasswordUnavailable, match=r"\$MY_PW") as missing:
-        resolve_password("env:MY_PW", who="u", override_env="NONE")
-    assert missing.value.hint == "export MY_PW=... (or NONE=..., which wins) and run again"
-    with pytest.raises(PasswordUnavailable) as missing:  # the source is the override itself
-        resolve_password("env:NONE", who="u", override_env="NONE")
-    assert missing.value.hint == "export NONE=... and run again"
-
-
-def test_prompt_without_a_terminal_is_a_clear_error() -> None:
-    with pytest.raises(PasswordUnavailable, match="no terminal"):
-        resolve_password("prompt", who="u", override_env="NONE", prompt=None)
-    got = resolve_password("prompt", who="u", override_env="NONE", prompt=lambda _: "typed")
-    assert got.get_secret_value() == "typed"
-
-
-def backend(module: str, name: str = "Keyring", members: list | None = None) -> object:
-    """A stand-in keyring backend whose class lives in `module` (as keyring's own do)."""
-    attributes: dict = {"__module__": module}
-    if members is not None:
-        attributes["backends"] = members
-    return type(name, (), attributes)()
-
-
-SECRET_SERVICE = "keyring.backends.SecretService"
-ALT_FILE = "keyrings.alt.file"
-CHAINER = "keyring.backends.chainer"
-
-
-def fake_keyring(monkeypatch: pytest.MonkeyPatch, chosen: object | str, store: dict) -> None:
-    keyring = types.ModuleType("keyring")
-    backends = types.ModuleType("keyring.backends")
-    fail = types.ModuleType("keyring.backends.fail")
-
-    class FailKeyring:
-        pass
-
-    fail.Keyring = FailKeyring  # type: ignore[attr-defined]
-    if chosen == "fail":
-        chosen = FailKeyring()
-    elif chosen == "real":
-        chosen = backend(SECRET_SERVICE, "SecretServiceKeyring")
-    keyring.get_keyring = lambda: chosen  # type: ignore[attr-defined]
-    keyring.get_password = lambda service, account: store.get((service, account))  # type: ignore[attr-defined]
-    keyring.backends = backends  # type: ignore[attr-defined]
-    backends.fail = fail  # type: ignore[attr-defined]
-    for name, module in (("keyring", keyring), ("keyring.backends", backends),
-                         ("keyring.backends.fail", fail)):
-        monkeypatch.setitem(sys.modules, name, module)
-
-
-def test_keyring_is_used_only_with_a_real_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_keyring(monkeypatch, "fail", {})
-    with pytest.raises(PasswordUnavailable, match="no usable keyring backend"):
-        resolve_password("keyring", who="u@x", override_env="NONE")
-    fake_keyring(monkeypatch, "real", {("hvctui", "u@x"): "from-keyring"})
-    got = resolve_password("keyring", who="u@x", override_env="NONE")
-    assert got.get_secret_value() == "from-keyring"
-
-
-@pytest.mark.parametrize("chosen,words", [
-    (backend(ALT_FILE, "PlaintextKeyring"), "keyrings.alt"),
-    (backend(CHAINER, "ChainerBackend", [backend(ALT_FILE, "PlaintextKeyring")]),
-     "keyrings.alt"),
-    # A real one first does not help: a read it answers None to goes on to the plain file.
-    (backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
-                                         backend(ALT_FILE, "EncryptedKeyring")]), "keyrings.alt"),
-    (backend(CHAINER, "ChainerBackend", []), "no usable keyring backend"),
-    (backend(CHAINER, "ChainerBackend", [backend("keyring.backends.null")]),
-     "no usable keyring backend"),
-])
-def test_keyring_refuses_plain_files_and_empty_chains(
-        monkeypatch: pytest.MonkeyPatch, chosen: object, words: str) -> None:
-    fake_keyring(monkeypatch, chosen, {("hvctui", "u@x"): "would-be-read"})
-    with pytest.raises(PasswordUnavailable, match=words) as caught:
-        resolve_password("keyring", who="u@x", override_env="NONE")
-    assert "would-be-read" not in str(caught.value)
-
-
-def test_keyring_chainer_with_only_real_members_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    chosen = backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
-                                                 backend("keyring.backends.kwallet")])
-    fake_keyring(monkeypatch, chosen, {("hvctui", "u@x"): "from-chain"})
-    got = resolve_password("keyring", who="u@x", override_env="NONE")
-    assert got.get_secret_value() == "from-chain"
-
-
-def test_keyring_not_installed_is_a_message_not_a_traceback(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "keyring", None)
-    with pytest.raises(PasswordUnavailable, match="not installed"):
-        resolve_password("keyring", who="u@x", override_env="NONE")
 
 
 # --- TLS ----------------------------------------------------------------------------------------

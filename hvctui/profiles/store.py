@@ -135,11 +135,27 @@ def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
 
 
 def check_password_source(value: str) -> str:
+    """Where a password comes from: prompt, env:VARNAME, keyring or command:ARGV (run without
+    a shell, so the line must split as a shell would split it)."""
     if value in ("prompt", "keyring"):
         return value
     if value.startswith("env:") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value[4:]):
         return value
-    raise ValueError(f"{value!r} is not a password source: prompt, env:VARNAME or keyring")
+    if value.startswith("command:"):
+        import shlex
+
+        if len(value) > 1000 or not value.isprintable():
+            raise ValueError("a command: source is one printable line of at most 1000 "
+                             "characters")
+        try:
+            argv = shlex.split(value[8:])
+        except ValueError as exc:
+            raise ValueError(f"{value[:60]!r}: the command cannot be read ({exc})") from None
+        if not argv:
+            raise ValueError("command: needs a command, e.g. command:pass show vmc/cloudadmin")
+        return value
+    raise ValueError(f"{value[:60]!r} is not a password source: prompt, env:VARNAME, keyring "
+                     "or command:ARGV")
 
 
 def check_profile_name(name: str) -> str:

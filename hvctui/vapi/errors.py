@@ -207,6 +207,22 @@ class BadOffer(HvcError):
         self.answer = answer
 
 
+class OfferDiffersFromGiven(BadOffer):
+    """vCenter offers a PSC certificate other than the one the person gave (profile or flag):
+    the given one wins, so nothing is resubmitted and both are named (both normalized
+    thumbprints: hex and colons only)."""
+
+    def __init__(self, answer: ServerError, given: str, offered: str) -> None:
+        super().__init__(answer, f"vCenter offers the PSC certificate with SHA-256 "
+                         f"{offered}, but the thumbprint you gave is {given}")
+        self.title = "Offered certificate is not the one you gave"
+        self.hint = ("Find out which is right before linking. If the PSC's certificate was "
+                     "renewed, check the new one from here (check the PSC: f8, or hvctui "
+                     "check-psc), then give its thumbprint yourself.")
+        self.given = given
+        self.offered = offered
+
+
 _HINTS: dict[ErrorType, str] = {
     ErrorType.UNVERIFIED_PEER: "Check the offered thumbprint against the PSC's certificate, "
     "then trust it: {trust}.",

@@ -12,7 +12,7 @@ import httpx
 from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.checks import normalize_thumbprint
-from hvctui.vapi.errors import BadOffer, HvcError, ServerError
+from hvctui.vapi.errors import BadOffer, HvcError, OfferDiffersFromGiven, ServerError
 from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
@@ -96,6 +96,12 @@ async def link(
             problem = offer_problem(offered)
             if problem:
                 raise BadOffer(error, problem) from None
+            given = normalize_thumbprint(spec.ssl_thumbprint) if spec.ssl_thumbprint else ""
+            if given and given != normalize_thumbprint(offered.ssl_thumbprint):
+                # A thumbprint the person gave (profile or flag) wins over any offer, on every
+                # face: nothing is resubmitted, and both are named.
+                raise OfferDiffersFromGiven(
+                    error, given, normalize_thumbprint(offered.ssl_thumbprint)) from None
             port = int(spec.port or 443)
             if on_event is not None:
                 on_event("tls", f"checking the certificate {one_line(spec.psc_hostname, 80)}:"
@@ -110,7 +116,10 @@ async def link(
             if not await decide_trust(offered, verdict):
                 raise
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
-        pem = offered.ssl_certificate.strip() + "\n" if offered.ssl_certificate else None
+        # Sent and stored as re-encoded from its DER: one certificate, nothing else.
+        from hvctui.vapi.models import pem_certificate
+
+        pem = pem_certificate(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = spec.with_thumbprint(thumbprint, pem)
         if on_event is not None:
             with_pem = " and the offered certificate" if pem else ""
@@ -131,15 +140,14 @@ def offer_problem(offered: CertificateInfo) -> str:
         return (f"the server offered '{one_line(offered.ssl_thumbprint, 80)}' as the PSC's "
                 "thumbprint, which is not a SHA-256 thumbprint")
     if offered.ssl_certificate:
-        import ssl
-
+        from hvctui.vapi.models import pem_certificate, pem_to_der
         from hvctui.vapi.tls import sha256_thumbprint
 
         try:
-            der = ssl.PEM_cert_to_DER_cert(offered.ssl_certificate.strip() + "\n")
-        except ValueError:
-            return "the server offered a PSC certificate that is not a PEM certificate"
-        actual = sha256_thumbprint(der)
+            pem = pem_certificate(offered.ssl_certificate)
+        except ValueError as why:
+            return f"the PSC certificate the server offered {why}"
+        actual = sha256_thumbprint(pem_to_der(pem))
         if actual != thumbprint:
             return (f"the offered certificate's SHA-256 is {actual}, not the offered thumbprint "
                     f"{thumbprint}: the offer contradicts itself")

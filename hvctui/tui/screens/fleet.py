@@ -23,6 +23,7 @@ from textual.worker import Worker
 
 from hvctui.fleet import (
     CANCELLED,
+    INSECURE_WORDS,
     CHECKING,
     LINKED,
     LINKING,
@@ -93,7 +94,8 @@ class FleetScreen(Screen[None]):
     """
 
     def __init__(self, fleet: Fleet, profiles: dict[str, Profile], names: list[str],
-                 tz: tzinfo | None = None, sidebar_filter: str = "") -> None:
+                 tz: tzinfo | None = None, sidebar_filter: str = "",
+                 broken: list[FleetRow] = ()) -> None:  # type: ignore[assignment]
         super().__init__()
         #: The main screen's profile filter that chose `names` (said in the header).
         self.sidebar_filter = sidebar_filter
@@ -103,6 +105,8 @@ class FleetScreen(Screen[None]):
         self.tz = tz
         self.rows: dict[str, FleetRow] = {r.profile: r for r in fleet.pending_rows(
             profiles, self.names)}
+        #: Profiles the config could not load: shown with their problem, never checked.
+        self.rows.update({r.profile: r for r in broken})
         self.selected: set[str] = set()
         self.shown: list[str] = []
         self._job: Worker[None] | None = None
@@ -124,6 +128,9 @@ class FleetScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.fleet.ask_password = self.ask_password
+        note = self.fleet.overrides_note()
+        if note:
+            self.notify(note, severity="warning", timeout=10)
         self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)
         self.redraw()
         self.table.focus()
@@ -196,6 +203,8 @@ class FleetScreen(Screen[None]):
                 what.append("not linked", style="dim")
         if row.outcome and row.state != PROBLEM:
             what.append(("  " if what.plain else "") + one_line(row.outcome, 120), style="bold")
+        if row.insecure:  # first, so that no width cuts it off
+            what = Text.assemble((INSECURE_WORDS + " ", "bold red"), what)
         return [Text("●" if row.profile in self.selected else " ", style="bold"),
                 Text(one_line(row.profile, 24)),
                 Text(row.state, style=_STYLE.get(row.state, "")),
@@ -211,6 +220,9 @@ class FleetScreen(Screen[None]):
         if row is not None:
             out.append(row.profile, style="bold")
             out.append(f"  {row.server}\n")
+            if row.insecure:
+                out.append(INSECURE_WORDS + ": the vCenter's certificate is not checked\n",
+                           style="bold red")
             if row.problem:
                 out.append(printable(row.problem) + "\n", style="red")
             for link in row.links:
@@ -246,7 +258,8 @@ class FleetScreen(Screen[None]):
             self.notify("Still working; escape cancels.", severity="warning")
             return
         for name, row in self.rows.items():
-            self.rows[name] = replace(row, state=WAITING, problem="", kind="")
+            if name in self.names:  # a broken profile's row keeps its problem
+                self.rows[name] = replace(row, state=WAITING, problem="", kind="")
         self._what = "checking"
         self._job = self._refresh()
         self.redraw()

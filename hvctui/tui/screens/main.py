@@ -23,7 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from hvctui.profiles.store import Config, ConfigError, Profile
-from hvctui.service import Call, NotReady, Service, prepare
+from hvctui.service import Call, NotReady, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
 from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.keyhints import KeyHints
@@ -117,6 +117,10 @@ class MainScreen(Screen[None]):
             self.config_problem = str(self.config_error.problems[0])
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
+        from hvctui.profiles.credentials import overrides_note
+
+        if overrides_note("the TUI"):
+            self.notify(overrides_note("the TUI"), severity="warning", timeout=10)
 
     def on_descendant_focus(self, event: Any) -> None:
         # Reading the answer: the pane gets the larger share of the height (app.tcss).
@@ -184,13 +188,22 @@ class MainScreen(Screen[None]):
         if self.profile_name or self.form.values()["server"]:
             self._drafts[self.profile_name] = (self.form.values(), self.form.passwords())
 
+    def _held_passwords(self, profile: Profile) -> frozenset[str]:
+        """The password fields whose user and server this session holds a password for."""
+        from hvctui.profiles.credentials import psc_key, vcenter_key
+
+        held = self.service.credentials.held
+        return frozenset(name for name, key in (("password", vcenter_key(profile)),
+                                                ("psc_password", psc_key(profile)))
+                         if held(key) is not None)
+
     def select_profile(self, name: str, remember: bool = True) -> None:
         if remember:
             self._stash()
         self.profile_name = name
         profile = self.config.profiles.get(name, Profile())
         values, passwords = self._drafts.get(name, ({}, {}))
-        self.form.load(profile, passwords)
+        self.form.load(profile, passwords, self._held_passwords(profile))
         if values:
             self.form.fill(values)  # what was typed, even if not valid yet
         self.sidebar.mark_selected(name)
@@ -351,10 +364,11 @@ class MainScreen(Screen[None]):
     def _prepare(self, need_spec: bool) -> Call | None:
         """The form as a call ready to go, or None with every problem shown."""
         try:
-            call = prepare(self.profile_name, self.config.profiles.get(self.profile_name),
-                           self.form.values(), need_spec=need_spec,
-                           typed=self.form.passwords(), timeouts=self.settings.timeouts,
-                           allow_first_use_pin=self.settings.probe_pins, ask_in_form=True)
+            call = self.service.prepare(
+                self.profile_name, self.config.profiles.get(self.profile_name),
+                self.form.values(), need_spec=need_spec, typed=self.form.passwords(),
+                timeouts=self.settings.timeouts, allow_first_use_pin=self.settings.probe_pins,
+                ask_in_form=True)
         except NotReady as not_ready:
             self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
@@ -481,7 +495,6 @@ class MainScreen(Screen[None]):
             self.pane.show_report(name, link_report(outcome.link_id, spec.domain_name,
                                                     outcome.trusted_thumbprint))
             if outcome.trusted_thumbprint:
-                self.form.set_value("ssl_thumbprint", outcome.trusted_thumbprint)
                 await self._offer_to_store_thumbprint(name, outcome.trusted_thumbprint,
                                                       outcome.trusted_certificate)
         if self.service.history_problem:
@@ -508,17 +521,29 @@ class MainScreen(Screen[None]):
 
     async def _offer_to_store_thumbprint(self, name: str, thumbprint: str,
                                          certificate: str | None = None) -> None:
+        """Offer to keep what was trusted in the profile. A stored thumbprint is replaced only
+        by a question that shows the old and the new; declining leaves form and file as they
+        were."""
         from hvctui.tui.screens.dialogs import ConfirmScreen
 
         if not name or self.config_error is not None:
             return
         what = "thumbprint and certificate" if certificate else "thumbprint"
-        if await self.app.push_screen_wait(ConfirmScreen(
-                f"Store the PSC {what} in profile {name}?",
-                "Next time the link is sent with it and no trust step is needed.")):
-            if self._save(lambda: self.service.set_profile_field(name, "ssl_thumbprint",
-                                                                 thumbprint),
-                          f"Thumbprint stored in {name}.") and certificate:
+        old = self.config.profiles.get(name, Profile()).ssl_thumbprint
+        if old and old != thumbprint:
+            title = f"Replace the PSC thumbprint stored in profile {name}?"
+            text = (f"stored:  {old}\ntrusted: {thumbprint}\nNext time the link is sent with "
+                    "the trusted one.")
+        else:
+            title = f"Store the PSC {what} in profile {name}?"
+            text = "Next time the link is sent with it and no trust step is needed."
+        if not await self.app.push_screen_wait(ConfirmScreen(title, text)):
+            return
+        if self._save(lambda: self.service.set_profile_field(name, "ssl_thumbprint",
+                                                             thumbprint),
+                      f"Thumbprint stored in {name}."):
+            self.form.set_value("ssl_thumbprint", thumbprint)
+            if certificate:
                 self._save(lambda: self.service.set_profile_field(name, "ssl_certificate",
                                                                   certificate),
                            f"Thumbprint and certificate stored in {name}.")
@@ -635,10 +660,14 @@ class MainScreen(Screen[None]):
         if getattr(self, "_fleet", None) is None:  # one per session: typed passwords kept
             self._fleet = Fleet(self.service, self.settings.fleet_concurrency,
                                 self.settings.timeouts, self.settings.tz)
+        from hvctui.fleet import broken_row
+
         names = [n for n in self.sidebar.visible_names if n in self.config.profiles]
+        broken = [broken_row(n, self.broken[n], self.service.store.path.name)
+                  for n in self.sidebar.visible_names if n in self.broken]
         self.app.push_screen(FleetScreen(
             self._fleet, dict(self.config.profiles), names, self.settings.tz,
-            sidebar_filter=self.sidebar.filter_text))
+            sidebar_filter=self.sidebar.filter_text, broken=broken))
 
     @on(SpecForm.EditGroups)
     def _edit_groups(self, event: SpecForm.EditGroups) -> None:

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
+from hvctui.profiles.credentials import source_words
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice, choice_text
 from hvctui.tui.widgets.oneline import OneLineInput
@@ -49,6 +50,8 @@ CONNECTION_FIELDS = [
     FormField("server", "vCenter", True, placeholder="host[:port] of the cloud vCenter"),
     FormField("user", "User", True, placeholder="e.g. cloudadmin@vmc.local"),
     FormField("password", "Password", True, "password"),
+    FormField("password_source", "Password from", True,
+              placeholder="prompt, env:VAR, keyring or command:ARGV"),
     FormField("tls", "TLS", True, "select"),
     FormField("ca_file", "CA file", placeholder="PEM bundle, with TLS ca_file"),
     FormField("pin_sha256", "Pinned SHA-256", placeholder="accepted on first connect"),
@@ -59,6 +62,8 @@ SPEC_FIELDS = [
     FormField("domain_name", "SSO domain", True, placeholder="e.g. corp.local"),
     FormField("psc_user", "PSC admin", True, placeholder="e.g. administrator@corp.local"),
     FormField("psc_password", "PSC password", True, "password"),
+    FormField("psc_password_source", "PSC pass from", True,
+              placeholder="prompt, env:VAR, keyring or command:ARGV"),
     FormField("ssl_thumbprint", "PSC thumbprint", placeholder="offered by the trust step"),
     FormField("admin_groups", "Admin groups", placeholder="e.g. admins@corp.local; enter: edit as a list"),
     FormField("accept_language", "Language", placeholder="e.g. de-DE (empty: English)"),
@@ -71,12 +76,17 @@ TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pin
                ("INSECURE", "insecure")]
 
 
-def source_hint(source: str) -> str:
-    if source.startswith("env:"):
-        return f"from ${source[4:]} (or type to override)"
-    if source == "keyring":
-        return "from the keyring (or type to override)"
-    return "type it; kept in memory only"
+#: The source field that says where each password comes from.
+SOURCE_OF = {"password": "password_source", "psc_password": "psc_password_source"}
+
+
+def source_hint(source: str, held: bool = False) -> str:
+    """A password field's placeholder: where its password comes from when none is typed."""
+    if held:
+        return "typed earlier in this session (kept in memory only)"
+    if source.strip() in ("", "prompt"):
+        return "type it; kept in memory only"
+    return f"{source_words(source.strip())} (or type to override)"
 
 
 class FormText(Widget):
@@ -221,6 +231,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         self._values["tls"] = "system"
         self._placeholders = {f.name: f.placeholder for f in ALL_FIELDS}
         self._problems: dict[str, str] = {}
+        self._held: frozenset[str] = frozenset()
         self._masked = True
         self._current = ALL_FIELDS[0].name
 
@@ -299,6 +310,13 @@ class SpecForm(VerticalScroll, can_focus=False):
         editor = self._row.editor
         if editor is not None:
             self._values[self._current] = editor.value
+            if self._current in SOURCE_OF.values():
+                self._hint_sources()
+
+    def _hint_sources(self) -> None:
+        """Each password's placeholder says where it comes from, as its source field says."""
+        for name, source in SOURCE_OF.items():
+            self._placeholders[name] = source_hint(self._values[source], name in self._held)
 
     def _goto(self, name: str) -> None:
         if name == self._current:
@@ -376,17 +394,20 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     # --- values in and out -------------------------------------------------------------------
 
-    def load(self, profile: Profile, passwords: dict[str, str] | None = None) -> None:
+    def load(self, profile: Profile, passwords: dict[str, str] | None = None,
+             held: frozenset[str] = frozenset()) -> None:
+        """Show `profile`; `passwords` typed for it before, `held` the password fields whose
+        user and server this session already holds a password for."""
+        self._held = held
         data = profile.as_dict()
         for f in ALL_FIELDS:
             if f.kind == "password":
                 continue
             value = data.get(f.name, "")
             self._values[f.name] = ", ".join(value) if f.name == "admin_groups" else str(value)
-        for name, source in zip(PASSWORDS, (profile.password_source,
-                                            profile.psc_password_source)):
+        for name in PASSWORDS:
             self._values[name] = (passwords or {}).get(name, "")
-            self._placeholders[name] = source_hint(source)
+        self._hint_sources()
         self._set_editor()
         self.clear_problems()
 

@@ -1,0 +1,393 @@
+"""Every credential goes only where it belongs: a password is a user's at a server, found,
+held and sent under that key only, from the sources the profile names."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from hvctui.cli import main
+from hvctui.fleet import Fleet
+from hvctui.profiles.credentials import (
+    CredentialKey,
+    Credentials,
+    PasswordUnavailable,
+    command_password,
+    psc_key,
+    vcenter_key,
+)
+from hvctui.profiles.store import ConfigStore, Profile
+from hvctui.service import NotReady, Service, prepare
+from hvctui.vapi.connection import Secret
+
+from .conftest import PASSWORD, Sim
+from .tui_support import write_config
+
+# --- the key ------------------------------------------------------------------------------
+
+
+def test_a_key_is_a_user_at_a_server_case_and_default_port_aside() -> None:
+    assert CredentialKey.at("CloudAdmin@VMC.local", "VC.example.com") == \
+        CredentialKey.at("cloudadmin@vmc.local", "vc.example.com:443")
+    assert CredentialKey.at("cloudadmin@vmc.local", "vc-1.example.com") != \
+        CredentialKey.at("cloudadmin@vmc.local", "vc-2.example.com")
+    assert CredentialKey.at("a@x", "vc:8443") != CredentialKey.at("a@x", "vc")
+    profile = Profile(server="vc", user="u@x", psc_hostname="psc", psc_port="7444",
+                      psc_user="administrator@corp.local")
+    assert str(vcenter_key(profile)) == "u@x at vc"
+    assert str(psc_key(profile)) == "administrator@corp.local at psc:7444"
+
+
+# --- the sources --------------------------------------------------------------------------
+
+
+def test_env_source_reads_the_variable_and_names_it_when_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    key = CredentialKey.at("u", "vc")
+    monkeypatch.setenv("MY_PW", "x1")
+    assert Credentials().find(key, "env:MY_PW").get_secret_value() == "x1"  # type: ignore[union-attr]
+    monkeypatch.delenv("MY_PW")
+    with pytest.raises(PasswordUnavailable, match=r"\$MY_PW") as missing:
+        Credentials().find(key, "env:MY_PW", override_env="HVCTUI_PASSWORD")
+    assert missing.value.hint == ("export MY_PW=... (or HVCTUI_PASSWORD=..., which wins) and "
+                                  "run again")
+    with pytest.raises(PasswordUnavailable) as missing:  # no override for this command
+        Credentials().find(key, "env:MY_PW")
+    assert missing.value.hint == "export MY_PW=... and run again"
+
+
+def test_a_prompt_source_asks_a_person_and_a_skipped_question_says_so() -> None:
+    credentials = Credentials()
+    key = CredentialKey.at("u", "vc")
+    assert credentials.find(key, "prompt") is None  # a person must be asked
+    credentials.decline(key)
+    with pytest.raises(PasswordUnavailable, match="not given .its question was skipped"):
+        credentials.find(key, "prompt")
+    credentials.remember(key, Secret("typed"))
+    assert credentials.find(key, "prompt") == Secret("typed")
+
+
+def test_prompt_without_a_terminal_is_a_clear_error_naming_the_key() -> None:
+    profile = Profile(server="vc.example.com", user="u@x")
+    with pytest.raises(NotReady, match="no password for u@x at vc.example.com: there is no "
+                       "terminal to ask on"):
+        prepare("p", profile, {}, need_spec=False, prompt=None)
+    call = prepare("p", profile, {}, need_spec=False, prompt=lambda _: "typed")
+    assert call.connection.password.get_secret_value() == "typed"
+
+
+def test_an_empty_prompt_says_it_was_left_empty() -> None:
+    with pytest.raises(NotReady, match="left empty"):
+        prepare("p", Profile(server="vc", user="u@x"), {}, need_spec=False,
+                prompt=lambda _: "")
+
+
+def _script(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "helper.py"
+    path.write_text(textwrap.dedent(body))
+    return f"{sys.executable} {path}"
+
+
+def test_a_command_source_gives_its_first_line_run_without_a_shell(tmp_path: Path) -> None:
+    key = CredentialKey.at("cloudadmin@vmc.local", "vc-1.example.com")
+    command = _script(tmp_path, """
+        import os, sys
+        print(os.environ["HVCTUI_CREDENTIAL_USER"] + "|" + os.environ["HVCTUI_CREDENTIAL_SERVER"]
+              + "|" + "|".join(sys.argv[1:]))
+        print("second line is not the password")
+    """)
+    got = command_password(command + " 'a;b' $HOME", key)
+    # The key is named to the helper; ';' and '$HOME' reach it as typed: no shell ran.
+    assert got.get_secret_value() == "cloudadmin@vmc.local|vc-1.example.com|a;b|$HOME"
+
+
+@pytest.mark.parametrize("body,words", [
+    ("import sys; print('secret-in-output'); sys.exit(3)", "exited with status 3"),
+    ("import time; time.sleep(30)", "gave no password"),
+    ("print()", "printed no password"),
+    ("import sys; sys.stdout.buffer.write(b'\\xff\\xfe\\n')", "not UTF-8"),
+])
+def test_a_failing_command_source_is_named_and_its_output_never_shown(
+        tmp_path: Path, body: str, words: str) -> None:
+    key = CredentialKey.at("u", "vc")
+    with pytest.raises(PasswordUnavailable, match=words) as failed:
+        command_password(_script(tmp_path, body), key, timeout=1.5)
+    assert "secret-in-output" not in str(failed.value) + failed.value.hint
+
+
+def test_a_command_source_that_is_not_there_is_named(tmp_path: Path) -> None:
+    with pytest.raises(PasswordUnavailable, match="which was not found"):
+        command_password(str(tmp_path / "no-such-helper"), CredentialKey.at("u", "vc"))
+
+
+def test_a_command_that_floods_its_output_is_read_bounded(tmp_path: Path) -> None:
+    command = _script(tmp_path, """
+        import sys
+        while True:
+            sys.stdout.write("x" * 65536)
+    """)
+    with pytest.raises(PasswordUnavailable, match="more than 64 KiB without a line end"):
+        command_password(command, CredentialKey.at("u", "vc"), timeout=5)
+
+
+def test_command_and_other_sources_are_accepted_by_the_config_and_bad_ones_refused() -> None:
+    from hvctui.profiles.store import check_password_source
+
+    for good in ("prompt", "keyring", "env:VC_PW", "command:pass show vmc/cloudadmin"):
+        assert check_password_source(good) == good
+    for bad in ("", "command:", "command:'unclosed", "env:1X", "keyring:x", "command:a\x1b[2J"):
+        with pytest.raises(ValueError):
+            check_password_source(bad)
+
+
+# --- the keyring: keyed by user and server --------------------------------------------------
+
+
+def backend(module: str, name: str = "Keyring", members: list | None = None) -> object:
+    """A stand-in keyring backend whose class lives in `module` (as keyring's own do)."""
+    attributes: dict = {"__module__": module}
+    if members is not None:
+        attributes["backends"] = members
+    return type(name, (), attributes)()
+
+
+SECRET_SERVICE = "keyring.backends.SecretService"
+ALT_FILE = "keyrings.alt.file"
+CHAINER = "keyring.backends.chainer"
+
+
+def fake_keyring(monkeypatch: pytest.MonkeyPatch, chosen: object | str, store: dict) -> None:
+    keyring = types.ModuleType("keyring")
+    backends = types.ModuleType("keyring.backends")
+    fail = types.ModuleType("keyring.backends.fail")
+
+    class FailKeyring:
+        pass
+
+    fail.Keyring = FailKeyring  # type: ignore[attr-defined]
+    if chosen == "fail":
+        chosen = FailKeyring()
+    elif chosen == "real":
+        chosen = backend(SECRET_SERVICE, "SecretServiceKeyring")
+    keyring.get_keyring = lambda: chosen  # type: ignore[attr-defined]
+    keyring.get_password = lambda service, account: store.get((service, account))  # type: ignore[attr-defined]
+    keyring.set_password = lambda service, account, value: store.__setitem__(  # type: ignore[attr-defined]
+        (service, account), value)
+    keyring.delete_password = lambda service, account: store.pop((service, account))  # type: ignore[attr-defined]
+    keyring.backends = backends  # type: ignore[attr-defined]
+    backends.fail = fail  # type: ignore[attr-defined]
+    for name, module in (("keyring", keyring), ("keyring.backends", backends),
+                         ("keyring.backends.fail", fail)):
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_two_sddcs_with_the_same_admin_keep_two_keyring_passwords(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = {("hvctui:vc-1.example.com", "cloudadmin@vmc.local"): "one",
+             ("hvctui:vc-2.example.com", "cloudadmin@vmc.local"): "two"}
+    fake_keyring(monkeypatch, "real", store)
+    one = CredentialKey.at("cloudadmin@vmc.local", "vc-1.example.com")
+    two = CredentialKey.at("cloudadmin@vmc.local", "vc-2.example.com:443")
+    assert Credentials().find(one, "keyring") == Secret("one")
+    assert Credentials().find(two, "keyring") == Secret("two")
+
+
+def test_an_old_keyring_entry_keyed_by_the_user_alone_is_never_sent(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_keyring(monkeypatch, "real", {("hvctui", "cloudadmin@vmc.local"): "old-for-all"})
+    key = CredentialKey.at("cloudadmin@vmc.local", "vc-1.example.com")
+    with pytest.raises(PasswordUnavailable, match="older hvctui") as refused:
+        Credentials().find(key, "keyring", store_hint="hvctui password set --profile sddc1")
+    assert refused.value.hint == "Store it for this server: hvctui password set --profile sddc1"
+    assert "old-for-all" not in str(refused.value)
+
+
+def test_keyring_is_used_only_with_a_real_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = CredentialKey.at("u@x", "vc")
+    fake_keyring(monkeypatch, "fail", {})
+    with pytest.raises(PasswordUnavailable, match="no usable keyring backend"):
+        Credentials().find(key, "keyring")
+    fake_keyring(monkeypatch, "real", {("hvctui:vc", "u@x"): "from-keyring"})
+    assert Credentials().find(key, "keyring") == Secret("from-keyring")
+
+
+@pytest.mark.parametrize("chosen,words", [
+    (backend(ALT_FILE, "PlaintextKeyring"), "keyrings.alt"),
+    (backend(CHAINER, "ChainerBackend", [backend(ALT_FILE, "PlaintextKeyring")]),
+     "keyrings.alt"),
+    # A real one first does not help: a read it answers None to goes on to the plain file.
+    (backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
+                                         backend(ALT_FILE, "EncryptedKeyring")]), "keyrings.alt"),
+    (backend(CHAINER, "ChainerBackend", []), "no usable keyring backend"),
+    (backend(CHAINER, "ChainerBackend", [backend("keyring.backends.null")]),
+     "no usable keyring backend"),
+])
+def test_keyring_refuses_plain_files_and_empty_chains(
+        monkeypatch: pytest.MonkeyPatch, chosen: object, words: str) -> None:
+    fake_keyring(monkeypatch, chosen, {("hvctui:vc", "u@x"): "would-be-read"})
+    with pytest.raises(PasswordUnavailable, match=words) as caught:
+        Credentials().find(CredentialKey.at("u@x", "vc"), "keyring")
+    assert "would-be-read" not in str(caught.value)
+
+
+def test_keyring_chainer_with_only_real_members_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = backend(CHAINER, "ChainerBackend", [backend(SECRET_SERVICE),
+                                                 backend("keyring.backends.kwallet")])
+    fake_keyring(monkeypatch, chosen, {("hvctui:vc", "u@x"): "from-chain"})
+    assert Credentials().find(CredentialKey.at("u@x", "vc"), "keyring") == Secret("from-chain")
+
+
+def test_keyring_not_installed_is_a_message_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "keyring", None)
+    with pytest.raises(PasswordUnavailable, match="not installed"):
+        Credentials().find(CredentialKey.at("u@x", "vc"), "keyring")
+
+
+def test_password_set_and_forget_store_under_the_profiles_user_and_server(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store: dict = {("hvctui", "cloudadmin@vmc.local"): "old-for-all"}
+    fake_keyring(monkeypatch, "real", store)
+    write_config(isolated_config, {
+        "sddc1": Profile(server="vc-1.example.com", user="cloudadmin@vmc.local",
+                         password_source="keyring", psc_hostname="psc.corp.local",
+                         psc_user="administrator@corp.local"),
+    })
+    monkeypatch.setattr(sys, "stdin", _Stdin("s3cret-one\n"))
+    assert main(["password", "set", "--profile", "sddc1"]) == 0
+    assert store[("hvctui:vc-1.example.com", "cloudadmin@vmc.local")] == "s3cret-one"
+    monkeypatch.setattr(sys, "stdin", _Stdin("psc-secret\n"))
+    assert main(["password", "set", "--profile", "sddc1", "--psc"]) == 0
+    out, err = capsys.readouterr()
+    assert store[("hvctui:psc.corp.local", "administrator@corp.local")] == "psc-secret"
+    assert "s3cret-one" not in out + err and "set psc_password_source" in err
+    assert main(["password", "forget", "--profile", "sddc1"]) == 0
+    out, err = capsys.readouterr()
+    assert ("hvctui:vc-1.example.com", "cloudadmin@vmc.local") not in store
+    assert "Removed" in out and "keyring del hvctui cloudadmin@vmc.local" in err
+
+
+class _Stdin:
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self._text
+
+
+# --- where a password may go ----------------------------------------------------------------
+
+
+def _record_logins(sim: Sim) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    real = sim.world.login
+
+    def login(user: str, password: str, lang: str | None) -> str:
+        seen.append((user, password))
+        return real(user, password, lang)
+
+    sim.world.login = login  # type: ignore[method-assign]
+    return seen
+
+
+def test_env_overrides_apply_to_one_target_only() -> None:
+    profile = Profile(server="vc", user="u@x")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HVCTUI_PASSWORD", "from-env")
+        call = prepare("p", profile, {}, need_spec=False, one_target=True)
+        assert call.connection.password == Secret("from-env")
+        with pytest.raises(NotReady, match="no terminal"):  # a face over many profiles
+            prepare("p", profile, {}, need_spec=False)
+
+
+def test_status_never_sends_the_environment_password_and_says_it_ignores_it(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    host, port = sim.address.rsplit(":", 1)
+    monkeypatch.setenv("HVCTUI_PASSWORD", "env-password-for-one-vcenter")
+    monkeypatch.setenv("OWN_PW", PASSWORD)
+    write_config(isolated_config, {
+        "own": Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                       pin_sha256=sim.info.sha256, password_source="env:OWN_PW"),
+        "lab": Profile(server=f"localhost:{port}", user="cloudadmin@vmc.local",
+                       tls="insecure", password_source="prompt"),
+    })
+    seen = _record_logins(sim)
+    code = main(["status", "--json"])
+    out, err = capsys.readouterr()
+    rows = {r["profile"]: r for r in json.loads(out)["rows"]}
+    assert all(password != "env-password-for-one-vcenter" for _, password in seen)
+    assert seen == [("cloudadmin@vmc.local", PASSWORD)]  # "own", from its own source
+    assert rows["lab"]["problem_kind"] == "password_needed"
+    assert rows["lab"]["tls_insecure"] is True and rows["own"]["tls_insecure"] is False
+    assert "HVCTUI_PASSWORD is set but not used" in err and code == 1
+    code = main(["status"])
+    out, err = capsys.readouterr()
+    lab = next(line for line in out.splitlines() if line.startswith("lab"))
+    assert "TLS NOT VERIFIED" in lab and "with TLS NOT VERIFIED" in err
+
+
+async def test_a_typed_password_is_reused_for_its_key_and_never_sent_to_another_server(
+        sim: Sim, isolated_config: Path) -> None:
+    host, port = sim.address.rsplit(":", 1)
+    profiles = {
+        name: Profile(server=server, user="cloudadmin@vmc.local", tls="pinned",
+                      pin_sha256=sim.info.sha256, password_source="prompt")
+        for name, server in (("a", sim.address), ("a-again", f"{host}:{port}"),
+                             ("other", f"localhost:{port}"))}
+    service = Service(ConfigStore(isolated_config / "config.toml"))
+    # Typed once in the form for profile a: held for cloudadmin at that server.
+    prepare("a", profiles["a"], {}, need_spec=False, typed={"password": PASSWORD},
+            credentials=service.credentials)
+    asked: list[tuple[str, str]] = []
+
+    async def ask(user: str, server: str) -> str | None:
+        asked.append((user, server))
+        return "typed-for-localhost"
+
+    seen = _record_logins(sim)
+    fleet = Fleet(service, ask_password=ask)
+    rows = {row.profile: row async for row in fleet.refresh(profiles) if row.done}
+    assert asked == [("cloudadmin@vmc.local", f"localhost:{port}")]  # once, for the new key
+    assert sorted(seen) == sorted([("cloudadmin@vmc.local", PASSWORD)] * 2 +
+                                  [("cloudadmin@vmc.local", "typed-for-localhost")])
+    assert rows["a"].state != "problem" and rows["a-again"].state != "problem"
+    assert rows["other"].kind == "cannot_log_in"
+
+
+async def test_a_skipped_fleet_question_is_said_as_skipped(
+        sim: Sim, isolated_config: Path) -> None:
+    profiles = {"a": Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                             pin_sha256=sim.info.sha256, password_source="prompt")}
+    fleet = Fleet(Service(ConfigStore(isolated_config / "config.toml")),
+                  ask_password=lambda user, server: asyncio.sleep(0, None))
+    rows = [row async for row in fleet.refresh(profiles) if row.done]
+    assert rows[0].kind == "password_needed" and "skipped" in rows[0].problem
+    assert "no terminal" not in rows[0].problem
+
+
+def test_core_dumps_are_off_once_a_password_is_held() -> None:
+    script = textwrap.dedent("""
+        import resource
+        from hvctui.profiles.credentials import CredentialKey, Credentials
+        from hvctui.vapi.connection import Secret
+        hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))  # as high as allowed
+        before = resource.getrlimit(resource.RLIMIT_CORE)
+        Credentials().remember(CredentialKey.at("u", "vc"), Secret("x"))
+        print(before[0] != 0, resource.getrlimit(resource.RLIMIT_CORE)[0])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["True", "0"]
