@@ -23,6 +23,7 @@ from hvctui.vapi.errors import (
     ErrorType,
     HvcError,
     NetworkError,
+    OfferDiffersFromGiven,
     ServerError,
     TlsError,
 )
@@ -134,7 +135,7 @@ class FleetRow:
 
     def with_problem(self, kind: str, detail: str, **changes: Any) -> FleetRow:
         words = PROBLEM_WORDS.get(kind, kind)
-        text = f"{words}: {one_line(detail, 200)}" if detail else words
+        text = f"{words}: {one_line(detail, 240)}" if detail else words
         return replace(self, state=PROBLEM, kind=kind, problem=text, **changes)
 
 
@@ -177,6 +178,9 @@ def problem_of(error: BaseException) -> tuple[str, str]:
         return "cannot_reach", error.message or error.title
     if isinstance(error, (TimeoutError, asyncio.TimeoutError)):
         return "cannot_reach", "no answer in time"
+    if isinstance(error, OfferDiffersFromGiven):  # both named in full, whatever the width
+        return "untrusted_psc", (f"Not trusting the offer: offered {error.offered}, you gave "
+                                 f"{error.given}")
     if isinstance(error, BadOffer):
         return "untrusted_psc", error.message
     if isinstance(error, ServerError):

@@ -213,7 +213,8 @@ class OfferDiffersFromGiven(BadOffer):
     thumbprints: hex and colons only)."""
 
     def __init__(self, answer: ServerError, given: str, offered: str) -> None:
-        super().__init__(answer, f"vCenter offers the PSC certificate with SHA-256 "
+        super().__init__(answer, f"Not trusting the offer: vCenter offers the PSC certificate "
+                         f"with SHA-256 "
                          f"{offered}, but the thumbprint you gave is {given}")
         self.title = "Offered certificate is not the one you gave"
         self.hint = ("Find out which is right before linking. If the PSC's certificate was "

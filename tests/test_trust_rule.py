@@ -1,0 +1,201 @@
+"""One trust rule, every face: the CLI, the form and the fleet decide an offer by the same core
+code (vapi/flow.py). Each case runs through all three and must come out the same."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hvctui.cli import main
+from hvctui.demo import demo_config
+from hvctui.profiles.store import ConfigStore
+from hvctui.sim.certs import make_certificate
+from hvctui.sim.server import SimServer
+from hvctui.sim.world import World
+from hvctui.tui.app import HvcApp
+from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
+from hvctui.vapi.tls import sha256_thumbprint
+
+from .conftest import Sim
+from .tui_support import PASSWORD, PW_ENV, pane_text, unbroken, wait_until
+
+GIVEN = "AB:" * 31 + "AB"
+
+
+@dataclass(frozen=True)
+class Case:
+    profile: str  # a demo profile
+    given: str = ""  # the thumbprint the person gave (in the profile)
+    pem_with_hidden_tail: bool = False  # the server (9.0) offers a PEM with data after padding
+    asked: bool = False  # a person is asked at all
+    linked: bool = False  # after answering t (or --trust-offered)
+    words: tuple[str, ...] = ()  # what the face shows (line breaks aside)
+    cli_code: int = 3
+
+
+CASES = {
+    "offer, could not check": Case("corp", asked=True, linked=True, cli_code=0),
+    "offer differs from the thumbprint given": Case(
+        "corp", given=GIVEN, words=("Not trusting the offer", GIVEN)),
+    "offered PEM with data hidden after its padding": Case(
+        "corp", pem_with_hidden_tail=True, words=("data beyond the certificate",)),
+    "DIFFERENT verdict": Case("intercepted-psc", asked=True, linked=False,
+                              words=("DIFFERENT",)),
+}
+
+
+def _padded_certificate() -> tuple[str, bytes]:
+    """A PSC certificate whose base64 ends in padding, where a decoder stops reading."""
+    while True:
+        pair = make_certificate("psc.corp.local", ("psc.corp.local",))
+        der = ssl.PEM_cert_to_DER_cert(pair.cert_pem.decode())
+        if len(der) % 3:
+            return pair.cert_pem.decode(), der
+
+
+def _hidden_tail(der: bytes) -> str:
+    body = base64.b64encode(der).decode() + base64.b64encode(b"\x1b]0;owned\x07" * 40).decode()
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+@pytest.fixture
+def world_for() -> Iterator[Any]:
+    servers: list[SimServer] = []
+
+    def start(case: Case) -> Sim:
+        world = World(seed=7, send_psc_certificate=case.pem_with_hidden_tail)
+        if case.pem_with_hidden_tail:
+            pem, der = _padded_certificate()
+            psc = world.pscs["psc.corp.local"]
+            psc.certificate_pem = _hidden_tail(der)
+            psc.thumbprint = sha256_thumbprint(der)
+            assert ssl.PEM_cert_to_DER_cert(psc.certificate_pem) == der  # the decoder's blind spot
+        server = SimServer(world, loopback_pscs=True)
+        server.__enter__()
+        servers.append(server)
+        return Sim(server)
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+def _config(sim: Sim, folder: Path, case: Case) -> Path:
+    config = demo_config(sim.address, sim.info.sha256, sim.world)
+    profile = config.profiles[case.profile]
+    profile.password_source = profile.psc_password_source = f"env:{PW_ENV}"
+    profile.ssl_thumbprint = case.given
+    config.profiles = {case.profile: profile}
+    config.default_profile = case.profile
+    store = ConfigStore(folder / "config.toml")
+    store.update(lambda c: c.__dict__.update(config.__dict__))
+    return store.path
+
+
+def _cli(sim: Sim, case: Case, capsys: pytest.CaptureFixture[str]) -> tuple[bool, str, int]:
+    code = main(["link", "--profile", case.profile, "--trust-offered"])
+    out, err = capsys.readouterr()
+    return "Offered SHA-256 thumbprint" in out, out + err, code
+
+
+async def _answer_trust(pilot: Any, app: HvcApp) -> None:
+    await pilot.pause(TrustScreen.QUIET_SECONDS + 0.1)  # keys before it count for nothing
+    await pilot.press("t")
+    await wait_until(pilot, lambda: isinstance(app.screen, (TextScreen, ConfirmScreen)) or
+                     not isinstance(app.screen, TrustScreen))
+
+
+async def _escape_to(pilot: Any, app: HvcApp, screen: Any) -> None:
+    """Escape out of the dialogs (type-trust, then the trust dialog) back to `screen`."""
+    for _ in range(3):
+        if app.screen is screen:
+            return
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+    await wait_until(pilot, lambda: app.screen is screen)
+
+
+async def _form(path: Path) -> tuple[bool, str]:
+    app = HvcApp(config_path=path)
+    asked = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen) or
+                         "Untrustworthy" in pane_text(app) or "not the one" in pane_text(app))
+        shown = ""
+        if isinstance(app.screen, TrustScreen):
+            asked = True
+            shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+            await _answer_trust(pilot, app)
+            if isinstance(app.screen, ConfirmScreen):
+                await pilot.press("n")
+            await _escape_to(pilot, app, app.main)
+        await wait_until(pilot, lambda: not app.main._call_running())
+        return asked, shown + pane_text(app)
+
+
+async def _fleet(path: Path) -> tuple[bool, str]:
+    from hvctui.tui.screens.fleet import FleetScreen
+
+    app = HvcApp(config_path=path)
+    asked = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+        screen = app.screen
+        assert isinstance(screen, FleetScreen)
+        await wait_until(pilot, lambda: all(r.done for r in screen.rows.values()))
+        await pilot.press("space", "l")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen) or (
+            all(r.done for r in screen.rows.values()) and
+            any(r.outcome for r in screen.rows.values())))
+        shown = ""
+        if isinstance(app.screen, TrustScreen):
+            asked = True
+            shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+            await _answer_trust(pilot, app)
+            await _escape_to(pilot, app, screen)
+        await wait_until(pilot, lambda: all(r.done and r.outcome for r in screen.rows.values()))
+        row = next(iter(screen.rows.values()))
+        return asked, shown + row.outcome + " " + row.problem
+
+
+@pytest.fixture(autouse=True)
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+
+@pytest.mark.parametrize("face", ["cli", "form", "fleet"])
+@pytest.mark.parametrize("name", list(CASES))
+async def test_each_trust_case_comes_out_the_same_on_every_face(
+        name: str, face: str, world_for: Any, isolated_config: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    case = CASES[name]
+    sim = world_for(case)
+    path = _config(sim, isolated_config, case)
+    if face == "cli":
+        # main() runs its own event loop, as it does from a shell: off this test's loop.
+        asked, text, code = await asyncio.to_thread(_cli, sim, case, capsys)
+        assert code == case.cli_code, text
+    elif face == "form":
+        asked, text = await _form(path)
+    else:
+        asked, text = await _fleet(path)
+    assert asked == case.asked, text
+    assert bool(sim.world.links) == case.linked, text
+    for words in case.words:
+        assert unbroken(words) in unbroken(text), (words, text)
+    if not case.asked:  # refused by the core: nothing was resubmitted
+        assert sim.world.stats.create_calls == 1
+    assert "\x1b" not in text and "owned" not in text
+    if case.given and not case.linked:  # the thumbprint the person gave is kept as it was
+        assert ConfigStore(path).load().config.profiles[case.profile].ssl_thumbprint == \
+            case.given
