@@ -487,44 +487,16 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     """`hvctui check-psc`: the independent check, on demand, before linking."""
     import asyncio
 
-    from hvctui.service import NotReady, Service, merge
-    from hvctui.vapi.models import CertificateInfo, CreateSpec
+    from hvctui.service import Service, prepare_psc_check
     from hvctui.vapi.psccheck import Verdict
 
     name, base = _load_profile(args, out)
     overrides = {"psc_hostname": args.psc_hostname, "psc_port": args.psc_port,
                  "ssl_thumbprint": args.ssl_thumbprint,
                  "ssl_certificate": _read_pem(args.ssl_certificate)}
-    profile, problems = merge(base, overrides)
-    names = _names(name, overrides)
-    if profile is None:
-        raise NotReady(problems, names)
-    if not profile.psc_hostname:
-        from hvctui.service import FieldProblem
-
-        raise NotReady([FieldProblem("psc_hostname", "is required")], names)
-    values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
-                                ("port", profile.psc_port),
-                                ("ssl_thumbprint", profile.ssl_thumbprint),
-                                ("ssl_certificate", profile.ssl_certificate)) if v}
-    spec_problems = CreateSpec.problems(values)
-    if spec_problems:
-        from hvctui.service import PROFILE_FIELD_OF_SPEC, FieldProblem
-
-        raise NotReady([FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
-                        for f, m in spec_problems], names)
-    offered = None
-    pem = profile.ssl_certificate
-    thumbprint = profile.ssl_thumbprint
-    if pem and not thumbprint:
-        from hvctui.vapi.models import pem_to_der
-        from hvctui.vapi.tls import sha256_thumbprint
-
-        thumbprint = sha256_thumbprint(pem_to_der(pem))
-    if thumbprint:
-        offered = CertificateInfo(ssl_thumbprint=thumbprint, ssl_certificate=pem or None)
-    port = int(profile.psc_port or 443)
-    check = asyncio.run(Service(_store(args)).check_psc(profile.psc_hostname, port, offered))
+    target = prepare_psc_check(base, overrides, _names(name, overrides))
+    check = asyncio.run(Service(_store(args)).check_psc(target.host, target.port,
+                                                        target.offered))
     if args.json:
         out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
                   "profile": name or None, **check.as_json()})

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from hvctui.vapi.client import EventHook
     from hvctui.vapi.flow import LinkOutcome, PscChecker, TrustDecider
+    from hvctui.vapi.models import CertificateInfo
     from hvctui.vapi.psccheck import PscCheck
     from hvctui.vapi.models import CreateSpec
     from hvctui.vapi.render import LinkHealth
@@ -115,7 +116,7 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-            from hvctui.vapi.models import pem_to_der
+            from hvctui.vapi.checks import pem_to_der
             from hvctui.vapi.tls import sha256_thumbprint
 
             try:
@@ -172,6 +173,53 @@ class Call:
     @property
     def label(self) -> str:
         return self.profile_name or "(unsaved)"
+
+    def pinned(self, sha256: str) -> Call:
+        """The call once a person accepted the vCenter's certificate on first use: pinned to
+        exactly that certificate, before any credential is sent."""
+        from dataclasses import replace
+
+        from hvctui.vapi.checks import normalize_thumbprint
+
+        pin = normalize_thumbprint(sha256)
+        return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),
+                       profile=self.profile.replace(pin_sha256=pin), needs_pin=False)
+
+
+@dataclass(frozen=True)
+class PscCheckTarget:
+    """What `check the PSC` asks: the PSC's host and port, and the certificate the person gave
+    (profile or flag) to compare with, if any."""
+
+    host: str
+    port: int
+    offered: CertificateInfo | None
+    thumbprint: str
+
+
+def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
+                      names: dict[str, str] | None = None) -> PscCheckTarget:
+    """The check of the PSC before linking, for both faces; NotReady names every problem."""
+    profile, problems = merge(base, overrides)
+    if profile is None:
+        raise NotReady(problems, names)
+    if not profile.psc_hostname:
+        raise NotReady([FieldProblem("psc_hostname", "is required")], names)
+    values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
+                                ("port", profile.psc_port),
+                                ("ssl_thumbprint", profile.ssl_thumbprint),
+                                ("ssl_certificate", profile.ssl_certificate)) if v}
+    from hvctui.vapi.models import CertificateInfo, CreateSpec
+
+    problems = [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
+                for f, m in CreateSpec.problems(values)]
+    if problems:
+        raise NotReady(problems, names)
+    thumbprint = spec_values(profile).get("ssl_thumbprint", "")
+    offered = (CertificateInfo(ssl_thumbprint=thumbprint,
+                               ssl_certificate=profile.ssl_certificate or None)
+               if thumbprint else None)
+    return PscCheckTarget(profile.psc_hostname, int(profile.psc_port or 443), offered, thumbprint)
 
 
 Prompt = Callable[[str], str]

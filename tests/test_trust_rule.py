@@ -199,3 +199,22 @@ async def test_each_trust_case_comes_out_the_same_on_every_face(
     if case.given and not case.linked:  # the thumbprint the person gave is kept as it was
         assert ConfigStore(path).load().config.profiles[case.profile].ssl_thumbprint == \
             case.given
+
+
+def test_what_is_stored_is_canonical_and_bounded() -> None:
+    """Thumbprints and pins are kept in vSphere's own form; a certificate only as re-encoded
+    from its DER: hidden data, a second certificate or megabytes of junk are refused by name."""
+    from hvctui.profiles.store import Invalid, Profile
+
+    pem, der = _padded_certificate()
+    profile = Profile.from_dict({"ssl_thumbprint": "ab" * 32, "pin_sha256": "cd" * 32,
+                                 "ssl_certificate": "\n  " + pem.replace("\n", "\r\n") + "\n"})
+    assert profile.ssl_thumbprint == "AB:" * 31 + "AB" and profile.pin_sha256 == "CD:" * 31 + "CD"
+    assert profile.ssl_certificate == ssl.DER_cert_to_PEM_cert(der)
+    for bad, words in ((_hidden_tail(der), "data beyond the certificate"),
+                       (pem + pem, "holds 2 certificates"),
+                       (pem + "x" * 20000, "at most 16384"),
+                       (pem.strip() + "\n\x1b[2Jtrailer", "text after")):
+        with pytest.raises(Invalid, match=words) as refused:
+            Profile.from_dict({"ssl_certificate": bad})
+        assert refused.value.problems[0][0] == ("ssl_certificate",)

@@ -33,7 +33,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui.vapi.checks import normalize_thumbprint, split_server
+from hvctui.vapi.checks import normalize_thumbprint, pem_certificate, split_server
 
 CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -202,6 +202,11 @@ def _thumbprint(value: str) -> str:
     return normalize_thumbprint(value) if value.strip() else ""
 
 
+def _certificate(value: str) -> str:
+    """Kept as re-encoded from its DER: one certificate, bounded, nothing hidden in it."""
+    return pem_certificate(value) if value.strip() else ""
+
+
 #: The profile's own keys whose value the store judges; each returns the normalized value or
 #: raises ValueError. Every other string key is only stripped.
 _PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
@@ -210,6 +215,8 @@ _PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
     "psc_password_source": check_password_source,
     "tls": _tls,
     "pin_sha256": _thumbprint,
+    "ssl_thumbprint": _thumbprint,
+    "ssl_certificate": _certificate,
 }
 
 

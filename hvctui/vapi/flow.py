@@ -117,7 +117,7 @@ async def link(
                 raise
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
         # Sent and stored as re-encoded from its DER: one certificate, nothing else.
-        from hvctui.vapi.models import pem_certificate
+        from hvctui.vapi.checks import pem_certificate
 
         pem = pem_certificate(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = spec.with_thumbprint(thumbprint, pem)
@@ -140,7 +140,7 @@ def offer_problem(offered: CertificateInfo) -> str:
         return (f"the server offered '{one_line(offered.ssl_thumbprint, 80)}' as the PSC's "
                 "thumbprint, which is not a SHA-256 thumbprint")
     if offered.ssl_certificate:
-        from hvctui.vapi.models import pem_certificate, pem_to_der
+        from hvctui.vapi.checks import pem_certificate, pem_to_der
         from hvctui.vapi.tls import sha256_thumbprint
 
         try:

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from hvctui.profiles.store import Config, ConfigError, Profile
-from hvctui.service import Call, NotReady, Service
+from hvctui.service import Call, NotReady, PscCheckTarget, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
 from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.keyhints import KeyHints
@@ -550,11 +550,8 @@ class MainScreen(Screen[None]):
 
     async def _first_use_pin(self, call: Call) -> Call:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
-        from dataclasses import replace
-
         from hvctui.tui.screens.dialogs import TrustScreen
         from hvctui.vapi.checks import split_server
-        from hvctui.vapi.connection import TlsPolicy
         from hvctui.vapi.errors import Cancelled
         from hvctui.vapi.tls import probe_certificate
 
@@ -569,63 +566,46 @@ class MainScreen(Screen[None]):
             details.sha256, details))
         if not accepted:
             raise Cancelled()
-        self.form.set_value("pin_sha256", details.sha256)
+        pinned = call.pinned(details.sha256)
+        self.form.set_value("pin_sha256", pinned.profile.pin_sha256)
         name = call.profile_name
         if name and self.config_error is None:
             self._save(lambda: self.service.set_profile_field(name, "pin_sha256",
-                                                              details.sha256),
+                                                              pinned.profile.pin_sha256),
                        f"Pinned {server}'s certificate in {name}.")
-        connection = replace(call.connection, tls=TlsPolicy("pinned", "", details.sha256))
-        return replace(call, connection=connection, needs_pin=False)
+        return pinned
 
     def action_check_psc(self) -> None:
         """Check before linking: what the PSC of the form presents to this machine, compared
         with the form's thumbprint (or the profile's certificate) when there is one."""
-        from hvctui.service import PROFILE_FIELD_OF_SPEC, FieldProblem, merge
-        from hvctui.vapi.models import CreateSpec
+        from hvctui.service import prepare_psc_check
 
-        profile, problems = merge(self.config.profiles.get(self.profile_name),
-                                  self.form.values())
-        if profile is not None and not profile.psc_hostname:
-            problems = [FieldProblem("psc_hostname", "is required")]
-        if profile is not None and not problems:
-            values = {k: v for k, v in (("psc_hostname", profile.psc_hostname),
-                                        ("port", profile.psc_port),
-                                        ("ssl_thumbprint", profile.ssl_thumbprint),
-                                        ("ssl_certificate", profile.ssl_certificate)) if v}
-            problems = [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
-                        for f, m in CreateSpec.problems(values)]
-        if problems or profile is None:
-            self.form.show_problems(problems)
+        try:
+            target = prepare_psc_check(self.config.profiles.get(self.profile_name),
+                                       self.form.values())
+        except NotReady as not_ready:
+            self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
-                "Not checked: " + "; ".join(str(p) for p in problems), style="bold red"))
+                "Not checked: " + "; ".join(str(p) for p in not_ready.problems),
+                style="bold red"))
             return
-        self._check_psc(profile)
+        self._check_psc(target)
 
     @work(group="psc-check", exclusive=True)
-    async def _check_psc(self, profile: Profile) -> None:
+    async def _check_psc(self, target: PscCheckTarget) -> None:
         from hvctui.tui.screens.dialogs import verdict_text
-        from hvctui.vapi.models import CertificateInfo, pem_to_der
-        from hvctui.vapi.tls import sha256_thumbprint
 
         name = self.profile_name
-        port = int(profile.psc_port or 443)
-        thumbprint = profile.ssl_thumbprint
-        if profile.ssl_certificate and not thumbprint:
-            thumbprint = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
-        offered = (CertificateInfo(ssl_thumbprint=thumbprint,
-                                   ssl_certificate=profile.ssl_certificate or None)
-                   if thumbprint else None)
-        self.pane.start(name, f"check the certificate {one_line(profile.psc_hostname, 80)}:"
-                        f"{port} presents to this machine (handshake only)")
-        check = await self.service.check_psc(profile.psc_hostname, port, offered)
+        self.pane.start(name, f"check the certificate {one_line(target.host, 80)}:"
+                        f"{target.port} presents to this machine (handshake only)")
+        check = await self.service.check_psc(target.host, target.port, target.offered)
         if not self.is_attached:
             return
         text = verdict_text(check)
-        if offered is None and check.seen_sha256:
+        if target.offered is None and check.seen_sha256:
             text.append("\n(no thumbprint in the form to compare with)", style="dim")
-        elif offered is not None:
-            text.append(f"\ncompared with the thumbprint {thumbprint}", style="dim")
+        elif target.offered is not None:
+            text.append(f"\ncompared with the thumbprint {target.thumbprint}", style="dim")
         self.pane.show_text(name, text)
 
     # --- other screens ----------------------------------------------------------------------
