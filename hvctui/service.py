@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hvctui.profiles.credentials import (
     PASSWORD_ENV,
@@ -223,6 +223,7 @@ def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
 
 
 Prompt = Callable[[str], str]
+T = TypeVar("T")
 
 
 def prepare(
@@ -379,7 +380,7 @@ class _Stopwatch:
         self.started = time.perf_counter()
         self.paused = 0.0
 
-    async def around(self, ask: Awaitable[bool]) -> bool:
+    async def around(self, ask: Awaitable[T]) -> T:
         begun = time.perf_counter()
         try:
             return await ask
@@ -447,17 +448,27 @@ class Service:
         return result
 
     async def link(self, call: Call, decide_trust: TrustDecider,
-                   on_event: EventHook | None = None) -> LinkOutcome:
-        """Create the link (the trust step asks `decide_trust`); recorded in the history."""
+                   on_event: EventHook | None = None,
+                   pin_first: Callable[[Call], Awaitable[Call]] | None = None) -> LinkOutcome:
+        """Create the link (the trust step asks `decide_trust`); recorded in the history, a
+        failure before anything was sent too. A call whose vCenter is still to be pinned on
+        first use is pinned by `pin_first` (shown the certificate, before any credential)."""
         from hvctui.vapi import flow
 
         assert call.spec is not None, "prepare the call with need_spec=True"
         spec = call.spec
 
         async def run(watch: _Stopwatch) -> LinkOutcome:
+            nonlocal call
+
             async def decide(offered: Any, verdict: Any) -> bool:
                 return await watch.around(decide_trust(offered, verdict))
 
+            if call.needs_pin:
+                if pin_first is None:
+                    raise InputError("TLS mode is pinned and nothing is pinned yet",
+                                     field="pin_sha256")
+                call = await watch.around(pin_first(call))
             return await flow.link(call.connection, spec, decide, on_event=on_event,
                                    transport=self.transport, check_psc=self.psc_checker)
 

@@ -242,6 +242,27 @@ async def test_first_use_of_a_pinned_vcenter_shows_its_certificate_and_saves_the
     assert saved.pin_sha256 == sim.info.sha256
 
 
+async def test_a_first_use_pin_that_fails_before_anything_is_sent_is_in_the_history(
+        isolated_config: Path) -> None:
+    import socket
+
+    from hvctui.profiles.history import History
+
+    with socket.socket() as closed:  # a port nobody listens on: the certificate probe fails
+        closed.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{closed.getsockname()[1]}"
+    path = write_config(isolated_config, {"corp": corp_profile(address, tls="pinned")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "refused" in pane_text(app).lower() or
+                         "cannot" in pane_text(app).lower())
+        await wait_until(pilot, lambda: not app.main._call_running())
+    entries = History().read()
+    assert [(e.profile, e.call, e.server) for e in entries] == [("corp", "link", address)]
+    assert entries[0].status != "ok"
+
+
 async def test_broken_config_opens_says_so_and_is_never_saved_over(isolated_config: Path) -> None:
     isolated_config.mkdir(parents=True)
     path = isolated_config / "config.toml"

@@ -477,9 +477,8 @@ class MainScreen(Screen[None]):
             self._on_event(phase, detail)
 
         try:
-            if call.needs_pin:
-                call = await self._first_use_pin(call)
-            outcome = await self.service.link(call, self._decide_trust, on_event)
+            outcome = await self.service.link(call, self._decide_trust, on_event,
+                                              pin_first=self._first_use_pin)
         except HvcError as error:
             self.pane.show_report(name, error_report(error, self.settings.tz, self.actions()))
         except asyncio.CancelledError:
