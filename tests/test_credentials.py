@@ -391,3 +391,39 @@ def test_core_dumps_are_off_once_a_password_is_held() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.split() == ["True", "0"]
+
+
+# --- the TUI: the source is chosen in the form; the environment is not used -----------------
+
+
+async def test_the_form_chooses_the_password_source_and_the_tui_ignores_the_environment(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.links import LinksScreen
+
+    from .tui_support import pane_text, wait_until
+
+    monkeypatch.setenv("HVCTUI_PASSWORD", "env-password-for-one-vcenter")
+    monkeypatch.setenv("FORM_PW", PASSWORD)
+    path = write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="prompt")})
+    seen = _record_logins(sim)
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert any("HVCTUI_PASSWORD is set but not used" in str(n.message)
+                   for n in app._notifications)
+        await pilot.press("f2")  # the form says "type it": so it is, not the environment's
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, LinksScreen) and seen == []
+        assert "password: is required: type it" in pane_text(app)
+        app.main.form.input("password_source").value = "bogus"
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+        assert "'bogus' is not a password source" in pane_text(app)
+        app.main.form.input("password_source").value = "env:FORM_PW"
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
+        await wait_until(pilot, lambda: bool(seen))
+    assert seen == [("cloudadmin@vmc.local", PASSWORD)]
