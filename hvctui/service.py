@@ -254,7 +254,8 @@ def prepare(
         data = {**(base or Profile()).as_dict(),
                 **{k: v for k, v in overrides.items() if v is not None}}
         judged = {p.field for p in problems}
-        problems += field_problems({k: data[k] for k in SPEC_FIELD_OF_PROFILE
+        problems += field_problems({k: data[k] for k in (*SPEC_FIELD_OF_PROFILE,
+                                                         "accept_language")
                                     if k in data and k not in judged and k != "psc_password"})
         raise NotReady(_unique(problems), names)
     problems += [FieldProblem(f, "is required") for f in ("server", "user")

@@ -158,7 +158,7 @@ def files_holding(folder: Path, secret: str) -> list[Path]:
 #: the trust dialog and its confirmation, F2 to links and the unlink dialog, F3 to the admins
 #: and their dialogs, fourteen tabs (from the profile filter) and enter to the admin groups list,
 #: ctrl+p to the palette, F6 to the fleet, F7 to the request preview.
-OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 14 + ["enter"], ["ctrl+p"],
+OPENINGS: list[list[str]] = [["f5"], ["f2"], ["f3"], ["tab"] * 16 + ["enter"], ["ctrl+p"],
                              ["f6"], ["f7"]]
 EPISODES = len(OPENINGS)
 

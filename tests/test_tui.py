@@ -628,3 +628,16 @@ async def test_up_and_down_move_between_fields_and_keep_the_editor_in_view(
         await pilot.press(*"zz")
         assert form.values()[names[-3]].endswith("zz") or form.passwords().get(
             names[-3], "").endswith("zz")
+
+
+async def test_link_names_every_problem_at_once_the_language_too(isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.input("server").value = "a:b:c"
+        app.main.form.input("accept_language").value = "not a tag"
+        await pilot.press("f5")
+        await pilot.pause()
+        shown = pane_text(app)
+        assert "Not ready to send" in shown
+        assert "cloud vCenter server:" in shown and "language: 'not a tag'" in shown
