@@ -219,6 +219,16 @@ async def test_administrators_get_add_remove(sim: Sim) -> None:
         assert (await client.session()).created_time
 
 
+async def test_removing_a_group_that_is_no_administrator_is_a_500_as_vcenter_answers(
+        sim: Sim) -> None:
+    """VMware's spec declares 204, 403 and 500 for remove; the runtime makes any other error
+    a 500 ERROR: the simulator answers as vCenter can, not with an undeclared 404."""
+    with pytest.raises(ServerError) as caught:
+        await flow.administrators(connection(sim), remove="nobody@corp.local")
+    assert (caught.value.http_status, caught.value.error_type.value) == (500, "ERROR")
+    assert "nobody@corp.local" in caught.value.messages[0].text
+
+
 @pytest.mark.parametrize("fault,error_class,words", [
     ({"drop": True}, NetworkError, "Connection dropped"),
     ({"html_502": True}, NotVapiAnswer, "not JSON"),

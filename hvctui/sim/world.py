@@ -462,7 +462,9 @@ class World:
             raise invalid_field("group_name", "must be a string", lang)
         known = resolve(group, self.administrators, self.faults.hostile_text)
         if known is None:
-            raise SimError(404, "NOT_FOUND", [message(
+            # VMware's spec declares 204, 403 and 500 for remove: the vAPI runtime turns an
+            # undeclared error into a 500 ERROR, as this one is answered.
+            raise SimError(500, "ERROR", [message(
                 "com.vmware.vcenter.hvc.management.group_not_found",
                 {"group": {"s": group}}, lang=lang)])
         self.administrators.remove(known)
