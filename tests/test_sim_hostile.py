@@ -285,7 +285,7 @@ async def test_valid_faults_are_set_together() -> None:
     ("POST", "/api/hvc/management/administrators?action=remove", {"group_name": []},
      "INVALID_ARGUMENT", "group_name"),
     ("POST", "/api/hvc/management/administrators?action=remove", {"group_name": "x@y"},
-     "NOT_FOUND", "x@y"),
+     "ERROR", "x@y"),
     ("POST", "/api/hvc/management/administrators?action=remove", None, "INVALID_ARGUMENT",
      "body"),
     ("OPTIONS", "/api/session", None, "NOT_FOUND", "/api/session"),
