@@ -641,3 +641,26 @@ async def test_link_names_every_problem_at_once_the_language_too(isolated_config
         shown = pane_text(app)
         assert "Not ready to send" in shown
         assert "cloud vCenter server:" in shown and "language: 'not a tag'" in shown
+
+
+async def test_the_history_fits_80_columns_duration_and_detail_in_view(
+        isolated_config: Path) -> None:
+    from hvctui.profiles.history import History, HistoryEntry
+
+    History().append(HistoryEntry("2026-12-06T10:22:19Z", "a-rather-long-profile-name-here",
+                                  "unlink 3f2a8c51-4b9e-4c1d-9a7e-2d3c4b5a6f70",
+                                  "vcenter.sddc-1-2-3-4.vmwarevmc.com", "UNVERIFIED_PEER",
+                                  123456, "the PSC's certificate is not trusted yet; detail"))
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one(DataTable)
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        assert sum(widths[:5]) <= 80 - 10  # room is left for the detail's start
+        assert table.ordered_columns[1].label.plain == "ms"
+        detail = str(app.screen.query_one("#history-detail").render())
+        assert "123456 ms" in detail and "detail" in detail and "vmwarevmc.com" in detail
