@@ -13,6 +13,7 @@ from hvctui.vapi.render import (
     DATE_TIME_FORMATS,
     MAX_NESTING,
     fill_placeholders,
+    format_date_time,
     render_message,
     render_param,
 )
@@ -141,3 +142,28 @@ def test_a_servers_line_breaks_cannot_forge_a_line_of_ours() -> None:
     lines = plain.splitlines()
     assert not any(line.startswith(("Error: ALREADY", "Next: run")) for line in lines)
     assert "  | Error: ALREADY_EXISTS" in plain
+
+
+@pytest.mark.parametrize("language,fmt,expected", [
+    ("de-DE", "LONG_DATE_TIME", "Letzter Versuch 05. April 2019 18:30:02 UTC."),
+    ("de", "SHORT_DATE_TIME", "Letzter Versuch 05.04.2019 18:30 UTC."),  # the zone said
+    ("fr-FR,fr;q=0.9", "FULL_DATE", "Letzter Versuch vendredi 05 avril 2019."),
+    ("de-DE", "MED_TIME", "Letzter Versuch 18:30:02 UTC."),  # times read alike
+    ("ja-JP", "LONG_DATE_TIME", "Letzter Versuch 2019 Apr 05 18:30:02 UTC."),  # not known
+])
+def test_dates_inside_a_localized_text_follow_its_language(language: str, fmt: str,
+                                                           expected: str) -> None:
+    message = coerce_message({"id": "x", "default_message": "Last attempt {at}.", "args": [],
+                              "localized": "Letzter Versuch {at}.",
+                              "params": {"at": {"dt": WHEN, "format": fmt}}})
+    shown = render_message(message, language=language)
+    assert shown.text == expected
+    assert shown.params_rendered["at"] == format_date_time(
+        datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC), fmt, say_zone=True)  # the list: VMware's
+
+
+def test_a_text_that_is_not_localized_keeps_vmwares_date_patterns() -> None:
+    message = coerce_message({"id": "x", "default_message": "Last attempt {at}.", "args": [],
+                              "params": {"at": {"dt": WHEN, "format": "LONG_DATE_TIME"}}})
+    assert render_message(message, language="de-DE").text == \
+        "Last attempt 2019 Apr 05 18:30:02 UTC."

@@ -664,3 +664,36 @@ async def test_the_history_fits_80_columns_duration_and_detail_in_view(
         assert table.ordered_columns[1].label.plain == "ms"
         detail = str(app.screen.query_one("#history-detail").render())
         assert "123456 ms" in detail and "detail" in detail and "vmwarevmc.com" in detail
+
+
+def test_wrapped_rows_keep_their_indentation_and_thumbprints_break_at_byte_pairs() -> None:
+    from hvctui.tui.widgets.textview import hanging_indent, word_breaks
+
+    line = "  └ caused by: The host name psc.example does not resolve at all here"
+    indent = hanging_indent(line, 40)
+    assert indent == len("  └ caused by: ")
+    starts = word_breaks(line, 40, indent)
+    rows = [line[a:b] for a, b in zip(starts, [*starts[1:], len(line)])]
+    assert all(len(row.rstrip()) <= 40 - (indent if i else 0) for i, row in enumerate(rows))
+    assert len(rows) == 3 and rows[1].startswith("does")
+    thumbprint = "  SHA-256 " + ":".join(["AB"] * 32)
+    starts = word_breaks(thumbprint, 40, hanging_indent(thumbprint, 40))
+    assert all(thumbprint[s - 1] in ": " for s in starts[1:])  # never inside a byte pair
+
+
+async def test_the_pane_indents_a_wrapped_cause_under_its_text(sim: Sim,
+                                                               isolated_config: Path) -> None:
+    path = write_config(isolated_config, {"corp": corp_profile(
+        sim.address, pin=sim.info.sha256, psc_hostname="psc.nowhere.example")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "caused by" in pane_text(app))
+        view = app.main.pane  # a TextView
+        lines = []
+        for y in range(view.virtual_size.height):
+            view.scroll_to(y=y, animate=False, immediate=True)
+            lines.append(view.render_line(0).text)
+        cause = next(i for i, text in enumerate(lines) if "└ caused by:" in text)
+        column = lines[cause].index("caused by:") + len("caused by: ")
+        assert lines[cause + 1][:column].strip() == "" and lines[cause + 1][column] != " "

@@ -222,6 +222,9 @@ class VcenterClient:
             challenge=response.headers.get("www-authenticate"),
             operation=operation,
         )
+        if isinstance(error, ServerError):
+            # Its localized texts are in the language asked for: dates in them follow it.
+            error.language = response.headers.get("content-language") or self.accept_language
         if (
             renew
             and auth_header is None

@@ -180,6 +180,8 @@ class ServerError(HvcError):
         self.error_type_on_wire = error_type_on_wire
         self.challenge = challenge
         self.operation = operation
+        #: The language the server localized its texts in (the Accept-Language asked for).
+        self.language = ""
 
     @property
     def offered_certificate(self) -> CertificateInfo | None:

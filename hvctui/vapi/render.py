@@ -35,6 +35,36 @@ DATE_TIME_FORMATS: dict[str, str] = {
     "FULL_DATE_TIME": "%Y %b %d, %a %H:%M:%S %Z",
 }
 DEFAULT_DATE_TIME_FORMAT = "SHORT_DATE_TIME"
+
+#: Inside a text the server localized, a date follows that language (the params list keeps
+#: VMware's patterns above). Day first, the month named in the language where spelled out.
+_LOCAL_DATE = {"de": ("%d.%m.%Y", "%d. %B %Y", "%A, %d. %B %Y"),
+               "fr": ("%d/%m/%Y", "%d %B %Y", "%A %d %B %Y")}
+_LOCAL_MONTHS = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+}
+_LOCAL_DAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+}
+
+
+def _local_pattern(fmt: str, language: str) -> str | None:
+    """The strftime pattern of DateTimeFormat `fmt` in `language` ("de-DE"), or None where
+    VMware's own pattern stands (English, other languages, times alone)."""
+    tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()
+    table = _LOCAL_DATE.get(tag)
+    size, _, kind = fmt.partition("_")
+    if table is None or kind == "TIME" or size not in ("SHORT", "MED", "LONG", "FULL"):
+        return None
+    date = {"SHORT": table[0], "MED": table[0], "LONG": table[1], "FULL": table[2]}[size]
+    time = {"SHORT": "%H:%M", "MED": "%H:%M:%S"}.get(size, "%H:%M:%S %Z")
+    return date if kind == "DATE" else f"{date} {time}"
+
+
 DEFAULT_PRECISION = 2
 MAX_NESTING = 8
 
@@ -54,17 +84,21 @@ def parse_date_time(text: str) -> datetime | None:
 
 
 def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None = None,
-                     say_zone: bool = False) -> str:
-    """`value` in the named DateTimeFormat (default SHORT_DATE_TIME), in `tz` or UTC.
+                     say_zone: bool = False, language: str = "") -> str:
+    """`value` in the named DateTimeFormat (default SHORT_DATE_TIME), in `tz` or UTC; in
+    `language`'s own order and names where given (inside a localized text).
 
     `say_zone` names the zone after a time whose format leaves it out, so that two times of
     one answer never read alike in different zones."""
-    pattern = DATE_TIME_FORMATS.get(fmt or DEFAULT_DATE_TIME_FORMAT)
-    if pattern is None:
-        pattern = DATE_TIME_FORMATS[DEFAULT_DATE_TIME_FORMAT]
+    name = fmt if fmt in DATE_TIME_FORMATS else DEFAULT_DATE_TIME_FORMAT
+    pattern = (language and _local_pattern(name, language)) or DATE_TIME_FORMATS[name]
     if say_zone and "%H" in pattern and "%Z" not in pattern:
         pattern += " %Z"
     local = value.astimezone(tz or UTC)  # OverflowError near year 1 or 9999: caller shows raw
+    tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()
+    months, days = _LOCAL_MONTHS.get(tag, ()), _LOCAL_DAYS.get(tag, ())
+    pattern = pattern.replace("%B", months[local.month - 1] if months else "%B").replace(
+        "%A", days[local.weekday()] if days else "%A")
     pattern = pattern.replace("%b", _MONTHS[local.month - 1]).replace(
         "%a", _DAYS[local.weekday()]
     )
@@ -81,7 +115,7 @@ def render_double(value: float, precision: int | None) -> str:
 
 
 def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int = 0,
-                 say_zone: bool = False) -> str:
+                 say_zone: bool = False, language: str = "") -> str:
     """One parameter's value as a person reads it (`say_zone`: see format_date_time)."""
     if param.s is not None:
         return param.s
@@ -94,7 +128,7 @@ def render_param(param: LocalizationParam, tz: tzinfo | None = None, depth: int 
         if parsed is None:
             return param.dt
         try:
-            return format_date_time(parsed, param.format, tz, say_zone)
+            return format_date_time(parsed, param.format, tz, say_zone, language)
         except (OverflowError, ValueError):
             return param.dt  # a date the zone cannot hold: as the server wrote it
     if param.l is not None:
@@ -180,7 +214,10 @@ class RenderedMessage:
         return {p.name: p.value for p in self.params}
 
 
-def render_message(message: LocalizableMessage, tz: tzinfo | None = None) -> RenderedMessage:
+def render_message(message: LocalizableMessage, tz: tzinfo | None = None,
+                   language: str = "") -> RenderedMessage:
+    """A message as shown: its text (localized when the server did, its dates then in that
+    `language`), its id, and each param rendered by kind (VMware's patterns)."""
     params: list[RenderedParam] = []
     for name, param in (message.params or {}).items():
         detail = ""
@@ -191,9 +228,14 @@ def render_message(message: LocalizableMessage, tz: tzinfo | None = None) -> Ren
         params.append(RenderedParam(name, param.kind or "?",
                                     render_param(param, tz, say_zone=True), detail))
     rendered = {p.name: p.value for p in params}
+    in_text = dict(rendered)
+    if message.localized and language:
+        in_text.update({name: render_param(param, tz, say_zone=True, language=language)
+                        for name, param in (message.params or {}).items()
+                        if param.dt is not None})
     return RenderedMessage(
         id=message.id,
-        text=respell(fill_placeholders(message.text, rendered), message.params or {}, rendered),
+        text=respell(fill_placeholders(message.text, in_text), message.params or {}, in_text),
         localized=bool(message.localized),
         params=params,
         args=list(message.args),
@@ -293,7 +335,7 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
             add(Row("text", "The server sent no message."))
         shown = error.messages[:MAX_MESSAGES_SHOWN]
         for depth, message in enumerate(shown):
-            r = render_message(message, tz)
+            r = render_message(message, tz, error.language)
             add(Row("message", _clip(r.text) or "(no text)", depth))
             add(Row("id", one_line(r.id, 200) or "(none)", depth,
                     detail="localized" if r.localized else ""))
@@ -330,7 +372,7 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
     if isinstance(error, ServerError):
         messages = []
         for message in error.messages:
-            r = render_message(message, tz)
+            r = render_message(message, tz, error.language)
             wire = message.model_dump(exclude_none=True)
             wire["text"] = r.text
             wire["params_rendered"] = r.params_rendered

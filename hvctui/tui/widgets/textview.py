@@ -10,7 +10,8 @@ from textual.strip import Strip
 
 
 class TextView(ScrollView, can_focus=True):
-    """Lines are wrapped only when wider than the view; rows are rendered when shown."""
+    """Lines are wrapped only when wider than the view, continuation rows indented under the
+    line's own text (a cause chain keeps its shape); rows are rendered when shown."""
 
     DEFAULT_CSS = """
     TextView { height: 1fr; scrollbar-gutter: stable; }
@@ -19,8 +20,8 @@ class TextView(ScrollView, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._logical: list[Text] = []
-        #: One row per screen line: (logical line, start, end) into `_logical`.
-        self._rows: list[tuple[int, int, int]] = []
+        #: One row per screen line: (logical line, start, end, indent) into `_logical`.
+        self._rows: list[tuple[int, int, int, int]] = []
         self._strips: dict[int, Strip] = {}
         self._wrapped_at = -1
 
@@ -42,18 +43,20 @@ class TextView(ScrollView, can_focus=True):
         if width == self._wrapped_at and not force:
             return
         self._wrapped_at = width
-        rows: list[tuple[int, int, int]] = []
+        rows: list[tuple[int, int, int, int]] = []
         for index, line in enumerate(self._logical):
             plain = line.plain
             if len(plain) <= width and line.cell_len <= width:
-                rows.append((index, 0, len(plain)))
+                rows.append((index, 0, len(plain), 0))
             elif line.cell_len == len(plain):
-                starts = word_breaks(plain, width)
-                rows.extend((index, a, b) for a, b in zip(starts, [*starts[1:], len(plain)]))
+                indent = hanging_indent(plain, width)
+                starts = word_breaks(plain, width, indent)
+                rows.extend((index, a, b, indent if a else 0)
+                            for a, b in zip(starts, [*starts[1:], len(plain)]))
             else:  # wide characters: let Rich measure them
                 offset = 0
                 for part in line.wrap(self.app.console, width, overflow="fold"):
-                    rows.append((index, offset, offset + len(part.plain)))
+                    rows.append((index, offset, offset + len(part.plain), 0))
                     offset += len(part.plain)
         self._rows = rows
         self._strips.clear()
@@ -70,22 +73,54 @@ class TextView(ScrollView, can_focus=True):
             return Strip.blank(width, style)
         strip = self._strips.get(index)
         if strip is None:
-            line, start, end = self._rows[index]
+            line, start, end, indent = self._rows[index]
             text = self._logical[line]
             row = text if (start, end) == (0, len(text.plain)) else text[start:end]
+            if indent:
+                row = Text(" " * indent, end="") + row
             segments = list(row.render(self.app.console))
             strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
             self._strips[index] = strip
         return strip.crop(0, width)
 
 
-def word_breaks(plain: str, width: int) -> list[int]:
-    """Start offsets of the rows of `plain` wrapped at spaces to `width` cells (one cell a
-    character); a word longer than a row is cut."""
+def hanging_indent(plain: str, width: int) -> int:
+    """Where a wrapped line's continuation rows start: under its text, past its leading
+    spaces and any marker such as "└ caused by: " (never more than half the width)."""
+    body = plain.lstrip(" ")
+    indent = len(plain) - len(body)
+    for marker in ("└ caused by: ", "caused by: ", "└ ", "↳ "):
+        if body.startswith(marker):
+            indent += len(marker)
+            break
+    else:
+        indent += 2
+    return min(indent, width // 2)
+
+
+def _pair_break(plain: str, colon: int) -> bool:
+    """A colon between two hex byte pairs (a thumbprint): a row may end after it."""
+    return (colon >= 2 and all(c in _HEX for c in plain[colon - 2:colon])
+            and all(c in _HEX for c in plain[colon + 1:colon + 3]))
+
+
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+def word_breaks(plain: str, width: int, indent: int = 0) -> list[int]:
+    """Start offsets of the rows of `plain` wrapped at spaces (or between a thumbprint's byte
+    pairs) to `width` cells (one cell a character), rows after the first `indent` narrower; a
+    word longer than a row is cut."""
     starts = [0]
     position = 0
-    while len(plain) - position > width:
-        space = plain.rfind(" ", position, position + width + 1)
-        position = space + 1 if space > position else position + width
+    room = width
+    while len(plain) - position > room:
+        space = plain.rfind(" ", position, position + room + 1)
+        colon = plain.rfind(":", position, position + room)
+        while colon > position and not _pair_break(plain, colon):
+            colon = plain.rfind(":", position, colon)
+        cut = max(space + 1 if space > position else 0, colon + 1 if colon > position else 0)
+        position = cut if cut > position else position + room
         starts.append(position)
+        room = max(width - indent, 1)
     return starts
