@@ -697,3 +697,41 @@ async def test_the_pane_indents_a_wrapped_cause_under_its_text(sim: Sim,
         cause = next(i for i, text in enumerate(lines) if "└ caused by:" in text)
         column = lines[cause].index("caused by:") + len("caused by: ")
         assert lines[cause + 1][:column].strip() == "" and lines[cause + 1][column] != " "
+
+
+async def test_a_call_in_flight_counts_its_seconds(sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sim.control("/sim/faults", {"latency_ms": 1400})
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "working... 0 s" in pane_text(app))
+        await wait_until(pilot, lambda: "working... 1 s" in pane_text(app), timeout=5)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "working" not in pane_text(app))
+
+
+async def test_toasts_cover_neither_the_link_id_nor_a_dialogs_keys(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        app.notify("A long notification that takes two or three lines of a toast to say. " * 2)
+        await pilot.pause(0.3)
+        keys = app.screen.query_one(".dialog-keys").region
+        toasts = [toast.region for toast in app.screen.query("Toast")]
+        assert toasts and not any(keys.overlaps(region) for region in toasts)
+        await pilot.pause(TrustScreen.QUIET_SECONDS + 0.1)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.screen is app.main and "link id" in pane_text(app))
+        app.notify("Another notification, as long as the first one was, or a little longer. " * 2)
+        await pilot.pause(0.3)
+        pane = app.main.pane
+        row = next(y for y in range(pane.virtual_size.height)
+                   if "link id" in pane._logical[pane._rows[y][0]].plain)
+        line = pane.region.y + row - int(pane.scroll_offset.y)
+        toasts = [toast.region for toast in app.screen.query("Toast")]
+        assert toasts and not any(r.y <= line < r.y + r.height and r.right > pane.region.x
+                                  for r in toasts)

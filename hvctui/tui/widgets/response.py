@@ -87,6 +87,10 @@ class ResponsePane(TextView):
         self._label = ""
         #: Show the time of an answer in its label (off for deterministic snapshots).
         self.clock = True
+        #: A call is in flight: its line counts the seconds.
+        self._working = False
+        self._started = 0.0
+        self._ticker: Any = None
 
     def on_mount(self) -> None:
         self.show_idle()
@@ -138,10 +142,12 @@ class ResponsePane(TextView):
             self.show_idle()
             return
         self._progress, self._result, self._report, self._plain, self._label = kept
+        self._working = False
         self._done = True
         self._update()
 
     def show_idle(self) -> None:
+        self._working = False
         self._progress, self._report, self._plain, self._label = [], None, "", ""
         link = self.app.key_for("link") if hasattr(self.app, "key_for") else "F5"
         self._result = [Text(f"Press {link} to link. Answers appear here.", style="dim")]
@@ -153,9 +159,23 @@ class ResponsePane(TextView):
         self._progress = [("note", title)]
         self._done = False
         self._label = ""
-        self._result = [Text("working... (escape cancels)", style="italic")]
+        self._started = time.monotonic()
+        self._working = True
+        self._result = [self._working_text()]
         self._report, self._plain = None, ""
         self._update()
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+
+    def _working_text(self) -> Text:
+        """The call in flight, with its elapsed seconds (not in snapshots: `clock`)."""
+        seconds = f" {int(time.monotonic() - self._started)} s" if self.clock else ""
+        return Text(f"working...{seconds} (escape cancels)", style="italic")
+
+    def _tick(self) -> None:
+        if self._working and not self._done:
+            self._result = [self._working_text()]
+            self._update()
 
     def event(self, phase: str, detail: str) -> None:
         self._progress.append((phase, detail))
@@ -167,6 +187,7 @@ class ResponsePane(TextView):
         self._label = f"answer for {one_line(profile, 40) or '(unsaved)'}{when}"
 
     def show_report(self, profile: str, report: Report) -> None:
+        self._working = False
         self._labelled(profile)
         self._result = [styled(row) for row in report.rows]
         self._report, self._plain = report, report.plain
@@ -175,6 +196,7 @@ class ResponsePane(TextView):
         self.scroll_home(animate=False)
 
     def show_text(self, profile: str, text: Text) -> None:
+        self._working = False
         self._labelled(profile)
         self._progress, self._done = [], True
         self._result = list(text.split("\n"))
