@@ -201,20 +201,28 @@ async def test_each_trust_case_comes_out_the_same_on_every_face(
             case.given
 
 
-def test_what_is_stored_is_canonical_and_bounded() -> None:
-    """Thumbprints and pins are kept in vSphere's own form; a certificate only as re-encoded
-    from its DER: hidden data, a second certificate or megabytes of junk are refused by name."""
-    from hvctui.profiles.store import Invalid, Profile
+def test_what_is_stored_is_canonical_and_what_is_sent_is_bounded(tmp_path: Path) -> None:
+    """Thumbprints are written in vSphere's own form and a certificate only as re-encoded from
+    its DER; hidden data, a second certificate or megabytes of junk are refused by name before
+    anything is sent."""
+    from hvctui.profiles.store import Profile
+    from hvctui.service import NotReady, prepare
 
     pem, der = _padded_certificate()
-    profile = Profile.from_dict({"ssl_thumbprint": "ab" * 32, "pin_sha256": "cd" * 32,
-                                 "ssl_certificate": "\n  " + pem.replace("\n", "\r\n") + "\n"})
-    assert profile.ssl_thumbprint == "AB:" * 31 + "AB" and profile.pin_sha256 == "CD:" * 31 + "CD"
-    assert profile.ssl_certificate == ssl.DER_cert_to_PEM_cert(der)
+    store = ConfigStore(tmp_path / "config.toml")
+    store.update(lambda c: c.profiles.__setitem__("p", Profile(
+        ssl_thumbprint="ab" * 32, ssl_certificate="\n  " + pem.replace("\n", "\r\n"))))
+    saved = store.load().config.profiles["p"]
+    assert saved.ssl_thumbprint == "AB:" * 31 + "AB"
+    assert saved.ssl_certificate.strip() == ssl.DER_cert_to_PEM_cert(der).strip()
+    assert "\r" not in (tmp_path / "config.toml").read_text()
+    base = Profile(server="vc", user="u@x", psc_hostname="psc", domain_name="d",
+                   psc_user="a@d")
     for bad, words in ((_hidden_tail(der), "data beyond the certificate"),
                        (pem + pem, "holds 2 certificates"),
                        (pem + "x" * 20000, "at most 16384"),
                        (pem.strip() + "\n\x1b[2Jtrailer", "text after")):
-        with pytest.raises(Invalid, match=words) as refused:
-            Profile.from_dict({"ssl_certificate": bad})
-        assert refused.value.problems[0][0] == ("ssl_certificate",)
+        with pytest.raises(NotReady, match=words) as refused:
+            prepare("p", base.replace(ssl_certificate=bad), {}, need_spec=True,
+                    typed={"password": "x", "psc_password": "y"})
+        assert refused.value.problems[0].field == "ssl_certificate"

@@ -79,17 +79,17 @@ async def test_tab_and_shift_tab_walk_the_fields_and_a_click_edits_a_row(
     app = app_at(isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
         await focus_field(pilot, app, "server")
-        await pilot.press("tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab")  # user, password, its source, TLS
         assert app.main.form.editing() == "tls"
         await pilot.press("shift+tab")
-        assert app.main.form.editing() == "password"
+        assert app.main.form.editing() == "password_source"
         lines = screen_text(app).split("\n")
         y = next(i for i, line in enumerate(lines) if "SSO domain*" in line)
         await pilot.click(offset=(lines[y].index("SSO domain*") + 20, y))
         await wait_until(pilot, lambda: app.main.form.editing() == "domain_name")
         await pilot.press("end", "x")
         assert app.main.form.values()["domain_name"] == "corp.localx"
-        await pilot.press(*["tab"] * 6)  # past the last field (Language): the pane
+        await pilot.press(*["tab"] * 7)  # past the last field (Language): the pane
         assert app.main.form.editing() == "" and app.focused is app.main.pane
 
 
@@ -116,7 +116,7 @@ async def test_from_the_profiles_tab_goes_straight_into_the_first_field_and_ente
         app.main.sidebar.profile_list.focus()
         await pilot.press("tab")
         await wait_until(pilot, lambda: app.main.form.editing() == "server")
-        await pilot.press("tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab")
         assert app.main.form.editing() == "tls"
         await pilot.press("enter", *"/tmp/ca.pem")
         assert app.main.form.editing() == "ca_file"
@@ -278,7 +278,9 @@ async def test_admin_changes_from_f3_show_in_the_history(sim: Sim, isolated_conf
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         table = app.screen.query_one(DataTable)
         rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
-    assert any("ops@corp.local" in r and "corp" in r for r in rows), rows
+        detail = str(app.screen.query_one("#history-detail").render())  # the newest, whole
+    assert rows[0].split()[3:5] == ["ok", "corp"], rows
+    assert "admins add ops@corp.local" in detail, detail
 
 
 async def test_a_calls_duration_leaves_out_the_time_in_the_trust_dialog(

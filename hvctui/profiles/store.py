@@ -202,9 +202,16 @@ def _thumbprint(value: str) -> str:
     return normalize_thumbprint(value) if value.strip() else ""
 
 
-def _certificate(value: str) -> str:
-    """Kept as re-encoded from its DER: one certificate, bounded, nothing hidden in it."""
-    return pem_certificate(value) if value.strip() else ""
+def _canonical(profile: Profile) -> dict[str, Any]:
+    """A profile as written: thumbprints in vSphere's form and a certificate as re-encoded
+    from its DER, where they are valid (an invalid one is the user's, judged when used)."""
+    data = profile.as_dict()
+    for key, canonical in (("ssl_thumbprint", normalize_thumbprint),
+                           ("ssl_certificate", pem_certificate)):
+        if data.get(key, "").strip():
+            with contextlib.suppress(ValueError):
+                data[key] = canonical(data[key])
+    return data
 
 
 #: The profile's own keys whose value the store judges; each returns the normalized value or
@@ -215,8 +222,6 @@ _PROFILE_CHECKS: dict[str, Callable[[str], str]] = {
     "psc_password_source": check_password_source,
     "tls": _tls,
     "pin_sha256": _thumbprint,
-    "ssl_thumbprint": _thumbprint,
-    "ssl_certificate": _certificate,
 }
 
 
@@ -345,7 +350,7 @@ class Config:
             out["timezone"] = self.timezone
         if self.keymap:
             out["keymap"] = dict(self.keymap)
-        out["profiles"] = {name: p.as_dict() for name, p in self.profiles.items()}
+        out["profiles"] = {name: _canonical(p) for name, p in self.profiles.items()}
         return out
 
     def copy(self) -> Config:
