@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hvctui.profiles.store import ConfigStore, LoadResult, Profile
     from hvctui.service import Service
     from hvctui.vapi.errors import HvcError
@@ -366,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_tui(profile=args.profile, config=args.config)
     out = Output(getattr(args, "json", False))
+    terminal = _terminal_settings()
     try:
         if command == "profiles":
             return _profiles(args, out)
@@ -375,7 +378,10 @@ def main(argv: list[str] | None = None) -> int:
             return _status(args, out)
         return _remote(args, out)
     except KeyboardInterrupt:
-        out.note("Interrupted.")
+        # A prompt that turned echo off may not get to turn it on again (a read left on a
+        # thread): the terminal goes back to how it was when the command started.
+        _restore_terminal(terminal)
+        out.note(("\n" if sys.stderr.isatty() else "") + "Interrupted.")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
         from hvctui.vapi.errors import HvcError
@@ -386,6 +392,27 @@ def main(argv: list[str] | None = None) -> int:
         out.note(f"hvctui: unexpected failure ({type(exc).__name__}). Nothing more is shown, "
                  "so that no secret can be; the history records it.")
         return ExitCode.SERVER_ERROR
+
+
+def _terminal_settings() -> list[Any] | None:
+    """The settings of the terminal on stdin (None without one), to restore after ctrl+c."""
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin.isatty() else None
+    except (ImportError, AttributeError, ValueError, OSError):
+        return None
+
+
+def _restore_terminal(settings: list[Any] | None) -> None:
+    if settings is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, settings)
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass  # no terminal any more: nothing to restore
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
@@ -643,10 +670,58 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
 
 
 async def asyncio_readline() -> str:
-    """One line from stdin without blocking the loop (ctrl+c still cancels the call)."""
+    """One line from stdin, read by the event loop itself when stdin is a descriptor it can
+    watch: ctrl+c then cancels the wait at once. (A read in asyncio.to_thread kept the process
+    alive after ctrl+c until Enter was pressed: asyncio.run joins its threads on the way out.)"""
     import asyncio
 
-    return await asyncio.to_thread(sys.stdin.readline)
+    loop = asyncio.get_running_loop()
+    try:
+        fd = sys.stdin.fileno()
+        chunks: list[bytes] = []
+        while not chunks or (chunks[-1] and b"\n" not in chunks[-1]):
+            ready = loop.create_future()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+            chunks.append(os.read(fd, 4096))
+    except (AttributeError, ValueError, OSError):  # no descriptor (a test's stream), or a file
+        return sys.stdin.readline()
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+async def in_daemon_thread(read: Callable[[], str]) -> str:
+    """`read()`, a blocking prompt, on a daemon thread: ctrl+c cancels the wait at once and the
+    process ends even while the read still blocks (asyncio.to_thread's thread is joined by
+    asyncio.run on the way out, which kept the process alive until Enter)."""
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if answer.done():
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(value or "")
+
+    def run() -> None:
+        try:
+            value, error = read(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
+            value, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, value, error)
+        except RuntimeError:
+            pass  # the loop is closed: nobody waits for this answer any more
+
+    threading.Thread(target=run, name="hvctui-prompt", daemon=True).start()
+    return await answer
 
 
 async def _links(service: Service, call: Any, out: Output) -> int:
@@ -737,7 +812,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     async def ask(user: str, server: str) -> str | None:
         if prompt is None:
             return None
-        return await asyncio.to_thread(prompt, f"Password for {user} at {server}: ")
+        return await in_daemon_thread(lambda: prompt(f"Password for {user} at {server}: "))
 
     service = Service(store, cancelled_status="Interrupted")
     fleet = Fleet(service, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
