@@ -87,6 +87,8 @@ exit codes:
   3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
   6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
   130 interrupted (ctrl+c)
+  A reader that stops reading (| head, | true) does not change the exit code: the command
+  finishes what it started and exits with its own code; the output nobody reads is dropped.
   status: 0 every profile checked and every link healthy; 1 any row with a problem (could
   not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
 
@@ -269,6 +271,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def emit(stream: Any, text: str) -> None:
+    """Write and flush. A reader that has gone (`hvctui status | head -1`) ends only this
+    stream's output: the rest of it goes to /dev/null, so the command still finishes what it
+    started and exits with its own code (EPILOG), and Python's last flush at exit cannot fail
+    (it would print "Exception ignored" and exit 120)."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, stream.fileno())
+            finally:
+                os.close(devnull)
+        except (AttributeError, ValueError, OSError):
+            pass  # a stream without a descriptor: its next write fails again, quietly too
+
+
 class Output:
     """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR.
 
@@ -287,8 +308,7 @@ class Output:
     def _write(text: str, stream: Any) -> None:
         from hvctui.vapi.text import printable
 
-        stream.write(printable(text) + "\n")
-        stream.flush()
+        emit(stream, printable(text) + "\n")
 
     def result(self, text: str) -> None:
         if not self.as_json:
@@ -300,29 +320,28 @@ class Output:
     def warn(self, text: str) -> None:
         from hvctui.vapi.text import printable
 
-        sys.stderr.write(self._paint("WARNING: " + printable(text), "33;1") + "\n")
+        emit(sys.stderr, self._paint("WARNING: " + printable(text), "33;1") + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
         from hvctui.vapi.text import dumps
 
-        sys.stdout.write(dumps(payload) + "\n")
-        sys.stdout.flush()
+        emit(sys.stdout, dumps(payload) + "\n")
 
     def report(self, report: Report, *, to_stderr: bool = False) -> None:
         """A report's rows, styled; its --json object with --json."""
         if self.as_json:
             self.json(report.payload)
             return
-        stream = sys.stderr if to_stderr else sys.stdout
+        lines = []
         for row in report.rows:
             line = row.plain()
             if row.kind == "title":
-                stream.write(self._paint(line, "31;1") + "\n")
+                lines.append(self._paint(line, "31;1"))
             elif row.kind == "ok":
-                stream.write(self._paint(f"{row.text} {row.detail}", "32;1") + "\n")
+                lines.append(self._paint(f"{row.text} {row.detail}", "32;1"))
             else:
-                stream.write(line + "\n")  # rows are printable already (render.py)
-        stream.flush()
+                lines.append(line)  # rows are printable already (render.py)
+        emit(sys.stderr if to_stderr else sys.stdout, "".join(f"{x}\n" for x in lines))
 
     def failure(self, error: HvcError, actions: dict[str, str] | None = None) -> int:
         from hvctui.vapi.render import error_report

@@ -490,3 +490,43 @@ def test_status_with_no_profiles_is_bad_input_not_all_healthy(
     assert code == 2 and "no profiles to check in" in err and "--config" in err
     code, out, _ = run(capsys, "status", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
+
+
+# --- a reader that goes away (`| head -0`, `| true`) ----------------------------------------
+
+
+@pytest.mark.parametrize("case", ["links --json", "status", "both streams, failing"])
+def test_a_closed_pipe_ends_the_output_quietly_with_the_commands_own_exit_code(
+        sim: Sim, tmp_path: Path, case: str) -> None:
+    """The reader is gone before the first byte: no traceback, no "unexpected failure", no
+    "Exception ignored", no false history line; the exit code is the command's own."""
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        f'[profiles.lab]\nserver = "{sim.address}"\nuser = "cloudadmin@vmc.local"\n'
+        f'password_source = "env:HVCTUI_PASSWORD"\ntls = "pinned"\n'
+        f'pin_sha256 = "{sim.info.sha256}"\n')
+    (config / "config.toml").chmod(0o600)
+    server = ["--server", sim.address, "--user", "cloudadmin@vmc.local", "--pin"]
+    argv, code = {
+        "links --json": (["links", *server, sim.info.sha256, "--json"], 0),
+        "status": (["status"], 0),
+        "both streams, failing": (["links", *server, "AB" * 32], 6),
+    }[case]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: every write to the pipe is EPIPE
+    env = dict(os.environ, HVCTUI_CONFIG_DIR=str(config), HVCTUI_PASSWORD=PASSWORD)
+    both = case.startswith("both")
+    try:
+        result = subprocess.run([sys.executable, "-m", "hvctui", *argv], stdout=write_end,
+                                stderr=write_end if both else subprocess.PIPE, env=env,
+                                stdin=subprocess.DEVNULL, timeout=60, text=True)
+    finally:
+        os.close(write_end)
+    assert result.returncode == code, result.stderr
+    err = result.stderr or ""
+    for words in ("Traceback", "unexpected failure", "Exception ignored", "history records",
+                  "BrokenPipe"):
+        assert words not in err, err
+    if case == "status":
+        assert err.endswith(" 0 with a problem.\n"), err  # the count, and nothing else
