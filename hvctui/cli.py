@@ -301,8 +301,10 @@ class Output:
         self.tz: tzinfo | None = None  # the config's time zone, once it is read
         self.colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
-    def _paint(self, text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
+    def _paint(self, text: str, code: str, stream: Any = None) -> str:
+        """`text` in colour when `stream` (stderr by default) is a terminal."""
+        shown = self.colour if stream is None else self.colour and stream.isatty()
+        return f"\033[{code}m{text}\033[0m" if shown else text
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
@@ -317,10 +319,13 @@ class Output:
     def note(self, text: str) -> None:
         self._write(text, sys.stderr)
 
-    def warn(self, text: str) -> None:
+    def warn(self, text: str, as_result: bool = False) -> None:
+        """A warning on stderr; on stdout when it is the command's result (not with --json)."""
         from hvctui.vapi.text import printable
 
-        emit(sys.stderr, self._paint("WARNING: " + printable(text), "33;1") + "\n")
+        stream = sys.stdout if as_result else sys.stderr
+        if not (as_result and self.as_json):
+            emit(stream, self._paint("WARNING: " + printable(text), "33;1", stream) + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
         from hvctui.vapi.text import dumps
@@ -555,27 +560,32 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     port = int(profile.psc_port or 443)
     check = asyncio.run(Service(_store(args)).check_psc(profile.psc_hostname, port, offered))
     if args.json:
+        # psc_check: the same object as in link's --json (the top-level copy is kept for the
+        # scripts written against it).
         out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
-                  "profile": name or None, **check.as_json()})
+                  "profile": name or None, **check.as_json(), "psc_check": check.as_json()})
     else:
-        _show_check(out, check, given=True)
+        _show_check(out, check, given=True, as_result=True)
     if check.verdict is Verdict.DIFFERENT:
         return ExitCode.UNVERIFIED_PEER
     return ExitCode.OK if check.seen_sha256 else ExitCode.NETWORK
 
 
-def _show_check(out: Output, check: PscCheck, given: bool = False) -> None:
+def _show_check(out: Output, check: PscCheck, given: bool = False,
+                as_result: bool = False) -> None:
     """The verdict of the PSC check, plainly: a warning when DIFFERENT (`given`: compared
-    with a certificate the user gave, not one vCenter offered)."""
+    with a certificate the user gave, not one vCenter offered). On stderr, beside a link; on
+    stdout (`as_result`) when it is the command's result (check-psc)."""
     from hvctui.vapi.psccheck import Verdict
 
     lines = check.lines(given=given)
+    say = out.result if as_result else out.note
     if check.verdict is Verdict.DIFFERENT:
-        out.warn(lines[0])
+        out.warn(lines[0], as_result=as_result)
     else:
-        out.note(lines[0])
+        say(lines[0])
     for line in lines[1:]:
-        out.note(line)
+        say(line)
 
 
 def _remote(args: argparse.Namespace, out: Output) -> int:

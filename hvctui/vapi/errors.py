@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo, LocalizableMessage
+    from hvctui.vapi.psccheck import PscCheck
 
 
 class ErrorType(StrEnum):
@@ -180,6 +181,9 @@ class ServerError(HvcError):
         self.error_type_on_wire = error_type_on_wire
         self.challenge = challenge
         self.operation = operation
+        #: hvctui's own check of the PSC's certificate, when this answer offered one and the
+        #: flow checked it (render.py says the verdict and picks the next step by it).
+        self.psc_check: PscCheck | None = None
 
     @property
     def offered_certificate(self) -> CertificateInfo | None:
@@ -203,7 +207,7 @@ class BadOffer(HvcError):
     def __init__(self, answer: ServerError, problem: str) -> None:
         super().__init__("Untrustworthy trust offer", f"{problem}. Nothing was resubmitted.",
                          "Get the PSC's SHA-256 thumbprint from its administrator and give it "
-                         "yourself (the thumbprint field, or --ssl-thumbprint).")
+                         "yourself ({thumbprint}).")
         self.answer = answer
 
 

@@ -491,7 +491,8 @@ class MainScreen(Screen[None]):
         """The hints' words for this face: keys as currently mapped."""
         return {"links": f"{self.app.key_for('links_screen')}: Links",
                 "trust": f"{self.app.key_for('link')} again, then t in the dialog",
-                "link": self.app.key_for("link")}
+                "link": self.app.key_for("link"),
+                "thumbprint": "the form's PSC thumbprint field"}
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
         from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
