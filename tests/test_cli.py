@@ -425,6 +425,8 @@ def test_a_psc_host_with_a_port_is_refused_before_anything_is_sent(
                        "--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local:443",
                        "--domain", "corp.local", "--psc-user", "administrator@corp.local")
     assert code == 2 and "carries a port" in err
+    # The CLI's own words for where the port goes: the flag, not the form's field.
+    assert "the port ('443') in --psc-port" in err and "field" not in err
     assert sim.world.stats.requests == 0
 
 
