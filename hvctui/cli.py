@@ -930,8 +930,12 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:
+            from hvctui.vapi.text import dumps
+
             for key, value in data.items():
-                out.result(f"{key:<20} {value}")
+                # A list as config.toml writes it (a JSON list of strings is a TOML array),
+                # not as Python's repr: what is shown can be pasted into the file.
+                out.result(f"{key:<20} {dumps(value) if isinstance(value, list) else value}")
         return ExitCode.OK
     if not args.yes:
         if not sys.stdin.isatty():

@@ -532,3 +532,20 @@ def test_a_closed_pipe_ends_the_output_quietly_with_the_commands_own_exit_code(
         assert words not in err, err
     if case == "status":
         assert err.endswith(" 0 with a problem.\n"), err  # the count, and nothing else
+
+
+def test_profiles_show_prints_a_list_as_the_config_writes_it(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(
+        '[profiles.corp]\nserver = "vc.example.com"\n'
+        'admin_groups = ["vmc-admins@corp.local", "ops@corp.local"]\n')
+    (isolated_config / "config.toml").chmod(0o600)
+    code, out, _ = run(capsys, "profiles", "show", "corp")
+    [line] = [x for x in out.splitlines() if x.startswith("admin_groups ")]
+    shown = line.removeprefix("admin_groups").strip()
+    assert code == 0 and shown == '["vmc-admins@corp.local", "ops@corp.local"]'
+    assert tomllib.loads(f"admin_groups = {shown}")["admin_groups"] == [
+        "vmc-admins@corp.local", "ops@corp.local"]
