@@ -858,11 +858,25 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         out.json(payload)
     else:
-        for line in table_lines(rows, out.tz):
+        for line in table_lines(rows, out.tz, _columns()):
             out.result(line)
         c = payload["counts"]
         out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
+
+
+def _columns() -> int:
+    """The width to fit a table in: COLUMNS when set, as for every tool, else the terminal's
+    when stdout is one; 0 (whole lines) for a pipe or a file, which a person does not read
+    wrapped and a script reads whole."""
+    text = os.environ.get("COLUMNS", "")
+    if text.isascii() and text.isdigit() and 0 < int(text[:6]) < 100_000:
+        return int(text)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 0
 
 
 def _broken_row(name: str, problems: list[Any], file_name: str) -> Any:

@@ -72,7 +72,9 @@ def temporary_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     after = fingerprint(watched)
     if after != before:
         changed = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
-        pytest.fail(f"the tests changed the real home: {changed[:20]}")
+        pytest.fail(f"the real home changed during the tests: {changed[:20]} (by a test of "
+                    "this session, or by another process writing there meanwhile: hvctui "
+                    "itself, or a test run of a version without this check)")
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +83,7 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "config"
     monkeypatch.setenv("HVCTUI_CONFIG_DIR", str(folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # the CLI's tables fit in it when set
     for name in ("HVCTUI_PASSWORD", "HVCTUI_PSC_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return folder

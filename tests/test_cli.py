@@ -324,6 +324,30 @@ def test_status_shows_a_broken_profile_as_a_problem_row_and_exits_one(
     assert "pinnned" in row["problem"] and "admin_groups (line 4)" in row["problem"]
 
 
+def test_status_fits_its_table_in_80_columns_cutting_cells_not_wrapping_them(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long problems are cut with … at 80 columns (the profile's name is kept whole); a pipe
+    (no COLUMNS, not a terminal) gets the whole lines."""
+    write_broken(isolated_config, f'[profiles.sddc-frankfurt-2]\nserver = "{sim.address}"\n'
+                 'user = "cloudadmin@vmc.local"\npassword_source = "env:HVCTUI_PASSWORD"\n'
+                 f'tls = "pinned"\npin_sha256 = "{"AB" * 32}"\n')
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "status")
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 3
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines)
+    assert all(line.endswith("…") for line in lines[1:]), "\n".join(lines)
+    assert lines[0].endswith("PROBLEM")
+    [row] = [line for line in lines if line.startswith("sddc-frankfurt-2 ")]
+    assert sim.address in row and "problem" in row
+    monkeypatch.delenv("COLUMNS")
+    code, out, _ = run(capsys, "status")
+    [row] = [line for line in out.splitlines() if line.startswith("bad ")]
+    assert "broken in config.toml: server (line 2): " in row and len(row) > 200
+
+
 # --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
 
 @pytest.mark.parametrize("flags,words", [
