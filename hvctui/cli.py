@@ -861,7 +861,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         for line in table_lines(rows, out.tz, _columns()):
             out.result(line)
         c = payload["counts"]
-        out.note(f"{c['total']} profiles: {c['failed']} with a problem.")
+        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {c['failed']} with a "
+                 "problem.")
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 

@@ -215,7 +215,10 @@ class Fleet:
         last: dict[str, str] = {}
         for entry in self.service.history.read(limit=5000):  # newest first
             if entry.call == "link" and entry.profile not in last:
-                detail = f" {entry.detail}" if entry.detail else ""
+                detail = entry.detail
+                if detail.split(" ", 1)[0] == entry.status:  # a failure's title starts with it
+                    detail = detail[len(entry.status):].lstrip()
+                detail = f" {detail}" if detail else ""
                 last[entry.profile] = one_line(f"{entry.time} {entry.status}{detail}", 160)
         return last
 

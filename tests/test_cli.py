@@ -348,6 +348,31 @@ def test_status_fits_its_table_in_80_columns_cutting_cells_not_wrapping_them(
     assert "broken in config.toml: server (line 2): " in row and len(row) > 200
 
 
+def test_status_names_the_last_link_attempt_once_and_counts_one_profile_in_the_singular(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.sim.fleet import add_link
+
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(
+        f'[profiles.lab]\nserver = "{sim.address}"\nuser = "cloudadmin@vmc.local"\n'
+        f'password_source = "env:HVCTUI_PASSWORD"\ntls = "pinned"\n'
+        f'pin_sha256 = "{sim.info.sha256}"\npsc_hostname = "psc.corp.local"\n'
+        'domain_name = "corp.local"\npsc_user = "administrator@corp.local"\n'
+        'psc_password_source = "env:HVCTUI_PSC_PASSWORD"\n'
+        f'ssl_thumbprint = "{sim.psc_thumbprint}"\n')
+    (isolated_config / "config.toml").chmod(0o600)
+    add_link(sim.world)
+    code, _, _ = run(capsys, "link", "--profile", "lab")
+    assert code == 4
+    code, out, err = run(capsys, "status", "--json")
+    [row] = json.loads(out)["rows"]
+    assert row["last_link"].endswith("Z ALREADY_EXISTS (HTTP 400)"), row["last_link"]
+    assert code == 0 and err == ""
+    code, out, err = run(capsys, "status")
+    assert err == "1 profile: 0 with a problem.\n"
+
+
 # --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
 
 @pytest.mark.parametrize("flags,words", [
