@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hvctui.profiles.store import ConfigStore, LoadResult, Profile
     from hvctui.service import Service
     from hvctui.vapi.errors import HvcError
@@ -85,6 +87,8 @@ exit codes:
   3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
   6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
   130 interrupted (ctrl+c)
+  A reader that stops reading (| head, | true) does not change the exit code: the command
+  finishes what it started and exits with its own code; the output nobody reads is dropped.
   status: 0 every profile checked and every link healthy; 1 any row with a problem (could
   not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
 
@@ -282,6 +286,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def emit(stream: Any, text: str) -> None:
+    """Write and flush. A reader that has gone (`hvctui status | head -1`) ends only this
+    stream's output: the rest of it goes to /dev/null, so the command still finishes what it
+    started and exits with its own code (EPILOG), and Python's last flush at exit cannot fail
+    (it would print "Exception ignored" and exit 120)."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, stream.fileno())
+            finally:
+                os.close(devnull)
+        except (AttributeError, ValueError, OSError):
+            pass  # a stream without a descriptor: its next write fails again, quietly too
+
+
 class Output:
     """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR.
 
@@ -293,15 +316,16 @@ class Output:
         self.tz: tzinfo | None = None  # the config's time zone, once it is read
         self.colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
-    def _paint(self, text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
+    def _paint(self, text: str, code: str, stream: Any = None) -> str:
+        """`text` in colour when `stream` (stderr by default) is a terminal."""
+        shown = self.colour if stream is None else self.colour and stream.isatty()
+        return f"\033[{code}m{text}\033[0m" if shown else text
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
         from hvctui.vapi.text import printable
 
-        stream.write(printable(text) + "\n")
-        stream.flush()
+        emit(stream, printable(text) + "\n")
 
     def result(self, text: str) -> None:
         if not self.as_json:
@@ -310,32 +334,34 @@ class Output:
     def note(self, text: str) -> None:
         self._write(text, sys.stderr)
 
-    def warn(self, text: str) -> None:
+    def warn(self, text: str, as_result: bool = False) -> None:
+        """A warning on stderr; on stdout when it is the command's result (not with --json)."""
         from hvctui.vapi.text import printable
 
-        sys.stderr.write(self._paint("WARNING: " + printable(text), "33;1") + "\n")
+        stream = sys.stdout if as_result else sys.stderr
+        if not (as_result and self.as_json):
+            emit(stream, self._paint("WARNING: " + printable(text), "33;1", stream) + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
         from hvctui.vapi.text import dumps
 
-        sys.stdout.write(dumps(payload) + "\n")
-        sys.stdout.flush()
+        emit(sys.stdout, dumps(payload) + "\n")
 
     def report(self, report: Report, *, to_stderr: bool = False) -> None:
         """A report's rows, styled; its --json object with --json."""
         if self.as_json:
             self.json(report.payload)
             return
-        stream = sys.stderr if to_stderr else sys.stdout
+        lines = []
         for row in report.rows:
             line = row.plain()
             if row.kind == "title":
-                stream.write(self._paint(line, "31;1") + "\n")
+                lines.append(self._paint(line, "31;1"))
             elif row.kind == "ok":
-                stream.write(self._paint(f"{row.text} {row.detail}", "32;1") + "\n")
+                lines.append(self._paint(f"{row.text} {row.detail}", "32;1"))
             else:
-                stream.write(line + "\n")  # rows are printable already (render.py)
-        stream.flush()
+                lines.append(line)  # rows are printable already (render.py)
+        emit(sys.stderr if to_stderr else sys.stdout, "".join(f"{x}\n" for x in lines))
 
     def failure(self, error: HvcError, actions: dict[str, str] | None = None) -> int:
         from hvctui.vapi.render import error_report
@@ -381,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_tui(profile=args.profile, config=args.config)
     out = Output(getattr(args, "json", False))
+    terminal = _terminal_settings()
     try:
         if command == "profiles":
             return _profiles(args, out)
@@ -392,7 +419,10 @@ def main(argv: list[str] | None = None) -> int:
             return _password(args, out)
         return _remote(args, out)
     except KeyboardInterrupt:
-        out.note("Interrupted.")
+        # A prompt that turned echo off may not get to turn it on again (a read left on a
+        # thread): the terminal goes back to how it was when the command started.
+        _restore_terminal(terminal)
+        out.note(("\n" if sys.stderr.isatty() else "") + "Interrupted.")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
         from hvctui.vapi.errors import HvcError
@@ -403,6 +433,27 @@ def main(argv: list[str] | None = None) -> int:
         out.note(f"hvctui: unexpected failure ({type(exc).__name__}). Nothing more is shown, "
                  "so that no secret can be; the history records it.")
         return ExitCode.SERVER_ERROR
+
+
+def _terminal_settings() -> list[Any] | None:
+    """The settings of the terminal on stdin (None without one), to restore after ctrl+c."""
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin.isatty() else None
+    except (ImportError, AttributeError, ValueError, OSError):
+        return None
+
+
+def _restore_terminal(settings: list[Any] | None) -> None:
+    if settings is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, settings)
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass  # no terminal any more: nothing to restore
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
@@ -498,27 +549,32 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     check = asyncio.run(Service(_store(args)).check_psc(target.host, target.port,
                                                         target.offered))
     if args.json:
+        # psc_check: the same object as in link's --json (the top-level copy is kept for the
+        # scripts written against it).
         out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
-                  "profile": name or None, **check.as_json()})
+                  "profile": name or None, **check.as_json(), "psc_check": check.as_json()})
     else:
-        _show_check(out, check, given=True)
+        _show_check(out, check, given=True, as_result=True)
     if check.verdict is Verdict.DIFFERENT:
         return ExitCode.UNVERIFIED_PEER
     return ExitCode.OK if check.seen_sha256 else ExitCode.NETWORK
 
 
-def _show_check(out: Output, check: PscCheck, given: bool = False) -> None:
+def _show_check(out: Output, check: PscCheck, given: bool = False,
+                as_result: bool = False) -> None:
     """The verdict of the PSC check, plainly: a warning when DIFFERENT (`given`: compared
-    with a certificate the user gave, not one vCenter offered)."""
+    with a certificate the user gave, not one vCenter offered). On stderr, beside a link; on
+    stdout (`as_result`) when it is the command's result (check-psc)."""
     from hvctui.vapi.psccheck import Verdict
 
     lines = check.lines(given=given)
+    say = out.result if as_result else out.note
     if check.verdict is Verdict.DIFFERENT:
-        out.warn(lines[0])
+        out.warn(lines[0], as_result=as_result)
     else:
-        out.note(lines[0])
+        say(lines[0])
     for line in lines[1:]:
-        out.note(line)
+        say(line)
 
 
 def _remote(args: argparse.Namespace, out: Output) -> int:
@@ -628,10 +684,58 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
 
 
 async def asyncio_readline() -> str:
-    """One line from stdin without blocking the loop (ctrl+c still cancels the call)."""
+    """One line from stdin, read by the event loop itself when stdin is a descriptor it can
+    watch: ctrl+c then cancels the wait at once. (A read in asyncio.to_thread kept the process
+    alive after ctrl+c until Enter was pressed: asyncio.run joins its threads on the way out.)"""
     import asyncio
 
-    return await asyncio.to_thread(sys.stdin.readline)
+    loop = asyncio.get_running_loop()
+    try:
+        fd = sys.stdin.fileno()
+        chunks: list[bytes] = []
+        while not chunks or (chunks[-1] and b"\n" not in chunks[-1]):
+            ready = loop.create_future()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+            chunks.append(os.read(fd, 4096))
+    except (AttributeError, ValueError, OSError):  # no descriptor (a test's stream), or a file
+        return sys.stdin.readline()
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+async def in_daemon_thread(read: Callable[[], str]) -> str:
+    """`read()`, a blocking prompt, on a daemon thread: ctrl+c cancels the wait at once and the
+    process ends even while the read still blocks (asyncio.to_thread's thread is joined by
+    asyncio.run on the way out, which kept the process alive until Enter)."""
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if answer.done():
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(value or "")
+
+    def run() -> None:
+        try:
+            value, error = read(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
+            value, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, value, error)
+        except RuntimeError:
+            pass  # the loop is closed: nobody waits for this answer any more
+
+    threading.Thread(target=run, name="hvctui-prompt", daemon=True).start()
+    return await answer
 
 
 async def _links(service: Service, call: Any, out: Output) -> int:
@@ -728,13 +832,14 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     async def ask(user: str, server: str) -> str | None:
         if prompt is None:
             return None
-        return await asyncio.to_thread(prompt, f"Password for {user} at {server}: ")
+        return await in_daemon_thread(lambda: prompt(f"Password for {user} at {server}: "))
 
     service = Service(store, cancelled_status="Interrupted")
     fleet = Fleet(service, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
                   timeouts=Timeouts(total=args.timeout), tz=out.tz, ask_password=ask)
-    if fleet.overrides_note():
-        out.warn(fleet.overrides_note().replace("the fleet", "status", 1))
+    note = fleet.overrides_note({n: profiles[n] for n in names}, "status")
+    if note:
+        out.warn(note)
 
     async def run() -> list[Any]:
         rows = {}
@@ -747,13 +852,28 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         out.json(payload)
     else:
-        for line in table_lines(rows, out.tz):
+        for line in table_lines(rows, out.tz, _columns()):
             out.result(line)
         c = payload["counts"]
         insecure = sum(row.insecure for row in rows)
-        out.note(f"{c['total']} profiles: {c['failed']} with a problem" +
-                 (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure else "."))
+        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {c['failed']} with a "
+                 "problem" + (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure
+                              else "."))
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
+
+
+def _columns() -> int:
+    """The width to fit a table in: COLUMNS when set, as for every tool, else the terminal's
+    when stdout is one; 0 (whole lines) for a pipe or a file, which a person does not read
+    wrapped and a script reads whole."""
+    text = os.environ.get("COLUMNS", "")
+    if text.isascii() and text.isdigit() and 0 < int(text[:6]) < 100_000:
+        return int(text)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 0
 
 
 def _password(args: argparse.Namespace, out: Output) -> int:
@@ -864,8 +984,12 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:
+            from hvctui.vapi.text import dumps
+
             for key, value in data.items():
-                out.result(f"{key:<20} {value}")
+                # A list as config.toml writes it (a JSON list of strings is a TOML array),
+                # not as Python's repr: what is shown can be pasted into the file.
+                out.result(f"{key:<20} {dumps(value) if isinstance(value, list) else value}")
         return ExitCode.OK
     if not args.yes:
         if not sys.stdin.isatty():

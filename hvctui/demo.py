@@ -124,6 +124,15 @@ def demo_config(server: str, sim_sha256: str, world: World,
     return Config(default_profile="corp", profiles=profiles)
 
 
+def forget_callers_passwords() -> None:
+    """Remove the caller's HVCTUI_* password variables from this process's environment, before
+    the simulator starts: HVCTUI_PASSWORD and HVCTUI_PSC_PASSWORD win over a profile's own
+    source, so the caller's real passwords would be sent to the simulator, and every demo
+    scenario that needs a wrong password would link instead."""
+    for name in [n for n in os.environ if n.startswith("HVCTUI_") and "PASSWORD" in n]:
+        del os.environ[name]
+
+
 def prepare_demo(folder: Path, server: str, sim_sha256: str, world: World,
                  fleet: SimFleet | None = None) -> ConfigStore:
     """Write the demo config into `folder` and point this process at it."""
@@ -161,6 +170,7 @@ def run_demo() -> int:
     from hvctui.sim.fleet import SimFleet
     from hvctui.sim.server import SimServer
 
+    forget_callers_passwords()
     folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
     previous = _remove_on_signals(folder)
     try:

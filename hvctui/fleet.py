@@ -241,17 +241,21 @@ class Fleet:
         last: dict[str, str] = {}
         for entry in self.service.history.read(limit=5000):  # newest first
             if entry.call == "link" and entry.profile not in last:
-                detail = f" {entry.detail}" if entry.detail else ""
+                detail = entry.detail
+                if detail.split(" ", 1)[0] == entry.status:  # a failure's title starts with it
+                    detail = detail[len(entry.status):].lstrip()
+                detail = f" {detail}" if detail else ""
                 last[entry.profile] = one_line(f"{entry.time} {entry.status}{detail}", 160)
         return last
 
     # --- passwords ------------------------------------------------------------------------
 
     @staticmethod
-    def overrides_note() -> str:
+    def overrides_note(profiles: dict[str, Profile], what: str = "the fleet") -> str:
         """Said once when HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD are set: the fleet ignores
-        them (each would reach every profile's server)."""
-        return overrides_note("the fleet")
+        them (each would reach every profile's server) unless a profile names one as its own
+        source."""
+        return overrides_note(what, profiles.values())
 
     async def _ask(self, key: CredentialKey, source: str) -> None:
         """Ask a person once for the password of `key` when its source is `prompt` and this
@@ -429,8 +433,11 @@ def status_payload(rows: list[FleetRow]) -> dict[str, Any]:
             "rows": [r.as_json() for r in ordered]}
 
 
-def table_lines(rows: list[FleetRow], tz: tzinfo | None = None) -> list[str]:
-    """The status table as plain lines (the CLI prints them; problems first)."""
+def table_lines(rows: list[FleetRow], tz: tzinfo | None = None, width: int = 0) -> list[str]:
+    """The status table as plain lines (the CLI prints them; problems first).
+
+    With `width` (the terminal's), every line fits in it: the widest cells are cut, with "…",
+    so that a terminal never wraps a row mid-word."""
     header = ("PROFILE", "STATE", "CLOUD VCENTER", "DOMAIN", "HEALTH", "CHECKED", "PROBLEM")
     cells = [header]
     for row in sort_rows(rows):
@@ -441,9 +448,17 @@ def table_lines(rows: list[FleetRow], tz: tzinfo | None = None) -> list[str]:
                                         row.problem or unhealthy) if p)
         cells.append((row.profile, row.state, row.server, row.domains or "-", health or "-",
                       checked_at_text(row, tz) or "-", problem))
-    widths = [min(max(len(one_line(r[i])) for r in cells), 40) for i in range(len(header) - 1)]
-    lines = []
-    for r in cells:
-        first = [one_line(c, 40).ljust(w) for c, w in zip(r[:-1], widths)]
-        lines.append("  ".join([*first, one_line(r[-1], 200)]).rstrip())
-    return lines
+    texts = [[one_line(c) for c in r] for r in cells]
+    widths = [min(max(len(r[i]) for r in texts), 200 if i == len(header) - 1 else 40)
+              for i in range(len(header))]
+    # Each column keeps its heading's width, and the profile's name up to 24 characters: it
+    # is what a row is read by.
+    floors = [max(len(h), min(w, 24) if i == 0 else 0)
+              for i, (h, w) in enumerate(zip(header, widths))]
+    while width and sum(widths) + 2 * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
+        if widths[widest] <= floors[widest]:
+            break  # narrower than the headings: let the terminal wrap
+        widths[widest] -= 1
+    return ["  ".join((c if len(c) <= w else c[:w - 1] + "…").ljust(w)
+                      for c, w in zip(r, widths)).rstrip() for r in texts]

@@ -84,9 +84,13 @@ class NotReady(InputError):
     """A call that cannot be sent: every problem, each naming its field."""
 
     def __init__(self, problems: list[FieldProblem], names: dict[str, str] | None = None) -> None:
+        from hvctui.vapi.checks import PORT_FIELD
+
         names = names or {}
+        # A message that sends the user to another field names it as this face does.
+        port = names.get("psc_port", PORT_FIELD)
         text = "; ".join(f"{names.get(p.field, FIELD_LABELS.get(p.field, p.field))}: "
-                         f"{p.message}" for p in problems)
+                         f"{p.message.replace(PORT_FIELD, port)}" for p in problems)
         super().__init__(text, field=problems[0].field if problems else "",
                          hint="Correct the values named; nothing was sent.")
         self.problems = problems

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
+import os
+import pwd
 import socket
 import ssl
 import urllib.request
@@ -19,12 +22,68 @@ from hvctui.sim.world import DEMO_PASSWORD, World
 PASSWORD = DEMO_PASSWORD
 
 
+#: The user folders platformdirs gives on Linux, and where each lives under a home.
+XDG_FOLDERS = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share",
+               "XDG_CACHE_HOME": ".cache", "XDG_STATE_HOME": ".local/state"}
+
+
+def real_hvctui_folders() -> list[Path]:
+    """Where hvctui writes in the real home: the account's home and $HOME, and the XDG folders
+    the session started with."""
+    homes = {Path(pwd.getpwuid(os.getuid()).pw_dir), Path(os.environ.get("HOME") or "/")}
+    roots = {home / sub for home in homes for sub in XDG_FOLDERS.values()}
+    roots |= {Path(os.environ[var]) for var in XDG_FOLDERS
+              if os.path.isabs(os.environ.get(var, ""))}
+    return sorted(root / "hvctui" for root in roots)
+
+
+#: Taken when the tests are collected, before temporary_home changes HOME and XDG_*.
+REAL_HVCTUI_FOLDERS = real_hvctui_folders()
+
+
+def fingerprint(folders: list[Path]) -> dict[str, str]:
+    """Every path under `folders` with the SHA-256 of its bytes (by content, not time: a file
+    written again with the same bytes is not a change)."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            try:
+                found[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest()
+                                    if path.is_file() else "folder")
+            except OSError as exc:  # unreadable, or removed meanwhile: still a state to compare
+                found[str(path)] = f"unreadable: {exc.errno}"
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test writes to the real home. HOME and the XDG folders point into a temporary folder
+    for the whole session, so a test that drops HVCTUI_CONFIG_DIR (monkeypatch.undo() drops
+    the one isolated_config set) still lands there; and the session fails if anything under
+    the real home's hvctui folders changed meanwhile."""
+    watched = REAL_HVCTUI_FOLDERS
+    before = fingerprint(watched)
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        for var, sub in XDG_FOLDERS.items():
+            patch.setenv(var, str(home / sub))
+        yield home
+    after = fingerprint(watched)
+    if after != before:
+        changed = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
+        pytest.fail(f"the real home changed during the tests: {changed[:20]} (by a test of "
+                    "this session, or by another process writing there meanwhile: hvctui "
+                    "itself, or a test run of a version without this check)")
+
+
 @pytest.fixture(autouse=True)
 def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config folder; no test touches the user's files."""
     folder = tmp_path / "config"
     monkeypatch.setenv("HVCTUI_CONFIG_DIR", str(folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # the CLI's tables fit in it when set
     for name in ("HVCTUI_PASSWORD", "HVCTUI_PSC_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return folder

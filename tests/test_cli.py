@@ -325,6 +325,55 @@ def test_status_shows_a_broken_profile_as_a_problem_row_and_exits_one(
     assert "pinnned" in row["problem"] and "admin_groups (line 4)" in row["problem"]
 
 
+def test_status_fits_its_table_in_80_columns_cutting_cells_not_wrapping_them(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long problems are cut with … at 80 columns (the profile's name is kept whole); a pipe
+    (no COLUMNS, not a terminal) gets the whole lines."""
+    write_broken(isolated_config, f'[profiles.sddc-frankfurt-2]\nserver = "{sim.address}"\n'
+                 'user = "cloudadmin@vmc.local"\npassword_source = "env:HVCTUI_PASSWORD"\n'
+                 f'tls = "pinned"\npin_sha256 = "{"AB" * 32}"\n')
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "status")
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 3
+    assert all(len(line) <= 80 for line in lines), "\n".join(lines)
+    assert all(line.endswith("…") for line in lines[1:]), "\n".join(lines)
+    assert lines[0].endswith("PROBLEM")
+    [row] = [line for line in lines if line.startswith("sddc-frankfurt-2 ")]
+    assert sim.address in row and "problem" in row
+    monkeypatch.delenv("COLUMNS")
+    code, out, _ = run(capsys, "status")
+    [row] = [line for line in out.splitlines() if line.startswith("bad ")]
+    assert "broken in config.toml: server (line 2): " in row and len(row) > 200
+
+
+def test_status_names_the_last_link_attempt_once_and_counts_one_profile_in_the_singular(
+        sim: Sim, isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.sim.fleet import add_link
+
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(
+        f'[profiles.lab]\nserver = "{sim.address}"\nuser = "cloudadmin@vmc.local"\n'
+        f'password_source = "env:HVCTUI_PASSWORD"\ntls = "pinned"\n'
+        f'pin_sha256 = "{sim.info.sha256}"\npsc_hostname = "psc.corp.local"\n'
+        'domain_name = "corp.local"\npsc_user = "administrator@corp.local"\n'
+        'psc_password_source = "env:HVCTUI_PSC_PASSWORD"\n'
+        f'ssl_thumbprint = "{sim.psc_thumbprint}"\n')
+    (isolated_config / "config.toml").chmod(0o600)
+    add_link(sim.world)
+    code, _, _ = run(capsys, "link", "--profile", "lab")
+    assert code == 4
+    code, out, err = run(capsys, "status", "--json")
+    [row] = json.loads(out)["rows"]
+    assert row["last_link"].endswith("Z ALREADY_EXISTS (HTTP 400)"), row["last_link"]
+    assert code == 0 and err == ""
+    code, out, err = run(capsys, "status")
+    assert err == "1 profile: 0 with a problem.\n"
+
+
 # --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
 
 @pytest.mark.parametrize("flags,words", [
@@ -426,6 +475,8 @@ def test_a_psc_host_with_a_port_is_refused_before_anything_is_sent(
                        "--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local:443",
                        "--domain", "corp.local", "--psc-user", "administrator@corp.local")
     assert code == 2 and "carries a port" in err
+    # The CLI's own words for where the port goes: the flag, not the form's field.
+    assert "the port ('443') in --psc-port" in err and "field" not in err
     assert sim.world.stats.requests == 0
 
 
@@ -491,3 +542,60 @@ def test_status_with_no_profiles_is_bad_input_not_all_healthy(
     assert code == 2 and "no profiles to check in" in err and "--config" in err
     code, out, _ = run(capsys, "status", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
+
+
+# --- a reader that goes away (`| head -0`, `| true`) ----------------------------------------
+
+
+@pytest.mark.parametrize("case", ["links --json", "status", "both streams, failing"])
+def test_a_closed_pipe_ends_the_output_quietly_with_the_commands_own_exit_code(
+        sim: Sim, tmp_path: Path, case: str) -> None:
+    """The reader is gone before the first byte: no traceback, no "unexpected failure", no
+    "Exception ignored", no false history line; the exit code is the command's own."""
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        f'[profiles.lab]\nserver = "{sim.address}"\nuser = "cloudadmin@vmc.local"\n'
+        f'password_source = "env:HVCTUI_PASSWORD"\ntls = "pinned"\n'
+        f'pin_sha256 = "{sim.info.sha256}"\n')
+    (config / "config.toml").chmod(0o600)
+    server = ["--server", sim.address, "--user", "cloudadmin@vmc.local", "--pin"]
+    argv, code = {
+        "links --json": (["links", *server, sim.info.sha256, "--json"], 0),
+        "status": (["status"], 0),
+        "both streams, failing": (["links", *server, "AB" * 32], 6),
+    }[case]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: every write to the pipe is EPIPE
+    env = dict(os.environ, HVCTUI_CONFIG_DIR=str(config), HVCTUI_PASSWORD=PASSWORD)
+    both = case.startswith("both")
+    try:
+        result = subprocess.run([sys.executable, "-m", "hvctui", *argv], stdout=write_end,
+                                stderr=write_end if both else subprocess.PIPE, env=env,
+                                stdin=subprocess.DEVNULL, timeout=60, text=True)
+    finally:
+        os.close(write_end)
+    assert result.returncode == code, result.stderr
+    err = result.stderr or ""
+    for words in ("Traceback", "unexpected failure", "Exception ignored", "history records",
+                  "BrokenPipe"):
+        assert words not in err, err
+    if case == "status":
+        assert err.endswith(" 0 with a problem.\n"), err  # the count, and nothing else
+
+
+def test_profiles_show_prints_a_list_as_the_config_writes_it(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    isolated_config.mkdir(parents=True)
+    (isolated_config / "config.toml").write_text(
+        '[profiles.corp]\nserver = "vc.example.com"\n'
+        'admin_groups = ["vmc-admins@corp.local", "ops@corp.local"]\n')
+    (isolated_config / "config.toml").chmod(0o600)
+    code, out, _ = run(capsys, "profiles", "show", "corp")
+    [line] = [x for x in out.splitlines() if x.startswith("admin_groups ")]
+    shown = line.removeprefix("admin_groups").strip()
+    assert code == 0 and shown == '["vmc-admins@corp.local", "ops@corp.local"]'
+    assert tomllib.loads(f"admin_groups = {shown}")["admin_groups"] == [
+        "vmc-admins@corp.local", "ops@corp.local"]

@@ -198,3 +198,49 @@ async def test_the_demo_fleet_shows_each_state_and_links_its_unlinked_two_with_o
             profiles, ["fleet-unlinked-a", "fleet-unlinked-b"], decide)}
         assert asked == ["psc.corp.local:443"]
         assert {r.state for r in linked.values() if r.done} == {"linked"}
+
+
+def test_the_demo_never_uses_the_callers_passwords(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD win over a profile's source: left in the demo's
+    environment they would be sent to the simulator, and wrong-psc-password would link."""
+    import os
+
+    import hvctui.sim.server as server
+    import hvctui.tui.launch as launch
+    from hvctui.demo import run_demo
+
+    callers = {"HVCTUI_PASSWORD": "callers-cloud-secret",
+               "HVCTUI_PSC_PASSWORD": "callers-psc-secret",
+               "HVCTUI_OTHER_PASSWORD_FILE": "callers-other-secret"}
+    for name, value in callers.items():
+        monkeypatch.setenv(name, value)
+    seen: dict[str, dict[str, str]] = {}
+    passwords: dict[str, tuple[str, str]] = {}
+    start = server.SimServer.__enter__
+
+    def starting(self: server.SimServer) -> server.SimServer:
+        seen.setdefault("simulator", dict(os.environ))
+        return start(self)
+
+    def tui(profile: str | None, config: Path, demo: bool) -> int:
+        seen["tui"] = dict(os.environ)
+        from hvctui.profiles.store import ConfigStore
+
+        for name, p in ConfigStore(config).load().config.profiles.items():
+            call = prepare(name, p, {}, need_spec=True)
+            assert call.spec is not None
+            passwords[name] = (call.connection.password.get_secret_value(),
+                               call.spec.password.get_secret_value())
+        return 0
+
+    monkeypatch.setattr(server.SimServer, "__enter__", starting)
+    monkeypatch.setattr(launch, "run_tui", tui)
+    assert run_demo() == 0
+    for where, environment in seen.items():
+        leaked = {k for k, v in environment.items() if v in callers.values()}
+        assert leaked == set(), where
+    assert set(seen) == {"simulator", "tui"}
+    assert passwords["corp"] == (PASSWORD, PASSWORD)
+    assert passwords["wrong-psc-password"] == (PASSWORD, "not-the-password")
+    assert all(cloud == PASSWORD for cloud, _ in passwords.values())

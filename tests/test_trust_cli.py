@@ -88,27 +88,63 @@ def test_check_psc_before_linking(psc_sim: Sim, capsys: pytest.CaptureFixture[st
     same = psc_sim.world.pscs[VERIFIED]
     code, out, err = run(capsys, "check-psc", "--psc-hostname", same.host, "--psc-port",
                          str(same.port), "--ssl-thumbprint", same.thumbprint)
-    assert code == 0 and "presents this same certificate" in err
+    # The verdict is the command's result: stdout (README: results to stdout).
+    assert code == 0 and "presents this same certificate" in out and err == ""
+    assert same.thumbprint in out
     other = psc_sim.world.pscs[INTERCEPTED]
     code, out, _ = run(capsys, "check-psc", "--psc-hostname", other.host, "--psc-port",
                        str(other.port), "--ssl-thumbprint", other.thumbprint, "--json")
-    assert code == 3 and json.loads(out)["verdict"] == "different"
-    code, _, err = run(capsys, "check-psc", "--psc-hostname", "psc.corp.local")
-    assert code == 6 and "does not resolve" in err
+    payload = json.loads(out)
+    assert code == 3 and payload["verdict"] == "different"
+    assert payload["psc_check"]["verdict"] == "different"  # as in link's --json
+    code, out, err = run(capsys, "check-psc", "--psc-hostname", "psc.corp.local")
+    assert code == 6 and "does not resolve" in out and err == ""
+    code, out, _ = run(capsys, "check-psc", "--psc-hostname", "psc.corp.local", "--json")
+    check = json.loads(out)["psc_check"]
+    assert check["verdict"] == "unchecked" and "does not resolve" in check["why"]
 
 
 def test_a_different_certificate_is_one_warning_naming_where_each_thumbprint_came_from(
         psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
     other = psc_sim.world.pscs[INTERCEPTED]
-    code, _, err = run(capsys, "check-psc", "--psc-hostname", other.host, "--psc-port",
-                       str(other.port), "--ssl-thumbprint", other.thumbprint)
-    assert code == 3
-    assert err.count("WARNING") == 1 and "WARNING: WARNING" not in err
-    assert "WARNING: The PSC" in err
-    [given] = [line for line in err.splitlines() if other.thumbprint in line]
-    assert given.strip().startswith("given:") and "offered by vCenter" not in err
-    assert "than the one given" in err and "vCenter offers" not in err
+    code, out, err = run(capsys, "check-psc", "--psc-hostname", other.host, "--psc-port",
+                         str(other.port), "--ssl-thumbprint", other.thumbprint)
+    assert code == 3 and err == ""
+    assert out.count("WARNING") == 1 and "WARNING: WARNING" not in out
+    assert "WARNING: The PSC" in out
+    [given] = [line for line in out.splitlines() if other.thumbprint in line]
+    assert given.strip().startswith("given:") and "offered by vCenter" not in out
+    assert "than the one given" in out and "vCenter offers" not in out
     # In a link, the thumbprint compared with is vCenter's offer, and is labelled so.
     code, _, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--trust-offered")
     assert code == 3 and err.count("WARNING") == 1
     assert "offered by vCenter:" in err and "given:" not in err
+
+
+def test_link_json_refusing_a_different_certificate_says_the_verdict_and_a_hint_that_fits(
+        psc_sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    """--trust-offered refused because the PSC presents another certificate: the JSON says
+    what the check found, and its hint does not recommend the flag that was just refused."""
+    other = psc_sim.world.pscs[INTERCEPTED]
+    code, out, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--trust-offered", "--json")
+    payload = json.loads(out)
+    assert code == 3 and payload["error_type"] == "UNVERIFIED_PEER"
+    check = payload["psc_check"]
+    assert check["verdict"] == "different" and check["offered_sha256"] == other.thumbprint
+    assert check["seen_sha256"] and check["seen_sha256"] != other.thumbprint
+    hint = payload["hint"]
+    assert "--trust-offered" not in hint and "DIFFERENT" in hint
+    assert f"{other.thumbprint}, give it yourself (--ssl-thumbprint)" in hint
+    # The human report's next step is the same.
+    code, _, err = run(capsys, *link_args(psc_sim, INTERCEPTED), "--trust-offered")
+    [next_step] = [line for line in err.splitlines() if line.startswith("Next:")]
+    assert code == 3 and next_step == f"Next: {hint}"
+    # A check that could not be made is said too (and there trusting stays the advice).
+    code, out, _ = run(capsys, "link", "--server", psc_sim.address, "--pin",
+                       psc_sim.info.sha256, "--user", "cloudadmin@vmc.local",
+                       "--psc-hostname", "psc.corp.local", "--domain", "corp.local",
+                       "--psc-user", "administrator@corp.local", "--json")
+    payload = json.loads(out)
+    assert code == 3 and payload["psc_check"]["verdict"] == "unchecked"
+    assert "does not resolve" in payload["psc_check"]["why"]
+    assert "--trust-offered" in payload["hint"]

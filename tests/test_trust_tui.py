@@ -98,3 +98,19 @@ async def test_f8_checks_the_psc_before_linking(psc_sim: Sim, isolated_config: P
         await wait_until(pilot, lambda: "presents this certificate" in pane_text(app))
         assert psc_sim.world.pscs[VERIFIED].thumbprint in pane_text(app)
         assert psc_sim.world.stats.requests == 0  # nothing was sent to vCenter
+
+
+async def test_declining_a_different_certificate_leaves_a_next_step_that_fits_it(
+        psc_sim: Sim, isolated_config: Path) -> None:
+    """The pane's report (and so its copy) says what hvctui's check found and how to give a
+    verified thumbprint in this face's words, not "trust it" nor a CLI flag."""
+    app = demo_app(psc_sim, isolated_config, "intercepted-psc")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "UNVERIFIED_PEER" in pane_text(app))
+        shown = " ".join(pane_text(app).split())  # one line, however the pane wraps it
+        assert "found a DIFFERENT certificate at the PSC" in shown
+        assert "give it yourself (the form's PSC thumbprint field)" in shown
+        assert "then t in the dialog" not in shown and "--ssl-thumbprint" not in shown

@@ -19,7 +19,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from hvctui.profiles.store import Profile
@@ -92,15 +92,20 @@ def source_words(source: str) -> str:
     return "typed; kept in memory only"
 
 
-def ignored_overrides(environ: dict[str, str] | None = None) -> list[str]:
-    """The override variables that are set: a face over many profiles says it ignores them."""
+def ignored_overrides(profiles: Iterable[Profile] = (),
+                      environ: Mapping[str, str] | None = None) -> list[str]:
+    """The override variables that are set and that no profile names as its own source: a
+    face over many profiles says it does not use them."""
     env = os.environ if environ is None else environ
-    return [name for name in (PASSWORD_ENV, PSC_PASSWORD_ENV) if env.get(name)]
+    named = {source[4:] for p in profiles
+             for source in (p.password_source, p.psc_password_source) if source.startswith("env:")}
+    return [name for name in (PASSWORD_ENV, PSC_PASSWORD_ENV)
+            if env.get(name) and name not in named]
 
 
-def overrides_note(what: str) -> str:
-    """The words for `ignored_overrides`, or "" when none is set."""
-    names = ignored_overrides()
+def overrides_note(what: str, profiles: Iterable[Profile] = ()) -> str:
+    """The words for `ignored_overrides`, or "" when there is nothing to say."""
+    names = ignored_overrides(profiles)
     if not names:
         return ""
     return (f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} set but not used: "

@@ -27,6 +27,11 @@ def normalize_thumbprint(value: str) -> str:
     )
 
 
+#: How a message about the PSC host names the port's own field; a face that calls it
+#: something else (the CLI: --psc-port) puts its own words in its place (service.NotReady).
+PORT_FIELD = "the port field"
+
+
 def check_host(value: str) -> str:
     """A bare host name or address: no scheme, no port, no path."""
     text = value.strip()
@@ -38,7 +43,7 @@ def check_host(value: str) -> str:
     if text.count(":") == 1:
         host, _, port = text.partition(":")
         raise ValueError(f"{shown} carries a port: give the host ({host!r}) here and the port "
-                         f"({port!r}) in the port field")
+                         f"({port!r}) in {PORT_FIELD}")
     if not (text.isascii() and _HOST.fullmatch(text)):
         raise ValueError(f"{shown} is not a host name (letters, digits, '.', '-' only)")
     return text

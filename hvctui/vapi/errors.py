@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo, LocalizableMessage
+    from hvctui.vapi.psccheck import PscCheck
 
 
 class ErrorType(StrEnum):
@@ -182,6 +183,9 @@ class ServerError(HvcError):
         self.operation = operation
         #: The language the server localized its texts in (the Accept-Language asked for).
         self.language = ""
+        #: hvctui's own check of the PSC's certificate, when this answer offered one and the
+        #: flow checked it (render.py says the verdict and picks the next step by it).
+        self.psc_check: PscCheck | None = None
 
     @property
     def offered_certificate(self) -> CertificateInfo | None:
@@ -205,7 +209,7 @@ class BadOffer(HvcError):
     def __init__(self, answer: ServerError, problem: str) -> None:
         super().__init__("Untrustworthy trust offer", f"{problem}. Nothing was resubmitted.",
                          "Get the PSC's SHA-256 thumbprint from its administrator and give it "
-                         "yourself (the thumbprint field, or --ssl-thumbprint).")
+                         "yourself ({thumbprint}).")
         self.answer = answer
 
 
@@ -220,8 +224,8 @@ class OfferDiffersFromGiven(BadOffer):
                          f"{offered}, but the thumbprint you gave is {given}")
         self.title = "Offered certificate is not the one you gave"
         self.hint = ("Find out which is right before linking. If the PSC's certificate was "
-                     "renewed, check the new one from here (check the PSC: f8, or hvctui "
-                     "check-psc), then give its thumbprint yourself.")
+                     "renewed, check the new one from here ({check_psc}), then give its "
+                     "thumbprint yourself ({thumbprint}).")
         self.given = given
         self.offered = offered
 

@@ -111,6 +111,7 @@ async def link(
 
                 check_psc = psccheck.check_psc
             verdict = await check_psc(spec.psc_hostname, port, offered)
+            error.psc_check = verdict  # the report of a refusal says what the check found
             if on_event is not None:
                 on_event("tls", f"PSC check: {verdict.verdict.value}")
             if not await decide_trust(offered, verdict):

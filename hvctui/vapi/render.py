@@ -258,6 +258,7 @@ CLI_ACTIONS = {
     "links": "hvctui links",
     "trust": "--trust-offered (or --ssl-thumbprint)",
     "link": "hvctui link",
+    "thumbprint": "--ssl-thumbprint",
 }
 
 
@@ -323,6 +324,21 @@ def _actions(hint: str, actions: dict[str, str] | None) -> str:
     return hint
 
 
+def _next_step(error: HvcError, actions: dict[str, str] | None) -> str:
+    """The error's hint in this face's words; when hvctui's own check found the PSC presenting
+    another certificate, not "trust it" (what --trust-offered and `t` refuse then) but find
+    out why, and how to give a thumbprint verified by other means."""
+    check = getattr(error, "psc_check", None)
+    if check is not None and check.verdict.value == "different":
+        return _actions(
+            f"hvctui's own check found a DIFFERENT certificate at the PSC ({check.where}) than "
+            "the one vCenter offers: do not trust the offer until you know why (interception, "
+            "or a load balancer answering for the PSC). If the PSC's administrator confirms "
+            f"the offered thumbprint {one_line(check.offered_sha256, 100)}, give it yourself "
+            "({thumbprint}).", actions)
+    return _actions(error.hint, actions)
+
+
 def error_report(error: HvcError, tz: tzinfo | None = None,
                  actions: dict[str, str] | None = None) -> Report:
     """A failure: title, the cause chain with every param rendered by kind, data, next step."""
@@ -360,15 +376,17 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
             add(Row("message", _clip(error.message)))
         if isinstance(error, NotVapiAnswer) and error.excerpt:
             add(Row("body", one_line(error.excerpt)))
-    if error.hint:
-        add(Row("next", printable(_actions(error.hint, actions))))
+    hint = _next_step(error, actions)
+    if hint:
+        add(Row("next", printable(hint)))
     return Report(False, tuple(rows), error_json(error, tz, actions))
 
 
 def error_json(error: HvcError, tz: tzinfo | None = None,
                actions: dict[str, str] | None = None) -> dict[str, Any]:
-    """The `--json` failure object of product.md."""
-    hint = _actions(error.hint, actions)
+    """The `--json` failure object of product.md (with `psc_check` after hvctui's own check of
+    the PSC's certificate: its verdict, why, and the thumbprints it compared)."""
+    hint = _next_step(error, actions)
     if isinstance(error, ServerError):
         messages = []
         for message in error.messages:
@@ -377,14 +395,17 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
             wire["text"] = r.text
             wire["params_rendered"] = r.params_rendered
             messages.append(wire)
-        return json_safe({
+        payload = {
             "ok": False,
             "http_status": error.http_status,
             "error_type": error.error_type.value,
             "messages": messages,
             "data": error.data if error.data is not None else {},
             "hint": hint,
-        })
+        }
+        if error.psc_check is not None:
+            payload["psc_check"] = error.psc_check.as_json()
+        return json_safe(payload)
     payload: dict[str, Any] = {
         "ok": False,
         "http_status": error.status if isinstance(error, NotVapiAnswer) else None,

@@ -128,7 +128,7 @@ class FleetScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.fleet.ask_password = self.ask_password
-        note = self.fleet.overrides_note()
+        note = self.fleet.overrides_note(self.profiles)
         if note:
             self.notify(note, severity="warning", timeout=10)
         self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)

@@ -119,8 +119,9 @@ class MainScreen(Screen[None]):
         self.sidebar.focus_filter()  # typing goes to the profile filter first
         from hvctui.profiles.credentials import overrides_note
 
-        if overrides_note("the TUI"):
-            self.notify(overrides_note("the TUI"), severity="warning", timeout=10)
+        note = overrides_note("the TUI", self.config.profiles.values())
+        if note:
+            self.notify(note, severity="warning", timeout=10)
 
     def on_descendant_focus(self, event: Any) -> None:
         # Reading the answer: the pane gets the larger share of the height (app.tcss).
@@ -503,7 +504,8 @@ class MainScreen(Screen[None]):
         """The hints' words for this face: keys as currently mapped."""
         return {"links": f"{self.app.key_for('links_screen')}: Links",
                 "trust": f"{self.app.key_for('link')} again, then t in the dialog",
-                "link": self.app.key_for("link")}
+                "link": self.app.key_for("link"),
+                "thumbprint": "the form's PSC thumbprint field"}
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
         from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem

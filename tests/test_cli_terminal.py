@@ -1,0 +1,137 @@
+"""The CLI on a real terminal (a pseudo-terminal it has as its controlling terminal): ctrl+c at
+any of its prompts ends it at once with exit 130, and leaves the terminal echoing."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from hvctui.sim.fleet import add_link
+from hvctui.sim.psc import INTERCEPTED, VERIFIED
+
+from .conftest import PASSWORD, Sim
+
+
+TAKE_THE_TERMINAL = """\
+import fcntl, os, sys, termios
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+os.execv(sys.executable, [sys.executable, "-m", "hvctui", *sys.argv[1:]])
+"""
+
+
+class Terminal:
+    """`hvctui ARGS` in a new session whose controlling terminal is a pty held open here, so
+    that the terminal's settings can still be read after the process has gone."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.master, self.slave = os.openpty()
+        self.seen = b""
+        # A new session takes the pty as its controlling terminal (TIOCSCTTY) before hvctui
+        # starts: only then does ctrl+c become SIGINT, and getpass use /dev/tty.
+        self.proc = subprocess.Popen([sys.executable, "-c", TAKE_THE_TERMINAL, *args],
+                                     stdin=self.slave, stdout=self.slave, stderr=self.slave,
+                                     env=env, start_new_session=True)
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.seen:
+            left = deadline - time.monotonic()
+            assert left > 0, f"{text!r} never shown; the terminal shows {self.seen[-2000:]!r}"
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    self.seen += os.read(self.master, 65536)
+                except OSError:  # the child is gone
+                    pass
+            assert self.proc.poll() is None, \
+                f"ended before showing {text!r}: {self.seen[-2000:]!r}"
+
+    def ctrl_c(self, timeout: float) -> tuple[int, float]:
+        """Type ctrl+c; the exit code and how long the process took to end after it."""
+        time.sleep(0.3)  # the prompt is written before the read starts: let the read begin
+        os.write(self.master, b"\x03")
+        begun = time.monotonic()
+        while time.monotonic() - begun < timeout:
+            try:  # keep the pty drained so that no write of the child can block
+                if select.select([self.master], [], [], 0.05)[0]:
+                    self.seen += os.read(self.master, 65536)
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                return self.proc.returncode, time.monotonic() - begun
+        self.proc.kill()
+        self.proc.wait()
+        raise AssertionError(f"still running {timeout} s after ctrl+c: {self.seen[-2000:]!r}")
+
+    def echoes(self) -> bool:
+        return bool(termios.tcgetattr(self.slave)[3] & termios.ECHO)
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def environment(config: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("HVCTUI_") and k not in ("NO_COLOR",)}
+    env.update(HVCTUI_CONFIG_DIR=str(config), TERM="xterm", **extra)
+    return env
+
+
+def write_config(folder: Path, sim: Sim, password_source: str = "prompt") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(f'[profiles.lab]\nserver = "{sim.address}"\nuser = "cloudadmin@vmc.local"\n'
+                    f'password_source = "{password_source}"\ntls = "pinned"\n'
+                    f'pin_sha256 = "{sim.info.sha256}"\n')
+    path.chmod(0o600)
+
+
+def link_to(sim: Sim, key: str) -> list[str]:
+    psc = sim.world.pscs[key]
+    return ["link", "--server", sim.address, "--pin", sim.info.sha256, "--user",
+            "cloudadmin@vmc.local", "--psc-hostname", psc.host, "--psc-port", str(psc.port),
+            "--domain", "corp.local", "--psc-user", "administrator@corp.local"]
+
+
+PASSWORDS = {"HVCTUI_PASSWORD": PASSWORD, "HVCTUI_PSC_PASSWORD": PASSWORD}
+
+
+@pytest.mark.parametrize("prompt", ["password", "status password", "trust y/N", "type trust",
+                                    "unlink", "profiles remove"])
+def test_ctrl_c_at_any_prompt_exits_130_at_once_and_the_terminal_echoes_again(
+        psc_sim: Sim, tmp_path: Path, prompt: str) -> None:
+    config = tmp_path / "cfg"
+    write_config(config, psc_sim)
+    server = ["--server", psc_sim.address, "--pin", psc_sim.info.sha256,
+              "--user", "cloudadmin@vmc.local"]
+    args, env, shown = {
+        "password": (["links", *server], environment(config), "Password for"),
+        "status password": (["status"], environment(config), "Password for"),
+        "trust y/N": (link_to(psc_sim, VERIFIED), environment(config, **PASSWORDS),
+                      "[y/N]"),
+        "type trust": (link_to(psc_sim, INTERCEPTED), environment(config, **PASSWORDS),
+                       "Type trust"),
+        "unlink": (["unlink", add_link(psc_sim.world), *server],
+                   environment(config, **PASSWORDS), "Type the domain name"),
+        "profiles remove": (["profiles", "remove", "lab"], environment(config),
+                            "Remove profile lab"),
+    }[prompt]
+    terminal = Terminal(args, env)
+    try:
+        terminal.wait_for(shown)
+        code, took = terminal.ctrl_c(timeout=10)
+        assert code == 130, terminal.seen[-2000:]
+        assert took < 2.5, f"{took:.1f} s after ctrl+c"
+        assert terminal.echoes()
+        assert b"Traceback" not in terminal.seen and b"unexpected failure" not in terminal.seen
+    finally:
+        terminal.close()
+    assert psc_sim.world.stats.create_calls <= 1 and len(psc_sim.world.links) <= 1
