@@ -570,51 +570,14 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
 
 async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi.checks import normalize_thumbprint
     from hvctui.vapi.render import link_report
     from hvctui.vapi.text import one_line
-
-    from hvctui.vapi.psccheck import Verdict
 
     spec = call.spec
 
     async def decide(offered: CertificateInfo, check: PscCheck) -> bool:
-        # A thumbprint the user gave never reaches here when the offer differs: the core
-        # refuses that offer (vapi/flow.py), for every face alike.
-        thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
-        out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: {thumbprint}")
-        _show_check(out, check)
-        if args.trust_offered:
-            if check.verdict is Verdict.DIFFERENT:
-                out.note("Not trusting the offer (--trust-offered): the PSC presents a "
-                         "different certificate to this machine than the one vCenter offers. "
-                         "Find out why; to link anyway, give the thumbprint you have verified "
-                         "with --ssl-thumbprint.")
-                return False
-            how = ("the PSC presents this same certificate to this machine"
-                   if check.verdict is Verdict.SAME else
-                   f"it could not be checked from here: {check.why}")
-            out.note(f"Trusting the offered PSC certificate {thumbprint} (--trust-offered; "
-                     f"{how}) and resubmitting once.")
-            return True
-        if not args.json and sys.stdin.isatty() and sys.stderr.isatty():
-            different = check.verdict is Verdict.DIFFERENT
-            if not different:
-                out.note("Compare it with the PSC's own certificate (its administrator can read "
-                         "it on the PSC).")
-            sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
-                             "Trust this thumbprint and resubmit? [y/N] ")
-            sys.stderr.flush()
-            answer = (await asyncio_readline()).strip().lower()
-            if answer == "trust" or (not different and answer in ("y", "yes")):
-                return True
-        if check.verdict is Verdict.DIFFERENT:
-            out.note("Find out why the certificates differ before linking; if you verify the "
-                     f"offered one, run again with --ssl-thumbprint {thumbprint}")
-        else:
-            out.note("Check it against the PSC's certificate, then run again with "
-                     f"--trust-offered or --ssl-thumbprint {thumbprint}")
-        return False
+        return await _decide_offer(out, spec.psc_hostname, offered, check,
+                                   args.trust_offered, ask=not args.json)
 
     outcome = await service.link(call, decide)
     report = link_report(outcome.link_id, spec.domain_name, outcome.trusted_thumbprint)
@@ -625,6 +588,52 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
                    f"{one_line(outcome.link_id, 200)}")
         out.note("Users log out and back in to see the linked inventory.")
     return ExitCode.OK
+
+
+async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: PscCheck,
+                        trust_offered: bool, *, ask: bool) -> bool:
+    """The CLI's answer to an UNVERIFIED_PEER offer from `psc`, for one link or many:
+    --trust-offered, else a question on a terminal (`ask`), else no. Shows the offer and the
+    verdict of hvctui's own check; --trust-offered never trusts a DIFFERENT one."""
+    from hvctui.vapi.checks import normalize_thumbprint
+    from hvctui.vapi.psccheck import Verdict
+
+    # A thumbprint the user gave never reaches here when the offer differs: the core
+    # refuses that offer (vapi/flow.py), for every face alike.
+    thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+    out.result(f"Offered SHA-256 thumbprint of {psc}: {thumbprint}")
+    _show_check(out, check)
+    if trust_offered:
+        if check.verdict is Verdict.DIFFERENT:
+            out.note("Not trusting the offer (--trust-offered): the PSC presents a "
+                     "different certificate to this machine than the one vCenter offers. "
+                     "Find out why; to link anyway, give the thumbprint you have verified "
+                     "with --ssl-thumbprint.")
+            return False
+        how = ("the PSC presents this same certificate to this machine"
+               if check.verdict is Verdict.SAME else
+               f"it could not be checked from here: {check.why}")
+        out.note(f"Trusting the offered PSC certificate {thumbprint} (--trust-offered; "
+                 f"{how}) and resubmitting once.")
+        return True
+    if ask and sys.stdin.isatty() and sys.stderr.isatty():
+        different = check.verdict is Verdict.DIFFERENT
+        if not different:
+            out.note("Compare it with the PSC's own certificate (its administrator can read "
+                     "it on the PSC).")
+        sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
+                         "Trust this thumbprint and resubmit? [y/N] ")
+        sys.stderr.flush()
+        answer = (await asyncio_readline()).strip().lower()
+        if answer == "trust" or (not different and answer in ("y", "yes")):
+            return True
+    if check.verdict is Verdict.DIFFERENT:
+        out.note("Find out why the certificates differ before linking; if you verify the "
+                 f"offered one, run again with --ssl-thumbprint {thumbprint}")
+    else:
+        out.note("Check it against the PSC's certificate, then run again with "
+                 f"--trust-offered or --ssl-thumbprint {thumbprint}")
+    return False
 
 
 async def asyncio_readline() -> str:
