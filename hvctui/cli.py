@@ -90,8 +90,10 @@ exit codes:
 
 environment:
   HVCTUI_PASSWORD       the cloud vCenter user's password, for a command aimed at one
-                        vCenter (link, links, unlink); status and the TUI ignore it
-  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link)
+                        vCenter (link, links, unlink, admins); status, link with several
+                        --profile and the TUI ignore it
+  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link, and unlink
+                        --with-psc-credentials)
   HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
   NO_COLOR              no colour in the output
 Otherwise a password comes from the profile's password source (prompt, env:VAR, keyring,
