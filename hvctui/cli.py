@@ -94,8 +94,10 @@ exit codes:
 
 environment:
   HVCTUI_PASSWORD       the cloud vCenter user's password, for a command aimed at one
-                        vCenter (link, links, unlink); status and the TUI ignore it
-  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link)
+                        vCenter (link, links, unlink, admins); status, link with several
+                        --profile and the TUI ignore it
+  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link, and unlink
+                        --with-psc-credentials)
   HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
   NO_COLOR              no colour in the output
 Otherwise a password comes from the profile's password source (prompt, env:VAR, keyring,
@@ -195,8 +197,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def connection_flags(p: argparse.ArgumentParser) -> None:
         g = p.add_argument_group("connection (the cloud vCenter that receives the call)")
-        g.add_argument("--profile", dest="sub_profile", metavar="NAME",
-                       help="a saved profile; flags override its values")
+        g.add_argument("--profile", dest="sub_profiles", action="append", metavar="NAME",
+                       help="a saved profile; flags override its values" +
+                       (" (repeatable: link several, each with its own values)"
+                        if p.prog.endswith(" link") else ""))
         g.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
                        help="config file to read profiles from")
         g.add_argument("--server", metavar="HOST[:PORT]", help="the cloud vCenter (API host)")
@@ -252,6 +256,7 @@ def _parser() -> argparse.ArgumentParser:
     unlink.add_argument("link", metavar="LINK", help="the link id (hvctui links shows them)")
     connection_flags(unlink)
     unlink.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _unlink_psc_flags(unlink)
 
     status = command("status", "every profile's links and health, checked side by side")
     status.add_argument("--profile", dest="status_profiles", action="append", metavar="NAME",
@@ -276,13 +281,23 @@ def _parser() -> argparse.ArgumentParser:
     password.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
                           help="config file to read profiles from")
 
-    profiles = command("profiles", "list, show or remove saved profiles")
-    profiles.add_argument("action", choices=["list", "show", "remove"])
+    profiles = command("profiles", "list, show, add, change, rename, copy or remove saved "
+                       "profiles")
+    profiles.add_argument("action", choices=["list", "show", "remove", *PROFILE_EDITS])
     profiles.add_argument("name", nargs="?")
+    profiles.add_argument("new", nargs="?", metavar="NEW", help="the new name (rename, copy)")
+    _profile_field_flags(profiles)
     profiles.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
                           help="config file")
     profiles.add_argument("--yes", action="store_true", help="remove without asking")
     profiles.add_argument("--json", action="store_true")
+
+    admins = command("admins", "the HLM administrator groups of a cloud vCenter: list, add or "
+                     "remove one (a change is recorded in the history)")
+    admins.add_argument("action", choices=["list", "add", "remove"])
+    admins.add_argument("group", nargs="?", metavar="GROUP", help="group@domain (add, remove)")
+    connection_flags(admins)
+    _examples(sub.choices)
     return parser
 
 
@@ -395,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.OK
     if command in ("demo", None) and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("hvctui: the terminal UI needs a terminal (use ssh -t). Without one, use the "
-              "commands: hvctui link, links, unlink, status, check-psc, profiles (hvctui "
+              "commands: hvctui link, links, unlink, status, check-psc, profiles, admins (hvctui "
               "--help).", file=sys.stderr)
         return ExitCode.BAD_INPUT
     if command == "demo":
@@ -409,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Output(getattr(args, "json", False))
     terminal = _terminal_settings()
     try:
+        if command == "profiles" and (args.action in PROFILE_EDITS or _field_flags_given(args)):
+            return _profiles_edit(args, out)
         if command == "profiles":
             return _profiles(args, out)
         if command == "check-psc":
@@ -417,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
             return _status(args, out)
         if command == "password":
             return _password(args, out)
+        if command == "link" and len(set(args.sub_profiles or ())) > 1:
+            return _link_many(args, out)
+        _one_target(args)
         return _remote(args, out)
     except KeyboardInterrupt:
         # A prompt that turned echo off may not get to turn it on again (a read left on a
@@ -592,7 +612,8 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     service = Service(_store(args), cancelled_status="Interrupted")
     call = service.prepare(name, base, overrides, need_spec=args.command == "link",
                            prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
-                           names=_names(name, overrides), one_target=True)
+                           names=_names(name, overrides), one_target=True,
+                           need_psc_password=getattr(args, "with_psc_credentials", False))
     if call.profile.tls == "insecure":
         out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
                  "checked (--insecure). Anyone on the path can read the password.")
@@ -600,6 +621,8 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
         run = _link(service, call, args, out)
     elif args.command == "links":
         run = _links(service, call, out)
+    elif args.command == "admins":
+        run = _admins(service, call, args, out)
     else:
         run = _unlink(service, call, args, out)
     try:
@@ -626,51 +649,14 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
 
 async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi.checks import normalize_thumbprint
     from hvctui.vapi.render import link_report
     from hvctui.vapi.text import one_line
-
-    from hvctui.vapi.psccheck import Verdict
 
     spec = call.spec
 
     async def decide(offered: CertificateInfo, check: PscCheck) -> bool:
-        # A thumbprint the user gave never reaches here when the offer differs: the core
-        # refuses that offer (vapi/flow.py), for every face alike.
-        thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
-        out.result(f"Offered SHA-256 thumbprint of {spec.psc_hostname}: {thumbprint}")
-        _show_check(out, check)
-        if args.trust_offered:
-            if check.verdict is Verdict.DIFFERENT:
-                out.note("Not trusting the offer (--trust-offered): the PSC presents a "
-                         "different certificate to this machine than the one vCenter offers. "
-                         "Find out why; to link anyway, give the thumbprint you have verified "
-                         "with --ssl-thumbprint.")
-                return False
-            how = ("the PSC presents this same certificate to this machine"
-                   if check.verdict is Verdict.SAME else
-                   f"it could not be checked from here: {check.why}")
-            out.note(f"Trusting the offered PSC certificate {thumbprint} (--trust-offered; "
-                     f"{how}) and resubmitting once.")
-            return True
-        if not args.json and sys.stdin.isatty() and sys.stderr.isatty():
-            different = check.verdict is Verdict.DIFFERENT
-            if not different:
-                out.note("Compare it with the PSC's own certificate (its administrator can read "
-                         "it on the PSC).")
-            sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
-                             "Trust this thumbprint and resubmit? [y/N] ")
-            sys.stderr.flush()
-            answer = (await asyncio_readline()).strip().lower()
-            if answer == "trust" or (not different and answer in ("y", "yes")):
-                return True
-        if check.verdict is Verdict.DIFFERENT:
-            out.note("Find out why the certificates differ before linking; if you verify the "
-                     f"offered one, run again with --ssl-thumbprint {thumbprint}")
-        else:
-            out.note("Check it against the PSC's certificate, then run again with "
-                     f"--trust-offered or --ssl-thumbprint {thumbprint}")
-        return False
+        return await _decide_offer(out, spec.psc_hostname, offered, check,
+                                   args.trust_offered, ask=not args.json)
 
     outcome = await service.link(call, decide)
     report = link_report(outcome.link_id, spec.domain_name, outcome.trusted_thumbprint)
@@ -681,6 +667,52 @@ async def _link(service: Service, call: Any, args: argparse.Namespace, out: Outp
                    f"{one_line(outcome.link_id, 200)}")
         out.note("Users log out and back in to see the linked inventory.")
     return ExitCode.OK
+
+
+async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: PscCheck,
+                        trust_offered: bool, *, ask: bool) -> bool:
+    """The CLI's answer to an UNVERIFIED_PEER offer from `psc`, for one link or many:
+    --trust-offered, else a question on a terminal (`ask`), else no. Shows the offer and the
+    verdict of hvctui's own check; --trust-offered never trusts a DIFFERENT one."""
+    from hvctui.vapi.checks import normalize_thumbprint
+    from hvctui.vapi.psccheck import Verdict
+
+    # A thumbprint the user gave never reaches here when the offer differs: the core
+    # refuses that offer (vapi/flow.py), for every face alike.
+    thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+    out.result(f"Offered SHA-256 thumbprint of {psc}: {thumbprint}")
+    _show_check(out, check)
+    if trust_offered:
+        if check.verdict is Verdict.DIFFERENT:
+            out.note("Not trusting the offer (--trust-offered): the PSC presents a "
+                     "different certificate to this machine than the one vCenter offers. "
+                     "Find out why; to link anyway, give the thumbprint you have verified "
+                     "with --ssl-thumbprint.")
+            return False
+        how = ("the PSC presents this same certificate to this machine"
+               if check.verdict is Verdict.SAME else
+               f"it could not be checked from here: {check.why}")
+        out.note(f"Trusting the offered PSC certificate {thumbprint} (--trust-offered; "
+                 f"{how}) and resubmitting once.")
+        return True
+    if ask and sys.stdin.isatty() and sys.stderr.isatty():
+        different = check.verdict is Verdict.DIFFERENT
+        if not different:
+            out.note("Compare it with the PSC's own certificate (its administrator can read "
+                     "it on the PSC).")
+        sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
+                         "Trust this thumbprint and resubmit? [y/N] ")
+        sys.stderr.flush()
+        answer = (await asyncio_readline()).strip().lower()
+        if answer == "trust" or (not different and answer in ("y", "yes")):
+            return True
+    if check.verdict is Verdict.DIFFERENT:
+        out.note("Find out why the certificates differ before linking; if you verify the "
+                 f"offered one, run again with --ssl-thumbprint {thumbprint}")
+    else:
+        out.note("Check it against the PSC's certificate, then run again with "
+                 f"--trust-offered or --ssl-thumbprint {thumbprint}")
+    return False
 
 
 async def asyncio_readline() -> str:
@@ -1013,6 +1045,352 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
     else:
         out.result(f"Removed profile {args.name}.")
     return ExitCode.OK
+
+
+# --- the CLI's parity with the TUI (issue 21): admins, profile edits, many links, unlink with
+# PSC credentials. Kept together, apart from the commands above, each as its own function.
+
+#: `profiles` actions that write a profile from flags (the TUI form's fields and checks).
+PROFILE_EDITS = ("add", "set", "rename", "copy")
+
+#: How `profiles add|set` names the fields it alone has flags for.
+PROFILE_FLAGS = {"tls": "--tls", "password_source": "--password-source",
+                 "psc_password_source": "--psc-password-source"}
+
+#: The flags of `profiles add|set`, by their argparse dest (refused with other actions).
+_FIELD_DESTS = ("server", "user", "password_source", "psc_password_source", "tls", "insecure",
+                "pin", "ca_file", "psc_hostname", "psc_port", "domain", "psc_user",
+                "ssl_thumbprint", "ssl_certificate", "admin_group", "lang")
+
+#: The flags of `unlink` that say whose PSC credentials are sent.
+_UNLINK_PSC_DESTS = ("psc_hostname", "psc_port", "domain", "psc_user")
+
+EXAMPLES = {
+    "link": """\
+examples:
+  hvctui link --profile corp --trust-offered
+  hvctui link --profile sddc-1 --profile sddc-2 --trust-offered --json
+      several profiles: each with its own values and password source (HVCTUI_PASSWORD and
+      HVCTUI_PSC_PASSWORD are not used); one trust question per PSC; one line (or --json
+      row) per profile; exit 0 only if every profile was linked, else 1
+""",
+    "unlink": """\
+examples:
+  hvctui unlink 3f2a... --profile corp --yes
+  HVCTUI_PSC_PASSWORD=... hvctui unlink 3f2a... --profile corp --with-psc-credentials --yes
+      removes the link with the PSC administrator's credentials (vCenter 8.0.1+), only a
+      link to the profile's own SSO domain (domain_name); the PSC password comes from
+      HVCTUI_PSC_PASSWORD, else the profile's psc_password_source, else a no-echo prompt
+""",
+    "profiles": """\
+examples:
+  hvctui profiles add corp --server vcenter.sddc-1.vmwarevmc.com --user cloudadmin@vmc.local \\
+      --password-source keyring --psc-hostname psc.corp.local --domain corp.local \\
+      --psc-user administrator@corp.local --psc-password-source env:PSC_PW \\
+      --admin-group vmc-admins@corp.local
+  hvctui profiles set corp --pin 3A:F1:...:9C --lang de-DE   (changes only those fields)
+  hvctui profiles rename corp corp-old;  hvctui profiles copy corp corp-test
+Passwords are never flags: --password-source / --psc-password-source say where each comes
+from (prompt, env:VAR, keyring, command:ARGV). An empty value clears a field
+(--psc-port ""); --admin-group replaces the list (--admin-group "" empties it).
+--json prints {"ok": true, "name", "profile"} (rename: "renamed_from"; copy: "copied_from").
+""",
+    "admins": """\
+examples:
+  hvctui admins list --profile corp --json         {"ok": true, "groups": [...]}
+  hvctui admins add ops@corp.local --profile corp
+  hvctui admins remove ops@corp.local --profile corp
+""",
+}
+
+
+def _examples(commands: dict[str, argparse.ArgumentParser]) -> None:
+    """Each command changed or added for issue 21 shows an example first in its --help."""
+    for name, text in EXAMPLES.items():
+        commands[name].epilog = text + "\n" + EPILOG
+
+
+class _NotAFlag(argparse.Action):
+    """--password / --psc-password: refused without echoing the value (a password typed on a
+    command line stays in the shell history and the process list)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        parser.error(f"{option_string}: passwords are never taken as flags; say where it comes "
+                     f"from with {option_string}-source (prompt, env:VAR, keyring, command:ARGV)")
+
+
+def _profile_field_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("profile fields (add and set; set changes only those given)")
+    g.add_argument("--server", metavar="HOST[:PORT]", help="the cloud vCenter (API host)")
+    g.add_argument("--user", metavar="USER", help="cloud vCenter user")
+    g.add_argument("--password-source", metavar="SRC", help="where the cloud vCenter password "
+                   "comes from: prompt, env:VAR, keyring or command:ARGV")
+    g.add_argument("--psc-password-source", metavar="SRC", help="likewise, the PSC password")
+    g.add_argument("--tls", metavar="MODE", help="system, ca_file, pinned or insecure")
+    g.add_argument("--insecure", action="store_true", help="--tls insecure")
+    g.add_argument("--pin", metavar="SHA256", help="the vCenter's SHA-256 (and --tls pinned)")
+    g.add_argument("--ca-file", metavar="PATH", help="a CA bundle (and --tls ca_file)")
+    g.add_argument("--psc-hostname", metavar="HOST", help="the on-premises PSC's host name")
+    g.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (empty: 443, not sent)")
+    g.add_argument("--domain", metavar="DOMAIN", help="its SSO domain")
+    g.add_argument("--psc-user", metavar="USER", help="an administrator of that domain")
+    g.add_argument("--ssl-thumbprint", metavar="SHA256", help="the PSC's SHA-256 thumbprint")
+    g.add_argument("--ssl-certificate", metavar="FILE", help="the PSC's PEM certificate")
+    g.add_argument("--admin-group", action="append", metavar="GROUP@DOMAIN",
+                   help="an HLM administrator group (repeatable; replaces the list)")
+    g.add_argument("--lang", metavar="LANG", help="Accept-Language, e.g. de-DE")
+    for flag in ("--password", "--psc-password"):
+        g.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
+
+
+def _unlink_psc_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("unlink with the PSC's credentials (vCenter 8.0.1+)")
+    g.add_argument("--with-psc-credentials", action="store_true",
+                   help="send the PSC administrator's credentials with the delete, for a "
+                   "vCenter that asks for them; only for a link to the profile's SSO domain")
+    g.add_argument("--psc-hostname", metavar="HOST", help="the PSC the password belongs to")
+    g.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (default 443)")
+    g.add_argument("--domain", metavar="DOMAIN", help="its SSO domain (the link's)")
+    g.add_argument("--psc-user", metavar="USER", help="an administrator of that domain")
+    for flag in ("--password", "--psc-password"):
+        g.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
+
+
+def _field_flags_given(args: argparse.Namespace) -> list[str]:
+    """The profile-field flags on this command line, as typed (`--psc-port`)."""
+    return ["--" + d.replace("_", "-") for d in _FIELD_DESTS
+            if getattr(args, d, None) not in (None, False)]
+
+
+def _one_target(args: argparse.Namespace) -> None:
+    """The checks of a command aimed at one vCenter made before anything is asked or sent:
+    one --profile, the admins GROUP, unlink's PSC flags only with --with-psc-credentials."""
+    from hvctui.vapi.errors import InputError
+
+    names = list(dict.fromkeys(getattr(args, "sub_profiles", None) or []))
+    if len(names) > 1:
+        raise InputError(f"{args.command} acts on one vCenter: give one --profile (got "
+                         f"{', '.join(names)})", field="profile")
+    args.sub_profile = names[0] if names else None
+    if args.command == "admins":
+        if args.action == "list" and args.group:
+            raise InputError("admins list takes no GROUP", field="group")
+        if args.action != "list":
+            from hvctui.vapi.checks import check_group
+
+            try:
+                check_group(args.group or "")
+            except ValueError as exc:
+                raise InputError(f"GROUP: {exc}", field="group") from None
+    if args.command == "unlink" and not args.with_psc_credentials:
+        given = ["--" + d.replace("_", "-") for d in _UNLINK_PSC_DESTS if getattr(args, d)]
+        if given:
+            raise InputError(f"{', '.join(given)}: only with --with-psc-credentials",
+                             field="psc_user")
+
+
+async def _admins(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
+    """`hvctui admins list|add|remove`: the TUI's F3, a change recorded in the history."""
+    from hvctui.vapi.text import one_line
+
+    group = args.group.strip() if args.group else None
+    groups = await service.administrators(
+        call, add=group if args.action == "add" else None,
+        remove=group if args.action == "remove" else None)
+    if args.json:
+        out.json({"ok": True, "groups": groups})
+        return ExitCode.OK
+    for name in groups:
+        out.result(one_line(name, 200))
+    if group:
+        verb = "Added" if args.action == "add" else "Removed"
+        out.note(f"{verb} {one_line(group, 200)} ({len(groups)} groups now).")
+    return ExitCode.OK
+
+
+def _profile_values(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]]:
+    """The profile fields the flags give (None: not given), and the TLS flags' contradictions."""
+    from hvctui.service import FieldProblem
+
+    values = _overrides(args)  # the flags `link` shares, read the same way
+    values.update(password_source=args.password_source,
+                  psc_password_source=args.psc_password_source)
+    if args.ssl_certificate == "":
+        values["ssl_certificate"] = ""  # cleared, not a file to read
+    if args.admin_group is not None:  # `--admin-group ""` empties the list
+        values["admin_groups"] = [g for g in args.admin_group if g.strip()]
+    problems = []
+    shorthand = [f for f, on in (("--insecure", args.insecure), ("--pin", args.pin),
+                                 ("--ca-file", args.ca_file)) if on]
+    if args.tls is not None:
+        values["tls"] = args.tls
+        if args.insecure and args.tls != "insecure":
+            problems.append(FieldProblem("tls", f"--insecure contradicts --tls {args.tls}"))
+    elif len(shorthand) > 1:
+        problems.append(FieldProblem("tls", f"choose one of {', '.join(shorthand)} (or say "
+                                     "--tls MODE)"))
+    return {k: v for k, v in values.items() if v is not None}, problems
+
+
+def _saved(name: str, loaded: LoadResult, store: ConfigStore) -> Profile:
+    """The loaded profile `name`; a broken or unknown one is bad input naming why."""
+    from hvctui.vapi.errors import InputError
+
+    if name in loaded.broken:
+        problems = "; ".join(str(p) for p in loaded.broken[name]) or "not a valid table"
+        raise InputError(f"profile {name!r} is broken in {store.path.name} and was not "
+                         f"loaded: {problems}", field="name",
+                         hint="Fix or remove it in the file; hvctui never saves over it.")
+    if name not in loaded.config.profiles:
+        raise InputError(f"no profile named {name!r} (profiles: "
+                         f"{', '.join(loaded.config.profiles) or 'none'})", field="name")
+    return loaded.config.profiles[name]
+
+
+def _profiles_edit(args: argparse.Namespace, out: Output) -> int:
+    """`hvctui profiles add|set NAME [flags] | rename OLD NEW | copy OLD NEW`: the TUI form's
+    fields and checks, every problem named by its flag at once; written by the Service (locked,
+    atomic, never over a file or a profile it could not read). Never a password."""
+    from hvctui.profiles.store import ConfigError
+    from hvctui.service import NotReady, Service, field_problems, merge
+    from hvctui.vapi.errors import InputError
+    from hvctui.vapi.text import one_line
+
+    flags = _field_flags_given(args)
+    if args.action not in PROFILE_EDITS:
+        raise InputError(f"{', '.join(flags)}: only with profiles add or set", field="name")
+    pair = args.action in ("rename", "copy")
+    if not args.name or (pair and not args.new):
+        raise InputError(f"profiles {args.action} needs " +
+                         ("OLD and NEW names" if pair else "a profile NAME"), field="name")
+    if not pair and args.new:
+        raise InputError(f"profiles {args.action} takes one NAME (and flags), not "
+                         f"{one_line(args.new, 60)!r} too", field="name")
+    if pair and flags:
+        raise InputError(f"{', '.join(flags)}: profiles {args.action} takes no field flags "
+                         "(change the result with profiles set)", field="name")
+    store = _store(args)
+    loaded = _readable(store, out)
+    base = None if args.action == "add" else _saved(args.name, loaded, store)
+    values: dict[str, Any] = {}
+    if not pair:
+        values, problems = _profile_values(args)
+        if args.action == "set" and not values:
+            raise InputError("profiles set: nothing to change (give the flags of the fields "
+                             "to set; see --help)", field="name")
+        profile, merged = merge(base, values)
+        problems += merged + [p for p in field_problems(values) if p not in merged]
+        if problems or profile is None:
+            error = NotReady(problems, {**FLAG_OF_FIELD, **PROFILE_FLAGS})
+            error.hint = "Correct the values named; nothing was saved."
+            raise error
+    service = Service(store)
+    try:
+        if args.action == "add":
+            config = service.add_profile(args.name, profile)
+        elif args.action == "set":
+            config = service.edit_profile(args.name, values)
+        elif args.action == "rename":
+            config = service.rename_profile(args.name, args.new)
+        else:
+            assert base is not None
+            config = service.add_profile(args.new, base)
+    except (OSError, ConfigError, ValueError) as exc:
+        raise InputError(f"not saved: {exc}", field="name",
+                         hint=getattr(exc, "hint", "") or "Nothing was changed; the file was "
+                         "left as it was.") from None
+    name = args.new if pair else args.name
+    saved = config.profiles[name]
+    if args.json:
+        extra = {"renamed_from": args.name} if args.action == "rename" else \
+            {"copied_from": args.name} if args.action == "copy" else {}
+        out.json({"ok": True, "name": name, **extra, "profile": saved.as_dict()})
+    else:
+        out.result({"add": f"Added profile {name}.",
+                    "set": f"Changed {', '.join(sorted(values))} of profile {name}.",
+                    "rename": f"Renamed profile {args.name} to {name}.",
+                    "copy": f"Copied profile {args.name} to {name}."}[args.action])
+    if saved.tls == "pinned" and not saved.pin_sha256:
+        out.note(f"Profile {name} is TLS pinned with no pin yet: give --pin SHA256 (hvctui sim "
+                 "and the TUI show it), or link once from the TUI to pin on first use.")
+    if saved.tls == "insecure" and not pair:
+        out.warn(f"Profile {name} does not verify its vCenter's certificate (tls insecure).")
+    return ExitCode.OK
+
+
+def _link_many(args: argparse.Namespace, out: Output) -> int:
+    """`hvctui link --profile a --profile b ...`: the fleet's linking (hvctui/fleet.py), each
+    profile with its own spec and password source (never HVCTUI_PASSWORD, which would reach
+    every server), one trust answer per PSC, one line or --json row per profile."""
+    import asyncio
+
+    from hvctui.fleet import INSECURE_WORDS, Fleet, link_payload
+    from hvctui.profiles.credentials import overrides_note, tty_prompt
+    from hvctui.service import Service
+    from hvctui.vapi.connection import Timeouts
+    from hvctui.vapi.errors import InputError
+    from hvctui.vapi.text import one_line
+
+    names = list(dict.fromkeys(args.sub_profiles))
+    given = sorted({FLAG_OF_FIELD.get(f, f) for f, v in _overrides(args).items()
+                    if v is not None})
+    if given:
+        raise InputError(f"{', '.join(given)}: with several --profile each profile's own values "
+                         "are used; save them in the profiles (hvctui profiles set) or link "
+                         "one profile at a time", field="profile")
+    store = _store(args)
+    loaded = _readable(store, out)
+    for name in names:
+        _saved(name, loaded, store)
+    profiles = loaded.config.profiles
+    if overrides_note("link with several profiles"):
+        out.warn(overrides_note("link with several profiles"))
+    for name in names:
+        if profiles[name].tls == "insecure":
+            out.warn(f"TLS verification is OFF for {profiles[name].server} (profile {name}): "
+                     "its certificate is not checked. Anyone on the path can read the password.")
+    prompt = tty_prompt()
+    service = Service(store, cancelled_status="Interrupted")
+
+    async def run() -> list[Any]:
+        terminal = asyncio.Lock()  # one question on the terminal at a time, of either kind
+
+        async def ask(user: str, server: str) -> str | None:
+            if prompt is None:
+                return None
+            async with terminal:
+                return await asyncio.to_thread(
+                    prompt, f"Password for {one_line(user, 80)} at {one_line(server, 120)}: ")
+
+        async def decide(psc: str, offered: Any, check: Any) -> bool:
+            async with terminal:
+                return await _decide_offer(out, psc, offered, check, args.trust_offered,
+                                           ask=not args.json)
+
+        fleet = Fleet(service, timeouts=Timeouts(total=args.timeout), tz=out.tz,
+                      ask_password=ask)
+        rows = {}
+        async for row in fleet.link(profiles, names, decide):
+            rows[row.profile] = row
+        return [rows[name] for name in names if name in rows]
+
+    rows = asyncio.run(run())
+    payload = link_payload(rows)
+    if args.json:
+        out.json(payload)
+    else:
+        for row in rows:
+            text = row.outcome or row.problem
+            if row.problem and row.problem not in text:
+                text += f" ({row.problem})"
+            out.result(f"{row.profile}  {one_line(text, 300)}" +
+                       (f"  {INSECURE_WORDS}" if row.insecure else ""))
+        c = payload["counts"]
+        out.note(f"{c['total']} profiles: {c['linked']} linked, {c['not_linked']} not linked.")
+    if service.history_problem:
+        out.note(f"({service.history_problem})")
+    return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 
 if __name__ == "__main__":

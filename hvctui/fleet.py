@@ -433,6 +433,20 @@ def status_payload(rows: list[FleetRow]) -> dict[str, Any]:
             "rows": [r.as_json() for r in ordered]}
 
 
+def linked(row: FleetRow) -> bool:
+    """Whether linking this row succeeded (its check after may still find it unhealthy)."""
+    return row.done and row.state not in (PROBLEM, CANCELLED)
+
+
+def link_payload(rows: list[FleetRow]) -> dict[str, Any]:
+    """`hvctui link --profile a --profile b --json`: the rows in the order asked, the same
+    row values as status; ok only if every profile was linked."""
+    done = sum(linked(r) for r in rows)
+    return {"ok": bool(rows) and done == len(rows),
+            "counts": {"total": len(rows), "linked": done, "not_linked": len(rows) - done},
+            "rows": [r.as_json() for r in rows]}
+
+
 def table_lines(rows: list[FleetRow], tz: tzinfo | None = None, width: int = 0) -> list[str]:
     """The status table as plain lines (the CLI prints them; problems first).
 

@@ -173,6 +173,9 @@ class Call:
     spec: CreateSpec | None = None
     #: Trust-on-first-use is still to be done (TLS pinned, no pin yet): the TUI asks first.
     needs_pin: bool = False
+    #: The PSC administrator's password, for a call that sends it outside a CreateSpec
+    #: (unlink with PSC credentials); found under psc_key like the spec's own.
+    psc_password: Secret | None = None
 
     @property
     def label(self) -> str:
@@ -244,6 +247,7 @@ def prepare(
     names: dict[str, str] | None = None,
     credentials: Credentials | None = None,
     one_target: bool = False,
+    need_psc_password: bool = False,
 ) -> Call:
     """A call from a profile, overrides and passwords typed; NotReady names every problem.
 
@@ -251,6 +255,9 @@ def prepare(
     form (`typed`, then held for that key), else held from earlier in this process, else
     HVCTUI_PASSWORD / HVCTUI_PSC_PASSWORD for a command aimed at this one vCenter
     (`one_target`), else the profile's source; `prompt` asks on a terminal.
+    `need_psc_password`: the PSC's password without a CreateSpec (unlink with PSC
+    credentials), found under the same key as the spec's; the PSC and its domain are required
+    so that the key, and the link it may be sent for, are known.
     """
     profile, problems = merge(base, overrides)
     if profile is None:
@@ -295,6 +302,18 @@ def prepare(
         PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
         credentials, store_hint)
     spec = None
+    psc_only = None
+    if need_psc_password and not need_spec:
+        psc_values = {f: getattr(profile, f) for f in ("psc_hostname", "psc_port",
+                                                       "domain_name", "psc_user")}
+        missing = [FieldProblem(f, "is required to send the PSC's credentials")
+                   for f in ("psc_hostname", "domain_name", "psc_user")
+                   if not psc_values[f].strip()]
+        problems += missing + field_problems({k: v for k, v in psc_values.items() if v})
+        psc_only = _password(
+            typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
+            PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
     if need_spec:
         psc_password = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
@@ -314,7 +333,9 @@ def prepare(
                             TlsPolicy(profile.tls, profile.ca_file,  # type: ignore[arg-type]
                                       profile.pin_sha256),
                             profile.accept_language, timeouts)
-    return Call(name, profile, connection, spec, needs_pin)
+    if need_psc_password and not need_spec and psc_only is None:
+        raise NotReady(_unique(problems), names)
+    return Call(name, profile, connection, spec, needs_pin, psc_only)
 
 
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
@@ -506,18 +527,40 @@ class Service:
     async def unlink(self, call: Call, link_id: str,
                      confirm: Callable[[str], Awaitable[bool]] | None,
                      on_event: EventHook | None = None) -> bool:
-        """Remove a link after `confirm` agrees, shown its domain; recorded in the history."""
+        """Remove a link after `confirm` agrees, shown its domain; recorded in the history.
+
+        A call prepared with the PSC's password (`need_psc_password`) unlinks with the PSC's
+        credentials (delete-with-credentials, 8.0.1+), and only a link to the profile's own SSO
+        domain: that password belongs to that PSC, and vCenter hands it to the linked one."""
         from hvctui.vapi import flow
         from hvctui.vapi.client import link_segment
 
         link_segment(link_id)  # "." or "..": refused before anything is sent or recorded
+        psc = None
+        if call.psc_password is not None:
+            psc = (call.profile.psc_user.strip(), call.psc_password)
+            domain = call.profile.domain_name.strip()
+            asked = confirm
+
+            async def same_domain(name: str) -> bool:
+                if name.strip().lower() != domain.lower():
+                    raise InputError(
+                        f"link {one_line(link_id, 80)} is to {one_line(name, 120)!r}, not to "
+                        f"{one_line(domain, 120)!r}: the PSC password of {psc_key(call.profile)} "
+                        "is sent only to unlink its own domain", field="domain_name",
+                        hint="Use the profile (or --domain, --psc-hostname, --psc-user) of that "
+                             "domain's PSC; nothing was removed and no password was sent.")
+                return True if asked is None else await asked(name)
+
+            confirm = same_domain
 
         async def run(watch: _Stopwatch) -> bool:
             ask = None if confirm is None else (lambda name: watch.around(confirm(name)))
             return await flow.unlink(call.connection, link_id, confirm=ask, on_event=on_event,
-                                     transport=self.transport)
+                                     psc_credentials=psc, transport=self.transport)
 
-        removed: bool = await self._recorded(call, f"unlink {link_id}", run,
+        what = f"unlink {link_id}" + (" with PSC credentials" if psc else "")
+        removed: bool = await self._recorded(call, what, run,
                                              lambda done: "removed" if done else "not confirmed")
         return removed
 
@@ -555,6 +598,8 @@ class Service:
         check_profile_name(new)
 
         def rename(config: Config) -> None:
+            if old not in config.profiles:  # else the save would change nothing, silently
+                raise ValueError(f"no profile named {old!r}")
             if new in config.profiles:
                 raise ValueError(f"a profile named {new!r} exists already")
             config.profiles = {(new if k == old else k): v for k, v in config.profiles.items()}
@@ -562,6 +607,20 @@ class Service:
                 config.default_profile = new
 
         return self.store.update(rename)
+
+    def edit_profile(self, name: str, values: dict[str, Any]) -> Config:
+        """Change only these fields of an existing profile, merged under the store's lock (a
+        change another process saved meanwhile to another field is kept). Invalid names the
+        values refused; nothing is written then."""
+        def edit(config: Config) -> None:
+            if name not in config.profiles:
+                raise ValueError(f"no profile named {name!r}")
+            profile, problems = merge(config.profiles[name], values)
+            if profile is None:
+                raise Invalid([((p.field,), p.message) for p in problems])
+            config.profiles[name] = profile
+
+        return self.store.update(edit)
 
     def delete_profile(self, name: str) -> Config:
         def delete(config: Config) -> None:
