@@ -12,7 +12,8 @@ from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.screens.links import LinksScreen
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, corp_profile, pane_text, wait_until, write_config
+from .tui_support import (PASSWORD, PW_ENV, corp_profile, pane_text, wait_for_dialog, wait_until,
+                          write_config)
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +60,7 @@ async def test_a_refused_profile_name_keeps_the_dialog_and_what_was_typed(
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.sidebar.profile_list.focus()
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press(*"my lab", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TextScreen)

@@ -21,7 +21,7 @@ from hvctui.sim import hostile
 from hvctui.vapi.client import MAX_ANSWER_BYTES
 
 from .conftest import PASSWORD, Sim
-from .tui_support import screen_segments, screen_text
+from .tui_support import screen_segments, screen_text, wait_for_dialog
 
 LINK = ["--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
         "--domain", "corp.local", "--psc-user", "administrator@corp.local"]
@@ -328,7 +328,7 @@ async def test_the_trust_dialog_shows_a_hostile_certificate_as_text(
         app = HvcApp(config_path=path)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("f5")
-            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            await wait_for_dialog(pilot, TrustScreen)
             await pilot.pause()
             shown = assert_screen_clean(app)
             assert "[@click=app.quit]click[/]" in shown
@@ -359,6 +359,7 @@ async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
         broken: str) -> None:
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.admins import AdminsScreen
+    from hvctui.tui.screens.dialogs import TextScreen
     from hvctui.tui.screens.links import LinksScreen
     from hvctui.vapi import flow
 
@@ -395,7 +396,9 @@ async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
             if broken == "unlink":
                 await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
                                  and bool(app.screen.rows))
-                await pilot.press("u", *"corp.local", "enter")  # asked first, then the defect
+                await pilot.press("u")  # asked first, then the defect
+                await wait_for_dialog(pilot, TextScreen)
+                await pilot.press(*"corp.local", "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, (LinksScreen))
                              and "Unexpected failure" in detail())
         await pilot.pause()

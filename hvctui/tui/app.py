@@ -21,7 +21,7 @@ from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
 from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
-from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
+from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings, safe_keymap
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -78,10 +78,17 @@ class HvcApp(App[int]):
         self.ascii_only = use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None))
 
     async def on_event(self, event: events.Event) -> None:
-        # A key goes where the keys before it have put the focus (tui/keygate.py).
-        if (isinstance(event, events.Key) and not event.is_forwarded
-                and not self.key_gate.admit(event)):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # A key goes where the keys before it have put the focus (tui/keygate.py)...
+            if not self.key_gate.admit(event):
+                return
+            # ...unless that is a dialog that trusts, unlinks or deletes and the key was
+            # typed as it opened: such keys answer nothing, bindings and fields alike.
+            from hvctui.tui.screens.dialogs import GuardedDialog
+
+            screen = self.screen_stack[-1] if self.screen_stack else None
+            if isinstance(screen, GuardedDialog) and screen.ignores_key(event):
+                return
         await super().on_event(event)
 
     def notify(self, message: str | Text, *, title: str = "",
@@ -135,6 +142,15 @@ class HvcApp(App[int]):
                              f"{one_line(', '.join(unknown), 200)}"),
                         severity="warning", timeout=10)
         keymap = {k: v for k, v in self.config.keymap.items() if k in KNOWN_IDS}
+        # One key for two actions active at once (trust and cancel) is refused: the defaults
+        # stand for those bindings, the file is left as it is.
+        keymap, refused = safe_keymap(keymap)
+        if refused:
+            ids = sorted({binding for clash in refused for binding in clash.ids
+                          if binding in self.config.keymap})
+            self.notify(Text(f"[keymap] refused: {one_line('; '.join(map(str, refused)), 400)}."
+                             f" Using the default keys for {', '.join(ids)}."),
+                        severity="error", timeout=20)
         if keymap:
             self.set_keymap(keymap)
 
