@@ -15,6 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import App, SystemCommand
+from textual.command import Provider
 from textual.screen import Screen
 
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
@@ -30,6 +31,22 @@ from hvctui.vapi.text import one_line, printable
 
 #: How many profiles the command palette offers by name.
 PALETTE_PROFILES = 300
+#: The binding id of each palette command that has a key (its keys are shown beside it).
+PALETTE_KEYS = {
+    "Link": "link", "Links": "links_screen", "Administrators": "admins_screen",
+    "Check the PSC's certificate": "check_psc", "Fleet": "fleet_screen",
+    "History": "history_screen", "Help": "help", "Copy answer as text": "copy_text",
+    "Copy answer as JSON": "copy_json", "Preview the request": "preview",
+    "Save profile": "save_profile", "Show or hide the profiles": "toggle_sidebar",
+    "Quit": "quit",
+}
+
+
+def palette_commands() -> type[Provider]:
+    """The palette's commands drawn as text (tui/palette.py), loaded when first opened."""
+    from hvctui.tui.palette import Commands
+
+    return Commands
 
 
 class HvcApp(App[int]):
@@ -38,6 +55,7 @@ class HvcApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "hvctui"
     BINDINGS = bindings(APP_KEYS)
+    COMMANDS = {palette_commands}
 
     def __init__(
         self,
@@ -162,6 +180,23 @@ class HvcApp(App[int]):
         keys = self._keymap.get(binding_id, default)
         return keys.split(",")[0].strip().upper() if keys.split(",")[0].startswith("f") \
             else keys.split(",")[0].strip()
+
+    def palette_keys(self, title: str) -> str:
+        """The keys of a palette command, as currently mapped ("" for none)."""
+        from hvctui.tui.keys import ALL_KEYS
+
+        binding_id = PALETTE_KEYS.get(title)
+        default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
+        return ", ".join(self._keymap.get(binding_id, default).split(",")) if binding_id else ""
+
+    def search_themes(self) -> None:
+        """The theme palette with the names drawn as text (a user's theme file names its
+        theme: data, never markup)."""
+        from textual.command import CommandPalette
+
+        from hvctui.tui.palette import Themes
+
+        self.push_screen(CommandPalette(providers=[Themes], placeholder="Search for themes…"))
 
     def _theme_changed(self, theme: Any) -> None:
         if not self._theme_ready or self.loaded.error is not None:
