@@ -45,12 +45,12 @@ async def test_a_user_themes_name_is_drawn_as_text_in_the_palette(isolated_confi
 
 async def test_the_palette_shows_each_commands_keys_as_mapped(isolated_config: Path) -> None:
     path = write_config(isolated_config, {"corp": corp_profile("vc.x.com")},
-                        keymap={"link": "f9,ctrl+j"})
+                        keymap={"link": "f12,ctrl+j"})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await wait_until(pilot, lambda: "Fleet  f6" in lines(app))  # offered before typing
         await pilot.press(*"link")
-        await wait_until(pilot, lambda: "Link  f9, ctrl+j" in lines(app))
+        await wait_until(pilot, lambda: "Link  f12, ctrl+j" in lines(app))
         assert "Links  f2" in lines(app)

@@ -299,13 +299,13 @@ async def test_start_afresh_keeps_a_backup_then_saves(isolated_config: Path) -> 
 
 async def test_keymap_remaps_link_by_id(sim: Sim, isolated_config: Path) -> None:
     path = write_config(isolated_config, {"corp": corp_profile(sim.address, sim.info.sha256)},
-                        keymap={"link": "f9"})
+                        keymap={"link": "f12"})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
         await pilot.pause(0.3)
         assert sim.world.stats.requests == 0
-        await pilot.press("f9")
+        await pilot.press("f12")
         await wait_for_dialog(pilot, TrustScreen)
 
 

@@ -35,7 +35,10 @@ MAIN_KEYS = [
     Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
     Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
     Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),
-    Key("toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", show=False),
+    # Not ctrl+b: tmux's prefix (inside tmux the app never sees it) and readline's
+    # backward-char. f9 is bound by no default of tmux, GNU screen, zellij or readline, nor
+    # by the common terminals (they take f10 menu, f11 full screen, f12 drop-down).
+    Key("toggle_sidebar", "f9", "toggle_sidebar", "Sidebar", show=False),
 ]
 
 APP_KEYS = [
