@@ -15,7 +15,7 @@ from textual import events
 from hvctui.tui.app import HvcApp
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
 
-from .tui_support import corp_profile, wait_until, write_config
+from .tui_support import corp_profile, wait_for_dialog, wait_until, write_config
 
 CHARS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "space": " "}
 
@@ -86,7 +86,7 @@ async def test_n_then_a_name_types_the_name_into_the_new_profile_dialog(
         app.main.sidebar.profile_list.focus()
         await pilot.pause()
         burst(app, "n", "d", "e", "v", "2")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.pause()
         assert app.screen.query_one("#dialog-input").value == "dev2"
         burst(app, "enter")

@@ -12,7 +12,8 @@ from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.screens.links import LinksScreen
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, corp_profile, pane_text, wait_until, write_config
+from .tui_support import (PASSWORD, PW_ENV, corp_profile, pane_text, wait_for_dialog, wait_until,
+                          write_config)
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +60,7 @@ async def test_a_refused_profile_name_keeps_the_dialog_and_what_was_typed(
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.sidebar.profile_list.focus()
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press(*"my lab", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TextScreen)
@@ -69,21 +70,26 @@ async def test_a_refused_profile_name_keeps_the_dialog_and_what_was_typed(
 
 
 async def test_the_hints_name_link_as_remapped(sim: Sim, isolated_config: Path) -> None:
-    path = two_profiles(sim, isolated_config, keymap={"link": "f9"})
+    path = two_profiles(sim, isolated_config, keymap={"link": "f12"})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "Press F9 to link" in pane_text(app) and "F5" not in pane_text(app)
+        assert "Press F12 to link" in pane_text(app) and "F5" not in pane_text(app)
 
 
-async def test_ctrl_b_hides_and_shows_the_profiles(sim: Sim, isolated_config: Path) -> None:
+async def test_f9_hides_and_shows_the_profiles_and_ctrl_b_is_left_to_tmux(
+        sim: Sim, isolated_config: Path) -> None:
+    """ctrl+b is tmux's prefix: inside tmux the app never sees it, so the default is f9."""
     app = HvcApp(config_path=two_profiles(sim, isolated_config))
     async with app.run_test(size=(80, 24)) as pilot:
         form_width = app.main.form.size.width
         await pilot.press("ctrl+b")
         await pilot.pause()
+        assert app.main.sidebar.display
+        await pilot.press("f9")
+        await pilot.pause()
         assert not app.main.sidebar.display and app.main.form.size.width > form_width
-        await pilot.press("ctrl+b")
+        await pilot.press("f9")
         await pilot.pause()
         assert app.main.sidebar.display
 

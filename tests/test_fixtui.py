@@ -18,7 +18,8 @@ from hvctui.tui.screens.links import LinksScreen
 
 from .conftest import Sim
 from .test_trust_tui import demo_app
-from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
+from .tui_support import (PASSWORD, PW_ENV, corp_profile, wait_for_dialog, wait_until,
+                          write_config)
 
 
 @pytest.fixture(autouse=True)
@@ -31,19 +32,19 @@ async def test_typing_into_the_trust_dialog_does_not_trust(psc_sim: Sim,
     app = demo_app(psc_sim, isolated_config, "verified-psc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         dialog = app.screen
-        # A burst, as when someone types a profile name ("intercepted") into the filter and
-        # the dialog opens under their fingers: the `t` inside the word is not an answer.
+        # Typing once the dialog is open, as when someone types a profile name
+        # ("intercepted") meant for the filter: the `t` inside the word is not an answer.
         for char in "intercepted":
             app.post_message(events.Key(char, char))
         await pilot.pause()
         assert app.screen is dialog and psc_sim.world.links == {}
-        hint = str(dialog.query_one("#trust-typing").render())
-        assert dialog.query_one("#trust-typing").display and "takes only t" in hint
+        hint = str(dialog.query_one("#dialog-note").render())
+        assert "Typing is not an answer here" in hint
         await pilot.pause(1.2)  # a second without stray keys: `t` is an answer again
         await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for_dialog(pilot, ConfirmScreen)
         assert list(psc_sim.world.links)
 
 
@@ -142,7 +143,7 @@ async def test_trust_dialog_at_60x20_keeps_its_keys_and_breaks_thumbprints_at_co
     offered = psc_sim.world.pscs[INTERCEPTED].thumbprint
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         await pilot.pause()
         assert fits(app, ".dialog-keys")
         keys = shown_lines(app.screen.query_one(".dialog-keys"))
@@ -167,7 +168,7 @@ def test_trust_dialog_at_60x20(snap_compare: Any, isolated_config: Path) -> None
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)

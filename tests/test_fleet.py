@@ -238,7 +238,7 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.dialogs import TrustScreen
     from hvctui.tui.screens.fleet import FleetScreen
-    from tests.tui_support import wait_until, write_config
+    from tests.tui_support import wait_for_dialog, wait_until, write_config
 
     unhealthy = World(seed=30)
     unhealthy.faults.update({"unhealthy": True})
@@ -270,7 +270,7 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
                 ["problem", "unhealthy", "unlinked", "unlinked"]
             screen.table.move_cursor(row=2)
             await pilot.press("space", "space", "l")
-            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            await wait_for_dialog(pilot, TrustScreen)
             await pilot.press("t")
             await wait_until(pilot, lambda: screen.rows["alpha"].state == "linked"
                              and screen.rows["beta"].state == "linked")
@@ -305,7 +305,7 @@ async def test_escape_cancels_the_refresh_and_a_typed_password_is_asked_once(
 
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
-    from tests.tui_support import wait_until, write_config
+    from tests.tui_support import wait_for_dialog, wait_until, write_config
 
     dead = World(seed=40)
     dead.faults.update({"latency_ms": 3_600_000})

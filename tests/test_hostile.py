@@ -21,16 +21,16 @@ from hvctui.sim import hostile
 from hvctui.vapi.client import MAX_ANSWER_BYTES
 
 from .conftest import PASSWORD, Sim
-from .tui_support import screen_segments, screen_text
+from .text_support import FORBIDDEN, PLANTED, SHOWN
+from .tui_support import screen_segments, screen_text, wait_for_dialog
 
 LINK = ["--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
         "--domain", "corp.local", "--psc-user", "administrator@corp.local"]
 USER = ["--user", "cloudadmin@vmc.local"]
-#: Bidirectional controls and zero-width characters the simulator's own snippets lack: added for these tests.
-BIDI = "\u202e\u2066\u200b\ufeff"
-
-#: What may never reach a terminal: C0 but newline and tab, DEL, C1, bidi overrides/isolates, zero-width characters.
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff]")
+#: Invisible characters the simulator's own snippets lack (bidi, zero-width, soft hyphen, tags,
+#: line and paragraph separators: text_support.SAMPLES), added for these tests. What may never
+#: reach a terminal is text_support.FORBIDDEN.
+BIDI = PLANTED
 #: The only escape sequences hvctui writes itself: its own colours (Output._paint).
 OWN_COLOURS = re.compile(r"\x1b\[(?:0|31;1|32;1|33;1)m")
 
@@ -107,6 +107,10 @@ def test_cli_against_a_hostile_server_writes_no_control_character(
     # The hostile text was there, made visible, not dropped: the user sees what the server sent.
     shown = "".join(out + err for _, _, out, err in seen)
     assert "\\x1b]52;c;aGFjaw==" in shown and "[@click=app.quit]click[/]" in shown
+    for escape in SHOWN.values():  # every kind of invisible character, shown as its escape
+        assert escape in shown, escape
+    as_json = "".join(out for argv, _, out, _ in seen if "--json" in argv)
+    assert "\\u2028" in as_json and "\\udb40\\udc41" in as_json  # JSON's own escapes
 
 
 @pytest.mark.parametrize("faults", [{"message_count": 10_000},
@@ -280,6 +284,7 @@ async def test_tui_screens_against_a_hostile_server_draw_text_not_controls_or_ma
         await pilot.pause()
         shown = assert_screen_clean(app)
         assert "[@click=app.quit]" in shown and "\\x1b]0;pwned" in shown
+        assert SHOWN["line separator"] in shown and SHOWN["tag letter A"] in shown
         await click_text(pilot, app, "[@click=app.quit]click")
         assert app.is_running and isinstance(app.screen, LinksScreen)
         await pilot.press("escape")
@@ -328,7 +333,7 @@ async def test_the_trust_dialog_shows_a_hostile_certificate_as_text(
         app = HvcApp(config_path=path)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("f5")
-            await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+            await wait_for_dialog(pilot, TrustScreen)
             await pilot.pause()
             shown = assert_screen_clean(app)
             assert "[@click=app.quit]click[/]" in shown
@@ -359,6 +364,7 @@ async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
         broken: str) -> None:
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.admins import AdminsScreen
+    from hvctui.tui.screens.dialogs import TextScreen
     from hvctui.tui.screens.links import LinksScreen
     from hvctui.vapi import flow
 
@@ -395,7 +401,9 @@ async def test_a_defect_in_any_tui_worker_shows_no_secret_anywhere(
             if broken == "unlink":
                 await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen)
                                  and bool(app.screen.rows))
-                await pilot.press("u", *"corp.local", "enter")  # asked first, then the defect
+                await pilot.press("u")  # asked first, then the defect
+                await wait_for_dialog(pilot, TextScreen)
+                await pilot.press(*"corp.local", "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, (LinksScreen))
                              and "Unexpected failure" in detail())
         await pilot.pause()

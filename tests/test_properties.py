@@ -18,8 +18,12 @@ from hvctui.vapi.render import (Report, error_report, link_health, link_report, 
 from hvctui.vapi.text import dumps
 from hvctui.tui.widgets.response import report_text, styled
 
-#: What no row may hold: C0 but newline and tab, DEL, C1, bidi controls, lone surrogates.
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+from .text_support import FORBIDDEN as INVISIBLE
+from .text_support import SAMPLES
+
+#: What no row may hold: C0 but newline and tab, DEL, C1, format characters (bidi, zero-width,
+#: tags), line and paragraph separators (text_support.py), lone surrogates.
+FORBIDDEN = re.compile(f"{INVISIBLE.pattern}|[\ud800-\udfff]")
 #: Rows drawn on one line: not even a newline or a tab.
 ONE_LINE_KINDS = ("title", "id", "param", "link", "ok", "body")
 
@@ -48,13 +52,14 @@ def assert_report_is_text(report: Report) -> None:
     assert not text.spans or all(not isinstance(s.style, str) or "@" not in s.style
                                  for s in text.spans)
     strict = dumps(report.payload)
-    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff]", strict)
+    assert not re.search(r"[\x00-\x1f]", strict) and not INVISIBLE.search(strict)
     json.loads(strict, parse_constant=lambda c: (_ for _ in ()).throw(AssertionError(c)))
 
 #: Text as a hostile server writes it: control characters (C0, DEL, C1), bidi controls,
 #: terminal sequences and Rich/Textual markup, mixed with ordinary text.
 HOSTILE_PIECES = st.sampled_from(list(HOSTILE_SNIPPETS) + [
     "\u202e", "\u2066", "\u2069", "\x00", "\r", "\t", "\n", "\x7f", "\x85", "\x9d",
+    *SAMPLES.values(),
     "[link=https://x]x[/link]", "[", "]", "\\[b]", "{links}", "\ud800"])
 hostile_text = st.lists(HOSTILE_PIECES | st.text(max_size=8)
                         | st.characters(max_codepoint=0x9f).map(str), max_size=6).map("".join)

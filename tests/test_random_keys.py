@@ -143,6 +143,8 @@ async def back_to_main(pilot: Any) -> None:
             await pilot.pause(0.05)
             if len(app.screen_stack) == 1:
                 return
+        # A dialog that trusts or unlinks ignores keys until it has been shown a moment.
+        await wait_until(pilot, lambda: getattr(app.screen, "answerable", True))
         await pilot.press("escape")
         await pilot.pause(0.02)
     raise AssertionError(f"escape does not lead back to the main screen: {app.screen_stack}")

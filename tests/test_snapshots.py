@@ -21,6 +21,7 @@ from .tui_support import (
     PW_ENV,
     corp_profile,
     link_through_trust,
+    wait_for_dialog,
     wait_until,
     write_config,
 )
@@ -79,7 +80,7 @@ def test_trust_dialog(snap_compare: Any, isolated_config: Path) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -24,7 +24,7 @@ from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.vapi.tls import sha256_thumbprint
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, pane_text, unbroken, wait_until
+from .tui_support import PASSWORD, PW_ENV, pane_text, unbroken, wait_for_dialog, wait_until
 
 GIVEN = "AB:" * 31 + "AB"
 
@@ -107,7 +107,7 @@ def _cli(sim: Sim, case: Case, capsys: pytest.CaptureFixture[str]) -> tuple[bool
 
 
 async def _answer_trust(pilot: Any, app: HvcApp) -> None:
-    await pilot.pause(TrustScreen.QUIET_SECONDS + 0.1)  # keys before it count for nothing
+    await wait_for_dialog(pilot, TrustScreen)  # keys typed as it opens count for nothing
     await pilot.press("t")
     await wait_until(pilot, lambda: isinstance(app.screen, (TextScreen, ConfirmScreen)) or
                      not isinstance(app.screen, TrustScreen))
@@ -115,11 +115,17 @@ async def _answer_trust(pilot: Any, app: HvcApp) -> None:
 
 async def _escape_to(pilot: Any, app: HvcApp, screen: Any) -> None:
     """Escape out of the dialogs (type-trust, then the trust dialog) back to `screen`."""
-    for _ in range(3):
+    for _ in range(6):
         if app.screen is screen:
             return
+        await pilot.pause(0.05)  # a dialog shown again starts its quiet time again
+        await wait_for_dialog(pilot, type(app.screen))  # each dialog ignores keys as it opens
+        top = app.screen
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        try:
+            await wait_until(pilot, lambda: app.screen is not top, timeout=1.5)
+        except AssertionError:
+            continue  # it was still quiet: that escape was ignored, as it should be
     await wait_until(pilot, lambda: app.screen is screen)
 
 
@@ -136,6 +142,7 @@ async def _form(path: Path) -> tuple[bool, str]:
             shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
             await _answer_trust(pilot, app)
             if isinstance(app.screen, ConfirmScreen):
+                await wait_for_dialog(pilot, ConfirmScreen)
                 await pilot.press("n")
             await _escape_to(pilot, app, app.main)
         await wait_until(pilot, lambda: not app.main._call_running())

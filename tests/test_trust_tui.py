@@ -15,7 +15,7 @@ from hvctui.vapi.psccheck import Verdict, check_psc
 from hvctui.vapi.models import CertificateInfo
 
 from .conftest import Sim
-from .tui_support import PASSWORD, PW_ENV, pane_text, unbroken, wait_until
+from .tui_support import PASSWORD, PW_ENV, pane_text, unbroken, wait_for_dialog, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -50,13 +50,13 @@ async def test_f5_on_the_verified_psc_says_same_and_t_links(psc_sim: Sim,
     app = demo_app(psc_sim, isolated_config, "verified-psc")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         verdict = on_screen(app, "#trust-verdict")
         assert "the PSC (127.0.0.1:" in verdict
         assert "presents this same certificate to this machine" in verdict
         assert fits(app, "#trust-verdict") and fits(app, ".dialog-keys")
         await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for_dialog(pilot, ConfirmScreen)
         assert list(psc_sim.world.links) and next(iter(psc_sim.world.links)) in pane_text(app)
 
 
@@ -69,7 +69,7 @@ async def test_on_the_intercepted_psc_t_alone_does_not_link(psc_sim: Sim,
     assert seen.verdict is Verdict.DIFFERENT
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         verdict = on_screen(app, "#trust-verdict")
         assert "DIFFERENT" in verdict and seen.seen_sha256 in unbroken(verdict)
         assert "CN=psc-2.corp.local" in verdict
@@ -77,17 +77,17 @@ async def test_on_the_intercepted_psc_t_alone_does_not_link(psc_sim: Sim,
         assert fits(app, "#trust-verdict") and fits(app, "#trust-details")
         assert fits(app, ".dialog-keys")
         await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press("y", "e", "s", "enter")  # not the word asked for
         await pilot.pause()
         assert isinstance(app.screen, TextScreen) and psc_sim.world.links == {}
         await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         assert psc_sim.world.links == {}
         await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press("backspace", "backspace", "backspace", *"trust", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for_dialog(pilot, ConfirmScreen)
         assert list(psc_sim.world.links)
 
 
@@ -107,7 +107,7 @@ async def test_declining_a_different_certificate_leaves_a_next_step_that_fits_it
     app = demo_app(psc_sim, isolated_config, "intercepted-psc")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
         await pilot.press("escape")
         await wait_until(pilot, lambda: "UNVERIFIED_PEER" in pane_text(app))
         shown = " ".join(pane_text(app).split())  # one line, however the pane wraps it

@@ -14,8 +14,8 @@ from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, TrustScreen
 from hvctui.tui.screens.preview import PreviewScreen
 
 from .conftest import Sim
-from .tui_support import (PASSWORD, PW_ENV, corp_profile, screen_text, wait_until,
-                           write_config)
+from .tui_support import (PASSWORD, PW_ENV, corp_profile, screen_text, wait_for_dialog,
+                          wait_until, write_config)
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,7 @@ async def test_f7_previews_the_exact_body_with_the_password_masked(
         await pilot.press("f7")
         await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await pilot.press("enter")  # enter sends what was shown
-        await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for_dialog(pilot, TrustScreen)
     assert sim.world.stats.create_calls == 1
 
 
@@ -138,7 +138,7 @@ async def test_a_paste_of_several_lines_keeps_the_first_and_says_so(isolated_con
         # A dialog's field says so too (the admin groups' "add", a profile's name).
         app.main.sidebar.profile_list.focus()
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         app.screen.query_one("#dialog-input").post_message(events.Paste("lab\nlab2"))
         await wait_until(pilot, lambda: app.screen.query_one("#dialog-input").value == "lab")
         await pilot.pause()
@@ -174,7 +174,7 @@ async def test_a_new_profile_is_filled_in_next(isolated_config: Path) -> None:
         await pilot.press(*"dev")  # a filter the new name does not match
         app.main.sidebar.profile_list.focus()
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press(*"lab", "enter")
         await wait_until(pilot, lambda: app.main.form.editing() == "server")
         await pilot.press(*"vc.lab.local")
@@ -228,13 +228,13 @@ async def test_ctrl_q_asks_before_dropping_unsaved_edits(isolated_config: Path) 
         await pilot.press("4", "4", "4")
         app.main.select_profile("dev")  # the edit is a draft of corp now
         await pilot.press("ctrl+q")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for_dialog(pilot, ConfirmScreen)
         assert "corp" in str(app.screen.query(".dialog-text").first().render())
         await pilot.press("n")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert app.is_running
         await pilot.press("ctrl+q")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for_dialog(pilot, ConfirmScreen)
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running)
 
@@ -270,7 +270,7 @@ async def test_admin_changes_from_f3_show_in_the_history(sim: Sim, isolated_conf
         await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
                          and bool(app.screen.groups))
         await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen))
+        await wait_for_dialog(pilot, TextScreen)
         await pilot.press(*"ops@corp.local", "enter")
         await wait_until(pilot, lambda: "ops@corp.local" in sim.world.administrators)
         await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen))

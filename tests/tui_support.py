@@ -42,6 +42,15 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
         await pilot.pause(0.02)
 
 
+async def wait_for_dialog(pilot: Pilot[Any], dialog: type, timeout: float = 10.0) -> None:
+    """Until `dialog` is on top and would act on a key pressed now: a dialog that trusts,
+    unlinks or deletes ignores keys typed as it opens (GuardedDialog), as a person would
+    read it before answering."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, dialog)
+                     and getattr(app.screen, "answerable", True), timeout)
+
+
 def pane_text(app: Any) -> str:
     return app.main.pane.text.plain
 
@@ -55,9 +64,9 @@ async def link_through_trust(pilot: Pilot[Any], store_thumbprint: bool = False) 
 
     app = pilot.app
     await pilot.press("f5")
-    await wait_until(pilot, lambda: isinstance(app.screen, TrustScreen))
+    await wait_for_dialog(pilot, TrustScreen)
     await pilot.press("t")
-    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await wait_for_dialog(pilot, ConfirmScreen)
     await pilot.press("y" if store_thumbprint else "n")
     await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
 

@@ -15,13 +15,14 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import App, SystemCommand
+from textual.command import Provider
 from textual.screen import Screen
 
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
 from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
-from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings
+from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings, safe_keymap
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -30,6 +31,22 @@ from hvctui.vapi.text import one_line, printable
 
 #: How many profiles the command palette offers by name.
 PALETTE_PROFILES = 300
+#: The binding id of each palette command that has a key (its keys are shown beside it).
+PALETTE_KEYS = {
+    "Link": "link", "Links": "links_screen", "Administrators": "admins_screen",
+    "Check the PSC's certificate": "check_psc", "Fleet": "fleet_screen",
+    "History": "history_screen", "Help": "help", "Copy answer as text": "copy_text",
+    "Copy answer as JSON": "copy_json", "Preview the request": "preview",
+    "Save profile": "save_profile", "Show or hide the profiles": "toggle_sidebar",
+    "Quit": "quit",
+}
+
+
+def palette_commands() -> type[Provider]:
+    """The palette's commands drawn as text (tui/palette.py), loaded when first opened."""
+    from hvctui.tui.palette import Commands
+
+    return Commands
 
 
 class HvcApp(App[int]):
@@ -38,6 +55,7 @@ class HvcApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "hvctui"
     BINDINGS = bindings(APP_KEYS)
+    COMMANDS = {palette_commands}
 
     def __init__(
         self,
@@ -78,10 +96,17 @@ class HvcApp(App[int]):
         self.ascii_only = use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None))
 
     async def on_event(self, event: events.Event) -> None:
-        # A key goes where the keys before it have put the focus (tui/keygate.py).
-        if (isinstance(event, events.Key) and not event.is_forwarded
-                and not self.key_gate.admit(event)):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # A key goes where the keys before it have put the focus (tui/keygate.py)...
+            if not self.key_gate.admit(event):
+                return
+            # ...unless that is a dialog that trusts, unlinks or deletes and the key was
+            # typed as it opened: such keys answer nothing, bindings and fields alike.
+            from hvctui.tui.screens.dialogs import GuardedDialog
+
+            screen = self.screen_stack[-1] if self.screen_stack else None
+            if isinstance(screen, GuardedDialog) and screen.ignores_key(event):
+                return
         await super().on_event(event)
 
     def notify(self, message: str | Text, *, title: str = "",
@@ -135,6 +160,15 @@ class HvcApp(App[int]):
                              f"{one_line(', '.join(unknown), 200)}"),
                         severity="warning", timeout=10)
         keymap = {k: v for k, v in self.config.keymap.items() if k in KNOWN_IDS}
+        # One key for two actions active at once (trust and cancel) is refused: the defaults
+        # stand for those bindings, the file is left as it is.
+        keymap, refused = safe_keymap(keymap)
+        if refused:
+            ids = sorted({binding for clash in refused for binding in clash.ids
+                          if binding in self.config.keymap})
+            self.notify(Text(f"[keymap] refused: {one_line('; '.join(map(str, refused)), 400)}."
+                             f" Using the default keys for {', '.join(ids)}."),
+                        severity="error", timeout=20)
         if keymap:
             self.set_keymap(keymap)
 
@@ -146,6 +180,23 @@ class HvcApp(App[int]):
         keys = self._keymap.get(binding_id, default)
         return keys.split(",")[0].strip().upper() if keys.split(",")[0].startswith("f") \
             else keys.split(",")[0].strip()
+
+    def palette_keys(self, title: str) -> str:
+        """The keys of a palette command, as currently mapped ("" for none)."""
+        from hvctui.tui.keys import ALL_KEYS
+
+        binding_id = PALETTE_KEYS.get(title)
+        default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
+        return ", ".join(self._keymap.get(binding_id, default).split(",")) if binding_id else ""
+
+    def search_themes(self) -> None:
+        """The theme palette with the names drawn as text (a user's theme file names its
+        theme: data, never markup)."""
+        from textual.command import CommandPalette
+
+        from hvctui.tui.palette import Themes
+
+        self.push_screen(CommandPalette(providers=[Themes], placeholder="Search for themes…"))
 
     def _theme_changed(self, theme: Any) -> None:
         if not self._theme_ready or self.loaded.error is not None:

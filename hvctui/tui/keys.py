@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -34,7 +35,10 @@ MAIN_KEYS = [
     Key("reveal_passwords", "ctrl+r", "reveal", "Reveal pw", show=False),
     Key("focus_profiles", "ctrl+f", "focus_profiles", "Profiles", show=False),
     Key("focus_response", "ctrl+o", "focus_response", "Response", show=False),
-    Key("toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", show=False),
+    # Not ctrl+b: tmux's prefix (inside tmux the app never sees it) and readline's
+    # backward-char. f9 is bound by no default of tmux, GNU screen, zellij or readline, nor
+    # by the common terminals (they take f10 menu, f11 full screen, f12 drop-down).
+    Key("toggle_sidebar", "f9", "toggle_sidebar", "Sidebar", show=False),
 ]
 
 APP_KEYS = [
@@ -86,6 +90,64 @@ FLEET_KEYS = [
 ALL_KEYS = (MAIN_KEYS + APP_KEYS + SIDEBAR_KEYS + RESPONSE_KEYS + TRUST_KEYS + LINKS_KEYS
             + ADMINS_KEYS + FLEET_KEYS)
 KNOWN_IDS = {k.id for k in ALL_KEYS}
+
+#: The bindings that can be active at once, by where: one key must not mean two of them there
+#: (Textual would let one win: `trust = "t,escape"` made the dialog's escape trust). The
+#: app's keys work on every screen, so they are in every group.
+TOGETHER: dict[str, list[Key]] = {
+    "profiles list": MAIN_KEYS + SIDEBAR_KEYS + APP_KEYS,
+    "response pane": MAIN_KEYS + RESPONSE_KEYS + APP_KEYS,
+    "trust dialog": TRUST_KEYS + APP_KEYS,
+    "links screen": LINKS_KEYS + APP_KEYS,
+    "administrators screen": ADMINS_KEYS + APP_KEYS,
+    "fleet screen": FLEET_KEYS + APP_KEYS,
+}
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One key bound to two or more binding ids that are active at once (`where`)."""
+
+    key: str
+    ids: tuple[str, ...]
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.key} is bound to both {' and '.join(self.ids)} ({self.where})"
+
+
+def key_names(keys: str) -> list[str]:
+    return [name.strip() for name in keys.split(",") if name.strip()]
+
+
+def clashes(keymap: Mapping[str, str]) -> list[Clash]:
+    """Every key that `keymap` (over the defaults) binds to two ids active at once."""
+    found: dict[tuple[str, tuple[str, ...]], Clash] = {}
+    for where, group in TOGETHER.items():
+        owners: dict[str, list[str]] = {}
+        for key in group:
+            for name in key_names(keymap.get(key.id, key.keys)):
+                if key.id not in owners.setdefault(name, []):
+                    owners[name].append(key.id)
+        for name, ids in owners.items():
+            if len(ids) > 1:
+                found.setdefault((name, tuple(ids)), Clash(name, tuple(ids), where))
+    return list(found.values())
+
+
+def safe_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[Clash]]:
+    """`keymap` without the entries that make a clash (their defaults stand instead), and the
+    clashes that refused them. The defaults never clash (a test proves it), so this ends."""
+    kept = dict(keymap)
+    refused: list[Clash] = []
+    while found := clashes(kept):
+        refused += found
+        dropped = {binding for clash in found for binding in clash.ids if binding in kept}
+        if not dropped:  # only defaults clash: nothing of the user's to refuse
+            break
+        for binding in dropped:
+            del kept[binding]
+    return kept, refused
 
 
 def bindings(keys: list[Key]) -> list[BindingType]:

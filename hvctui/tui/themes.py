@@ -8,6 +8,8 @@ from pathlib import Path
 
 from textual.theme import Theme
 
+from hvctui.vapi.text import one_line
+
 DEFAULT_THEME = "hvc-dark"
 MAX_THEME_BYTES = 64 * 1024
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel",
@@ -64,7 +66,8 @@ def theme_from_toml(path: Path) -> Theme:
     variables = data.get("variables", {})
     if not isinstance(variables, dict):
         raise ValueError("variables must be a table")
-    return Theme(name=name.strip(), dark=bool(data.get("dark", True)),
+    # The name is the user's text: shown in the palette and notices, saved in config.toml.
+    return Theme(name=one_line(name.strip(), 64), dark=bool(data.get("dark", True)),
                  variables={str(k): str(v) for k, v in variables.items()}, **kwargs)
 
 

@@ -2,8 +2,10 @@
 
 Every face (the CLI's stdout and stderr, the TUI's widgets, the JSON it prints or copies) passes
 such text through here. Control characters (C0, DEL, C1) would let a server move the cursor,
-clear the screen, set the window title or write the clipboard (OSC 52); they are shown as
-visible escapes instead. Markup is a face's concern: the TUI never parses this text as markup.
+clear the screen, set the window title or write the clipboard (OSC 52); Unicode's invisible
+format characters and line separators would hide or reorder what a person reads. Both are
+shown as visible escapes instead. Markup is a face's concern: the TUI never parses this text
+as markup.
 """
 
 from __future__ import annotations
@@ -16,9 +18,17 @@ from typing import Any
 #: C0 controls but tab and newline, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-#: Unicode's bidirectional overrides and isolates can reorder what a person reads; its
-#: zero-width characters and marks hide characters in what looks like a plain name.
-_HIDING = "\u200b-\u200f\u2060-\u2064\u202a-\u202e\u2066-\u2069\ufeff"
+#: Unicode's format characters (category Cf) draw nothing yet change what a person reads:
+#: bidirectional overrides and isolates reorder it, zero-width ones and the soft hyphen hide
+#: characters in what looks like a plain name, tag characters (U+E0000-U+E007F) carry a whole
+#: hidden text. The line and paragraph separators break a line where none is shown. Every
+#: code point of category Cf (Unicode 15), the whole tag block, U+2028 and U+2029; a test
+#: checks this list against unicodedata. (Listed, not computed: computing it at import
+#: would cost every start a scan of all of Unicode.)
+_HIDING = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+           "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+           "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+           "\U0001d173-\U0001d17a\U000e0000-\U000e007f")
 _HIDDEN = re.compile(f"[{_HIDING}]")
 #: What strict JSON still leaves readable by a terminal: DEL, C1 and the hiding characters.
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_HIDING}]")
@@ -28,8 +38,21 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
 
 
+def _visible_unicode(match: re.Match[str]) -> str:
+    """`\\u2028`, or `\\U000e0041` beyond the first plane (as Python writes them)."""
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """JSON's own escape: `\\u2028`, or a surrogate pair beyond the first plane (JSON has no
+    longer escape); either decodes to the very same character."""
+    return json.dumps(match.group())[1:-1]
+
+
 def printable(text: str, *, newlines: bool = True) -> str:
-    """`text` with every control character shown as a visible escape (`\\x1b`).
+    """`text` with every control character shown as a visible escape (`\\x1b`), and every
+    invisible format character or line separator too (`\\u202e`, `\\u2028`, `\\U000e0041`).
 
     With `newlines`, newline and tab stay (a layout that wants them); without, they are escaped
     as well (a single-line field: a table cell, a title, a name).
@@ -37,7 +60,7 @@ def printable(text: str, *, newlines: bool = True) -> str:
     if not isinstance(text, str):
         text = str(text)
     text = (_CONTROL if newlines else _CONTROL_ANY).sub(_visible, text)
-    text = _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _HIDDEN.sub(_visible_unicode, text)
     # Lone surrogates (from a decoded file name or a bad escape) cannot be encoded for output.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -66,10 +89,11 @@ def json_safe(value: Any, depth: int = 0) -> Any:
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """Strict JSON (no NaN, no Infinity) in which no character can drive a terminal.
 
-    JSON escapes C0 controls itself; DEL, C1, bidi and zero-width characters are escaped here
-    as \\uXXXX, which decodes to the very same string.
+    JSON escapes C0 controls itself; DEL, C1, format characters (bidi, zero-width, tags) and
+    the line and paragraph separators are escaped here as \\uXXXX, which decodes to the very
+    same string.
     """
     text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, indent=indent,
                       allow_nan=False)
-    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _JSON_UNSAFE.sub(_json_escape, text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

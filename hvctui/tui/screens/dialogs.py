@@ -128,6 +128,86 @@ class FittedDialog(ModalScreen[Any]):
             body.styles.max_height = room
 
 
+class GuardedDialog(FittedDialog):
+    """A dialog that trusts, stores a thumbprint, unlinks or deletes: it acts on no key typed
+    before it was drawn (shown, or shown again), nor within `QUIET_SECONDS` after; each key it
+    ignores restarts that quiet time, and it says so in words.
+
+    Keys meant for the screen below (a profile name typed into the filter, a key held down, a
+    burst from a slow SSH link) would otherwise answer it: `test` trusted at its `t`. The app
+    asks `ignores_key` before it routes any key (app.py), so this holds for the dialog's
+    bindings and its text field alike. Keys the key gate held (keygate.py) keep the time they
+    arrived, so keys typed ahead are judged by when they were typed, not when replayed.
+    While no field takes text, a printable key that is none of the dialog's keys is typing,
+    not an answer: it restarts the quiet time too. `guarded` False makes an ordinary dialog
+    (a TextScreen asking for a name, where typing ahead is welcome).
+    """
+
+    #: Long enough to cover a burst and the gaps of someone typing (each key restarts it),
+    #: short enough that nobody reading the question notices it.
+    QUIET_SECONDS = 0.5
+    guarded = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drawn = False
+        #: A key that is none of the dialog's was typed: it is typing, not opening, that the
+        #: ignored keys are part of.
+        self._typing = False
+        #: Keys that arrived (their `time`, time.monotonic) before this are ignored.
+        self._quiet_until = 0.0
+
+    def on_screen_resume(self) -> None:
+        # Shown: on opening, and again when a dialog over it closes (keys typed into that one
+        # must not answer this one either).
+        self._drawn = False
+        self._typing = False
+        self.call_after_refresh(self._on_drawn)
+
+    def _on_drawn(self) -> None:
+        self._drawn = True
+        self._quiet_until = max(self._quiet_until, time.monotonic() + self.QUIET_SECONDS)
+
+    @property
+    def answerable(self) -> bool:
+        """A key pressed now would be acted on."""
+        return not self.guarded or (self._drawn and time.monotonic() >= self._quiet_until)
+
+    def ignores_key(self, event: events.Key) -> bool:
+        """True for a key that arrived before the dialog was drawn or during its quiet time:
+        it is not acted on, and the quiet time starts again."""
+        if not self.guarded or (self._drawn and event.time >= self._quiet_until):
+            return False
+        self._restart_quiet()
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if (not self.guarded or not event.is_printable
+                or event.key in self.active_bindings):
+            return
+        event.stop()
+        event.prevent_default()
+        self._typing = True
+        self._restart_quiet()
+
+    def _restart_quiet(self) -> None:
+        self._quiet_until = max(self._quiet_until, time.monotonic() + self.QUIET_SECONDS)
+        note = ("Typing is not an answer here: keys were ignored; stop typing, then answer "
+                "with the keys below." if self._typing else
+                "Keys typed as this dialog opened were ignored: answer with the keys below.")
+        try:
+            shown = self.query_one("#dialog-note", Static)
+        except NoMatches:
+            shown = Static(id="dialog-note", classes="problem")
+            try:
+                foot = self.query_one(".dialog-foot")
+            except NoMatches:
+                return  # not composed yet: the keys are ignored all the same
+            foot.mount(shown, before=0)
+        shown.update(Text(note))
+        self.call_after_refresh(self.fit_body)
+
+
 class FittedText(Static):
     """Text built for the width it is shown at (thumbprints broken at colons, never inside a
     byte): `build(width)` again whenever the width changes."""
@@ -150,19 +230,14 @@ class FittedText(Static):
             self.update(self._text(self._build, width))
 
 
-class TrustScreen(FittedDialog):
+class TrustScreen(GuardedDialog):
     """Trust-on-first-use: show what is offered; `t` trusts, `escape` cancels.
 
     With the verdict of the PSC check (`check`): when the PSC presents a DIFFERENT certificate
     to this machine, `t` alone does not trust: typing "trust" in a second dialog does.
-
-    Someone typing (a profile name into the filter as the dialog opens) does not answer it: a
-    printable key that is not one of the dialog's keys says so, and `t` is ignored until
-    `QUIET_SECONDS` have passed without such a stray key.
     """
 
     BINDINGS = bindings(TRUST_KEYS)
-    QUIET_SECONDS = 1.0
 
     def __init__(self, title: str, explanation: str, thumbprint: str,
                  details: CertificateDetails | None = None,
@@ -173,8 +248,6 @@ class TrustScreen(FittedDialog):
         self._thumbprint = thumbprint
         self._details = details
         self._check = check
-        #: `t` is ignored before this time.monotonic() (each stray key moves it on).
-        self._quiet_until = 0.0
 
     @property
     def _different(self) -> bool:
@@ -188,7 +261,6 @@ class TrustScreen(FittedDialog):
             # The keys are docked at the bottom, always visible; what is offered scrolls when
             # the terminal is too small for all of it.
             with Vertical(classes="dialog-foot"):
-                yield Static("", id="trust-typing", classes="problem")
                 yield Static("[b]t[/b] then type [b]trust[/b]: trust anyway    "
                              "[b]escape[/b] cancel" if self._different else
                              "[b]t[/b] trust and continue    [b]escape[/b] cancel",
@@ -204,26 +276,7 @@ class TrustScreen(FittedDialog):
                     self._thumbprint, self._details, compact=self._different, width=width),
                     id="trust-details")
 
-    def _typing_hint(self, text: str) -> None:
-        hint = self.query_one("#trust-typing", Static)
-        hint.update(Text(text))
-        hint.display = True
-        self.call_after_refresh(self.fit_body)
-
-    def on_key(self, event: events.Key) -> None:
-        if not event.is_printable or event.key in self.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
-        self._quiet_until = time.monotonic() + self.QUIET_SECONDS
-        self._typing_hint("Typing is not an answer here: this dialog takes only t (trust) "
-                          "or escape (cancel).")
-
     def action_trust(self) -> None:
-        if time.monotonic() < self._quiet_until:
-            self._typing_hint("t was ignored while you were typing: wait a second, then press "
-                              "t to trust, or escape to cancel.")
-            return
         if not self._different:
             self.dismiss(True)
             return
@@ -241,7 +294,7 @@ class TrustScreen(FittedDialog):
         self.dismiss(False)
 
 
-class ConfirmScreen(FittedDialog):
+class ConfirmScreen(GuardedDialog):
     """A yes/no question: `y` or enter agrees, `n` or escape declines."""
 
     BINDINGS = [Binding("y,enter", "yes", "Yes"), Binding("n,escape", "no", "No")]
@@ -267,8 +320,9 @@ class ConfirmScreen(FittedDialog):
         self.dismiss(False)
 
 
-class TextScreen(FittedDialog):
-    """Ask for one line of text; `must_equal` makes it a type-to-confirm dialog."""
+class TextScreen(GuardedDialog):
+    """Ask for one line of text; `must_equal` makes it a type-to-confirm dialog, guarded
+    (unlink, trust anyway); a name is not, so `n` then a name types into it."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -283,6 +337,7 @@ class TextScreen(FittedDialog):
         self._value = value
         self._must_equal = must_equal
         self._placeholder = placeholder
+        self.guarded = must_equal is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
