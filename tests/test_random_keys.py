@@ -69,6 +69,12 @@ class FuzzedApp(HvcApp):
             if command.title not in LEAVING_COMMANDS:
                 yield command
 
+    async def action_back(self) -> None:
+        # `q` on the main screen quits on purpose, as ctrl+q (not in the keys typed) does;
+        # on every other screen it goes back, and that is fuzzed.
+        if self.screen is not self.main:
+            await super().action_back()
+
 
 def key_stream(seed: int, count: int) -> Iterator[list[tuple[str, str | None]]]:
     """Groups of keys: one (typed with the pilot) or a burst of 2-12 (posted at once)."""

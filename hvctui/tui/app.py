@@ -226,6 +226,13 @@ class HvcApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self._keymap)))
 
+    async def action_back(self) -> None:
+        """q: back to the screen below; on the main screen, quit (asking first, as ctrl+q)."""
+        if self.screen is self.main:
+            await self.action_quit()
+        else:
+            self.screen.dismiss(None)
+
     async def action_quit(self) -> None:
         """ctrl+q: asks first when the form holds edits that are not saved."""
         from hvctui.tui.screens.dialogs import ConfirmScreen

@@ -43,7 +43,11 @@ MAIN_KEYS = [
 
 APP_KEYS = [
     Key("history_screen", "f4", "open_history", "History", "anywhere"),
-    Key("help", "f1", "help", "Help", "anywhere"),
+    # `?` and `q` as in k9s and lazygit: they act where no text field has focus (a field
+    # takes them as text before any binding sees them). A dialog (a modal screen) sees only
+    # the app's priority keys, so in the trust dialog `q` is typing, not a way out.
+    Key("help", "f1,question_mark", "help", "Help", "anywhere"),
+    Key("back", "q", "back", "Back (on the main screen: quit)", "anywhere", show=False),
     Key("quit", "ctrl+q", "quit", "Quit", "anywhere", priority=True),
 ]
 
@@ -93,11 +97,11 @@ KNOWN_IDS = {k.id for k in ALL_KEYS}
 
 #: The bindings that can be active at once, by where: one key must not mean two of them there
 #: (Textual would let one win: `trust = "t,escape"` made the dialog's escape trust). The
-#: app's keys work on every screen, so they are in every group.
+#: app's keys work on every full screen; a dialog (modal) sees only its priority ones.
 TOGETHER: dict[str, list[Key]] = {
     "profiles list": MAIN_KEYS + SIDEBAR_KEYS + APP_KEYS,
     "response pane": MAIN_KEYS + RESPONSE_KEYS + APP_KEYS,
-    "trust dialog": TRUST_KEYS + APP_KEYS,
+    "trust dialog": TRUST_KEYS + [key for key in APP_KEYS if key.priority],
     "links screen": LINKS_KEYS + APP_KEYS,
     "administrators screen": ADMINS_KEYS + APP_KEYS,
     "fleet screen": FLEET_KEYS + APP_KEYS,

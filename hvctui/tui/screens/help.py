@@ -15,7 +15,9 @@ from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.keys import ALL_KEYS
 
 SCREENS = [
-    ("Main", "profiles sidebar, the form (cloud vCenter + CreateSpec), the response pane"),
+    ("Main", "profiles sidebar (down from the filter: the list, where n makes a profile), the "
+     "form (cloud vCenter + CreateSpec), the response pane; where no text field has focus "
+     "? opens help and q goes back, or quits"),
     ("Form", "tab, shift+tab, enter, up, down: next or previous field (enter on Admin groups: "
      "edit as a list); left/right: the TLS mode; a click edits a row; escape: back to the saved "
      "value; F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
@@ -34,7 +36,8 @@ SCREENS = [
 
 
 class HelpScreen(Screen[None]):
-    BINDINGS = [Binding("escape,f1,q", "close", "Back", id="help_close")]
+    # The keys that open help close it too.
+    BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Back", id="help_close")]
 
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__()

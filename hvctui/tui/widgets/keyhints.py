@@ -38,7 +38,12 @@ class KeyHints(Widget):
                           " help "]
                 break
         palette = Content.assemble(*pinned, (" ^p", "bold $accent"), " palette")
-        parts: list[tuple[str, str] | str] = []
+        parts: list[Content | tuple[str, str] | str] = []
+        # The focused widget may say first what its keys cannot (the profile filter: how to
+        # reach the list and make a profile there).
+        key_hint = getattr(self.screen.focused, "key_hint", None)
+        if callable(key_hint):
+            parts.append(key_hint())
         seen: set[str] = {"help", "app.help"}
         for active in self.screen.active_bindings.values():
             binding = active.binding

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
+from textual.content import Content
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
@@ -60,8 +62,10 @@ class ProfileList(CursorView):
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
         base = self.rich_style
-        if not self.names and y == 0 and self.placeholder:
-            return Strip([Segment(self.placeholder[:width], base + Style(dim=True))]
+        placeholder = self.placeholder.split("\n") if self.placeholder and not self.names \
+            else []
+        if y < len(placeholder):
+            return Strip([Segment(placeholder[y][:width], base + Style(dim=True))]
                          ).extend_cell_length(width, base)
         if index >= len(self.names):
             return Strip.blank(width, base)
@@ -99,12 +103,31 @@ class ProfileList(CursorView):
 
 class FilterInput(Input):
     """Refilters as the value changes, so the list repaints in the same frame as the echo
-    (a Changed message would land a frame later)."""
+    (a Changed message would land a frame later). Down goes to the list; the key bar says so,
+    and how to make a profile there, since n in the filter is a letter of a name."""
+
+    BINDINGS = [Binding("down", "to_list", "Profiles list", show=False)]
+
+    def action_to_list(self) -> None:
+        sidebar = self.parent
+        if isinstance(sidebar, ProfileSidebar):
+            sidebar.focus_list()
+
+    def key_hint(self) -> Content:
+        """What the key bar shows first while the filter has focus (widgets/keyhints.py)."""
+        return Content.assemble((" \u2193", "bold $accent"), " then ",
+                                (_new_key(self), "bold $accent"), " new profile ")
 
     def watch_value(self, value: str) -> None:
         sidebar = self.parent
         if isinstance(sidebar, ProfileSidebar):
             sidebar._refill(value)
+
+
+def _new_key(widget: Widget) -> str:
+    """The key that makes a profile in the list, as mapped."""
+    key_for = getattr(widget.app, "key_for", None)
+    return key_for("profile_new") if key_for is not None else "n"
 
 
 class ProfileSidebar(Vertical):
@@ -142,7 +165,9 @@ class ProfileSidebar(Vertical):
         names = list(names) + [b for b in broken if b not in names]
         self._names = list(names)
         self.selected = selected
-        self.profile_list.placeholder = "no profiles yet" if not names else ""
+        self.profile_list.placeholder = (
+            f"no profiles yet:\npress {_new_key(self)} in this list\nto make one"
+            if not names else "")
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
@@ -180,6 +205,10 @@ class ProfileSidebar(Vertical):
             # Posted here: a message stops bubbling at the widget that created it.
             self.post_message(self.Chosen(options.highlighted_name))
 
-    def key_down(self) -> None:
-        if self.filter_focused:
-            self.profile_list.focus()
+    def focus_list(self) -> None:
+        """The list, its cursor on the selected profile (where Down from the filter lands),
+        or on the first shown when the filter hides the selected one."""
+        options = self.profile_list
+        if self.selected in options.names:
+            options._move_to(options.names.index(self.selected))  # scrolled into view
+        options.focus()
