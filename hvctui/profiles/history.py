@@ -1,4 +1,8 @@
-"""The request history: one JSON line per call, with no secret in it."""
+"""The request history: one JSON line per call, with no secret in it.
+
+The file lives in a folder others may be able to write (a shared or badly set up home), so it
+is opened only as a regular file and never through a symlink (a history linked to ~/.bashrc
+would add lines to it)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hvctui.profiles.store import data_dir, make_private_folders, read_regular_file
+from hvctui.profiles.store import (
+    NotReadable,
+    data_dir,
+    make_private_folders,
+    open_regular_file,
+    read_regular_file,
+)
+from hvctui.vapi.text import one_line
 
 HISTORY_NAME = "history.jsonl"
 #: Only the end of a larger history is read (far more than the newest entries shown).
@@ -29,26 +40,44 @@ class HistoryEntry:
 class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / HISTORY_NAME
+        #: Why the last `read` found no history, when the path holds something else ("").
+        self.problem = ""
 
     def append(self, entry: HistoryEntry) -> None:
         """One line at the end. Missing folders are created 0700 and a new file 0600; a folder
-        or a file that exists keeps its mode."""
-        make_private_folders(self.path.parent)
-        line = json.dumps(asdict(entry), sort_keys=True) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        or a file that exists keeps its mode.
+
+        OSError, naming the file and why, when the line cannot be written: the path is not a
+        regular file (a symlink is never followed), or the disk is full."""
+        where = one_line(str(self.path))
+        line = (json.dumps(asdict(entry), sort_keys=True) + "\n").encode("utf-8")
         try:
-            os.write(fd, line.encode("utf-8"))
+            make_private_folders(self.path.parent)
+            fd = open_regular_file(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+        except NotReadable as exc:
+            raise OSError(exc.errno, f"{where} is {exc.strerror}") from None
+        except OSError as exc:
+            raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from None
+        try:
+            os.write(fd, line)
+        except OSError as exc:
+            raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from None
         finally:
             os.close(fd)
 
     def read(self, limit: int = 500) -> list[HistoryEntry]:
-        """The newest `limit` entries, newest first; unreadable lines are skipped.
+        """The newest `limit` entries, newest first; lines that are not entries are skipped.
 
-        Reads only the last MAX_HISTORY_READ bytes of a larger file; a file that is not a
-        regular file (a FIFO, a device, a folder) is no history."""
+        Reads only the last MAX_HISTORY_READ bytes of a larger file; a path that is not a
+        regular file (a symlink, a FIFO, a device, a folder) is no history, and `problem`
+        says why."""
+        self.problem = ""
         try:
             # One byte more than kept: when it is there, the file went on before what is kept.
             raw = read_regular_file(self.path, MAX_HISTORY_READ + 1, tail=True)
+        except NotReadable as exc:
+            self.problem = f"{one_line(str(self.path))} is {exc.strerror}; not read"
+            return []
         except OSError:
             return []
         if len(raw) > MAX_HISTORY_READ:  # the first line read may be cut: drop it

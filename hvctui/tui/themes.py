@@ -8,6 +8,8 @@ from pathlib import Path
 
 from textual.theme import Theme
 
+from hvctui.vapi.text import one_line
+
 DEFAULT_THEME = "hvc-dark"
 MAX_THEME_BYTES = 64 * 1024
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel",
@@ -20,7 +22,7 @@ class ThemeProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"theme {self.path}: {self.reason} (skipped)"
+        return f"theme {one_line(str(self.path))}: {self.reason} (skipped)"
 
 
 def shipped_themes_dir() -> Path:
@@ -35,7 +37,9 @@ def theme_from_toml(path: Path) -> Theme:
     from hvctui.profiles.store import read_regular_file
 
     try:  # a theme is a few hundred bytes: a FIFO or a huge file is refused, not read
-        data = tomllib.loads(read_regular_file(path, MAX_THEME_BYTES).decode("utf-8"))
+        # Only read, never written: a symlinked theme (kept in dotfiles) is followed.
+        text = read_regular_file(path, MAX_THEME_BYTES, follow_symlinks=True).decode("utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ValueError(f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

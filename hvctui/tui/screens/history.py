@@ -38,8 +38,9 @@ class HistoryScreen(Screen[None]):
             cells = (str(e.time)[5:].replace("T", " ").rstrip("Z"), e.status, e.profile, e.call,
                      str(e.duration_ms), e.detail)
             table.add_row(*(Text(one_line(str(c), 80)) for c in cells))
-        if not entries:
-            self.query_one(".screen-title", Static).update("Request history: nothing yet.")
+        if not entries:  # a history that is no regular file says so (a planted symlink)
+            self.query_one(".screen-title", Static).update(
+                Text(f"Request history: {self.history.problem or 'nothing yet.'}"))
         table.focus()
 
     def action_close(self) -> None:
