@@ -2,21 +2,24 @@
 
 The file lives in a folder others may be able to write (a shared or badly set up home), so it
 is opened only as a regular file and never through a symlink (a history linked to ~/.bashrc
-would add lines to it)."""
+would add lines to it), and each line read is checked for its shape: what is not an entry of
+ours is skipped, whatever it holds."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hvctui.profiles.store import (
     NotReadable,
     data_dir,
     make_private_folders,
     open_regular_file,
+    parse_bounded,
     read_regular_file,
 )
 from hvctui.vapi.text import one_line
@@ -24,6 +27,8 @@ from hvctui.vapi.text import one_line
 HISTORY_NAME = "history.jsonl"
 #: Only the end of a larger history is read (far more than the newest entries shown).
 MAX_HISTORY_READ = 4 * 1024 * 1024
+#: The largest duration read back (an int64's): a line with more is not one of ours.
+_MAX_MS = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,26 @@ class HistoryEntry:
     status: str  # "ok", an error type, or a local failure kind
     duration_ms: int
     detail: str = ""  # link id, domain or first message: never a password
+
+
+_TEXT_FIELDS = tuple(f.name for f in fields(HistoryEntry) if f.name != "duration_ms")
+
+
+def _entry(line: str) -> HistoryEntry | None:
+    """The entry a line holds, or None when it is not one of ours (not JSON, nested too deep,
+    not an object, a field missing or of another type, a duration out of range)."""
+    try:
+        data: Any = parse_bounded(json.loads, line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    data.setdefault("detail", "")  # older lines had none
+    ms = data.get("duration_ms")
+    if (not all(isinstance(data.get(name), str) for name in _TEXT_FIELDS)
+            or type(ms) is not int or not 0 <= ms <= _MAX_MS):
+        return None
+    return HistoryEntry(**{name: data[name] for name in (*_TEXT_FIELDS, "duration_ms")})
 
 
 class History:
@@ -83,14 +108,7 @@ class History:
         if len(raw) > MAX_HISTORY_READ:  # the first line read may be cut: drop it
             raw = raw.partition(b"\n")[2]
         lines = raw.decode("utf-8", errors="replace").splitlines()
-        entries = []
-        for line in reversed(lines[-limit:]):
-            try:
-                data = json.loads(line)
-                entries.append(HistoryEntry(**{k: data[k] for k in HistoryEntry.__annotations__
-                                               if k in data}))
-            except (ValueError, TypeError, KeyError):
-                continue
+        entries = [e for line in reversed(lines[-limit:]) if (e := _entry(line)) is not None]
         return entries
 
 

@@ -93,6 +93,11 @@ MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: an `é`): a cache past this is not read, nor written.
 MAX_CACHE_BYTES = 4 * MAX_CONFIG_BYTES
 
+#: Deeper than any file of hvctui's is nested (a config is three tables deep). Parsers, writers
+#: and printers recurse once per level: data nested deeper is refused when read, so that a
+#: planted `[[[[...]]]]` is a clear message, not a RecursionError in a save or a repaint.
+MAX_NESTING = 32
+
 # Flags not every platform has (Windows has none of these): where one is missing, 0 leaves the
 # open as it was, and the checks on the opened file (fstat) still hold.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -211,6 +216,31 @@ def _check_own(info: os.stat_result) -> None:
     if info.st_mode & 0o022:
         raise NotReadable(errno.EPERM, "writable by other users (mode "
                           f"{stat.S_IMODE(info.st_mode):04o})")
+
+
+class TooDeep(ValueError):
+    """Data nested deeper than MAX_NESTING levels."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested more than {MAX_NESTING} levels deep")
+
+
+def parse_bounded(parse: Callable[[str], Any], text: str) -> Any:
+    """`parse(text)` (tomllib.loads, json.loads), or TooDeep for data nested deeper than
+    MAX_NESTING: the parse itself may run out of stack on it, and what works on the data later
+    (a save, the cache, a repaint) would."""
+    try:
+        data = parse(text)
+    except RecursionError:
+        raise TooDeep() from None
+    level = [data] if isinstance(data, (dict, list)) else []
+    for _ in range(MAX_NESTING):  # level by level, without recursing itself
+        level = [inner for outer in level
+                 for inner in (outer.values() if isinstance(outer, dict) else outer)
+                 if isinstance(inner, (dict, list))]
+        if not level:
+            return data
+    raise TooDeep()
 
 
 def check_password_source(value: str) -> str:
@@ -596,7 +626,10 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a file to read: a command given flags alone skips it
 
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = parse_bounded(tomllib.loads, text)
+        return data
+    except TooDeep as exc:
+        raise ConfigError([ConfigProblem(path, None, "", f"not read: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_POSITION.search(str(exc))
         reason = _TOML_POSITION.sub("", str(exc)).strip()
@@ -697,7 +730,8 @@ class ConfigStore:
         key = hashlib.sha256(raw).hexdigest()
         cache = self.cache_path()
         try:
-            cached = json.loads(read_regular_file(cache, MAX_CACHE_BYTES, own=True))
+            cached = parse_bounded(json.loads, read_regular_file(cache, MAX_CACHE_BYTES,
+                                                                 own=True).decode("utf-8"))
             if (isinstance(cached, dict) and cached.get("sha256") == key
                     and isinstance(cached.get("data"), dict)):
                 data: dict[str, Any] = cached["data"]
