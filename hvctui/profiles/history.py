@@ -7,6 +7,7 @@ ours is skipped, whatever it holds."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import asdict, dataclass, fields
@@ -72,8 +73,9 @@ class History:
         """One line at the end. Missing folders are created 0700 and a new file 0600; a folder
         or a file that exists keeps its mode.
 
-        OSError, naming the file and why, when the line cannot be written: the path is not a
-        regular file (a symlink is never followed), or the disk is full."""
+        OSError, naming the file and why, when the line cannot be written whole: the path is
+        not a regular file (a symlink is never followed), or the write was cut short (a full
+        disk). A cut line stays as it is; the next entry starts on a line of its own."""
         where = one_line(str(self.path))
         line = (json.dumps(asdict(entry), sort_keys=True) + "\n").encode("utf-8")
         try:
@@ -84,11 +86,20 @@ class History:
         except OSError as exc:
             raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from None
         try:
-            os.write(fd, line)
+            size = os.fstat(fd).st_size
+            os.lseek(fd, max(size - 1, 0), os.SEEK_SET)
+            if size and os.read(fd, 1) != b"\n":  # an earlier write was cut short
+                line = b"\n" + line
+            # One write: O_APPEND keeps it whole beside other processes' lines; a second write
+            # for the rest could land after theirs.
+            written = os.write(fd, line)
         except OSError as exc:
             raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from None
         finally:
             os.close(fd)
+        if written != len(line):
+            raise OSError(errno.EIO, f"{where}: the line was cut short ({written} of "
+                          f"{len(line)} bytes written; is the disk full?)")
 
     def read(self, limit: int = 500) -> list[HistoryEntry]:
         """The newest `limit` entries, newest first; lines that are not entries are skipped.
