@@ -18,7 +18,7 @@ exists is never chmodded; a file that exists keeps its mode; a symlinked config 
 through to its target, which stays behind the symlink. hvctui's own files beside it (the lock,
 the parse cache, the history) are another matter: a folder others can write may hold a planted
 symlink, FIFO or device there, so they are opened only as regular files and never through a
-symlink (open_regular_file).
+symlink (open_regular_file), and a folder others can write is a warning.
 """
 
 from __future__ import annotations
@@ -671,20 +671,20 @@ class ConfigStore:
 
     def load(self) -> LoadResult:
         """Read and check the file."""
+        warnings = self._permission_warning()
         try:
             # The config may be a symlink (kept in dotfiles, say): it is the user's own word.
             raw = read_regular_file(self.path, MAX_CONFIG_BYTES, follow_symlinks=True)
         except FileNotFoundError:
-            return LoadResult(Config())
+            return LoadResult(Config(), None, warnings)
         except NotReadable as exc:
             error = ConfigError([ConfigProblem(self.path, None, "",
                                                f"not read: it is {exc.strerror}")])
-            return LoadResult(Config(), error, exists=True)
+            return LoadResult(Config(), error, warnings, exists=True)
         except OSError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "",
                                                f"cannot read: {exc}")])
-            return LoadResult(Config(), error, exists=True)
-        warnings = self._permission_warning()
+            return LoadResult(Config(), error, warnings, exists=True)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -754,15 +754,33 @@ class ConfigStore:
         return data
 
     def _permission_warning(self) -> list[ConfigProblem]:
-        try:
+        """A config others can read, and every folder of hvctui's files others can write: they
+        could put their own config there, or a symlink where hvctui writes its history."""
+        warnings: list[ConfigProblem] = []
+        if os.name != "posix":  # Windows keeps permissions in ACLs: these bits mean nothing
+            return warnings
+        with contextlib.suppress(OSError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
-        except OSError:
-            return []
-        if mode & 0o077:
-            return [ConfigProblem(self.path, None, "",
-                                  f"can be read by other users (mode {mode:04o}); "
-                                  f"run: chmod 600 {self.path}")]
-        return []
+            if mode & 0o077:
+                warnings.append(ConfigProblem(self.path, None, "",
+                                              f"can be read by other users (mode {mode:04o}); "
+                                              f"run: chmod 600 {one_line(str(self.path))}"))
+        folders = dict.fromkeys([self.folder, self.target().parent, data_dir(), cache_dir()])
+        seen: set[tuple[int, int]] = set()
+        for folder in folders:
+            try:
+                info = folder.stat()
+            except OSError:
+                continue
+            mode = stat.S_IMODE(info.st_mode)
+            if (info.st_dev, info.st_ino) in seen or not mode & 0o022:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            warnings.append(ConfigProblem(folder, None, "", (
+                f"this folder can be written by other users (mode {mode:04o}), who could "
+                "replace hvctui's files in it or plant links there; run: chmod go-w "
+                f"{one_line(str(folder))}")))
+        return warnings
 
     def target(self) -> Path:
         """The file written: the config itself, or the end of its symlink chain."""
