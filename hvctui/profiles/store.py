@@ -15,18 +15,21 @@ and are judged when a profile is used.
 
 Files: hvctui restricts (0700/0600) only the folders and files it creates itself. A folder that
 exists is never chmodded; a file that exists keeps its mode; a symlinked config is written
-through to its target, which stays behind the symlink.
+through to its target, which stays behind the symlink. hvctui's own files beside it (the lock,
+the parse cache, the history) are another matter: a folder others can write may hold a planted
+symlink, FIFO or device there, so they are opened only as regular files and never through a
+symlink (open_regular_file), and a folder others can write is a warning.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import tzinfo
@@ -34,6 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from hvctui.vapi.checks import normalize_thumbprint, pem_certificate, split_server
+from hvctui.vapi.text import one_line
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock (see ConfigStore._locked)
+    fcntl = None  # type: ignore[assignment]
 
 CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -80,7 +89,26 @@ CACHE_FROM_BYTES = 64 * 1024
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
+#: The cached parse of a config is JSON, up to about three times the TOML's size (`\u00e9` for
+#: an `é`): a cache past this is not read, nor written.
+MAX_CACHE_BYTES = 4 * MAX_CONFIG_BYTES
+
+#: Deeper than any file of hvctui's is nested (a config is three tables deep). Parsers, writers
+#: and printers recurse once per level: data nested deeper is refused when read, so that a
+#: planted `[[[[...]]]]` is a clear message, not a RecursionError in a save or a repaint.
+MAX_NESTING = 32
+
+# Flags not every platform has (Windows has none of these): where one is missing, 0 leaves the
+# open as it was, and the checks on the opened file (fstat) still hold.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
 def _file_kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (not followed)"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -93,32 +121,79 @@ def _file_kind(mode: int) -> str:
 
 
 class NotReadable(OSError):
-    """A local file hvctui will not read: not a regular file, or too large. Says why."""
+    """A local file hvctui will not read or write: not a regular file (a symbolic link where
+    none is followed, a FIFO, a device), too large, or not the user's own. Its strerror says
+    what it is, to follow "it is": "a FIFO (named pipe), not a regular file"."""
 
 
-def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
-    """The bytes of `path` (symlinks followed), if it is a regular file.
+def _refused(info: os.stat_result) -> NotReadable:
+    if stat.S_ISLNK(info.st_mode):
+        return NotReadable(errno.ELOOP, _file_kind(info.st_mode))
+    return NotReadable(errno.EINVAL, f"{_file_kind(info.st_mode)}, not a regular file")
 
-    A FIFO, device, socket or folder raises NotReadable without blocking or reading. A file
-    larger than `limit` raises NotReadable, or with `tail` gives its last `limit` bytes. At most
-    `limit` bytes are read, even when the file grows meanwhile."""
-    # O_NONBLOCK: opening a FIFO with no writer must not wait; on a regular file it changes
-    # nothing. The checks are made on the opened file itself (fstat), so a swap cannot slip in.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+
+def open_regular_file(path: Path, flags: int, *, follow_symlinks: bool = False,
+                      mode: int = 0o600) -> int:
+    """A descriptor of `path` opened with `flags` (O_CREAT included), if it is a regular file.
+
+    A symbolic link (unless `follow_symlinks`), FIFO, device, socket or folder raises
+    NotReadable saying what it is: never followed, never waited on, nothing written to it."""
+    if not follow_symlinks and not _NOFOLLOW:  # no O_NOFOLLOW here: look first (racy, but
+        with contextlib.suppress(FileNotFoundError):  # better than writing through a link)
+            if stat.S_ISLNK((info := os.lstat(path)).st_mode):
+                raise _refused(info)
+    # O_NONBLOCK: opening a FIFO with no writer (or reader) must not wait; on a regular file it
+    # changes nothing, and it is cleared below.
+    extra = (0 if follow_symlinks else _NOFOLLOW) | _NONBLOCK | _CLOEXEC | _NOCTTY
     try:
+        fd = os.open(path, flags | extra, mode)
+    except OSError as exc:
+        # ELOOP (EMLINK on BSD) is O_NOFOLLOW meeting a link; ENXIO a FIFO without a reader;
+        # EISDIR a folder: say what the path is rather than the errno's words.
+        try:
+            info = os.stat(path) if follow_symlinks else os.lstat(path)
+        except OSError:
+            raise exc from None
+        if stat.S_ISREG(info.st_mode):
+            raise
+        raise _refused(info) from None
+    try:
+        # The checks are made on the opened file itself, so a swap after a look cannot slip in.
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotReadable(errno.EINVAL, f"{_file_kind(info.st_mode)}, not a regular file")
+            raise _refused(info)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular_file(path: Path, limit: int, *, tail: bool = False,
+                      follow_symlinks: bool = False, own: bool = False) -> bytes:
+    """The bytes of `path`, if it is a regular file (open_regular_file says what else it is).
+
+    A file larger than `limit` raises NotReadable, or with `tail` gives its last `limit` bytes.
+    At most `limit` bytes are read, even when the file grows meanwhile. With `own`, a file
+    another user owns or could have written (group or others may write it) is NotReadable too:
+    for what hvctui takes as its own work (the parse cache), not as the user's word."""
+    fd = open_regular_file(path, os.O_RDONLY, follow_symlinks=follow_symlinks)
+    try:
+        info = os.fstat(fd)
+        if own:
+            _check_own(info)
         start = 0
         if info.st_size > limit:
             if not tail:
                 raise NotReadable(errno.EFBIG, f"too large ({info.st_size} bytes; at most "
                                   f"{limit} are read)")
             start = info.st_size - limit
+        os.lseek(fd, start, os.SEEK_SET)
         chunks: list[bytes] = []
         got = 0
         while got <= limit:
-            chunk = os.pread(fd, min(1 << 20, limit + 1 - got), start + got)
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -132,6 +207,40 @@ def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def _check_own(info: os.stat_result) -> None:
+    getuid = getattr(os, "getuid", None)  # no owners to compare on Windows
+    if getuid is not None and info.st_uid != getuid():
+        raise NotReadable(errno.EPERM, f"owned by another user (uid {info.st_uid})")
+    if info.st_mode & 0o022:
+        raise NotReadable(errno.EPERM, "writable by other users (mode "
+                          f"{stat.S_IMODE(info.st_mode):04o})")
+
+
+class TooDeep(ValueError):
+    """Data nested deeper than MAX_NESTING levels."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested more than {MAX_NESTING} levels deep")
+
+
+def parse_bounded(parse: Callable[[str], Any], text: str) -> Any:
+    """`parse(text)` (tomllib.loads, json.loads), or TooDeep for data nested deeper than
+    MAX_NESTING: the parse itself may run out of stack on it, and what works on the data later
+    (a save, the cache, a repaint) would."""
+    try:
+        data = parse(text)
+    except RecursionError:
+        raise TooDeep() from None
+    level = [data] if isinstance(data, (dict, list)) else []
+    for _ in range(MAX_NESTING):  # level by level, without recursing itself
+        level = [inner for outer in level
+                 for inner in (outer.values() if isinstance(outer, dict) else outer)
+                 if isinstance(inner, (dict, list))]
+        if not level:
+            return data
+    raise TooDeep()
 
 
 def check_password_source(value: str) -> str:
@@ -474,7 +583,7 @@ class ConfigProblem:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.path}" + (f", line {self.line}" if self.line else "")
+        where = one_line(str(self.path)) + (f", line {self.line}" if self.line else "")
         key = f", key {self.key}" if self.key else ""
         return f"{where}{key}: {self.reason}"
 
@@ -545,7 +654,10 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a file to read: a command given flags alone skips it
 
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = parse_bounded(tomllib.loads, text)
+        return data
+    except TooDeep as exc:
+        raise ConfigError([ConfigProblem(path, None, "", f"not read: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_POSITION.search(str(exc))
         reason = _TOML_POSITION.sub("", str(exc)).strip()
@@ -587,26 +699,27 @@ class ConfigStore:
 
     def load(self) -> LoadResult:
         """Read and check the file."""
+        warnings = self._permission_warning()
         try:
-            raw = read_regular_file(self.path, MAX_CONFIG_BYTES)
+            # The config may be a symlink (kept in dotfiles, say): it is the user's own word.
+            raw = read_regular_file(self.path, MAX_CONFIG_BYTES, follow_symlinks=True)
         except FileNotFoundError:
-            return LoadResult(Config())
+            return LoadResult(Config(), None, warnings)
         except NotReadable as exc:
             error = ConfigError([ConfigProblem(self.path, None, "",
                                                f"not read: it is {exc.strerror}")])
-            return LoadResult(Config(), error, exists=True)
+            return LoadResult(Config(), error, warnings, exists=True)
         except OSError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "",
                                                f"cannot read: {exc}")])
-            return LoadResult(Config(), error, exists=True)
-        warnings = self._permission_warning()
+            return LoadResult(Config(), error, warnings, exists=True)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             error = ConfigError([ConfigProblem(self.path, None, "", f"not UTF-8 text: {exc}")])
             return LoadResult(Config(), error, warnings, exists=True)
         try:
-            data = self._parsed(raw, text)
+            data = self._parsed(raw, text, warnings)
         except ConfigError as error:
             return LoadResult(Config(), error, warnings, exists=True)
         reading = _read(data)
@@ -629,10 +742,14 @@ class ConfigStore:
         name = hashlib.sha256(str(self.target()).encode("utf-8", "surrogateescape"))
         return cache_dir() / f"config-{name.hexdigest()[:32]}.json"
 
-    def _parsed(self, raw: bytes, text: str) -> dict[str, Any]:
+    def _parsed(self, raw: bytes, text: str, warnings: list[ConfigProblem]) -> dict[str, Any]:
         """The file's TOML as data. A large file's parse is cached as JSON, keyed by the
         SHA-256 of the file's bytes: any change to the file misses the cache, and a cache that
-        cannot be read or written is simply not used (the TOML is parsed, as for a small file)."""
+        cannot be read or written is simply not used (the TOML is parsed, as for a small file).
+
+        The cache is taken as the file's own parse, so only a regular file of the user's own
+        that nobody else can write is read; anything else there (a symlink, a FIFO, another
+        user's file) is reported, not used and left as it is."""
         if len(raw) < CACHE_FROM_BYTES:
             return _parse_toml(text, self.path)
         import hashlib
@@ -641,31 +758,57 @@ class ConfigStore:
         key = hashlib.sha256(raw).hexdigest()
         cache = self.cache_path()
         try:
-            cached = json.loads(cache.read_bytes())
-            if cached.get("sha256") == key and isinstance(cached.get("data"), dict):
+            cached = parse_bounded(json.loads, read_regular_file(cache, MAX_CACHE_BYTES,
+                                                                 own=True).decode("utf-8"))
+            if (isinstance(cached, dict) and cached.get("sha256") == key
+                    and isinstance(cached.get("data"), dict)):
                 data: dict[str, Any] = cached["data"]
                 return data
-        except (OSError, ValueError, AttributeError):
+        except NotReadable as exc:
+            warnings.append(ConfigProblem(cache, None, "", (
+                f"the cached parse of {one_line(str(self.path))} is not used: it is "
+                f"{exc.strerror}; remove it (hvctui makes it anew)")))
+            return _parse_toml(text, self.path)
+        except (OSError, ValueError):  # missing, or not JSON of ours: made anew
             pass
         data = _parse_toml(text, self.path)
         try:
             # TOML dates are not JSON: such a file is not cached (it would not load anyway).
             encoded = json.dumps({"sha256": key, "data": data}).encode("utf-8")
-            write_atomically(cache, encoded)
+            if len(encoded) <= MAX_CACHE_BYTES:
+                write_atomically(cache, encoded, follow_symlinks=False)
         except (TypeError, ValueError, ConfigError):
             pass
         return data
 
     def _permission_warning(self) -> list[ConfigProblem]:
-        try:
+        """A config others can read, and every folder of hvctui's files others can write: they
+        could put their own config there, or a symlink where hvctui writes its history."""
+        warnings: list[ConfigProblem] = []
+        if os.name != "posix":  # Windows keeps permissions in ACLs: these bits mean nothing
+            return warnings
+        with contextlib.suppress(OSError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
-        except OSError:
-            return []
-        if mode & 0o077:
-            return [ConfigProblem(self.path, None, "",
-                                  f"can be read by other users (mode {mode:04o}); "
-                                  f"run: chmod 600 {self.path}")]
-        return []
+            if mode & 0o077:
+                warnings.append(ConfigProblem(self.path, None, "",
+                                              f"can be read by other users (mode {mode:04o}); "
+                                              f"run: chmod 600 {one_line(str(self.path))}"))
+        folders = dict.fromkeys([self.folder, self.target().parent, data_dir(), cache_dir()])
+        seen: set[tuple[int, int]] = set()
+        for folder in folders:
+            try:
+                info = folder.stat()
+            except OSError:
+                continue
+            mode = stat.S_IMODE(info.st_mode)
+            if (info.st_dev, info.st_ino) in seen or not mode & 0o022:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            warnings.append(ConfigProblem(folder, None, "", (
+                f"this folder can be written by other users (mode {mode:04o}), who could "
+                "replace hvctui's files in it or plant links there; run: chmod go-w "
+                f"{one_line(str(folder))}")))
+        return warnings
 
     def target(self) -> Path:
         """The file written: the config itself, or the end of its symlink chain."""
@@ -675,17 +818,24 @@ class ConfigStore:
     def _locked(self) -> Iterator[None]:
         # Beside the file written, so every path to it (symlinks included) takes the same lock.
         target = self.target()
+        lock = target.with_name(target.name + ".lock")
+        left = "the file was left as it was"
         try:
             make_private_folders(target.parent)
-            fd = os.open(target.with_name(target.name + ".lock"),
-                         os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fd = open_regular_file(lock, os.O_RDWR | os.O_CREAT)
+        except NotReadable as exc:
+            raise ConfigWriteError(target, f"its lock file {one_line(str(lock))} is "
+                                   f"{exc.strerror}", f"Remove {one_line(str(lock))} (hvctui "
+                                   f"makes it anew) and save again; {left}.") from None
         except OSError as exc:
             raise ConfigWriteError.of(target, exc) from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            if fcntl is not None:  # no flock on Windows: saves there are not serialized
+                _lock_within(fd, LOCK_WAIT_S, target, lock)
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
     def update(self, change: Callable[[Config], None]) -> Config:
@@ -696,6 +846,12 @@ class ConfigStore:
         """
         import tomli_w
 
+        if self.path.is_symlink():
+            # Its lock goes beside the target: make none beside what is no config (a link
+            # planted to ~/.bashrc, or to a repository's .git/index, whose .lock stops git).
+            first = self.load()
+            if first.error is not None:
+                raise first.error
         with self._locked():
             current = self.load()
             if current.error is not None:
@@ -760,6 +916,27 @@ def _merged(config: Config, reading: _Reading) -> dict[str, Any]:
     return out
 
 
+#: How long a save waits for another save of the same file (they take milliseconds): a lock
+#: held longer is someone else's, and waiting on it forever would hang the app.
+LOCK_WAIT_S = 10.0
+
+
+def _lock_within(fd: int, seconds: float, target: Path, lock: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise ConfigWriteError(
+                    target, f"another process has held its lock file {one_line(str(lock))} "
+                    f"for {seconds:g} s", f"Close other hvctui sessions, or remove "
+                    f"{one_line(str(lock))} if none is running; the file was left as it "
+                    "was.") from None
+            time.sleep(0.01)
+
+
 def make_private_folders(folder: Path) -> None:
     """Create `folder` and its missing parents, each 0700. Folders that exist are not touched."""
     missing: list[Path] = []
@@ -775,18 +952,21 @@ def make_private_folders(folder: Path) -> None:
         os.chmod(path, 0o700)  # the umask may have taken bits away; this one is ours
 
 
-def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+def write_atomically(path: Path, data: bytes, mode: int | None = None, *,
+                     follow_symlinks: bool = True) -> None:
     """Temp file beside the target, fsync, rename over it, fsync the folder: old or new,
-    never torn. A symlink is written through (it stays a symlink). The file keeps its mode
-    if it existed, else gets `mode` (default 0600). Folders that exist are never chmodded;
-    missing ones are created 0700. An OSError becomes a ConfigWriteError, and no temporary
-    file is left behind."""
-    target = Path(os.path.realpath(path))
+    never torn. A symlink is written through (it stays a symlink), or with `follow_symlinks`
+    false is itself replaced, nothing written where it points (for hvctui's own files). The
+    file keeps its mode if it was a regular file, else gets `mode` (default 0600). Folders that
+    exist are never chmodded; missing ones are created 0700. An OSError becomes a
+    ConfigWriteError, and no temporary file is left behind."""
+    target = Path(os.path.realpath(path) if follow_symlinks else os.path.abspath(path))
     folder = target.parent
     try:
         make_private_folders(folder)
         try:
-            keep = stat.S_IMODE(os.stat(target).st_mode)
+            info = os.stat(target) if follow_symlinks else os.lstat(target)
+            keep = stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else None
         except FileNotFoundError:
             keep = None
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

@@ -22,7 +22,7 @@ class ThemeProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"theme {self.path}: {self.reason} (skipped)"
+        return f"theme {one_line(str(self.path))}: {self.reason} (skipped)"
 
 
 def shipped_themes_dir() -> Path:
@@ -34,14 +34,18 @@ def shipped_themes_dir() -> Path:
 
 def theme_from_toml(path: Path) -> Theme:
     """A Theme from a TOML file; ValueError says what is wrong."""
-    from hvctui.profiles.store import read_regular_file
+    from hvctui.profiles.store import TooDeep, parse_bounded, read_regular_file
 
     try:  # a theme is a few hundred bytes: a FIFO or a huge file is refused, not read
-        data = tomllib.loads(read_regular_file(path, MAX_THEME_BYTES).decode("utf-8"))
+        # Only read, never written: a symlinked theme (kept in dotfiles) is followed.
+        text = read_regular_file(path, MAX_THEME_BYTES, follow_symlinks=True).decode("utf-8")
+        data = parse_bounded(tomllib.loads, text)
     except OSError as exc:
         raise ValueError(f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"cannot read: {exc}") from None
+    except TooDeep as exc:
+        raise ValueError(f"not read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
     name = data.get("name")

@@ -40,8 +40,9 @@ class HistoryScreen(Screen[None]):
                      (e.status, 16), (e.profile, 12), (e.call, 12), (e.detail, 60))
             # Every cell is Text: the file holds what servers and users wrote, never markup.
             table.add_row(*(Text(one_line(str(c), width)) for c, width in cells))
-        if not self._entries:
-            self.query_one(".screen-title", Static).update("Request history: nothing yet.")
+        if not self._entries:  # a history that is no regular file says so (a planted symlink)
+            self.query_one(".screen-title", Static).update(
+                Text(f"Request history: {self.history.problem or 'nothing yet.'}"))
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
