@@ -53,16 +53,22 @@ DEMO_FLEET: list[tuple[str, str]] = [
 ]
 
 
+#: Demo profiles that link, each on a simulated vCenter of its own: on one shared vCenter
+#: the first link would turn the others' trust step into ALREADY_EXISTS.
+OWN_VCENTER = ("verified-psc", "intercepted-psc")
+
+
 def demo_fleet_worlds(world: World) -> list[World]:
-    """The fleet's worlds: healthy, unhealthy, two unlinked; their PSC is `world`'s (one
-    on-premises PSC seen from many cloud vCenters has one certificate)."""
+    """The worlds beside `world`: the fleet's (healthy, unhealthy, two unlinked), then one
+    for each of OWN_VCENTER. Their PSCs are `world`'s (one on-premises PSC seen from many
+    cloud vCenters has one certificate), the loopback ones included."""
+    from dataclasses import replace
+
     from hvctui.sim.fleet import add_link
 
-    worlds = [World() for _ in range(4)]
+    worlds = [World() for _ in range(4 + len(OWN_VCENTER))]
     for each in worlds:
-        for host, psc in each.pscs.items():
-            psc.thumbprint = world.pscs[host].thumbprint
-            psc.certificate_pem = world.pscs[host].certificate_pem
+        each.pscs = {host: replace(psc) for host, psc in world.pscs.items()}
     add_link(worlds[0])
     add_link(worlds[1])
     worlds[1].faults.update({"unhealthy": True, "latency_ms": 400})
@@ -73,10 +79,31 @@ def demo_fleet_worlds(world: World) -> list[World]:
 def fleet_profiles(base: Profile, fleet: SimFleet) -> dict[str, Profile]:
     from hvctui.sim.fleet import unused_address
 
-    servers = [(vc.server, vc.info.sha256) for vc in fleet.vcenters]
+    servers = [(vc.server, vc.info.sha256) for vc in fleet.vcenters[:4]]
     servers.append((unused_address(), servers[0][1]))
     return {name: base.replace(server=server, pin_sha256=pin)
             for (name, _), (server, pin) in zip(DEMO_FLEET, servers)}
+
+
+class DemoReset:
+    """Puts every demo world back as the demo started it (links, administrators, faults,
+    sessions): the palette's "Reset the demo world", so the README's table holds again."""
+
+    def __init__(self, worlds: list[World]) -> None:
+        from copy import deepcopy
+
+        self._worlds = worlds
+        self._start = [deepcopy((w.links, w.administrators, w.faults.as_dict()))
+                       for w in worlds]
+
+    def __call__(self) -> None:
+        from copy import deepcopy
+
+        for world, (links, administrators, faults) in zip(self._worlds, self._start):
+            world.links = deepcopy(links)
+            world.administrators = list(administrators)
+            world.faults.update(faults)
+            world.sessions.clear()
 
 
 def demo_config(server: str, sim_sha256: str, world: World,
@@ -96,13 +123,20 @@ def demo_config(server: str, sim_sha256: str, world: World,
     def variant(**changes: object) -> Profile:
         return base.replace(**changes)
 
+    def own(index: int) -> dict[str, str]:
+        """The vCenter of its own of OWN_VCENTER[index], when the fleet runs."""
+        if fleet is None or len(fleet.vcenters) <= 4 + index:
+            return {}
+        vcenter = fleet.vcenters[4 + index]
+        return {"server": vcenter.server, "pin_sha256": vcenter.info.sha256}
+
     profiles = {
         "corp": base,
         # The PSCs of sim/psc.py (SimServer(loopback_pscs=True)) listen on loopback.
         "verified-psc": variant(psc_hostname=world.pscs[VERIFIED].host,
-                                psc_port=str(world.pscs[VERIFIED].port)),
+                                psc_port=str(world.pscs[VERIFIED].port), **own(0)),
         "intercepted-psc": variant(psc_hostname=world.pscs[INTERCEPTED].host,
-                                   psc_port=str(world.pscs[INTERCEPTED].port)),
+                                   psc_port=str(world.pscs[INTERCEPTED].port), **own(1)),
         "legacy-psc": variant(psc_hostname="psc-legacy.corp.local", domain_name="legacy.local",
                               psc_user="administrator@legacy.local",
                               admin_groups=["vmc-admins@legacy.local"]),
@@ -179,7 +213,9 @@ def run_demo() -> int:
             prepare_demo(folder, sim.info.server, sim.info.sha256, sim.world, fleet)
             from hvctui.tui.launch import run_tui
 
-            return run_tui(profile="corp", config=folder / "config.toml", demo=True)
+            reset = DemoReset([sim.world, *(vc.world for vc in fleet.vcenters)])
+            return run_tui(profile="corp", config=folder / "config.toml", demo=True,
+                           demo_reset=reset)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         for number, handler in previous.items():

@@ -223,7 +223,7 @@ def test_the_demo_never_uses_the_callers_passwords(
         seen.setdefault("simulator", dict(os.environ))
         return start(self)
 
-    def tui(profile: str | None, config: Path, demo: bool) -> int:
+    def tui(profile: str | None, config: Path, demo: bool, demo_reset: object = None) -> int:
         seen["tui"] = dict(os.environ)
         from hvctui.profiles.store import ConfigStore
 
@@ -244,3 +244,55 @@ def test_the_demo_never_uses_the_callers_passwords(
     assert passwords["corp"] == (PASSWORD, PASSWORD)
     assert passwords["wrong-psc-password"] == (PASSWORD, "not-the-password")
     assert all(cloud == PASSWORD for cloud, _ in passwords.values())
+
+
+async def test_in_the_demo_each_profile_keeps_its_scenario_after_others_link_and_reset_restores(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's demo table holds in any order: the profiles that link have a simulated
+    vCenter of their own; 'Reset the demo world' puts every world back as it started."""
+    from hvctui.demo import DemoReset, demo_fleet_worlds
+    from hvctui.sim.fleet import SimFleet
+
+    monkeypatch.delenv("HVCTUI_CONFIG_DIR")
+    worlds = demo_fleet_worlds(sim.world)
+    with SimFleet(worlds) as fleet_sim:
+        store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world,
+                             fleet_sim)
+        profiles = store.load().config.profiles
+        reset = DemoReset([sim.world, *(vc.world for vc in fleet_sim.vcenters)])
+        before = [dict(w.links) for w in [sim.world, *worlds]]
+        for order in ([*profiles][:11], [*profiles][:11][::-1]):  # corp first, then last
+            outcomes: dict[str, str | None] = {}
+            for name in order:
+                call = prepare(name, profiles[name], {}, need_spec=True)
+                try:
+                    await flow.link(call.connection, call.spec, trust)
+                    outcomes[name] = None
+                except ServerError as error:
+                    outcomes[name] = error.error_type.value
+            assert outcomes == {**EXPECTED, "verified-psc": None, "intercepted-psc": None}
+            reset()
+            assert [dict(w.links) for w in [sim.world, *worlds]] == before
+        assert before[1] and before[2]  # the fleet's healthy and unhealthy keep their links
+
+
+async def test_the_demo_banner_says_its_profiles_are_throwaway_and_the_palette_resets(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+
+    monkeypatch.delenv("HVCTUI_CONFIG_DIR")
+    store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world)
+    resets: list[int] = []
+    app = HvcApp(config_path=store.path, initial_profile="corp", demo=True,
+                 demo_reset=lambda: resets.append(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = str(app.main.query_one("#banner").render())
+        assert "DEMO: throwaway profiles" in banner and "Reset the demo world" in banner
+        assert len(banner.splitlines()[0]) <= 80
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Reset the demo world")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+    assert resets == [1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,7 @@ class HvcApp(App[int]):
         initial_profile: str | None = None,
         *,
         demo: bool = False,
+        demo_reset: Callable[[], None] | None = None,
         timings: bool = True,
         tz: tzinfo | None = None,
         transport: Any = None,
@@ -78,6 +79,8 @@ class HvcApp(App[int]):
                                  tz if tz is not None else self.config.zone(), demo, timings,
                                  probe_pins=transport is None)
         self._initial = initial_profile or ""
+        #: Puts the demo's simulated vCenters back as they started (`hvctui demo` only).
+        self.demo_reset = demo_reset
         self._theme_ready = False
         # Themes are set before the first style pass: choosing one later restyles every widget.
         themes, problems = load_themes(store.folder / "themes")
@@ -256,6 +259,12 @@ class HvcApp(App[int]):
         question.id = "quit-question"
         self.push_screen(question, answered)
 
+    def action_reset_demo(self) -> None:
+        if self.demo_reset is not None:
+            self.demo_reset()
+            self.notify("The demo world is as it started: every profile shows what the "
+                        "README's demo table says.")
+
     def action_start_afresh(self) -> None:
         self.main.start_afresh()
         self.loaded.error = None
@@ -285,6 +294,9 @@ class HvcApp(App[int]):
                             main.action_save_profile)
         yield SystemCommand("Show or hide the profiles", "More room for the form",
                             main.action_toggle_sidebar)
+        if self.demo_reset is not None:
+            yield SystemCommand("Reset the demo world", "Unlink every simulated vCenter and "
+                                "put the demo back as it started", self.action_reset_demo)
         if self.loaded.error is not None:
             yield SystemCommand("Start afresh", "Keep the broken config.toml as a backup "
                                 "beside it and start a new one", self.action_start_afresh)

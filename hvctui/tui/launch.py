@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 #: How long a thread may hold the interpreter before another that waits gets its turn.
@@ -13,7 +14,8 @@ from pathlib import Path
 SWITCH_INTERVAL = 0.001
 
 
-def run_tui(profile: str | None = None, config: Path | None = None, demo: bool = False) -> int:
+def run_tui(profile: str | None = None, config: Path | None = None, demo: bool = False,
+            demo_reset: Callable[[], None] | None = None) -> int:
     from hvctui.tui.app import HvcApp
 
     # What the imports made (modules, classes, Textual's tables) lives as long as the process.
@@ -21,6 +23,6 @@ def run_tui(profile: str | None = None, config: Path | None = None, demo: bool =
     # (about 17 ms) fell just before the first frame.
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    app = HvcApp(config_path=config, initial_profile=profile, demo=demo)
+    app = HvcApp(config_path=config, initial_profile=profile, demo=demo, demo_reset=demo_reset)
     app.run()
     return app.return_code or 0

@@ -143,6 +143,9 @@ class MainScreen(Screen[None]):
     def _banner(self) -> None:
         banner = self.query_one("#banner", Static)
         lines = []
+        if self.settings.demo:
+            lines.append("DEMO: throwaway profiles, removed on exit; ctrl+p: "
+                         "Reset the demo world")
         if self.tls_mode == "insecure":
             lines.append("! TLS verification is OFF: the vCenter's certificate is not checked.")
         if self.config_problem:
