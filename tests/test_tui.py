@@ -744,3 +744,24 @@ async def test_toasts_cover_neither_the_link_id_nor_a_dialogs_keys(
         toasts = [toast.region for toast in app.screen.query("Toast")]
         assert toasts and not any(r.y <= line < r.y + r.height and r.right > pane.region.x
                                   for r in toasts)
+
+
+async def test_a_click_on_a_key_bar_entry_does_what_its_key_does(isolated_config: Path) -> None:
+    from hvctui.tui.screens.help import HelpScreen
+    from hvctui.tui.screens.preview import PreviewScreen
+    from hvctui.tui.widgets.keyhints import KeyHints
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.edit("server")  # the form's keys in the bar: f5 Link, f7 Preview, ...
+        await pilot.pause()
+        bar = app.screen.query_one(KeyHints)
+        line = str(bar.render())
+        await pilot.click(KeyHints, offset=(line.index("Preview"), 0))
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        line = str(bar.render())
+        await pilot.click(KeyHints, offset=(line.index("help"), 0))
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
