@@ -58,6 +58,36 @@ async def test_link_with_trust_step_shows_the_link_id_and_stores_the_thumbprint(
     assert saved.profiles["corp"].ssl_thumbprint == sim.psc_thumbprint
 
 
+async def test_declining_to_store_the_thumbprint_leaves_the_form_as_it_was(
+        sim: Sim, isolated_config: Path) -> None:
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await link_through_trust(pilot, store_thumbprint=False)
+        assert sim.world.links  # linked
+        assert app.main.form.values()["ssl_thumbprint"] == ""
+        assert app.main.unsaved() == []  # quit would not warn of edits nobody made
+
+
+async def test_replacing_a_stored_thumbprint_asks_showing_the_old_and_the_new(
+        sim: Sim, isolated_config: Path) -> None:
+    old = "AB:" * 31 + "AB"
+    path = write_config(isolated_config, {"corp": corp_profile(
+        sim.address, sim.info.sha256, ssl_thumbprint=old)})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.input("ssl_thumbprint").value = ""  # cleared, say after a renewal
+        await pilot.press("f5")
+        await wait_for_dialog(pilot, TrustScreen)
+        await pilot.press("t")
+        await wait_for_dialog(pilot, ConfirmScreen)
+        shown = unbroken(" ".join(str(w.render()) for w in app.screen.query("Static")))
+        assert "Replace" in shown and old.replace(":", "") in shown.replace(":", "")
+        assert sim.psc_thumbprint.replace(":", "") in shown.replace(":", "")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    assert ConfigStore(path).load().config.profiles["corp"].ssl_thumbprint == old
+
+
 async def test_escape_in_the_trust_dialog_sends_no_second_create(
         sim: Sim, isolated_config: Path) -> None:
     app = app_for(sim, isolated_config)
