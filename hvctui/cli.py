@@ -912,6 +912,7 @@ def _password(args: argparse.Namespace, out: Output) -> int:
     """`hvctui password set|forget`: the keyring entry of one user at one server."""
     from hvctui.profiles.credentials import (
         forget_in_keyring,
+        keyring_backend_problem,
         psc_key,
         store_in_keyring,
         vcenter_key,
@@ -941,6 +942,9 @@ def _password(args: argparse.Namespace, out: Output) -> int:
                      "is still there; it is never sent. Remove it with: keyring del hvctui "
                      f"{key.user}")
         return ExitCode.OK
+    problem = keyring_backend_problem()
+    if problem:  # said before the password is typed, not after
+        raise InputError(f"the keyring cannot be used: {problem}", field="password")
     secret = Secret(_read_new_password(key))
     store_in_keyring(key, secret)
     out.result(f"Stored the password of {key} in the keyring.")

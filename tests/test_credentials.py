@@ -427,3 +427,21 @@ async def test_the_form_chooses_the_password_source_and_the_tui_ignores_the_envi
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
         await wait_until(pilot, lambda: bool(seen))
     assert seen == [("cloudadmin@vmc.local", PASSWORD)]
+
+
+def test_password_set_without_a_keyring_says_so_before_asking(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "keyring", None)
+    write_config(isolated_config, {"sddc1": Profile(server="vc-1.example.com",
+                                                    user="cloudadmin@vmc.local")})
+    asked: list[str] = []
+
+    class Asking(_Stdin):
+        def readline(self) -> str:
+            asked.append("asked")
+            return "typed-for-nothing\n"
+
+    monkeypatch.setattr(sys, "stdin", Asking(""))
+    assert main(["password", "set", "--profile", "sddc1"]) == 2
+    assert asked == [] and "keyring package is not installed" in capsys.readouterr().err
