@@ -133,6 +133,17 @@ class HvcApp(App[int]):
                                                                    self.console.options)))
         self._close_messages_no_wait()
 
+    def action_command_palette(self) -> None:
+        """Textual's, but the palette is open if it is anywhere on the stack: Textual's
+        `CommandPalette.is_open` looks at the top screen only, and ctrl+p with a dialog over
+        the palette pushed a second one with the same id (DuplicateIds ended the app).
+        docs/upstream/03-palette-is-open-top-only.md"""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(isinstance(screen, CommandPalette)
+                                                for screen in self.screen_stack):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
     def get_default_screen(self) -> Screen[Any]:
         return self.main
 

@@ -36,7 +36,7 @@ SHOWN_ESC = "\u241b"
 #: A paste whose reads stop this long before its end marker came is over (its start marker was
 #: sent unbracketed, or the link broke): otherwise every later key would be pasted text.
 PASTE_STALL = 2.0
-_ORIGINAL = "_hvctui_original"
+_ORIGINAL = "_hvctui_original"  # as guards.ORIGINAL
 
 
 class Reads:
