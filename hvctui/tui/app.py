@@ -123,6 +123,7 @@ class HvcApp(App[int]):
         header, a typed password); ours shows the frames and the exception alone.
 
         Workers and actions catch what they can expect; this is the last guard, for a defect.
+        No public option turns the locals off: docs/upstream/09-crash-report-shows-locals.md.
         """
         from rich.segment import Segments
         from rich.traceback import Traceback

@@ -18,6 +18,9 @@ the end marker's, reaches the parser as ␛ (U+241B), drawn as the control it st
 A paste can hold an end marker of its own, which terminals that do not sanitise pastes pass on:
 what follows it is typed, as keys typed ahead are. No timing tells the two apart; the dialogs that
 trust, unlink or delete answer no key typed before they were drawn (screens/dialogs.py).
+
+Upstream: docs/upstream/07-escape-then-key-in-one-read.md and
+08-escape-in-a-paste-replayed-as-keys.md. No public override: the driver builds its parser.
 """
 
 from __future__ import annotations
