@@ -65,6 +65,11 @@ async def test_the_attributes_the_guards_read_are_still_textuals() -> None:
     assert "_timeout_time" in vars(XTermParser())  # escapes.py ends the ESC wait through it
     assert "_in_band_window_resize" in vars(LinuxDriver(App()))
     assert "_fatal_error" in vars(App) and HvcApp._fatal_error is not App._fatal_error
+    app = App[None]()
+    async with app.run_test():  # keygate.py waits for every queue to drain through these
+        assert app._registry and all(hasattr(pump, "_message_queue")
+                                     and hasattr(pump, "_next_callbacks")
+                                     for pump in (app, *app._registry))
 
 
 # --- canaries: Textual's own code on each defect ----------------------------------------------
