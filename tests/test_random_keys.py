@@ -251,7 +251,8 @@ async def test_a_bracket_typed_in_a_field_is_shown_as_typed_on_leaving_it(
 async def test_two_enters_at_once_in_the_palette_run_the_command_once(demo: Path) -> None:
     """Random keys, seed 1: enter, enter in one read chose the palette's command twice; the
     second dismissed the closed palette and ended the app with ScreenStackError (Textual's
-    Screen.dismiss pops whatever is on top; guarded in hvctui.tui.guards)."""
+    Screen.dismiss pops whatever is on top; guarded in hvctui.tui.guards). The key gate
+    hands the second enter over once the first has closed the palette."""
     app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p", *"history")
@@ -287,8 +288,8 @@ async def test_a_dialog_answered_twice_at_once_closes_once(demo: Path) -> None:
 async def test_ctrl_p_with_the_palette_open_under_a_dialog_opens_no_second_palette(
         demo: Path) -> None:
     """Random keys, seed 1: ctrl+p while a dialog had opened over the palette ended the app
-    with DuplicateIds (Textual's CommandPalette.is_open looks at the top screen only; guarded
-    in hvctui.tui.guards)."""
+    with DuplicateIds (Textual's CommandPalette.is_open looks at the top screen only;
+    HvcApp.action_command_palette looks at the whole stack)."""
     app = HvcApp(config_path=demo / "config.toml", initial_profile="corp", demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p")
@@ -298,7 +299,9 @@ async def test_ctrl_p_with_the_palette_open_under_a_dialog_opens_no_second_palet
         await pilot.press("ctrl+p")
         await pilot.pause(0.05)
         assert not ended(app)
-        assert [type(s) for s in app.screen_stack][1:] == [CommandPalette, HistoryScreen]
+        stack = app.screen_stack[1:]
+        assert len(stack) == 2 and isinstance(stack[0], CommandPalette)
+        assert isinstance(stack[1], HistoryScreen)
 
 
 async def test_screens_opened_and_closed_leave_no_render_caches_behind(demo: Path) -> None:

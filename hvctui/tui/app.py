@@ -126,6 +126,7 @@ class HvcApp(App[int]):
         header, a typed password); ours shows the frames and the exception alone.
 
         Workers and actions catch what they can expect; this is the last guard, for a defect.
+        No public option turns the locals off: docs/upstream/09-crash-report-shows-locals.md.
         """
         from rich.segment import Segments
         from rich.traceback import Traceback
@@ -135,6 +136,17 @@ class HvcApp(App[int]):
         self._exit_renderables.append(Segments(self.console.render(report,
                                                                    self.console.options)))
         self._close_messages_no_wait()
+
+    def action_command_palette(self) -> None:
+        """Textual's, but the palette is open if it is anywhere on the stack: Textual's
+        `CommandPalette.is_open` looks at the top screen only, and ctrl+p with a dialog over
+        the palette pushed a second one with the same id (DuplicateIds ended the app).
+        docs/upstream/03-palette-is-open-top-only.md"""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(isinstance(screen, CommandPalette)
+                                                for screen in self.screen_stack):
+            self.push_screen(CommandPalette(id="--command-palette"))
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main

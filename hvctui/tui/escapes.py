@@ -14,12 +14,19 @@ Inside a paste, the parser still reads ESC as the start of a sequence: ESC follo
 32 characters was replayed as keys (a pasted line feed ran Link), and an ESC before the end
 marker closed the dialog the text was pasted into. A paste is text: each ESC in it, other than
 the end marker's, reaches the parser as ␛ (U+241B), drawn as the control it stands for.
+
+A paste can hold an end marker of its own, which terminals that do not sanitise pastes pass on:
+what follows it is typed, as keys typed ahead are. No timing tells the two apart; the dialogs that
+trust, unlink or delete answer no key typed before they were drawn (screens/dialogs.py).
+
+Upstream: docs/upstream/07-escape-then-key-in-one-read.md and
+08-escape-in-a-paste-replayed-as-keys.md. No public override: the driver builds its parser.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 ESC = "\x1b"
@@ -29,29 +36,15 @@ PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 #: never send: ESC then P, ], _ or \ is escape, then the key.)
 SEQUENCE_AFTER_ESC = frozenset("[O\x1bfb\x7f")
 SHOWN_ESC = "\u241b"
-_INSTALLED = "_hvctui_escapes"
-
-
-#: A paste whose reads stop this long before its end marker came is over (cut short, or its
-#: start marker was itself pasted): the keys after it act again.
+#: A paste whose reads stop this long before its end marker came is over (its start marker was
+#: sent unbracketed, or the link broke): otherwise every later key would be pasted text.
 PASTE_STALL = 2.0
-#: A read that comes this soon after the one before was handled (the terminal had it ready:
-#: the same write) streams on from it. After a paste's end marker, what streams on is pasted
-#: text too. A person's keys and mouse reports come further apart.
-PASTE_FLOW = 0.005
+_ORIGINAL = "_hvctui_original"  # as guards.ORIGINAL
 
 
 class Reads:
-    """One terminal's reads, cut where an ESC must stand alone; pastes followed across reads
-    (a marker can be cut between two reads).
-
-    A paste is text from its start marker to its end marker, within bounds. A paste can hold an
-    end marker of its own (tmux passes it on: what followed ran as keys, a pasted F5 sent Link
-    and a pasted `t` trusted). So what follows an end marker in its read is pasted text, and
-    so are the reads that stream in right after it (ready within PASTE_FLOW of the read before
-    being handled, as the rest of one write is). A paste whose reads stall for PASTE_STALL is
-    over (with no end marker every later key was pasted text, for good).
-    """
+    """One terminal's reads, cut where an ESC must stand alone, with each ESC in a paste made
+    text; a marker can be cut between two reads."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.tail = ""  # the end of the read before: a marker's first characters
@@ -62,80 +55,46 @@ class Reads:
         self.held = ""
         self.clock = clock
         self.last = clock()
-        self.reopened = False  # pasted text hvctui bracketed, up to the end of this read
-        self.after_paste = False  # the read before ended a paste: what streams on is text
-        self.tail_shown: set[int] = set()  # the tail's ESCs sent on as ␛: no marker starts there
-
-    def handled(self) -> None:
-        """The read's keys are handled: from now the terminal is idle."""
-        self.last = self.clock()
-
-    def _reopen(self, piece: list[str]) -> None:
-        piece.append(PASTE_START)
-        self.pasting = self.reopened = True
 
     def cut(self, data: str) -> tuple[bool, list[str]]:
         """(whether the ESC that ended the read before stands alone, the pieces of this read:
         each but the last ends with an ESC that stands alone)."""
-        idle = self.clock() - self.last
-        stalled = self.pasting and idle >= PASTE_STALL
-        ending = self.held + (PASTE_END if stalled else "")
-        data, self.held = ending + data, ""
-        alone_before = (self.ended_with_escape and not self.pasting
-                        and data[0] not in SEQUENCE_AFTER_ESC)
+        now = self.clock()
+        stalled = self.pasting and now - self.last >= PASTE_STALL
+        self.last = now
+        data, self.held = self.held + (PASTE_END if stalled else "") + data, ""
+        alone_before = self.ended_with_escape and data[0] not in SEQUENCE_AFTER_ESC
         window, start = self.tail + data, len(self.tail)
-        shown = set(self.tail_shown)  # window positions of ESCs sent on as ␛
         pieces: list[str] = []
         piece: list[str] = []
-        streaming = self.after_paste and not self.pasting and idle < PASTE_FLOW
-        continue_at = len(ending) if streaming else -1  # streams on from a paste: text too
-        self.after_paste = False
         for index, char in enumerate(data):
-            if index == continue_at:
-                self._reopen(piece)
             at = start + index
-            ended = False
-            if char == "~" and at >= 5 and at - 5 not in shown:
+            if char == "~" and at >= 5:
                 if window.startswith(PASTE_START, at - 5):
                     self.pasting = True
-                elif window.startswith(PASTE_END, at - 5) and self.pasting:
-                    self.pasting, ended = False, True
-                    self.after_paste = index >= len(ending)  # not hvctui's own end
+                elif window.startswith(PASTE_END, at - 5):
+                    self.pasting = False
             if char != ESC:
                 piece.append(char)
-                if ended and len(ending) <= index < len(data) - 1:  # more: pasted text too
-                    self._reopen(piece)
-            elif self.pasting:  # the end marker, or pasted text
-                cut_marker = (len(window) - at < len(PASTE_END)
-                              and PASTE_END.startswith(window[at:]))
-                if cut_marker and not self.reopened:
-                    self.held = window[at:]  # cut by the read: wait for the rest
+            elif self.pasting:
+                rest = window[at:]
+                if len(rest) < len(PASTE_END) and PASTE_END.startswith(rest):
+                    self.held = rest  # the end marker cut by the read: wait for the rest
                     break
-                if window.startswith(PASTE_END, at):
-                    piece.append(ESC)
-                else:
-                    piece.append(SHOWN_ESC)
-                    shown.add(at)
+                piece.append(ESC if rest.startswith(PASTE_END) else SHOWN_ESC)
             else:
                 piece.append(ESC)
                 if index + 1 < len(data) and data[index + 1] not in SEQUENCE_AFTER_ESC:
                     pieces.append("".join(piece))
                     piece = []
-        if self.reopened:  # the text bracketed by hvctui ends with this read
-            if self.pasting:
-                piece.append(PASTE_END)
-            self.pasting = self.reopened = False
-            self.after_paste = True
         pieces.append("".join(piece))
-        kept = len(window) - len(self.held)
-        self.tail = window[:kept][-5:]
-        self.tail_shown = {at - (kept - len(self.tail)) for at in shown
-                           if kept - len(self.tail) <= at < kept}
-        self.ended_with_escape = data.endswith(ESC) and not self.pasting
+        kept = window[:len(window) - len(self.held)]
+        self.tail = kept[-5:]
+        self.ended_with_escape = kept.endswith(ESC) and not self.pasting
         return alone_before, pieces
 
 
-def _escape_alone(parser: Any) -> Any:
+def _escape_alone(parser: Any) -> Iterable[Any]:
     """End the parser's wait for what follows an ESC (it reports escape), if it is waiting."""
     if getattr(parser, "_timeout_time", None) is not None:
         parser._timeout_time = 0.0  # noqa: SLF001 - what `tick` compares with the clock
@@ -143,16 +102,17 @@ def _escape_alone(parser: Any) -> Any:
 
 
 def install() -> bool:
-    """Read every terminal's input through `Reads` (idempotent)."""
+    """Read every terminal's input through `Reads` (idempotent); False if Textual's parser no
+    longer has what this relies on."""
     from textual._xterm_parser import XTermParser
 
     original = XTermParser.feed
-    if getattr(original, _INSTALLED, False):
+    if hasattr(original, _ORIGINAL):
         return True
-    if not hasattr(XTermParser, "tick"):
+    if not hasattr(XTermParser, "tick") or "_timeout_time" not in vars(XTermParser()):
         return False
 
-    def feed(self: XTermParser, data: str) -> Any:
+    def feed(self: XTermParser, data: str) -> Iterable[Any]:
         if not data:  # the end of input
             yield from original(self, data)
             return
@@ -165,8 +125,7 @@ def install() -> bool:
                 yield from _escape_alone(self)
             if piece:
                 yield from original(self, piece)
-        reads.handled()
 
-    setattr(feed, _INSTALLED, True)
+    setattr(feed, _ORIGINAL, original)
     XTermParser.feed = feed  # type: ignore[method-assign]
     return True

@@ -1,10 +1,12 @@
 """Local guards for defects in Textual that end the app or hold what it no longer shows, each
 proven by a test.
 
-Every guard names the upstream behaviour it covers, checks the precondition that upstream
-misses and otherwise hands over to Textual's own code, so it stays correct if upstream fixes the
-defect; if the private method it wraps disappears, the guard is not installed and the
-regression test in tests/test_random_keys.py says so.
+Every guard names its upstream issue (or the report under docs/upstream/, ready to file), checks
+the precondition that upstream misses and otherwise hands over to Textual's own code, which it
+keeps as `_hvctui_original` on the wrapper. tests/test_textual_patches.py proves each one is
+installed, and runs the original on the defect's reproduction as a strict xfail: the day
+upstream fixes it, that test turns red and says the guard can go. Written against Textual 8.2.x
+(pyproject pins the minor series: the names wrapped are private).
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ from textual.widgets import Input, OptionList
 
 from hvctui.tui import escapes
 
-_INSTALLED = "_hvctui_guarded"
+#: The wrapper's attribute holding the function it wraps (escapes.py uses the same).
+ORIGINAL = "_hvctui_original"
+
+
+def _installed(function: Any) -> bool:
+    return hasattr(function, ORIGINAL)
+
+
+def _keep(wrapper: Any, original: Any) -> Any:
+    setattr(wrapper, ORIGINAL, original)
+    wrapper.__doc__ = getattr(original, "__doc__", None)
+    return wrapper
 
 
 def _guard_option_list_page() -> bool:
@@ -30,11 +43,13 @@ def _guard_option_list_page() -> bool:
     options present and `highlighted` set, `_move_page` reads `self._index_to_line[highlighted]`
     from the empty cache and raises `KeyError` (or `IndexError` at `self._lines[-1]`), which
     ends the app. Without lines there is no page to move by, so the highlight stays.
+    Upstream: not reported; docs/upstream/01-option-list-page-before-layout.md. No public
+    override: the list is the command palette's own.
     """
     original = getattr(OptionList, "_move_page", None)
     if original is None:
         return False
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
 
     def _move_page(self: OptionList, direction: Any) -> None:
@@ -42,9 +57,7 @@ def _guard_option_list_page() -> bool:
             return  # no lines to page through yet: upstream would raise KeyError
         original(self, direction)
 
-    setattr(_move_page, _INSTALLED, True)
-    _move_page.__doc__ = original.__doc__
-    OptionList._move_page = _move_page  # type: ignore[method-assign]
+    OptionList._move_page = _keep(_move_page, original)  # type: ignore[method-assign]
     return True
 
 
@@ -57,9 +70,12 @@ def _guard_stale_dismiss() -> bool:
     command palette; enter and escape in a dialog) dismisses it a second time: with only the
     main screen left this raises `ScreenStackError` and ends the app, otherwise it pops another
     screen and answers its caller twice. A screen that is not on top has nothing to dismiss.
+    Upstream: Textual 0.x refused this (textual#2575); 8.0 dropped the check (textual#6362);
+    docs/upstream/02-dismiss-pops-another-screen.md. A public override would be a `dismiss` on
+    each of hvctui's screens and on Textual's command palette: this one place covers them all.
     """
     original = Screen.dismiss
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
 
     def dismiss(self: Screen[Any], result: Any = None) -> AwaitComplete:
@@ -68,59 +84,7 @@ def _guard_stale_dismiss() -> bool:
             return AwaitComplete.nothing()
         return original(self, result)
 
-    setattr(dismiss, _INSTALLED, True)
-    dismiss.__doc__ = original.__doc__
-    Screen.dismiss = dismiss  # type: ignore[method-assign]
-    return True
-
-
-def _guard_stale_palette_choice() -> bool:
-    """A choice that reaches the command palette after it closed.
-
-    Upstream (Textual 8.2.x, `CommandPalette._select_command` / `_select_or_command`): two
-    enters in one read each post a selection; the first closes the palette and runs the
-    command, the second, handled by the closed palette, runs the command again (and dismisses
-    again, see `_guard_stale_dismiss`). The palette's `@on` handlers are bound at class
-    creation, so the guard sits in front of its message dispatch and drops those two messages
-    once the palette is not the active screen.
-    """
-    from textual.command import CommandPalette
-
-    original = CommandPalette._on_message
-    if getattr(original, _INSTALLED, False):
-        return True
-
-    async def _on_message(self: CommandPalette, message: Any) -> None:
-        if isinstance(message, (Input.Submitted, OptionList.OptionSelected)) \
-                and not self.is_active:
-            return
-        await original(self, message)
-
-    setattr(_on_message, _INSTALLED, True)
-    CommandPalette._on_message = _on_message  # type: ignore[method-assign]
-    return True
-
-
-def _guard_second_palette() -> bool:
-    """ctrl+p while the command palette is open under another screen.
-
-    Upstream (Textual 8.2.x, `CommandPalette.is_open`, asked by `App.action_command_palette`):
-    only the top screen is checked, so with a dialog opened over the palette (by a call in
-    flight) ctrl+p pushes a second palette with the same id and `DuplicateIds` ends the app.
-    The palette is open if it is anywhere on the stack; ctrl+p then does nothing.
-    """
-    from textual.command import CommandPalette
-
-    original = CommandPalette.is_open
-    if getattr(original, _INSTALLED, False):
-        return True
-
-    def is_open(app: Any) -> bool:
-        return original(app) or any(screen.has_class("--textual-command-palette")
-                                    for screen in app.screen_stack)
-
-    setattr(is_open, _INSTALLED, True)
-    CommandPalette.is_open = staticmethod(is_open)  # type: ignore[method-assign]
+    Screen.dismiss = _keep(dismiss, original)  # type: ignore[method-assign]
     return True
 
 
@@ -143,11 +107,14 @@ def _guard_input_controls() -> bool:
     CSI in it reaches the terminal raw (it can clear the screen or set the clipboard). Each
     such character is drawn as one visible symbol instead; the value itself is unchanged
     (a password keeps every character; a host name holding one is refused by its check).
+    Upstream: docs/upstream/04-input-draws-control-characters.md. Public override: Input's
+    `highlighter` can rewrite the drawn text; it needs passing to every Input built (hvctui's
+    three kinds and the palette's), so this stays in one place until they are.
     """
     original = getattr(Input, "_value", None)
     if not isinstance(original, property) or original.fget is None:
         return False
-    if getattr(original.fget, _INSTALLED, False):
+    if _installed(original.fget):
         return True
     draw = original.fget
 
@@ -158,8 +125,7 @@ def _guard_input_controls() -> bool:
             text.plain = _UNDRAWABLE.sub(_shown, plain)
         return text
 
-    setattr(_value, _INSTALLED, True)
-    Input._value = property(_value)  # type: ignore[method-assign,assignment]
+    Input._value = property(_keep(_value, draw))  # type: ignore[method-assign,assignment]
     return True
 
 
@@ -171,14 +137,14 @@ def _guard_styles_cache_retention() -> bool:
     `StylesCache` objects alive, each with every line its widget last drew. Every dialog,
     list and screen opened and closed leaves its widgets' caches there: the soak (a Link every
     few seconds, a screen opened each time) grew by a sixth before the cache filled. The
-    result depends only on the two colours, so it is cached on them alone.
+    result depends only on the two colours, so it is cached on them alone. No public override.
     """
     from functools import lru_cache
 
     from textual._styles_cache import StylesCache
 
     original = StylesCache.__dict__.get("get_inner_outer")
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
     compute = getattr(original, "__wrapped__", None)  # an lru_cache wrapper: the defect
     if compute is None:
@@ -191,8 +157,8 @@ def _guard_styles_cache_retention() -> bool:
     def get_inner_outer(self: StylesCache, base_background: Any, background: Any) -> Any:
         return inner_outer(base_background, background)
 
-    setattr(get_inner_outer, _INSTALLED, True)
-    StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign,assignment]
+    StylesCache.get_inner_outer = _keep(  # type: ignore[method-assign]
+        get_inner_outer, original)
     return True
 
 
@@ -205,21 +171,23 @@ def _guard_undecodable_input() -> bool:
     the input thread, and the app ends with a traceback and exit code 0. The driver gets its
     decoder from its module's `getincrementaldecoder`; hvctui's reads such a byte as U+FFFD,
     drawn as the replacement character; a character split between two reads still decodes.
+    Upstream: textual#6456 (open). No public override: the driver builds its decoder inside
+    its input thread.
     """
     from textual.drivers import linux_driver
 
     original = getattr(linux_driver, "getincrementaldecoder", None)
     if original is None:
         return False
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
 
     def getincrementaldecoder(encoding: str) -> Any:
         decoder = original(encoding)
         return lambda errors="replace": decoder(errors)
 
-    setattr(getincrementaldecoder, _INSTALLED, True)
-    linux_driver.getincrementaldecoder = getincrementaldecoder  # type: ignore[attr-defined]
+    linux_driver.getincrementaldecoder = _keep(  # type: ignore[attr-defined]
+        getincrementaldecoder, original)
     return True
 
 
@@ -231,13 +199,14 @@ def _guard_malformed_extended_key() -> bool:
     `ESC[1114112u` or a 20-digit code (pasted, or sent by a confused terminal) raises
     ValueError or OverflowError in the input thread and the app ends. Such a sequence is not a
     key: the parser reads it as it reads any sequence it does not know.
+    Upstream: docs/upstream/05-malformed-kitty-key-raises.md. No public override.
     """
     from textual._xterm_parser import XTermParser
 
     original = getattr(XTermParser, "_parse_extended_key", None)
     if original is None:
         return False
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
 
     def _parse_extended_key(self: XTermParser, sequence: str) -> Any:
@@ -246,8 +215,8 @@ def _guard_malformed_extended_key() -> bool:
         except (ValueError, OverflowError):
             return None
 
-    setattr(_parse_extended_key, _INSTALLED, True)
-    XTermParser._parse_extended_key = _parse_extended_key  # type: ignore[method-assign]
+    XTermParser._parse_extended_key = _keep(  # type: ignore[method-assign]
+        _parse_extended_key, original)
     return True
 
 
@@ -269,6 +238,7 @@ def _guard_unrequested_resize() -> bool:
     The driver's own resize events (SIGWINCH) do not pass here. A support reply is taken once,
     only within `IN_BAND_REPLY_WINDOW` seconds of the driver's query; a Resize from the input
     only once that reply came, and only at a size a terminal can have.
+    Upstream: docs/upstream/06-unrequested-in-band-resize.md. No public override.
     """
     import time
 
@@ -278,7 +248,7 @@ def _guard_unrequested_resize() -> bool:
 
     original = LinuxDriver.process_message
     query = getattr(LinuxDriver, "_query_in_band_window_resize", None)
-    if getattr(original, _INSTALLED, False):
+    if _installed(original):
         return True
     if query is None:
         return False
@@ -301,10 +271,9 @@ def _guard_unrequested_resize() -> bool:
             return
         original(self, message)
 
-    setattr(process_message, _INSTALLED, True)
-    LinuxDriver.process_message = process_message  # type: ignore[method-assign]
-    LinuxDriver._query_in_band_window_resize = (  # type: ignore[method-assign]
-        _query_in_band_window_resize)
+    LinuxDriver.process_message = _keep(process_message, original)  # type: ignore[method-assign]
+    LinuxDriver._query_in_band_window_resize = _keep(  # type: ignore[method-assign]
+        _query_in_band_window_resize, query)
     return True
 
 
@@ -312,8 +281,6 @@ def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
             "stale_dismiss": _guard_stale_dismiss(),
-            "stale_palette_choice": _guard_stale_palette_choice(),
-            "second_palette": _guard_second_palette(),
             "input_controls": _guard_input_controls(),
             "styles_cache_retention": _guard_styles_cache_retention(),
             "escapes": escapes.install(),

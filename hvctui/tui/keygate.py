@@ -23,7 +23,6 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.message_pump import MessagePump
 from textual.worker import WorkerState
 
 if TYPE_CHECKING:
@@ -34,33 +33,6 @@ PATIENCE = 2.0
 _ADMITTED = "_hvctui_admitted"
 
 
-class _Dispatching:
-    """How many messages are being handled right now, in every message pump.
-
-    Textual's queues say what is waiting, not what is being handled (a handler awaiting a
-    mount has an empty queue), so `MessagePump._dispatch_message` is counted around. If the
-    private method disappears the count stays 0 and the gate still waits for the queues.
-    """
-
-    count = 0
-
-    @classmethod
-    def install(cls) -> None:
-        original = getattr(MessagePump, "_dispatch_message", None)
-        if original is None or getattr(original, "_hvctui_counted", False):
-            return
-
-        async def _dispatch_message(self: MessagePump, message: object) -> object:
-            cls.count += 1
-            try:
-                return await original(self, message)
-            finally:
-                cls.count -= 1
-
-        _dispatch_message._hvctui_counted = True  # type: ignore[attr-defined]
-        MessagePump._dispatch_message = _dispatch_message  # type: ignore[method-assign]
-
-
 class KeyGate:
     def __init__(self, app: App[object]) -> None:
         self.app = app
@@ -68,7 +40,6 @@ class KeyGate:
         self._busy = False
         self._since = 0.0
         self._polls = 0
-        _Dispatching.install()
 
     def admit(self, event: events.Key) -> bool:
         """True: route this key now. False: the gate keeps it and replays it later."""
@@ -121,8 +92,6 @@ class KeyGate:
         app = self.app
         if not app.is_running:
             return True
-        if _Dispatching.count:
-            return False
         for pump in (app, *app._registry):  # noqa: SLF001 - every node with a message queue
             if not pump._message_queue.empty() or pump._next_callbacks:  # noqa: SLF001
                 return False
