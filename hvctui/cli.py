@@ -14,6 +14,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hvctui.vapi.errors import ExitCode
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -23,38 +25,6 @@ if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo
     from hvctui.vapi.psccheck import PscCheck
     from hvctui.vapi.render import Report
-
-
-class ExitCode:
-    """The CLI's documented exit codes (product.md)."""
-
-    OK = 0
-    SERVER_ERROR = 1
-    BAD_INPUT = 2
-    UNVERIFIED_PEER = 3
-    ALREADY_EXISTS = 4
-    NOT_AUTHENTICATED = 5
-    NETWORK = 6
-    INTERRUPTED = 130
-
-
-def exit_code_for(error: HvcError) -> int:
-    from hvctui.vapi.errors import BadOffer, ErrorType, InputError, NetworkError, ServerError
-
-    if isinstance(error, InputError):
-        return ExitCode.BAD_INPUT
-    if isinstance(error, NetworkError):
-        return ExitCode.NETWORK
-    if isinstance(error, BadOffer):
-        return ExitCode.UNVERIFIED_PEER
-    if isinstance(error, ServerError):
-        if error.error_type is ErrorType.UNVERIFIED_PEER:
-            return ExitCode.UNVERIFIED_PEER
-        if error.error_type is ErrorType.ALREADY_EXISTS:
-            return ExitCode.ALREADY_EXISTS
-        if error.error_type in (ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHORIZED):
-            return ExitCode.NOT_AUTHENTICATED
-    return ExitCode.SERVER_ERROR
 
 
 # Flag name of each profile field, for error messages that name what the user typed.
@@ -382,7 +352,7 @@ class Output:
         from hvctui.vapi.render import error_report
 
         self.report(error_report(error, self.tz, actions), to_stderr=True)
-        return exit_code_for(error)
+        return error.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ from hvctui.profiles.credentials import (
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
 from hvctui.vapi.connection import Connection, Secret, Timeouts, TlsPolicy
-from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
+from hvctui.vapi.errors import Cancelled, HvcError, InputError
 from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
@@ -94,6 +94,16 @@ class NotReady(InputError):
         super().__init__(text, field=problems[0].field if problems else "",
                          hint="Correct the values named; nothing was sent.")
         self.problems = problems
+
+    @property
+    def fleet_problem(self) -> str:  # type: ignore[override]
+        if any(p.field in ("password", "psc_password") for p in self.problems):
+            return "password_needed"
+        return "incomplete"
+
+    @property
+    def fleet_detail(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
 
 
 def merge(base: Profile | None, overrides: dict[str, Any]) -> tuple[Profile | None,
@@ -392,11 +402,7 @@ def status_of(error: BaseException | None) -> str:
     """The history's status word for an outcome (one rule for both faces)."""
     if error is None:
         return "ok"
-    if isinstance(error, ServerError):
-        return error.error_type.value
-    if isinstance(error, HvcError):
-        return type(error).__name__
-    return "Failed"
+    return error.history_status if isinstance(error, HvcError) else "Failed"
 
 
 class _Stopwatch:

@@ -398,7 +398,7 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
         payload = {
             "ok": False,
             "http_status": error.http_status,
-            "error_type": error.error_type.value,
+            "error_type": error.json_error_type,
             "messages": messages,
             "data": error.data if error.data is not None else {},
             "hint": hint,
@@ -409,7 +409,7 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
     payload: dict[str, Any] = {
         "ok": False,
         "http_status": error.status if isinstance(error, NotVapiAnswer) else None,
-        "error_type": _local_error_type(error),
+        "error_type": error.json_error_type,
         "messages": [{"text": error.message, "params_rendered": {}}] if error.message else [],
         "data": {},
         "hint": hint,
@@ -419,23 +419,6 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
     if isinstance(error, TlsError):
         payload["data"] = {"tls": error.kind, **error.data}
     return payload
-
-
-def _local_error_type(error: HvcError) -> str:
-    """Names for failures that are not a server's vAPI error."""
-    from hvctui.vapi.errors import Cancelled, InputError, NetworkError
-
-    if isinstance(error, TlsError):
-        return "TLS_" + error.kind.upper()
-    if isinstance(error, NotVapiAnswer):
-        return "NOT_VAPI_ANSWER"
-    if isinstance(error, NetworkError):
-        return "NETWORK"
-    if isinstance(error, InputError):
-        return "INVALID_INPUT"
-    if isinstance(error, Cancelled):
-        return "CANCELLED"
-    return "ERROR"
 
 
 def link_report(link_id: str, domain: str, trusted_thumbprint: str | None) -> Report:
