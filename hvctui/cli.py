@@ -644,7 +644,7 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
     """The CLI's answer to an UNVERIFIED_PEER offer from `psc`, for one link or many:
     --trust-offered, else a question on a terminal (`ask`), else no. Shows the offer and the
     verdict of hvctui's own check; --trust-offered never trusts a DIFFERENT one."""
-    from hvctui.vapi.checks import normalize_thumbprint
+    from hvctui.vapi.certs import normalize_thumbprint
     from hvctui.vapi.psccheck import Verdict
 
     # A thumbprint the user gave never reaches here when the offer differs: the core

@@ -334,7 +334,7 @@ class Fleet:
         asking = asyncio.Lock()  # one question on screen at a time
 
         async def decide_once(psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-            from hvctui.vapi.checks import normalize_thumbprint
+            from hvctui.vapi.certs import normalize_thumbprint
 
             try:
                 key = (psc.lower(), normalize_thumbprint(offered.ssl_thumbprint))

@@ -130,8 +130,7 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-            from hvctui.vapi.checks import pem_to_der
-            from hvctui.vapi.tls import sha256_thumbprint
+            from hvctui.vapi.certs import pem_to_der, sha256_thumbprint
 
             try:
                 values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
@@ -196,7 +195,7 @@ class Call:
         exactly that certificate, before any credential is sent."""
         from dataclasses import replace
 
-        from hvctui.vapi.checks import normalize_thumbprint
+        from hvctui.vapi.certs import normalize_thumbprint
 
         pin = normalize_thumbprint(sha256)
         return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),

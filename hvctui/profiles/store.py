@@ -36,7 +36,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui.vapi.checks import normalize_thumbprint, pem_certificate, split_server
+from hvctui.vapi.certs import normalize_thumbprint, pem_certificate
+from hvctui.vapi.checks import split_server
 from hvctui.vapi.text import one_line
 
 try:

@@ -45,7 +45,7 @@ class SimFleet:
     manager. `peak_sessions` is the most sessions open at once across all of them."""
 
     def __init__(self, worlds: list[World] | int, *, host: str = "127.0.0.1") -> None:
-        from hvctui.vapi.tls import sha256_thumbprint
+        from hvctui.vapi.certs import sha256_thumbprint
 
         if isinstance(worlds, int):
             worlds = [World() for _ in range(worlds)]

@@ -84,7 +84,7 @@ class PscListener:
 
 def add_loopback_pscs(world: World, *, host: str = LOOPBACK) -> list[PscListener]:
     """Bind the two loopback PSCs' listeners and add the PSCs to `world`; start() them."""
-    from hvctui.vapi.tls import sha256_thumbprint
+    from hvctui.vapi.certs import sha256_thumbprint
 
     genuine = make_certificate("psc-verified.corp.local", ("psc-verified.corp.local", host))
     verified = PscListener(genuine, host)

@@ -72,7 +72,7 @@ class SimServer:
         loopback_pscs: bool = False,
     ) -> None:
         """`loopback_pscs` adds the two PSCs of sim/psc.py, with their TLS listeners."""
-        from hvctui.vapi.tls import sha256_thumbprint
+        from hvctui.vapi.certs import sha256_thumbprint
 
         self.world = world or World()
         self.psc_listeners: list[Any] = []  # sim/psc.py PscListener

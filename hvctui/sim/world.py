@@ -5,7 +5,6 @@ Pure state and rules (no HTTP): each operation returns (status, body) or raises 
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 import time
@@ -16,6 +15,7 @@ from typing import Any
 
 from hvctui.sim.catalog import message
 from hvctui.sim.hostile import resolve
+from hvctui.vapi.certs import pem_to_der, sha256_thumbprint
 
 DEMO_PASSWORD = "VMware1!"  # noqa: S105 - the simulator's documented practice password
 
@@ -184,8 +184,7 @@ def _dt(value: datetime) -> str:
 
 
 def _fake_thumbprint(rng: random.Random, seed_text: str) -> str:
-    digest = hashlib.sha256(seed_text.encode() + rng.randbytes(16)).digest()
-    return ":".join(f"{b:02X}" for b in digest)
+    return sha256_thumbprint(seed_text.encode() + rng.randbytes(16))
 
 
 @dataclass
@@ -228,7 +227,7 @@ class World:
 
                 pair = make_certificate(psc.host, (psc.host,))
                 psc.certificate_pem = pair.cert_pem.decode()
-                psc.thumbprint = ":".join(f"{b:02X}" for b in hashlib.sha256(pair.der).digest())
+                psc.thumbprint = sha256_thumbprint(pair.der)
             else:
                 psc.thumbprint = _fake_thumbprint(self._rng, psc.host)
         self.links: dict[str, Link] = {}
@@ -472,13 +471,10 @@ class World:
 
 def _same_certificate(sent: str, genuine: str) -> bool:
     """Whether two PEM texts hold the same certificate (a bad PEM holds none)."""
-    import ssl
-
     if not genuine:
         return False
     try:
-        return (ssl.PEM_cert_to_DER_cert(sent.strip() + "\n")
-                == ssl.PEM_cert_to_DER_cert(genuine.strip() + "\n"))
+        return pem_to_der(sent) == pem_to_der(genuine)
     except ValueError:
         return False
 

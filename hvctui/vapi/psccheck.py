@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.certs import (
+    certificate_details,
+    details_from_pem,
+    normalize_thumbprint,
+    pem_to_der,
+    sha256_thumbprint,
+)
 from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
@@ -167,7 +173,7 @@ def _offer_der(offered: CertificateInfo) -> bytes | None:
     if not offered.ssl_certificate:
         return None
     try:
-        return ssl.PEM_cert_to_DER_cert(offered.ssl_certificate.strip() + "\n")
+        return pem_to_der(offered.ssl_certificate)
     except ValueError:
         return None
 
@@ -179,8 +185,6 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
     With no offer (a check before linking, nothing to compare with) the verdict is UNCHECKED
     but `seen_*` says what the PSC presents.
     """
-    from hvctui.vapi.tls import certificate_details, sha256_thumbprint
-
     offered_sha = offered_subject = ""
     if offered is not None:
         der = _offer_der(offered)
@@ -188,11 +192,8 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
             offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
         except ValueError:
             offered_sha = sha256_thumbprint(der) if der else ""
-        if der:
-            try:
-                offered_subject = certificate_details(der).subject
-            except ValueError:
-                offered_subject = ""
+        details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
+        offered_subject = details.subject if details else ""
     base = PscCheck(Verdict.UNCHECKED, host, port, offered_sha, offered_subject)
     try:
         seen = read_leaf_certificate(host, port, timeout)

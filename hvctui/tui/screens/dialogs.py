@@ -23,7 +23,7 @@ from hvctui.vapi.text import one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.vapi.psccheck import PscCheck
-    from hvctui.vapi.tls import CertificateDetails
+    from hvctui.vapi.certs import CertificateDetails
 
 
 def colon_lines(value: str, width: int) -> list[str]:
@@ -443,15 +443,3 @@ class GroupsScreen(ModalScreen[list[str]]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def details_from_pem(pem: str) -> Any:
-    """The details of a PEM certificate a server sent, or None if it is not one."""
-    import ssl
-
-    from hvctui.vapi.tls import certificate_details
-
-    try:
-        return certificate_details(ssl.PEM_cert_to_DER_cert(pem.strip() + "\n"))
-    except Exception:  # noqa: BLE001 - a bad PEM from the server: show the thumbprint only
-        return None

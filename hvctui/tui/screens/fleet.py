@@ -339,7 +339,8 @@ class FleetScreen(Screen[None]):
             self._dirty = True
 
     async def _decide_trust(self, psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+        from hvctui.tui.screens.dialogs import TrustScreen
+        from hvctui.vapi.certs import details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = await self.app.push_screen_wait(TrustScreen(

@@ -508,7 +508,8 @@ class MainScreen(Screen[None]):
                 "thumbprint": "the form's PSC thumbprint field"}
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
-        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+        from hvctui.tui.screens.dialogs import TrustScreen
+        from hvctui.vapi.certs import details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         self.pane.event("note", "the PSC's certificate is not trusted yet: see the dialog")
