@@ -17,13 +17,10 @@ from typing import TYPE_CHECKING, Any
 from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
-from hvctui.vapi.connection import Secret, Timeouts
-from hvctui.vapi.errors import HvcError
-from hvctui.vapi.text import one_line
+from hvctui.vapi import HvcError, Secret, Timeouts, one_line
 
 if TYPE_CHECKING:
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
+    from hvctui.vapi import CertificateInfo, PscCheck
 
 #: Profiles refreshed at once unless told otherwise (`--concurrency`, the screen's setting).
 DEFAULT_CONCURRENCY = 8
@@ -334,7 +331,7 @@ class Fleet:
         asking = asyncio.Lock()  # one question on screen at a time
 
         async def decide_once(psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-            from hvctui.vapi.certs import normalize_thumbprint
+            from hvctui.vapi import normalize_thumbprint
 
             try:
                 key = (psc.lower(), normalize_thumbprint(offered.ssl_thumbprint))

@@ -25,19 +25,30 @@ from hvctui.profiles.credentials import (
 )
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
-from hvctui.vapi.connection import Connection, Secret, Timeouts, TlsPolicy
-from hvctui.vapi.errors import Cancelled, HvcError, InputError
-from hvctui.vapi.text import one_line
+from hvctui.vapi import (
+    Cancelled,
+    Connection,
+    HvcError,
+    InputError,
+    Secret,
+    Timeouts,
+    TlsPolicy,
+    one_line,
+)
 
 if TYPE_CHECKING:
     import httpx
 
-    from hvctui.vapi.client import EventHook
-    from hvctui.vapi.flow import LinkOutcome, PscChecker, TrustDecider
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
-    from hvctui.vapi.models import CreateSpec
-    from hvctui.vapi.render import LinkHealth
+    from hvctui.vapi import (
+        CertificateInfo,
+        CreateSpec,
+        EventHook,
+        LinkHealth,
+        LinkOutcome,
+        PscCheck,
+        PscChecker,
+        TrustDecider,
+    )
 
 #: Every field a call is prepared from, with the words a person reads for it.
 FIELD_LABELS: dict[str, str] = {
@@ -84,7 +95,7 @@ class NotReady(InputError):
     """A call that cannot be sent: every problem, each naming its field."""
 
     def __init__(self, problems: list[FieldProblem], names: dict[str, str] | None = None) -> None:
-        from hvctui.vapi.checks import PORT_FIELD
+        from hvctui.vapi import PORT_FIELD
 
         names = names or {}
         # A message that sends the user to another field names it as this face does.
@@ -130,7 +141,7 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-            from hvctui.vapi.certs import pem_to_der, sha256_thumbprint
+            from hvctui.vapi import pem_to_der, sha256_thumbprint
 
             try:
                 values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
@@ -154,7 +165,7 @@ def field_problems(values: dict[str, Any]) -> list[FieldProblem]:
     spec = {SPEC_FIELD_OF_PROFILE[k]: v for k, v in values.items()
             if k in SPEC_FIELD_OF_PROFILE and k != "psc_password" and v not in ("", [], None)}
     if spec:
-        from hvctui.vapi.models import CreateSpec
+        from hvctui.vapi import CreateSpec
 
         problems += [FieldProblem(PROFILE_FIELD_OF_SPEC[f], m)
                      for f, m in CreateSpec.problems(spec)]
@@ -195,7 +206,7 @@ class Call:
         exactly that certificate, before any credential is sent."""
         from dataclasses import replace
 
-        from hvctui.vapi.certs import normalize_thumbprint
+        from hvctui.vapi import normalize_thumbprint
 
         pin = normalize_thumbprint(sha256)
         return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),
@@ -225,7 +236,7 @@ def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
                                 ("port", profile.psc_port),
                                 ("ssl_thumbprint", profile.ssl_thumbprint),
                                 ("ssl_certificate", profile.ssl_certificate)) if v}
-    from hvctui.vapi.models import CertificateInfo, CreateSpec
+    from hvctui.vapi import CertificateInfo, CreateSpec
 
     problems = [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
                 for f, m in CreateSpec.problems(values)]
@@ -328,7 +339,7 @@ def prepare(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
             ask_in_form, credentials, store_hint and f"{store_hint} --psc")
-        from hvctui.vapi.models import CreateSpec, SpecInvalid
+        from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
             spec = CreateSpec.checked(password=(psc_password or Secret("-")).get_secret_value(),
@@ -518,8 +529,7 @@ class Service:
     async def links(self, call: Call, on_event: EventHook | None = None,
                     tz: Any = None) -> tuple[list[LinkHealth], list[dict[str, Any]]]:
         """The links with their health: rows to show, and the --json list."""
-        from hvctui.vapi import flow
-        from hvctui.vapi.render import link_health
+        from hvctui.vapi import flow, link_health
 
         rows = await flow.list_links(call.connection, on_event=on_event,
                                      transport=self.transport)
@@ -537,8 +547,7 @@ class Service:
         A call prepared with the PSC's password (`need_psc_password`) unlinks with the PSC's
         credentials (delete-with-credentials, 8.0.1+), and only a link to the profile's own SSO
         domain: that password belongs to that PSC, and vCenter hands it to the linked one."""
-        from hvctui.vapi import flow
-        from hvctui.vapi.client import link_segment
+        from hvctui.vapi import flow, link_segment
 
         link_segment(link_id)  # "." or "..": refused before anything is sent or recorded
         psc = None

@@ -165,3 +165,31 @@ def test_the_cycle_finder_sees_a_circle_through_a_lazy_import() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycles(graph) == [["a", "b", "c", "a"]]
     assert "hvctui.vapi.certs" in import_graph()["hvctui.vapi.tls"]
+
+
+def test_vapi_is_one_front_door_that_costs_nothing_to_open() -> None:
+    """Every name in `hvctui.vapi.__all__` is there, and importing the package loads none of
+    its modules: a face pays only for the names it uses."""
+    code = ("import hvctui.vapi as vapi\n"
+            "print(sorted(m for m in sys.modules if m.startswith('hvctui.vapi.')))\n"
+            "print([n for n in vapi.__all__ if getattr(vapi, n, None) is None])")
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True,
+                         text=True, timeout=60, check=True).stdout.splitlines()
+    assert out == ["[]", "[]"]
+
+
+FACES = ["cli.py", "service.py", "fleet.py", "demo.py", "tui"]
+
+
+def test_the_faces_take_the_wire_from_its_front_door() -> None:
+    """cli, service, fleet, demo and the TUI import `from hvctui.vapi import ...`, never a
+    module inside it: what vapi offers is what its `__all__` says."""
+    deep = []
+    for face in FACES:
+        paths = (PACKAGE / face).rglob("*.py") if (PACKAGE / face).is_dir() else [PACKAGE / face]
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.ImportFrom) and (node.module or "")
+                        .startswith("hvctui.vapi.")):
+                    deep.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.module}")
+    assert deep == []
