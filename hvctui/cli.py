@@ -14,7 +14,17 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hvctui.vapi import ExitCode
+from hvctui.vapi import (
+    ErrorType,
+    ExitCode,
+    HvcError,
+    InputError,
+    ServerError,
+    check_group,
+    dumps,
+    one_line,
+    printable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,12 +121,9 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        from hvctui.vapi import printable
 
         self.print_usage(sys.stderr)
         if self.json_wanted:
-            from hvctui.vapi import InputError
-
             Output(True).failure(InputError(f"{self.prog}: {printable(message)}"))
         self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
 
@@ -305,8 +312,6 @@ class Output:
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
-        from hvctui.vapi import printable
-
         emit(stream, printable(text) + "\n")
 
     def result(self, text: str) -> None:
@@ -318,15 +323,11 @@ class Output:
 
     def warn(self, text: str, as_result: bool = False) -> None:
         """A warning on stderr; on stdout when it is the command's result (not with --json)."""
-        from hvctui.vapi import printable
-
         stream = sys.stdout if as_result else sys.stderr
         if not (as_result and self.as_json):
             emit(stream, self._paint("WARNING: " + printable(text), "33;1", stream) + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
-        from hvctui.vapi import dumps
-
         emit(sys.stdout, dumps(payload) + "\n")
 
     def report(self, report: Report, *, to_stderr: bool = False) -> None:
@@ -363,13 +364,10 @@ def main(argv: list[str] | None = None) -> int:
                            session_idle=args.session_idle,
                            send_psc_certificate=args.send_psc_certificate)
         except OSError as exc:
-            from hvctui.vapi import one_line
-
             print(f"hvctui sim: cannot listen on {one_line(args.host, 80)}:{args.port}: "
                   f"{one_line(exc.strerror or str(exc), 200)}", file=sys.stderr)
             return ExitCode.BAD_INPUT
         except Exception as exc:  # noqa: BLE001 - a start that fails is one line, no traceback
-            from hvctui.vapi import one_line
 
             print(f"hvctui sim: cannot start: {one_line(str(exc) or type(exc).__name__, 200)}",
                   file=sys.stderr)
@@ -412,7 +410,6 @@ def main(argv: list[str] | None = None) -> int:
         out.note(("\n" if sys.stderr.isatty() else "") + "Interrupted.")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-        from hvctui.vapi import HvcError
 
         if isinstance(exc, HvcError):
             return out.failure(exc)
@@ -451,8 +448,6 @@ def _store(args: argparse.Namespace) -> ConfigStore:
 
 
 def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile | None]:
-    from hvctui.vapi import InputError
-
     store = _store(args)
     loaded = store.load()
     for warning in loaded.warnings:
@@ -501,8 +496,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _read_pem(path: str | None) -> str | None:
     """The text of --ssl-certificate FILE (the CreateSpec judges whether it is a PEM)."""
-    from hvctui.vapi import InputError
-
     if not path:
         return None
     try:
@@ -601,7 +594,6 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
                      "hvctui links before linking again.")
         raise
     except Exception as error:  # noqa: BLE001 - reported by main(), recorded by the service
-        from hvctui.vapi import ErrorType, ServerError
 
         if (args.command == "unlink" and isinstance(error, ServerError)
                 and error.error_type is ErrorType.NOT_FOUND):
@@ -744,15 +736,12 @@ async def _links(service: Service, call: Any, out: Output) -> int:
 
 
 async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi import InputError
-
     async def confirm(display_name: str) -> bool:
         if args.yes:
             return True
         if not sys.stdin.isatty():
             raise InputError("unlink needs --yes when there is no terminal to confirm on",
                              field="yes")
-        from hvctui.vapi import one_line
 
         sys.stderr.write(f"Type the domain name ({one_line(display_name)}) to remove link "
                          f"{one_line(args.link)}: ")
@@ -767,8 +756,6 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
     if args.json:
         out.json({"ok": True, "link": args.link, "unlinked": True})
     else:
-        from hvctui.vapi import one_line
-
         out.result(f"Unlinked {one_line(args.link, 200)}.")
     return ExitCode.OK
 
@@ -776,8 +763,6 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
 def _readable(store: ConfigStore, out: Output) -> LoadResult:
     """The config for a command that needs it whole: its warnings shown, its zone taken; a file
     that cannot be read is bad input (and stays as it was)."""
-    from hvctui.vapi import InputError
-
     loaded = store.load()
     if loaded.error is not None:
         raise InputError(f"the config file cannot be read: {loaded.error}",
@@ -916,8 +901,6 @@ def _password(args: argparse.Namespace, out: Output) -> int:
 def _read_new_password(key: Any) -> str:
     """A password to store: asked twice without echo on a terminal, else the first line of
     stdin (as `pass show x | hvctui password set ...` gives it)."""
-    from hvctui.vapi import InputError
-
     if sys.stdin.isatty():
         import getpass
 
@@ -934,7 +917,6 @@ def _read_new_password(key: Any) -> str:
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:
     from hvctui.service import Service
-    from hvctui.vapi import InputError
 
     store = _store(args)
     loaded = _readable(store, out)
@@ -956,7 +938,6 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
             rows.append((mark, name, p.server or "-", p.psc_hostname or "-"))
         for name in loaded.broken:
             rows.append(("!", name, "(broken: see the warning above)", ""))
-        from hvctui.vapi import one_line
 
         cells = [[one_line(c, 60) for c in row] for row in rows]
         widths = [max(len(r[i]) for r in cells) for i in range(4)]
@@ -978,8 +959,6 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:
-            from hvctui.vapi import dumps
-
             for key, value in data.items():
                 # A list as config.toml writes it (a JSON list of strings is a TOML array),
                 # not as Python's repr: what is shown can be pasted into the file.
@@ -1009,8 +988,8 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-# --- the CLI's parity with the TUI (issue 21): admins, profile edits, many links, unlink with
-# PSC credentials. Kept together, apart from the commands above, each as its own function.
+# --- what the TUI does, from a script: admins, profile edits, many links, unlink with PSC
+# credentials.
 
 #: `profiles` actions that write a profile from flags (the TUI form's fields and checks).
 PROFILE_EDITS = ("add", "set", "rename", "copy")
@@ -1067,7 +1046,7 @@ examples:
 
 
 def _examples(commands: dict[str, argparse.ArgumentParser]) -> None:
-    """Each command changed or added for issue 21 shows an example first in its --help."""
+    """These commands show an example first in their --help."""
     for name, text in EXAMPLES.items():
         commands[name].epilog = text + "\n" + EPILOG
 
@@ -1128,8 +1107,6 @@ def _field_flags_given(args: argparse.Namespace) -> list[str]:
 def _one_target(args: argparse.Namespace) -> None:
     """The checks of a command aimed at one vCenter made before anything is asked or sent:
     one --profile, the admins GROUP, unlink's PSC flags only with --with-psc-credentials."""
-    from hvctui.vapi import InputError
-
     names = list(dict.fromkeys(getattr(args, "sub_profiles", None) or []))
     if len(names) > 1:
         raise InputError(f"{args.command} acts on one vCenter: give one --profile (got "
@@ -1139,8 +1116,6 @@ def _one_target(args: argparse.Namespace) -> None:
         if args.action == "list" and args.group:
             raise InputError("admins list takes no GROUP", field="group")
         if args.action != "list":
-            from hvctui.vapi import check_group
-
             try:
                 check_group(args.group or "")
             except ValueError as exc:
@@ -1154,8 +1129,6 @@ def _one_target(args: argparse.Namespace) -> None:
 
 async def _admins(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
     """`hvctui admins list|add|remove`: the TUI's F3, a change recorded in the history."""
-    from hvctui.vapi import one_line
-
     group = args.group.strip() if args.group else None
     groups = await service.administrators(
         call, add=group if args.action == "add" else None,
@@ -1197,8 +1170,6 @@ def _profile_values(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]
 
 def _saved(name: str, loaded: LoadResult, store: ConfigStore) -> Profile:
     """The loaded profile `name`; a broken or unknown one is bad input naming why."""
-    from hvctui.vapi import InputError
-
     if name in loaded.broken:
         problems = "; ".join(str(p) for p in loaded.broken[name]) or "not a valid table"
         raise InputError(f"profile {name!r} is broken in {store.path.name} and was not "
@@ -1216,7 +1187,6 @@ def _profiles_edit(args: argparse.Namespace, out: Output) -> int:
     atomic, never over a file or a profile it could not read). Never a password."""
     from hvctui.profiles.store import ConfigError
     from hvctui.service import NotReady, Service, field_problems, merge
-    from hvctui.vapi import InputError, one_line
 
     flags = _field_flags_given(args)
     if args.action not in PROFILE_EDITS:

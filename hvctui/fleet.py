@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
-from hvctui.vapi import HvcError, Secret, Timeouts, one_line
+from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateInfo, PscCheck
@@ -331,8 +331,6 @@ class Fleet:
         asking = asyncio.Lock()  # one question on screen at a time
 
         async def decide_once(psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-            from hvctui.vapi import normalize_thumbprint
-
             try:
                 key = (psc.lower(), normalize_thumbprint(offered.ssl_thumbprint))
             except ValueError:

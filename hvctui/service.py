@@ -26,6 +26,7 @@ from hvctui.profiles.credentials import (
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
 from hvctui.vapi import (
+    PORT_FIELD,
     Cancelled,
     Connection,
     HvcError,
@@ -33,7 +34,10 @@ from hvctui.vapi import (
     Secret,
     Timeouts,
     TlsPolicy,
+    normalize_thumbprint,
     one_line,
+    pem_to_der,
+    sha256_thumbprint,
 )
 
 if TYPE_CHECKING:
@@ -95,8 +99,6 @@ class NotReady(InputError):
     """A call that cannot be sent: every problem, each naming its field."""
 
     def __init__(self, problems: list[FieldProblem], names: dict[str, str] | None = None) -> None:
-        from hvctui.vapi import PORT_FIELD
-
         names = names or {}
         # A message that sends the user to another field names it as this face does.
         port = names.get("psc_port", PORT_FIELD)
@@ -141,7 +143,6 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-            from hvctui.vapi import pem_to_der, sha256_thumbprint
 
             try:
                 values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
@@ -205,8 +206,6 @@ class Call:
         """The call once a person accepted the vCenter's certificate on first use: pinned to
         exactly that certificate, before any credential is sent."""
         from dataclasses import replace
-
-        from hvctui.vapi import normalize_thumbprint
 
         pin = normalize_thumbprint(sha256)
         return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),

@@ -81,9 +81,8 @@ def cache_dir() -> Path:
 
 
 #: Configs at least this large (about 350 profiles) have their parse cached: tomllib reads a
-#: 10,000-profile file
-#: in most of a second, JSON in a few hundredths (product.md: the default profile usable
-#: with 10,000 profiles within 2x a bare app's first paint).
+#: 10,000-profile file in most of a second, JSON in a few hundredths (README, Performance: the
+#: default profile usable with 10,000 profiles within 2x a bare app's first paint).
 CACHE_FROM_BYTES = 64 * 1024
 
 #: The largest config read (about 500,000 profiles): a file past it is refused, not read.

@@ -98,7 +98,7 @@ PARAMS_PER_ANSWER_LIMIT = 2_000_000
 class Faults:
     """Switches for practice and tests; set at start (`World().faults.update({...})`,
     `run_foreground(faults=...)`) or through `/sim/faults` while running. All off by default,
-    and then the world answers exactly as product.md says.
+    and then the world answers exactly as the README says.
 
     - `latency_ms`: every `/api` call waits this long first (at most an hour).
     - `drop`: every `/api` call promises a body, sends part of it and hangs up.
@@ -198,7 +198,7 @@ class Stats:
 
 
 class World:
-    """The default world of product.md. `seed` makes ids and thumbprints repeatable."""
+    """The default world the README describes. `seed` makes ids and thumbprints repeatable."""
 
     def __init__(self, *, seed: int | None = None, session_idle: float = 1800.0,
                  clock: Any = time.time, send_psc_certificate: bool = False) -> None:

@@ -12,6 +12,7 @@ import httpx
 from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.certs import normalize_thumbprint, pem_certificate, pem_to_der, sha256_thumbprint
+from hvctui.vapi import psccheck
 from hvctui.vapi.errors import BadOffer, HvcError, OfferDiffersFromGiven, ServerError
 from hvctui.vapi.text import one_line
 
@@ -107,8 +108,6 @@ async def link(
                 on_event("tls", f"checking the certificate {one_line(spec.psc_hostname, 80)}:"
                          f"{port} presents to this machine (handshake only)")
             if check_psc is None:
-                from hvctui.vapi import psccheck
-
                 check_psc = psccheck.check_psc
             verdict = await check_psc(spec.psc_hostname, port, offered)
             error.psc_check = verdict  # the report of a refusal says what the check found

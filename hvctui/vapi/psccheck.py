@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -198,25 +198,19 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
     try:
         seen = read_leaf_certificate(host, port, timeout)
     except Unchecked as why:
-        return _replace(base, why=str(why))
+        return replace(base, why=str(why))
     seen_sha = sha256_thumbprint(seen)
     try:
         seen_subject = certificate_details(seen).subject
     except ValueError:
         seen_subject = "(a certificate this machine cannot parse)"
     if not offered_sha:
-        return _replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
+        return replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
                         why="there is no thumbprint to compare with")
     offered_der = _offer_der(offered) if offered is not None else None
     same = seen_sha == offered_sha and (offered_der is None or offered_der == seen)
-    return _replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
+    return replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
                     seen_sha256=seen_sha, seen_subject=seen_subject)
-
-
-def _replace(check: PscCheck, **changes: object) -> PscCheck:
-    from dataclasses import replace
-
-    return replace(check, **changes)  # type: ignore[arg-type]
 
 
 async def check_psc(host: str, port: int, offered: CertificateInfo | None,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError, TlsError
-from hvctui.vapi.text import json_safe, one_line, printable
+from hvctui.vapi.text import dumps, json_safe, one_line, printable
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
 
 #: strftime pattern of each DateTimeFormat, as VMware's Go runtime renders them.
@@ -367,8 +367,6 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
             add(Row("more", f"… {len(error.messages) - MAX_MESSAGES_SHOWN} more messages in "
                     "the cause chain (copy as JSON to see them all)"))
         if error.data is not None:
-            from hvctui.vapi.text import dumps
-
             add(Row("data", _clip(dumps(error.data))))
     else:
         add(Row("title", one_line(error.title), name=one_line(error.title)))
@@ -384,7 +382,7 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
 
 def error_json(error: HvcError, tz: tzinfo | None = None,
                actions: dict[str, str] | None = None) -> dict[str, Any]:
-    """The `--json` failure object of product.md (with `psc_check` after hvctui's own check of
+    """The `--json` failure object the README documents (with `psc_check` after hvctui's own check of
     the PSC's certificate: its verdict, why, and the thumbprints it compared)."""
     hint = _next_step(error, actions)
     if isinstance(error, ServerError):

@@ -8,6 +8,7 @@ handshake of the request connection too, before a single byte of HTTP is written
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 from hvctui.vapi.certs import (
@@ -23,8 +24,6 @@ from hvctui.vapi.errors import NetworkError, TlsError
 async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
     """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent); the
     whole handshake is bounded by `timeout` and cancellable (ctrl+c, escape) at any moment."""
-    import asyncio
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
