@@ -57,12 +57,6 @@ class PscCheck:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{one_line(host, 80)}:{self.port}"
 
-    @property
-    def headline(self) -> str:
-        """The verdict in one sentence, for a person (a warning when DIFFERENT: the face that
-        shows it marks it as one, so the sentence itself does not start with "WARNING")."""
-        return self._headline(given=False)
-
     def _headline(self, given: bool) -> str:
         if self.verdict is Verdict.SAME:
             return (f"Checked from this machine: the PSC ({self.where}) presents this same "
