@@ -14,47 +14,24 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hvctui.vapi import (
+    ErrorType,
+    ExitCode,
+    HvcError,
+    InputError,
+    ServerError,
+    check_group,
+    dumps,
+    one_line,
+    printable,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hvctui.profiles.store import ConfigStore, LoadResult, Profile
     from hvctui.service import Service
-    from hvctui.vapi.errors import HvcError
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
-    from hvctui.vapi.render import Report
-
-
-class ExitCode:
-    """The CLI's documented exit codes (product.md)."""
-
-    OK = 0
-    SERVER_ERROR = 1
-    BAD_INPUT = 2
-    UNVERIFIED_PEER = 3
-    ALREADY_EXISTS = 4
-    NOT_AUTHENTICATED = 5
-    NETWORK = 6
-    INTERRUPTED = 130
-
-
-def exit_code_for(error: HvcError) -> int:
-    from hvctui.vapi.errors import BadOffer, ErrorType, InputError, NetworkError, ServerError
-
-    if isinstance(error, InputError):
-        return ExitCode.BAD_INPUT
-    if isinstance(error, NetworkError):
-        return ExitCode.NETWORK
-    if isinstance(error, BadOffer):
-        return ExitCode.UNVERIFIED_PEER
-    if isinstance(error, ServerError):
-        if error.error_type is ErrorType.UNVERIFIED_PEER:
-            return ExitCode.UNVERIFIED_PEER
-        if error.error_type is ErrorType.ALREADY_EXISTS:
-            return ExitCode.ALREADY_EXISTS
-        if error.error_type in (ErrorType.UNAUTHENTICATED, ErrorType.UNAUTHORIZED):
-            return ExitCode.NOT_AUTHENTICATED
-    return ExitCode.SERVER_ERROR
+    from hvctui.vapi import CertificateInfo, HvcError, PscCheck, Report
 
 
 # Flag name of each profile field, for error messages that name what the user typed.
@@ -144,12 +121,9 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        from hvctui.vapi.text import printable
 
         self.print_usage(sys.stderr)
         if self.json_wanted:
-            from hvctui.vapi.errors import InputError
-
             Output(True).failure(InputError(f"{self.prog}: {printable(message)}"))
         self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
 
@@ -338,8 +312,6 @@ class Output:
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
-        from hvctui.vapi.text import printable
-
         emit(stream, printable(text) + "\n")
 
     def result(self, text: str) -> None:
@@ -351,15 +323,11 @@ class Output:
 
     def warn(self, text: str, as_result: bool = False) -> None:
         """A warning on stderr; on stdout when it is the command's result (not with --json)."""
-        from hvctui.vapi.text import printable
-
         stream = sys.stdout if as_result else sys.stderr
         if not (as_result and self.as_json):
             emit(stream, self._paint("WARNING: " + printable(text), "33;1", stream) + "\n")
 
     def json(self, payload: dict[str, Any]) -> None:
-        from hvctui.vapi.text import dumps
-
         emit(sys.stdout, dumps(payload) + "\n")
 
     def report(self, report: Report, *, to_stderr: bool = False) -> None:
@@ -379,10 +347,10 @@ class Output:
         emit(sys.stderr if to_stderr else sys.stdout, "".join(f"{x}\n" for x in lines))
 
     def failure(self, error: HvcError, actions: dict[str, str] | None = None) -> int:
-        from hvctui.vapi.render import error_report
+        from hvctui.vapi import error_report
 
         self.report(error_report(error, self.tz, actions), to_stderr=True)
-        return exit_code_for(error)
+        return error.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -396,13 +364,10 @@ def main(argv: list[str] | None = None) -> int:
                            session_idle=args.session_idle,
                            send_psc_certificate=args.send_psc_certificate)
         except OSError as exc:
-            from hvctui.vapi.text import one_line
-
             print(f"hvctui sim: cannot listen on {one_line(args.host, 80)}:{args.port}: "
                   f"{one_line(exc.strerror or str(exc), 200)}", file=sys.stderr)
             return ExitCode.BAD_INPUT
         except Exception as exc:  # noqa: BLE001 - a start that fails is one line, no traceback
-            from hvctui.vapi.text import one_line
 
             print(f"hvctui sim: cannot start: {one_line(str(exc) or type(exc).__name__, 200)}",
                   file=sys.stderr)
@@ -445,7 +410,6 @@ def main(argv: list[str] | None = None) -> int:
         out.note(("\n" if sys.stderr.isatty() else "") + "Interrupted.")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-        from hvctui.vapi.errors import HvcError
 
         if isinstance(exc, HvcError):
             return out.failure(exc)
@@ -484,8 +448,6 @@ def _store(args: argparse.Namespace) -> ConfigStore:
 
 
 def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile | None]:
-    from hvctui.vapi.errors import InputError
-
     store = _store(args)
     loaded = store.load()
     for warning in loaded.warnings:
@@ -534,8 +496,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _read_pem(path: str | None) -> str | None:
     """The text of --ssl-certificate FILE (the CreateSpec judges whether it is a PEM)."""
-    from hvctui.vapi.errors import InputError
-
     if not path:
         return None
     try:
@@ -559,7 +519,7 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     import asyncio
 
     from hvctui.service import Service, prepare_psc_check
-    from hvctui.vapi.psccheck import Verdict
+    from hvctui.vapi import Verdict
 
     name, base = _load_profile(args, out)
     overrides = {"psc_hostname": args.psc_hostname, "psc_port": args.psc_port,
@@ -585,7 +545,7 @@ def _show_check(out: Output, check: PscCheck, given: bool = False,
     """The verdict of the PSC check, plainly: a warning when DIFFERENT (`given`: compared
     with a certificate the user gave, not one vCenter offered). On stderr, beside a link; on
     stdout (`as_result`) when it is the command's result (check-psc)."""
-    from hvctui.vapi.psccheck import Verdict
+    from hvctui.vapi import Verdict
 
     lines = check.lines(given=given)
     say = out.result if as_result else out.note
@@ -602,8 +562,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
     from hvctui.profiles.credentials import tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi.connection import Timeouts
-    from hvctui.vapi.errors import InputError
+    from hvctui.vapi import InputError, Timeouts
 
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
         raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
@@ -635,7 +594,6 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
                      "hvctui links before linking again.")
         raise
     except Exception as error:  # noqa: BLE001 - reported by main(), recorded by the service
-        from hvctui.vapi.errors import ErrorType, ServerError
 
         if (args.command == "unlink" and isinstance(error, ServerError)
                 and error.error_type is ErrorType.NOT_FOUND):
@@ -649,8 +607,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
 
 async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi.render import link_report
-    from hvctui.vapi.text import one_line
+    from hvctui.vapi import link_report, one_line
 
     spec = call.spec
 
@@ -674,8 +631,7 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
     """The CLI's answer to an UNVERIFIED_PEER offer from `psc`, for one link or many:
     --trust-offered, else a question on a terminal (`ask`), else no. Shows the offer and the
     verdict of hvctui's own check; --trust-offered never trusts a DIFFERENT one."""
-    from hvctui.vapi.checks import normalize_thumbprint
-    from hvctui.vapi.psccheck import Verdict
+    from hvctui.vapi import Verdict, normalize_thumbprint
 
     # A thumbprint the user gave never reaches here when the offer differs: the core
     # refuses that offer (vapi/flow.py), for every face alike.
@@ -771,7 +727,7 @@ async def in_daemon_thread(read: Callable[[], str]) -> str:
 
 
 async def _links(service: Service, call: Any, out: Output) -> int:
-    from hvctui.vapi.render import links_report
+    from hvctui.vapi import links_report
 
     shown, raw = await service.links(call, tz=out.tz)
     report = links_report(shown, raw)
@@ -780,15 +736,12 @@ async def _links(service: Service, call: Any, out: Output) -> int:
 
 
 async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi.errors import InputError
-
     async def confirm(display_name: str) -> bool:
         if args.yes:
             return True
         if not sys.stdin.isatty():
             raise InputError("unlink needs --yes when there is no terminal to confirm on",
                              field="yes")
-        from hvctui.vapi.text import one_line
 
         sys.stderr.write(f"Type the domain name ({one_line(display_name)}) to remove link "
                          f"{one_line(args.link)}: ")
@@ -803,8 +756,6 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
     if args.json:
         out.json({"ok": True, "link": args.link, "unlinked": True})
     else:
-        from hvctui.vapi.text import one_line
-
         out.result(f"Unlinked {one_line(args.link, 200)}.")
     return ExitCode.OK
 
@@ -812,8 +763,6 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
 def _readable(store: ConfigStore, out: Output) -> LoadResult:
     """The config for a command that needs it whole: its warnings shown, its zone taken; a file
     that cannot be read is bad input (and stays as it was)."""
-    from hvctui.vapi.errors import InputError
-
     loaded = store.load()
     if loaded.error is not None:
         raise InputError(f"the config file cannot be read: {loaded.error}",
@@ -837,8 +786,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     )
     from hvctui.profiles.credentials import tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi.connection import Timeouts
-    from hvctui.vapi.errors import InputError
+    from hvctui.vapi import InputError, Timeouts
 
     store = _store(args)
     loaded = _readable(store, out)
@@ -917,8 +865,7 @@ def _password(args: argparse.Namespace, out: Output) -> int:
         store_in_keyring,
         vcenter_key,
     )
-    from hvctui.vapi.connection import Secret
-    from hvctui.vapi.errors import InputError
+    from hvctui.vapi import InputError, Secret
 
     loaded = _readable(_store(args), out)
     name = args.sub_profile
@@ -958,8 +905,6 @@ def _password(args: argparse.Namespace, out: Output) -> int:
 def _read_new_password(key: Any) -> str:
     """A password to store: asked twice without echo on a terminal, else the first line of
     stdin (as `pass show x | hvctui password set ...` gives it)."""
-    from hvctui.vapi.errors import InputError
-
     if sys.stdin.isatty():
         import getpass
 
@@ -976,7 +921,6 @@ def _read_new_password(key: Any) -> str:
 
 def _profiles(args: argparse.Namespace, out: Output) -> int:
     from hvctui.service import Service
-    from hvctui.vapi.errors import InputError
 
     store = _store(args)
     loaded = _readable(store, out)
@@ -998,7 +942,6 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
             rows.append((mark, name, p.server or "-", p.psc_hostname or "-"))
         for name in loaded.broken:
             rows.append(("!", name, "(broken: see the warning above)", ""))
-        from hvctui.vapi.text import one_line
 
         cells = [[one_line(c, 60) for c in row] for row in rows]
         widths = [max(len(r[i]) for r in cells) for i in range(4)]
@@ -1020,8 +963,6 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:
-            from hvctui.vapi.text import dumps
-
             for key, value in data.items():
                 # A list as config.toml writes it (a JSON list of strings is a TOML array),
                 # not as Python's repr: what is shown can be pasted into the file.
@@ -1051,8 +992,8 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-# --- the CLI's parity with the TUI (issue 21): admins, profile edits, many links, unlink with
-# PSC credentials. Kept together, apart from the commands above, each as its own function.
+# --- what the TUI does, from a script: admins, profile edits, many links, unlink with PSC
+# credentials.
 
 #: `profiles` actions that write a profile from flags (the TUI form's fields and checks).
 PROFILE_EDITS = ("add", "set", "rename", "copy")
@@ -1109,7 +1050,7 @@ examples:
 
 
 def _examples(commands: dict[str, argparse.ArgumentParser]) -> None:
-    """Each command changed or added for issue 21 shows an example first in its --help."""
+    """These commands show an example first in their --help."""
     for name, text in EXAMPLES.items():
         commands[name].epilog = text + "\n" + EPILOG
 
@@ -1170,8 +1111,6 @@ def _field_flags_given(args: argparse.Namespace) -> list[str]:
 def _one_target(args: argparse.Namespace) -> None:
     """The checks of a command aimed at one vCenter made before anything is asked or sent:
     one --profile, the admins GROUP, unlink's PSC flags only with --with-psc-credentials."""
-    from hvctui.vapi.errors import InputError
-
     names = list(dict.fromkeys(getattr(args, "sub_profiles", None) or []))
     if len(names) > 1:
         raise InputError(f"{args.command} acts on one vCenter: give one --profile (got "
@@ -1181,8 +1120,6 @@ def _one_target(args: argparse.Namespace) -> None:
         if args.action == "list" and args.group:
             raise InputError("admins list takes no GROUP", field="group")
         if args.action != "list":
-            from hvctui.vapi.checks import check_group
-
             try:
                 check_group(args.group or "")
             except ValueError as exc:
@@ -1196,8 +1133,6 @@ def _one_target(args: argparse.Namespace) -> None:
 
 async def _admins(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
     """`hvctui admins list|add|remove`: the TUI's F3, a change recorded in the history."""
-    from hvctui.vapi.text import one_line
-
     group = args.group.strip() if args.group else None
     groups = await service.administrators(
         call, add=group if args.action == "add" else None,
@@ -1239,8 +1174,6 @@ def _profile_values(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]
 
 def _saved(name: str, loaded: LoadResult, store: ConfigStore) -> Profile:
     """The loaded profile `name`; a broken or unknown one is bad input naming why."""
-    from hvctui.vapi.errors import InputError
-
     if name in loaded.broken:
         problems = "; ".join(str(p) for p in loaded.broken[name]) or "not a valid table"
         raise InputError(f"profile {name!r} is broken in {store.path.name} and was not "
@@ -1258,8 +1191,6 @@ def _profiles_edit(args: argparse.Namespace, out: Output) -> int:
     atomic, never over a file or a profile it could not read). Never a password."""
     from hvctui.profiles.store import ConfigError
     from hvctui.service import NotReady, Service, field_problems, merge
-    from hvctui.vapi.errors import InputError
-    from hvctui.vapi.text import one_line
 
     flags = _field_flags_given(args)
     if args.action not in PROFILE_EDITS:
@@ -1332,9 +1263,7 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
     from hvctui.fleet import INSECURE_WORDS, Fleet, link_payload
     from hvctui.profiles.credentials import overrides_note, tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi.connection import Timeouts
-    from hvctui.vapi.errors import InputError
-    from hvctui.vapi.text import one_line
+    from hvctui.vapi import InputError, Timeouts, one_line
 
     names = list(dict.fromkeys(args.sub_profiles))
     given = sorted({FLAG_OF_FIELD.get(f, f) for f, v in _overrides(args).items()

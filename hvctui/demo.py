@@ -13,13 +13,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from typing import TYPE_CHECKING
-
 from hvctui.profiles.store import Config, ConfigStore, Profile
+from hvctui.sim.fleet import SimFleet, add_link, unused_address
+from hvctui.sim.psc import INTERCEPTED, VERIFIED
+from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
-
-if TYPE_CHECKING:
-    from hvctui.sim.fleet import SimFleet
 
 DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PASSWORD"
 DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
@@ -64,8 +62,6 @@ def demo_fleet_worlds(world: World) -> list[World]:
     cloud vCenters has one certificate), the loopback ones included."""
     from dataclasses import replace
 
-    from hvctui.sim.fleet import add_link
-
     worlds = [World() for _ in range(4 + len(OWN_VCENTER))]
     for each in worlds:
         each.pscs = {host: replace(psc) for host, psc in world.pscs.items()}
@@ -77,8 +73,6 @@ def demo_fleet_worlds(world: World) -> list[World]:
 
 
 def fleet_profiles(base: Profile, fleet: SimFleet) -> dict[str, Profile]:
-    from hvctui.sim.fleet import unused_address
-
     servers = [(vc.server, vc.info.sha256) for vc in fleet.vcenters[:4]]
     servers.append((unused_address(), servers[0][1]))
     return {name: base.replace(server=server, pin_sha256=pin)
@@ -110,8 +104,6 @@ def demo_config(server: str, sim_sha256: str, world: World,
                 fleet: SimFleet | None = None) -> Config:
     """The demo's profiles against a simulator at `server` whose certificate is `sim_sha256`
     (and, given a simulated fleet, one profile per vCenter of DEMO_FLEET after them)."""
-    from hvctui.sim.psc import INTERCEPTED, VERIFIED
-
     thumb = world.pscs["psc.corp.local"].thumbprint
     base = Profile(
         server=server, user="cloudadmin@vmc.local", password_source=f"env:{DEMO_PASSWORD_ENV}",
@@ -201,9 +193,6 @@ def _remove_on_signals(folder: Path) -> dict[int, Any]:
 
 
 def run_demo() -> int:
-    from hvctui.sim.fleet import SimFleet
-    from hvctui.sim.server import SimServer
-
     forget_callers_passwords()
     folder = Path(tempfile.mkdtemp(prefix="hvctui-demo-"))
     previous = _remove_on_signals(folder)

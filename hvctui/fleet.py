@@ -17,21 +17,10 @@ from typing import TYPE_CHECKING, Any
 from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
-from hvctui.vapi.connection import Secret, Timeouts
-from hvctui.vapi.errors import (
-    BadOffer,
-    ErrorType,
-    HvcError,
-    NetworkError,
-    OfferDiffersFromGiven,
-    ServerError,
-    TlsError,
-)
-from hvctui.vapi.text import one_line
+from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
 
 if TYPE_CHECKING:
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
+    from hvctui.vapi import CertificateInfo, PscCheck
 
 #: Profiles refreshed at once unless told otherwise (`--concurrency`, the screen's setting).
 DEFAULT_CONCURRENCY = 8
@@ -167,32 +156,10 @@ def counts(rows: list[FleetRow]) -> dict[str, int]:
 
 def problem_of(error: BaseException) -> tuple[str, str]:
     """(kind, detail) for an error met while checking or linking a profile."""
-    if isinstance(error, NotReady):
-        if any(p.field in ("password", "psc_password") for p in error.problems):
-            return "password_needed", "; ".join(str(p) for p in error.problems)
-        return "incomplete", "; ".join(str(p) for p in error.problems)
-    if isinstance(error, TlsError):
-        return ("pin_mismatch" if error.kind == "pin_mismatch" else "certificate_not_trusted",
-                error.message)
-    if isinstance(error, NetworkError):
-        return "cannot_reach", error.message or error.title
+    if isinstance(error, HvcError):
+        return error.fleet_problem, error.fleet_detail
     if isinstance(error, (TimeoutError, asyncio.TimeoutError)):
         return "cannot_reach", "no answer in time"
-    if isinstance(error, OfferDiffersFromGiven):  # both named in full, whatever the width
-        return "untrusted_psc", (f"Not trusting the offer: offered {error.offered}, you gave "
-                                 f"{error.given}")
-    if isinstance(error, BadOffer):
-        return "untrusted_psc", error.message
-    if isinstance(error, ServerError):
-        if error.error_type is ErrorType.UNAUTHENTICATED:
-            return "cannot_log_in", error.message or error.title
-        if error.error_type is ErrorType.UNAUTHORIZED:
-            return "not_permitted", error.message or error.title
-        if error.error_type is ErrorType.UNVERIFIED_PEER:
-            return "untrusted_psc", error.message or error.title
-        return "server_error", f"{error.title}: {error.message}" if error.message else error.title
-    if isinstance(error, HvcError):
-        return "server_error", f"{error.title}: {error.message}" if error.message else error.title
     return "server_error", f"unexpected failure ({type(error).__name__})"
 
 
@@ -364,8 +331,6 @@ class Fleet:
         asking = asyncio.Lock()  # one question on screen at a time
 
         async def decide_once(psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-            from hvctui.vapi.checks import normalize_thumbprint
-
             try:
                 key = (psc.lower(), normalize_thumbprint(offered.ssl_thumbprint))
             except ValueError:

@@ -25,19 +25,34 @@ from hvctui.profiles.credentials import (
 )
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
-from hvctui.vapi.connection import Connection, Secret, Timeouts, TlsPolicy
-from hvctui.vapi.errors import Cancelled, HvcError, InputError, ServerError
-from hvctui.vapi.text import one_line
+from hvctui.vapi import (
+    PORT_FIELD,
+    Cancelled,
+    Connection,
+    HvcError,
+    InputError,
+    Secret,
+    Timeouts,
+    TlsPolicy,
+    normalize_thumbprint,
+    one_line,
+    pem_to_der,
+    sha256_thumbprint,
+)
 
 if TYPE_CHECKING:
     import httpx
 
-    from hvctui.vapi.client import EventHook
-    from hvctui.vapi.flow import LinkOutcome, PscChecker, TrustDecider
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
-    from hvctui.vapi.models import CreateSpec
-    from hvctui.vapi.render import LinkHealth
+    from hvctui.vapi import (
+        CertificateInfo,
+        CreateSpec,
+        EventHook,
+        LinkHealth,
+        LinkOutcome,
+        PscCheck,
+        PscChecker,
+        TrustDecider,
+    )
 
 #: Every field a call is prepared from, with the words a person reads for it.
 FIELD_LABELS: dict[str, str] = {
@@ -84,8 +99,6 @@ class NotReady(InputError):
     """A call that cannot be sent: every problem, each naming its field."""
 
     def __init__(self, problems: list[FieldProblem], names: dict[str, str] | None = None) -> None:
-        from hvctui.vapi.checks import PORT_FIELD
-
         names = names or {}
         # A message that sends the user to another field names it as this face does.
         port = names.get("psc_port", PORT_FIELD)
@@ -94,6 +107,16 @@ class NotReady(InputError):
         super().__init__(text, field=problems[0].field if problems else "",
                          hint="Correct the values named; nothing was sent.")
         self.problems = problems
+
+    @property
+    def fleet_problem(self) -> str:  # type: ignore[override]
+        if any(p.field in ("password", "psc_password") for p in self.problems):
+            return "password_needed"
+        return "incomplete"
+
+    @property
+    def fleet_detail(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
 
 
 def merge(base: Profile | None, overrides: dict[str, Any]) -> tuple[Profile | None,
@@ -120,8 +143,6 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-            from hvctui.vapi.checks import pem_to_der
-            from hvctui.vapi.tls import sha256_thumbprint
 
             try:
                 values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
@@ -145,7 +166,7 @@ def field_problems(values: dict[str, Any]) -> list[FieldProblem]:
     spec = {SPEC_FIELD_OF_PROFILE[k]: v for k, v in values.items()
             if k in SPEC_FIELD_OF_PROFILE and k != "psc_password" and v not in ("", [], None)}
     if spec:
-        from hvctui.vapi.models import CreateSpec
+        from hvctui.vapi import CreateSpec
 
         problems += [FieldProblem(PROFILE_FIELD_OF_SPEC[f], m)
                      for f, m in CreateSpec.problems(spec)]
@@ -186,8 +207,6 @@ class Call:
         exactly that certificate, before any credential is sent."""
         from dataclasses import replace
 
-        from hvctui.vapi.checks import normalize_thumbprint
-
         pin = normalize_thumbprint(sha256)
         return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),
                        profile=self.profile.replace(pin_sha256=pin), needs_pin=False)
@@ -216,7 +235,7 @@ def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
                                 ("port", profile.psc_port),
                                 ("ssl_thumbprint", profile.ssl_thumbprint),
                                 ("ssl_certificate", profile.ssl_certificate)) if v}
-    from hvctui.vapi.models import CertificateInfo, CreateSpec
+    from hvctui.vapi import CertificateInfo, CreateSpec
 
     problems = [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
                 for f, m in CreateSpec.problems(values)]
@@ -319,7 +338,7 @@ def prepare(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
             ask_in_form, credentials, store_hint and f"{store_hint} --psc")
-        from hvctui.vapi.models import CreateSpec, SpecInvalid
+        from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
             spec = CreateSpec.checked(password=(psc_password or Secret("-")).get_secret_value(),
@@ -392,11 +411,7 @@ def status_of(error: BaseException | None) -> str:
     """The history's status word for an outcome (one rule for both faces)."""
     if error is None:
         return "ok"
-    if isinstance(error, ServerError):
-        return error.error_type.value
-    if isinstance(error, HvcError):
-        return type(error).__name__
-    return "Failed"
+    return error.history_status if isinstance(error, HvcError) else "Failed"
 
 
 class _Stopwatch:
@@ -513,8 +528,7 @@ class Service:
     async def links(self, call: Call, on_event: EventHook | None = None,
                     tz: Any = None) -> tuple[list[LinkHealth], list[dict[str, Any]]]:
         """The links with their health: rows to show, and the --json list."""
-        from hvctui.vapi import flow
-        from hvctui.vapi.render import link_health
+        from hvctui.vapi import flow, link_health
 
         rows = await flow.list_links(call.connection, on_event=on_event,
                                      transport=self.transport)
@@ -532,8 +546,7 @@ class Service:
         A call prepared with the PSC's password (`need_psc_password`) unlinks with the PSC's
         credentials (delete-with-credentials, 8.0.1+), and only a link to the profile's own SSO
         domain: that password belongs to that PSC, and vCenter hands it to the linked one."""
-        from hvctui.vapi import flow
-        from hvctui.vapi.client import link_segment
+        from hvctui.vapi import flow, link_segment
 
         link_segment(link_id)  # "." or "..": refused before anything is sent or recorded
         psc = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from hvctui.cli import exit_code_for
-
 import json
 
 import pytest
@@ -87,7 +85,7 @@ def test_proxy_html_is_not_a_vapi_answer() -> None:
     assert isinstance(parsed, NotVapiAnswer)
     assert parsed.status == 502 and parsed.content_type == "text/html"
     assert "502 Bad Gateway" in parsed.excerpt
-    assert exit_code_for(parsed) == 6
+    assert parsed.exit_code == 6
 
 
 @pytest.mark.parametrize("body,reason", [

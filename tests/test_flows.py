@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from hvctui.cli import exit_code_for
-
 import asyncio
 
 import pytest
@@ -63,7 +61,7 @@ async def test_link_after_trust_step_resubmits_with_the_offered_thumbprint(sim: 
 async def test_refused_trust_raises_unverified_peer_and_creates_nothing(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), refuse)
-    assert caught.value.error_type is ErrorType.UNVERIFIED_PEER and exit_code_for(caught.value) == 3
+    assert caught.value.error_type is ErrorType.UNVERIFIED_PEER and caught.value.exit_code == 3
     assert sim.world.links == {}
 
 
@@ -71,7 +69,7 @@ async def test_second_link_is_refused_with_already_exists(sim: Sim) -> None:
     await flow.link(connection(sim), corp_spec(), trust)
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), trust)
-    assert caught.value.error_type is ErrorType.ALREADY_EXISTS and exit_code_for(caught.value) == 4
+    assert caught.value.error_type is ErrorType.ALREADY_EXISTS and caught.value.exit_code == 4
 
 
 @pytest.mark.parametrize("changes,error_type,status,names", [
@@ -104,7 +102,7 @@ async def test_read_only_user_is_unauthorized(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim, "auditor@vmc.local"), corp_spec(), trust)
     assert caught.value.error_type is ErrorType.UNAUTHORIZED and caught.value.http_status == 403
-    assert exit_code_for(caught.value) == 5
+    assert caught.value.exit_code == 5
 
 
 async def test_localized_messages_follow_accept_language(sim: Sim) -> None:
@@ -136,7 +134,7 @@ async def test_pin_mismatch_sends_nothing(sim: Sim) -> None:
                        TlsPolicy("pinned", pin_sha256="AB" * 32))
     with pytest.raises(TlsError) as caught:
         await flow.link(wrong, corp_spec(), trust)
-    assert caught.value.kind == "pin_mismatch" and exit_code_for(caught.value) == 6
+    assert caught.value.kind == "pin_mismatch" and caught.value.exit_code == 6
     assert sim.world.stats.requests == 0
 
 
@@ -247,7 +245,7 @@ async def test_faults_become_clear_errors(sim: Sim, fault: dict, error_class: ty
     with pytest.raises(error_class) as caught:
         await flow.link(slow, corp_spec(), trust)
     assert words in str(caught.value)
-    assert exit_code_for(caught.value) == 6
+    assert caught.value.exit_code == 6
     if fault.get("trickle"):
         # A missed deadline would still end in "Timed out", once the whole answer had come:
         # the client must have hung up while the simulator was still trickling.
@@ -264,7 +262,7 @@ async def test_service_unavailable_is_a_vapi_error(sim: Sim) -> None:
     with pytest.raises(ServerError) as caught:
         await flow.link(connection(sim), corp_spec(), trust)
     assert caught.value.error_type is ErrorType.SERVICE_UNAVAILABLE
-    assert caught.value.http_status == 503 and exit_code_for(caught.value) == 1
+    assert caught.value.http_status == 503 and caught.value.exit_code == 1
 
 
 async def test_refused_connection_is_a_network_error() -> None:
@@ -272,7 +270,7 @@ async def test_refused_connection_is_a_network_error() -> None:
     async with client:
         with pytest.raises(NetworkError) as caught:
             await client.list_links()
-    assert caught.value.title == "Cannot connect" and exit_code_for(caught.value) == 6
+    assert caught.value.title == "Cannot connect" and caught.value.exit_code == 6
 
 
 async def test_a_session_idle_past_its_expiry_is_renewed_once() -> None:
@@ -347,4 +345,4 @@ async def test_an_offer_whose_certificate_hashes_to_another_thumbprint_is_refuse
         await flow.link(conn, corp_spec(), decide, transport=httpx.MockTransport(answer))
     assert "contradicts itself" in caught.value.message and "Nothing was resubmitted" in \
         caught.value.message
-    assert asked == [] and len(creates) == 1 and exit_code_for(caught.value) == 3
+    assert asked == [] and len(creates) == 1 and caught.value.exit_code == 3

@@ -34,7 +34,7 @@ async def test_same_when_the_psc_presents_the_offered_certificate(psc_sim: Sim) 
         check = await check_psc(psc.host, psc.port, offer_of(psc_sim, VERIFIED, pem))
         assert check.verdict is Verdict.SAME
         assert check.seen_sha256 == psc.thumbprint
-        assert "presents this same certificate to this machine" in check.headline
+        assert "presents this same certificate to this machine" in check.lines()[0]
 
 
 async def test_different_names_both_thumbprints_and_both_subjects(psc_sim: Sim) -> None:
@@ -63,7 +63,7 @@ async def test_unchecked_when_the_name_does_not_resolve() -> None:
     check = await check_psc("psc.corp.local", 443, offer)
     assert check.verdict is Verdict.UNCHECKED
     assert "psc.corp.local does not resolve" in check.why
-    assert "Could not check" in check.headline and check.why in check.headline
+    assert "Could not check" in check.lines()[0] and check.why in check.lines()[0]
 
 
 def free_port() -> int:
@@ -139,7 +139,7 @@ async def test_a_check_before_linking_says_what_the_psc_presents() -> None:
         listener.stop()
     assert check.verdict is Verdict.UNCHECKED
     assert check.seen_sha256 == sha256_thumbprint(keypair.der)
-    assert "presents this certificate to this machine" in check.headline
+    assert "presents this certificate to this machine" in check.lines()[0]
 
 
 # --- the flow gives the verdict to the decider, and answers 9.0 offers with the PEM ---------

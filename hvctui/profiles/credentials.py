@@ -135,10 +135,6 @@ class Credentials:
         """The person was asked for `key` and gave nothing: later finds say so."""
         self._declined.add(key)
 
-    def forget(self, key: CredentialKey) -> None:
-        self._held.pop(key, None)
-        self._declined.discard(key)
-
     def find(self, key: CredentialKey, source: str, *, override_env: str = "",
              store_hint: str = "") -> Secret | None:
         """The password of `key` without asking anyone; None when a person must be asked.

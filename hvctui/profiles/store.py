@@ -36,7 +36,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui.vapi.checks import normalize_thumbprint, pem_certificate, split_server
+from hvctui.vapi.certs import normalize_thumbprint, pem_certificate
+from hvctui.vapi.checks import split_server
 from hvctui.vapi.text import one_line
 
 try:
@@ -80,9 +81,8 @@ def cache_dir() -> Path:
 
 
 #: Configs at least this large (about 350 profiles) have their parse cached: tomllib reads a
-#: 10,000-profile file
-#: in most of a second, JSON in a few hundredths (product.md: the default profile usable
-#: with 10,000 profiles within 2x a bare app's first paint).
+#: 10,000-profile file in most of a second, JSON in a few hundredths (README, Performance: the
+#: default profile usable with 10,000 profiles within 2x a bare app's first paint).
 CACHE_FROM_BYTES = 64 * 1024
 
 #: The largest config read (about 500,000 profiles): a file past it is refused, not read.

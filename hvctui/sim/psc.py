@@ -21,6 +21,7 @@ import threading
 
 from hvctui.sim.certs import KeyPair, make_certificate
 from hvctui.sim.world import Psc, World
+from hvctui.vapi import sha256_thumbprint
 
 LOOPBACK = "127.0.0.1"
 VERIFIED = "psc-verified"
@@ -84,8 +85,6 @@ class PscListener:
 
 def add_loopback_pscs(world: World, *, host: str = LOOPBACK) -> list[PscListener]:
     """Bind the two loopback PSCs' listeners and add the PSCs to `world`; start() them."""
-    from hvctui.vapi.tls import sha256_thumbprint
-
     genuine = make_certificate("psc-verified.corp.local", ("psc-verified.corp.local", host))
     verified = PscListener(genuine, host)
     # What vCenter sees at the intercepted PSC, and what that PSC presents to this machine.

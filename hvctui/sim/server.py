@@ -1,21 +1,25 @@
-"""Running the simulator: uvicorn over TLS, in the foreground or on a background thread."""
+"""Running the simulator: uvicorn over TLS, one vCenter or many, in the foreground or on a
+background thread."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 
 from hvctui.sim.app import SimApp
 from hvctui.sim.certs import KeyPair, make_certificate
+from hvctui.sim.psc import PscListener, add_loopback_pscs
 from hvctui.sim.world import World
+from hvctui.vapi import sha256_thumbprint
 
 
 def _load_tls(config: uvicorn.Config, keypair: KeyPair) -> None:
@@ -59,63 +63,99 @@ class SimInfo:
         return f"https://{self.server}"
 
 
-class SimServer:
-    """The simulator on a background thread with its own event loop; a context manager."""
+@dataclass
+class SimVcenter:
+    """One simulated vCenter: its world, and where and how it answers."""
 
-    def __init__(
-        self,
-        world: World | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        keypair: KeyPair | None = None,
-        loopback_pscs: bool = False,
-    ) -> None:
-        """`loopback_pscs` adds the two PSCs of sim/psc.py, with their TLS listeners."""
-        from hvctui.vapi.tls import sha256_thumbprint
+    world: World
+    info: SimInfo
+    keypair: KeyPair
 
-        self.world = world or World()
-        self.psc_listeners: list[Any] = []  # sim/psc.py PscListener
-        if loopback_pscs:
-            from hvctui.sim.psc import add_loopback_pscs
+    @property
+    def server(self) -> str:
+        return self.info.server
 
-            self.psc_listeners = add_loopback_pscs(self.world)
-        self.keypair = keypair or make_certificate()
-        self._sock = _bind(host, port)
-        bound = self._sock.getsockname()
-        self.info = SimInfo(host, bound[1], sha256_thumbprint(self.keypair.der),
-                            self.keypair.cert_pem)
-        config = uvicorn.Config(SimApp(self.world), log_level="critical", access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=1)
-        _load_tls(config, self.keypair)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="hvctui-sim", daemon=True)
 
-    def _run(self) -> None:
-        asyncio.run(self._server.serve(sockets=[self._sock]))
+_Runner = TypeVar("_Runner", bound="SimRunner")
 
-    def start(self) -> SimServer:
-        for listener in self.psc_listeners:
-            listener.start()
+
+class SimRunner:
+    """Worlds served over TLS, each on its own port with its own certificate, by one event
+    loop: on a background thread as a context manager (`start`, `stop`), or in the foreground
+    (`serve`). A client sees distinct servers."""
+
+    def __init__(self, worlds: list[World], *, host: str = "127.0.0.1", port: int = 0,
+                 keypair: KeyPair | None = None) -> None:
+        """`port` and `keypair` are those of the first world; the others get free ports and
+        certificates of their own."""
+        self.vcenters: list[SimVcenter] = []
+        self._servers: list[uvicorn.Server] = []
+        self._sockets: list[socket.socket] = []
+        for world in worlds:
+            pair = keypair if keypair is not None and not self.vcenters else make_certificate()
+            sock = _bind(host, port if not self.vcenters else 0)
+            info = SimInfo(host, sock.getsockname()[1], sha256_thumbprint(pair.der),
+                           pair.cert_pem)
+            config = uvicorn.Config(SimApp(world), log_level="critical", access_log=False,
+                                    lifespan="off", timeout_graceful_shutdown=1)
+            _load_tls(config, pair)
+            self.vcenters.append(SimVcenter(world, info, pair))
+            self._servers.append(uvicorn.Server(config))
+            self._sockets.append(sock)
+        self._thread = threading.Thread(target=self.serve, name="hvctui-sim", daemon=True)
+
+    def serve(self) -> None:
+        """Serve every world until stopped (KeyboardInterrupt in the foreground)."""
+        async def serve_all() -> None:
+            await asyncio.gather(*(server.serve(sockets=[sock])
+                                   for server, sock in zip(self._servers, self._sockets)))
+
+        try:
+            asyncio.run(serve_all())
+        finally:
+            for sock in self._sockets:
+                sock.close()
+
+    def start(self: _Runner) -> _Runner:
         self._thread.start()
-        while not self._server.started:
+        while not all(server.started for server in self._servers):
             if not self._thread.is_alive():
                 raise RuntimeError("the simulator failed to start")
             self._thread.join(0.005)
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(5)
-        self._sock.close()
-        for listener in self.psc_listeners:
-            listener.stop()
+        for server in self._servers:
+            server.should_exit = True
+        self._thread.join(10)
 
-    def __enter__(self) -> SimServer:
+    def __enter__(self: _Runner) -> _Runner:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SimServer(SimRunner):
+    """One simulated vCenter, optionally with the two loopback PSCs of sim/psc.py."""
+
+    def __init__(self, world: World | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 keypair: KeyPair | None = None, loopback_pscs: bool = False) -> None:
+        self.world = world or World()
+        self.psc_listeners: list[PscListener] = (add_loopback_pscs(self.world) if loopback_pscs
+                                                 else [])
+        super().__init__([self.world], host=host, port=port, keypair=keypair)
+        self.keypair = self.vcenters[0].keypair
+        self.info = self.vcenters[0].info
+
+    def serve(self) -> None:
+        for listener in self.psc_listeners:
+            listener.start()
+        try:
+            super().serve()
+        finally:
+            for listener in self.psc_listeners:
+                listener.stop()
 
 
 def run_foreground(
@@ -137,13 +177,5 @@ def run_foreground(
             key = next(k for k, p in world.pscs.items() if p.port == listener.port)
             print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)",
                   flush=True)
-    for listener in server.psc_listeners:
-        listener.start()
-    try:
-        asyncio.run(server._server.serve(sockets=[server._sock]))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server._sock.close()
-        for listener in server.psc_listeners:
-            listener.stop()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve()

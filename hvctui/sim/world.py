@@ -5,7 +5,6 @@ Pure state and rules (no HTTP): each operation returns (status, body) or raises 
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 import time
@@ -16,6 +15,7 @@ from typing import Any
 
 from hvctui.sim.catalog import message
 from hvctui.sim.hostile import resolve
+from hvctui.vapi.certs import pem_to_der, sha256_thumbprint
 
 DEMO_PASSWORD = "VMware1!"  # noqa: S105 - the simulator's documented practice password
 
@@ -98,7 +98,7 @@ PARAMS_PER_ANSWER_LIMIT = 2_000_000
 class Faults:
     """Switches for practice and tests; set at start (`World().faults.update({...})`,
     `run_foreground(faults=...)`) or through `/sim/faults` while running. All off by default,
-    and then the world answers exactly as product.md says.
+    and then the world answers exactly as the README says.
 
     - `latency_ms`: every `/api` call waits this long first (at most an hour).
     - `drop`: every `/api` call promises a body, sends part of it and hangs up.
@@ -184,8 +184,7 @@ def _dt(value: datetime) -> str:
 
 
 def _fake_thumbprint(rng: random.Random, seed_text: str) -> str:
-    digest = hashlib.sha256(seed_text.encode() + rng.randbytes(16)).digest()
-    return ":".join(f"{b:02X}" for b in digest)
+    return sha256_thumbprint(seed_text.encode() + rng.randbytes(16))
 
 
 @dataclass
@@ -199,7 +198,7 @@ class Stats:
 
 
 class World:
-    """The default world of product.md. `seed` makes ids and thumbprints repeatable."""
+    """The default world the README describes. `seed` makes ids and thumbprints repeatable."""
 
     def __init__(self, *, seed: int | None = None, session_idle: float = 1800.0,
                  clock: Any = time.time, send_psc_certificate: bool = False) -> None:
@@ -228,7 +227,7 @@ class World:
 
                 pair = make_certificate(psc.host, (psc.host,))
                 psc.certificate_pem = pair.cert_pem.decode()
-                psc.thumbprint = ":".join(f"{b:02X}" for b in hashlib.sha256(pair.der).digest())
+                psc.thumbprint = sha256_thumbprint(pair.der)
             else:
                 psc.thumbprint = _fake_thumbprint(self._rng, psc.host)
         self.links: dict[str, Link] = {}
@@ -472,13 +471,10 @@ class World:
 
 def _same_certificate(sent: str, genuine: str) -> bool:
     """Whether two PEM texts hold the same certificate (a bad PEM holds none)."""
-    import ssl
-
     if not genuine:
         return False
     try:
-        return (ssl.PEM_cert_to_DER_cert(sent.strip() + "\n")
-                == ssl.PEM_cert_to_DER_cert(genuine.strip() + "\n"))
+        return pem_to_der(sent) == pem_to_der(genuine)
     except ValueError:
         return False
 

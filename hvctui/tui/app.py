@@ -26,8 +26,7 @@ from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings, safe_keymap
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
-from hvctui.vapi.connection import Timeouts
-from hvctui.vapi.text import one_line, printable
+from hvctui.vapi import Timeouts, one_line, printable
 
 #: How many profiles the command palette offers by name.
 PALETTE_PROFILES = 300

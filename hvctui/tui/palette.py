@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.system_commands import SystemCommandsProvider
 from textual.theme import ThemeProvider
 
-from hvctui.vapi.text import one_line
+from hvctui.vapi import one_line
 
 #: How much of an entry is shown (a theme name from a file may be long).
 LIMIT = 120

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from hvctui.vapi.text import one_line
+from hvctui.vapi import one_line
 
 DEFAULT_THEME = "hvc-dark"
 MAX_THEME_BYTES = 64 * 1024

@@ -1,6 +1,8 @@
 """The error model: every way a call can fail, as values the UI and the CLI can render.
 
 A server's vAPI error is kept whole (type, HTTP status, message stack, data) until it is shown.
+Each class also says how every face names it (exit code, `--json` error_type, history status,
+fleet problem): one table, read by the CLI, the JSON report, the history and the fleet alike.
 Nothing here ever holds a password.
 """
 
@@ -92,9 +94,28 @@ def error_type_for_status(status: int) -> ErrorType:
     return _TYPE_OF_STATUS.get(status, ErrorType.ERROR)
 
 
+class ExitCode:
+    """The CLI's documented exit codes (README)."""
+
+    OK = 0
+    SERVER_ERROR = 1
+    BAD_INPUT = 2
+    UNVERIFIED_PEER = 3
+    ALREADY_EXISTS = 4
+    NOT_AUTHENTICATED = 5
+    NETWORK = 6
+    INTERRUPTED = 130
+
+
 class HvcError(Exception):
     """Base of every failure hvctui reports: a title, a message and what to do next."""
 
+    #: The CLI's exit code for this failure.
+    exit_code: int = ExitCode.SERVER_ERROR
+    #: `error_type` in the `--json` failure object.
+    json_error_type: str = "ERROR"
+    #: The fleet's problem kind (README: the fleet).
+    fleet_problem: str = "server_error"
 
     def __init__(self, title: str, message: str = "", hint: str = "") -> None:
         super().__init__(f"{title}: {message}" if message else title)
@@ -102,10 +123,22 @@ class HvcError(Exception):
         self.message = message
         self.hint = hint
 
+    @property
+    def history_status(self) -> str:
+        """The history's status word."""
+        return type(self).__name__
+
+    @property
+    def fleet_detail(self) -> str:
+        """The fleet's words for the problem."""
+        return f"{self.title}: {self.message}" if self.message else self.title
+
 
 class InputError(HvcError):
     """Input rejected before anything was sent (bad flag, form value, missing password)."""
 
+    exit_code = ExitCode.BAD_INPUT
+    json_error_type = "INVALID_INPUT"
 
     def __init__(self, message: str, *, field: str = "", hint: str = "") -> None:
         super().__init__("Invalid input", message, hint)
@@ -114,6 +147,8 @@ class InputError(HvcError):
 
 class Cancelled(HvcError):
     """The user cancelled the call."""
+
+    json_error_type = "CANCELLED"
 
     def __init__(self, after_create: bool = False) -> None:
         if after_create:
@@ -129,6 +164,14 @@ class Cancelled(HvcError):
 class NetworkError(HvcError):
     """The server could not be reached, or the connection failed mid-answer."""
 
+    exit_code = ExitCode.NETWORK
+    json_error_type = "NETWORK"
+    fleet_problem = "cannot_reach"
+
+    @property
+    def fleet_detail(self) -> str:
+        return self.message or self.title
+
 
 class TlsError(NetworkError):
     """The server's certificate was not accepted; `kind` says why."""
@@ -141,9 +184,19 @@ class TlsError(NetworkError):
         #: What is known of the certificate presented (e.g. its sha256), for the user to pin.
         self.data = data or {}
 
+    @property
+    def json_error_type(self) -> str:  # type: ignore[override]
+        return "TLS_" + self.kind.upper()
+
+    @property
+    def fleet_problem(self) -> str:  # type: ignore[override]
+        return "pin_mismatch" if self.kind == "pin_mismatch" else "certificate_not_trusted"
+
 
 class NotVapiAnswer(NetworkError):
     """The answer is not a vAPI JSON body: a proxy's HTML page, an empty or garbled body."""
+
+    json_error_type = "NOT_VAPI_ANSWER"
 
     def __init__(self, status: int, content_type: str, excerpt: str, reason: str) -> None:
         super().__init__(
@@ -188,6 +241,28 @@ class ServerError(HvcError):
         self.psc_check: PscCheck | None = None
 
     @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return _EXIT_CODE_OF_TYPE.get(self.error_type, ExitCode.SERVER_ERROR)
+
+    @property
+    def json_error_type(self) -> str:  # type: ignore[override]
+        return self.error_type.value
+
+    @property
+    def history_status(self) -> str:
+        return self.error_type.value
+
+    @property
+    def fleet_problem(self) -> str:  # type: ignore[override]
+        return _FLEET_PROBLEM_OF_TYPE.get(self.error_type, "server_error")
+
+    @property
+    def fleet_detail(self) -> str:
+        if self.fleet_problem == "server_error":
+            return super().fleet_detail
+        return self.message or self.title
+
+    @property
     def offered_certificate(self) -> CertificateInfo | None:
         """The PSC certificate a trust-step answer offers (UNVERIFIED_PEER, or INVALID_REQUEST
         with the same data on old servers)."""
@@ -206,11 +281,18 @@ class BadOffer(HvcError):
     """An UNVERIFIED_PEER answer whose offer cannot be trusted as it stands (not a SHA-256
     thumbprint, or a PEM that hashes to another one). Nothing is resubmitted."""
 
+    exit_code = ExitCode.UNVERIFIED_PEER
+    fleet_problem = "untrusted_psc"
+
     def __init__(self, answer: ServerError, problem: str) -> None:
         super().__init__("Untrustworthy trust offer", f"{problem}. Nothing was resubmitted.",
                          "Get the PSC's SHA-256 thumbprint from its administrator and give it "
                          "yourself ({thumbprint}).")
         self.answer = answer
+
+    @property
+    def fleet_detail(self) -> str:
+        return self.message
 
 
 class OfferDiffersFromGiven(BadOffer):
@@ -229,6 +311,24 @@ class OfferDiffersFromGiven(BadOffer):
         self.given = given
         self.offered = offered
 
+    @property
+    def fleet_detail(self) -> str:
+        # Both thumbprints in full, whatever the column's width.
+        return f"Not trusting the offer: offered {self.offered}, you gave {self.given}"
+
+
+_EXIT_CODE_OF_TYPE: dict[ErrorType, int] = {
+    ErrorType.UNVERIFIED_PEER: ExitCode.UNVERIFIED_PEER,
+    ErrorType.ALREADY_EXISTS: ExitCode.ALREADY_EXISTS,
+    ErrorType.UNAUTHENTICATED: ExitCode.NOT_AUTHENTICATED,
+    ErrorType.UNAUTHORIZED: ExitCode.NOT_AUTHENTICATED,
+}
+
+_FLEET_PROBLEM_OF_TYPE: dict[ErrorType, str] = {
+    ErrorType.UNVERIFIED_PEER: "untrusted_psc",
+    ErrorType.UNAUTHENTICATED: "cannot_log_in",
+    ErrorType.UNAUTHORIZED: "not_permitted",
+}
 
 _HINTS: dict[ErrorType, str] = {
     ErrorType.UNVERIFIED_PEER: "Check the offered thumbprint against the PSC's certificate, "

@@ -11,7 +11,8 @@ import httpx
 
 from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
-from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.certs import normalize_thumbprint, pem_certificate, pem_to_der, sha256_thumbprint
+from hvctui.vapi import psccheck
 from hvctui.vapi.errors import BadOffer, HvcError, OfferDiffersFromGiven, ServerError
 from hvctui.vapi.text import one_line
 
@@ -107,8 +108,6 @@ async def link(
                 on_event("tls", f"checking the certificate {one_line(spec.psc_hostname, 80)}:"
                          f"{port} presents to this machine (handshake only)")
             if check_psc is None:
-                from hvctui.vapi import psccheck
-
                 check_psc = psccheck.check_psc
             verdict = await check_psc(spec.psc_hostname, port, offered)
             error.psc_check = verdict  # the report of a refusal says what the check found
@@ -118,8 +117,6 @@ async def link(
                 raise
         thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
         # Sent and stored as re-encoded from its DER: one certificate, nothing else.
-        from hvctui.vapi.checks import pem_certificate
-
         pem = pem_certificate(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = spec.with_thumbprint(thumbprint, pem)
         if on_event is not None:
@@ -141,9 +138,6 @@ def offer_problem(offered: CertificateInfo) -> str:
         return (f"the server offered '{one_line(offered.ssl_thumbprint, 80)}' as the PSC's "
                 "thumbprint, which is not a SHA-256 thumbprint")
     if offered.ssl_certificate:
-        from hvctui.vapi.checks import pem_certificate, pem_to_der
-        from hvctui.vapi.tls import sha256_thumbprint
-
         try:
             pem = pem_certificate(offered.ssl_certificate)
         except ValueError as why:

@@ -18,13 +18,8 @@ from pydantic import (
     field_validator,
 )
 
-from hvctui.vapi.checks import (
-    check_groups,
-    check_host,
-    normalize_thumbprint,
-    pem_certificate,
-    pem_to_der,
-)
+from hvctui.vapi.certs import normalize_thumbprint, pem_certificate, pem_to_der, sha256_thumbprint
+from hvctui.vapi.checks import check_groups, check_host
 
 #: The CreateSpec's fields in wire order.
 SPEC_FIELDS = ("psc_hostname", "port", "domain_name", "username", "password", "ssl_thumbprint",
@@ -121,8 +116,6 @@ class CreateSpec(BaseModel):
         pem = pem_certificate(v)
         thumbprint = info.data.get("ssl_thumbprint")
         if thumbprint:
-            from hvctui.vapi.tls import sha256_thumbprint
-
             actual = sha256_thumbprint(pem_to_der(pem))
             if actual != thumbprint:
                 raise ValueError(f"its SHA-256 is {actual}, not the thumbprint {thumbprint}: "

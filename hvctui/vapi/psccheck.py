@@ -13,11 +13,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.certs import (
+    certificate_details,
+    details_from_pem,
+    normalize_thumbprint,
+    pem_to_der,
+    sha256_thumbprint,
+)
 from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
@@ -50,12 +56,6 @@ class PscCheck:
     def where(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{one_line(host, 80)}:{self.port}"
-
-    @property
-    def headline(self) -> str:
-        """The verdict in one sentence, for a person (a warning when DIFFERENT: the face that
-        shows it marks it as one, so the sentence itself does not start with "WARNING")."""
-        return self._headline(given=False)
 
     def _headline(self, given: bool) -> str:
         if self.verdict is Verdict.SAME:
@@ -167,7 +167,7 @@ def _offer_der(offered: CertificateInfo) -> bytes | None:
     if not offered.ssl_certificate:
         return None
     try:
-        return ssl.PEM_cert_to_DER_cert(offered.ssl_certificate.strip() + "\n")
+        return pem_to_der(offered.ssl_certificate)
     except ValueError:
         return None
 
@@ -179,8 +179,6 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
     With no offer (a check before linking, nothing to compare with) the verdict is UNCHECKED
     but `seen_*` says what the PSC presents.
     """
-    from hvctui.vapi.tls import certificate_details, sha256_thumbprint
-
     offered_sha = offered_subject = ""
     if offered is not None:
         der = _offer_der(offered)
@@ -188,34 +186,25 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
             offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
         except ValueError:
             offered_sha = sha256_thumbprint(der) if der else ""
-        if der:
-            try:
-                offered_subject = certificate_details(der).subject
-            except ValueError:
-                offered_subject = ""
+        details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
+        offered_subject = details.subject if details else ""
     base = PscCheck(Verdict.UNCHECKED, host, port, offered_sha, offered_subject)
     try:
         seen = read_leaf_certificate(host, port, timeout)
     except Unchecked as why:
-        return _replace(base, why=str(why))
+        return replace(base, why=str(why))
     seen_sha = sha256_thumbprint(seen)
     try:
         seen_subject = certificate_details(seen).subject
     except ValueError:
         seen_subject = "(a certificate this machine cannot parse)"
     if not offered_sha:
-        return _replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
+        return replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
                         why="there is no thumbprint to compare with")
     offered_der = _offer_der(offered) if offered is not None else None
     same = seen_sha == offered_sha and (offered_der is None or offered_der == seen)
-    return _replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
+    return replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
                     seen_sha256=seen_sha, seen_subject=seen_subject)
-
-
-def _replace(check: PscCheck, **changes: object) -> PscCheck:
-    from dataclasses import replace
-
-    return replace(check, **changes)  # type: ignore[arg-type]
 
 
 async def check_psc(host: str, port: int, offered: CertificateInfo | None,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError, TlsError
-from hvctui.vapi.text import json_safe, one_line, printable
+from hvctui.vapi.text import dumps, json_safe, one_line, printable
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
 
 #: strftime pattern of each DateTimeFormat, as VMware's Go runtime renders them.
@@ -367,8 +367,6 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
             add(Row("more", f"… {len(error.messages) - MAX_MESSAGES_SHOWN} more messages in "
                     "the cause chain (copy as JSON to see them all)"))
         if error.data is not None:
-            from hvctui.vapi.text import dumps
-
             add(Row("data", _clip(dumps(error.data))))
     else:
         add(Row("title", one_line(error.title), name=one_line(error.title)))
@@ -384,7 +382,7 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
 
 def error_json(error: HvcError, tz: tzinfo | None = None,
                actions: dict[str, str] | None = None) -> dict[str, Any]:
-    """The `--json` failure object of product.md (with `psc_check` after hvctui's own check of
+    """The `--json` failure object the README documents (with `psc_check` after hvctui's own check of
     the PSC's certificate: its verdict, why, and the thumbprints it compared)."""
     hint = _next_step(error, actions)
     if isinstance(error, ServerError):
@@ -398,7 +396,7 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
         payload = {
             "ok": False,
             "http_status": error.http_status,
-            "error_type": error.error_type.value,
+            "error_type": error.json_error_type,
             "messages": messages,
             "data": error.data if error.data is not None else {},
             "hint": hint,
@@ -409,7 +407,7 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
     payload: dict[str, Any] = {
         "ok": False,
         "http_status": error.status if isinstance(error, NotVapiAnswer) else None,
-        "error_type": _local_error_type(error),
+        "error_type": error.json_error_type,
         "messages": [{"text": error.message, "params_rendered": {}}] if error.message else [],
         "data": {},
         "hint": hint,
@@ -419,23 +417,6 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
     if isinstance(error, TlsError):
         payload["data"] = {"tls": error.kind, **error.data}
     return payload
-
-
-def _local_error_type(error: HvcError) -> str:
-    """Names for failures that are not a server's vAPI error."""
-    from hvctui.vapi.errors import Cancelled, InputError, NetworkError
-
-    if isinstance(error, TlsError):
-        return "TLS_" + error.kind.upper()
-    if isinstance(error, NotVapiAnswer):
-        return "NOT_VAPI_ANSWER"
-    if isinstance(error, NetworkError):
-        return "NETWORK"
-    if isinstance(error, InputError):
-        return "INVALID_INPUT"
-    if isinstance(error, Cancelled):
-        return "CANCELLED"
-    return "ERROR"
 
 
 def link_report(link_id: str, domain: str, trusted_thumbprint: str | None) -> Report:

@@ -8,60 +8,22 @@ handshake of the request connection too, before a single byte of HTTP is written
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import ssl
-from dataclasses import dataclass
-from datetime import datetime
 
-from hvctui.vapi.checks import normalize_thumbprint
+from hvctui.vapi.certs import (
+    CertificateDetails,
+    certificate_details,
+    normalize_thumbprint,
+    sha256_thumbprint,
+)
 from hvctui.vapi.connection import TlsPolicy
 from hvctui.vapi.errors import NetworkError, TlsError
-
-@dataclass(frozen=True)
-class CertificateDetails:
-    """What a person needs to decide whether to trust a certificate."""
-
-    sha256: str
-    sha1: str
-    subject: str
-    issuer: str
-    not_before: datetime
-    not_after: datetime
-    pem: str
-
-    @property
-    def self_signed(self) -> bool:
-        return self.subject == self.issuer
-
-
-def colon_hex(digest: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in digest)
-
-
-def sha256_thumbprint(der: bytes) -> str:
-    return colon_hex(hashlib.sha256(der).digest())
-
-
-def certificate_details(der: bytes) -> CertificateDetails:
-    from cryptography import x509  # lazy: only the trust dialog and the probe need it
-
-    cert = x509.load_der_x509_certificate(der)
-    return CertificateDetails(
-        sha256=sha256_thumbprint(der),
-        sha1=colon_hex(hashlib.sha1(der).digest()),  # noqa: S324 - shown, never trusted
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        pem=ssl.DER_cert_to_PEM_cert(der),
-    )
 
 
 async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
     """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent); the
     whole handshake is bounded by `timeout` and cancellable (ctrl+c, escape) at any moment."""
-    import asyncio
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

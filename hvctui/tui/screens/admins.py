@@ -17,10 +17,7 @@ from hvctui.tui.keys import ADMINS_KEYS, bindings
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import report_text
-from hvctui.vapi.checks import check_group
-from hvctui.vapi.errors import HvcError
-from hvctui.vapi.render import error_report
-from hvctui.vapi.text import one_line
+from hvctui.vapi import HvcError, check_group, error_report, one_line
 
 
 class AdminsScreen(Screen[None]):

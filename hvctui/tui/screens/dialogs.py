@@ -19,11 +19,10 @@ from textual.widgets import Input, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi.text import one_line, printable
+from hvctui.vapi import one_line, printable
 
 if TYPE_CHECKING:
-    from hvctui.vapi.psccheck import PscCheck
-    from hvctui.vapi.tls import CertificateDetails
+    from hvctui.vapi import CertificateDetails, PscCheck
 
 
 def colon_lines(value: str, width: int) -> list[str]:
@@ -80,7 +79,7 @@ def certificate_text(thumbprint: str, details: CertificateDetails | None,
 def verdict_text(check: PscCheck, width: int = 0) -> Text:
     """The verdict of hvctui's own check of the PSC, in words (server text made printable);
     `width` (cells) breaks the thumbprint at colons to fit it."""
-    from hvctui.vapi.psccheck import Verdict
+    from hvctui.vapi import Verdict
 
     out = Text()
     if check.verdict is Verdict.SAME:
@@ -251,7 +250,7 @@ class TrustScreen(GuardedDialog):
 
     @property
     def _different(self) -> bool:
-        from hvctui.vapi.psccheck import Verdict
+        from hvctui.vapi import Verdict
 
         return self._check is not None and self._check.verdict is Verdict.DIFFERENT
 
@@ -415,7 +414,7 @@ class GroupsScreen(ModalScreen[list[str]]):
                              self._added)
 
     def _problem(self, group: str) -> str:
-        from hvctui.vapi.checks import check_group
+        from hvctui.vapi import check_group
 
         try:
             group = check_group(group)
@@ -443,15 +442,3 @@ class GroupsScreen(ModalScreen[list[str]]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def details_from_pem(pem: str) -> Any:
-    """The details of a PEM certificate a server sent, or None if it is not one."""
-    import ssl
-
-    from hvctui.vapi.tls import certificate_details
-
-    try:
-        return certificate_details(ssl.PEM_cert_to_DER_cert(pem.strip() + "\n"))
-    except Exception:  # noqa: BLE001 - a bad PEM from the server: show the thumbprint only
-        return None

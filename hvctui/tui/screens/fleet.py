@@ -42,11 +42,10 @@ from hvctui.profiles.store import Profile
 from hvctui.tui.keys import FLEET_KEYS, bindings
 from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.vapi.text import dumps, one_line, printable
+from hvctui.vapi import dumps, one_line, printable
 
 if TYPE_CHECKING:
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
+    from hvctui.vapi import CertificateInfo, PscCheck
 
 _STYLE = {PROBLEM: "bold red", UNHEALTHY: "bold yellow", CANCELLED: "dim", UNLINKED: "",
           LINKED: "green", CHECKING: "italic", LINKING: "italic", WAITING: "dim"}
@@ -339,7 +338,8 @@ class FleetScreen(Screen[None]):
             self._dirty = True
 
     async def _decide_trust(self, psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+        from hvctui.tui.screens.dialogs import TrustScreen
+        from hvctui.vapi import details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = await self.app.push_screen_wait(TrustScreen(

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from hvctui.profiles.history import History
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.vapi.text import one_line
+from hvctui.vapi import one_line
 
 
 class HistoryScreen(Screen[None]):

@@ -17,9 +17,7 @@ from hvctui.tui.keys import LINKS_KEYS, bindings
 from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import report_text
-from hvctui.vapi.errors import HvcError
-from hvctui.vapi.render import LinkHealth, error_report
-from hvctui.vapi.text import one_line
+from hvctui.vapi import HvcError, LinkHealth, error_report, one_line
 
 
 class LinksScreen(Screen[None]):

@@ -29,12 +29,10 @@ from hvctui.tui.widgets.form import SpecForm
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
-from hvctui.vapi.connection import Timeouts
-from hvctui.vapi.text import one_line
+from hvctui.vapi import Timeouts, one_line
 
 if TYPE_CHECKING:
-    from hvctui.vapi.models import CertificateInfo
-    from hvctui.vapi.psccheck import PscCheck
+    from hvctui.vapi import CertificateInfo, PscCheck
 
 
 @dataclass
@@ -464,8 +462,7 @@ class MainScreen(Screen[None]):
 
     @work(group="call")
     async def _run_link(self, call: Call) -> None:
-        from hvctui.vapi.errors import Cancelled, HvcError
-        from hvctui.vapi.render import error_report, link_report
+        from hvctui.vapi import Cancelled, HvcError, error_report, link_report
 
         name = call.profile_name
         spec = call.spec
@@ -511,7 +508,8 @@ class MainScreen(Screen[None]):
                 "thumbprint": "the form's PSC thumbprint field"}
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
-        from hvctui.tui.screens.dialogs import TrustScreen, details_from_pem
+        from hvctui.tui.screens.dialogs import TrustScreen
+        from hvctui.vapi import details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         self.pane.event("note", "the PSC's certificate is not trusted yet: see the dialog")
@@ -555,9 +553,7 @@ class MainScreen(Screen[None]):
     async def _first_use_pin(self, call: Call) -> Call:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
         from hvctui.tui.screens.dialogs import TrustScreen
-        from hvctui.vapi.checks import split_server
-        from hvctui.vapi.errors import Cancelled
-        from hvctui.vapi.tls import probe_certificate
+        from hvctui.vapi import Cancelled, probe_certificate, split_server
 
         server = call.connection.server
         host, port = split_server(server)

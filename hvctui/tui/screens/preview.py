@@ -9,8 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from hvctui.vapi.models import CreateSpec
-from hvctui.vapi.text import dumps, one_line
+from hvctui.vapi import CreateSpec, dumps, one_line
 
 
 def preview_text(server: str, spec: CreateSpec, language: str = "") -> Text:

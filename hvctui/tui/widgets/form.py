@@ -29,7 +29,7 @@ from hvctui.profiles.credentials import source_words
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice, choice_text
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi.text import printable
+from hvctui.vapi import printable
 
 if TYPE_CHECKING:
     from hvctui.service import FieldProblem

@@ -13,10 +13,10 @@ from rich.text import Span, Text
 
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
 from hvctui.tui.widgets.textview import TextView
-from hvctui.vapi.text import one_line, printable
+from hvctui.vapi import one_line, printable
 
 if TYPE_CHECKING:
-    from hvctui.vapi.render import Report, Row
+    from hvctui.vapi import Report, Row
 
 PHASE_MARK = {"connect": "->", "tls": "~", "login": "->", "send": "->", "answer": "<-",
               "logout": "->", "note": "."}
@@ -207,7 +207,7 @@ class ResponsePane(TextView):
         self._copy(self.plain, "text")
 
     def action_copy_json(self) -> None:
-        from hvctui.vapi.text import dumps
+        from hvctui.vapi import dumps
 
         self._copy(dumps(self.json, indent=2) if self.json else "", "JSON")
 

@@ -22,7 +22,7 @@ from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
 from hvctui.tui.widgets.cursorview import CursorView
-from hvctui.vapi.text import one_line
+from hvctui.vapi import one_line
 
 
 class ProfileList(CursorView):
