@@ -445,3 +445,31 @@ def test_password_set_without_a_keyring_says_so_before_asking(
     monkeypatch.setattr(sys, "stdin", Asking(""))
     assert main(["password", "set", "--profile", "sddc1"]) == 2
     assert asked == [] and "keyring package is not installed" in capsys.readouterr().err
+
+
+async def test_a_typed_password_is_not_sent_after_its_user_or_server_is_edited(
+        sim: Sim, isolated_config: Path) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.links import LinksScreen
+
+    from .tui_support import wait_until
+
+    host, port = sim.address.rsplit(":", 1)
+    path = write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="prompt")})
+    seen = _record_logins(sim)
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.main.form.input("password").value = PASSWORD  # typed for 127.0.0.1:port
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen) and bool(seen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        app.main.form.input("server").value = f"localhost:{port}"  # another server
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, LinksScreen)
+        assert any("was not sent" in str(n.message) for n in app._notifications)
+        assert app.main.form.passwords()["password"] == ""
+    assert seen == [("cloudadmin@vmc.local", PASSWORD)]  # the first server only

@@ -365,6 +365,10 @@ class MainScreen(Screen[None]):
 
     def _prepare(self, need_spec: bool) -> Call | None:
         """The form as a call ready to go, or None with every problem shown."""
+        for name in self.form.drop_stale_passwords():
+            self.notify(Text(f"The {'PSC ' if name == 'psc_password' else ''}password typed "
+                             "before the user or server was edited was not sent: type it "
+                             "again for this one."), severity="warning", timeout=8)
         try:
             call = self.service.prepare(
                 self.profile_name, self.config.profiles.get(self.profile_name),

@@ -78,6 +78,9 @@ TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pin
 
 #: The source field that says where each password comes from.
 SOURCE_OF = {"password": "password_source", "psc_password": "psc_password_source"}
+#: The fields that name whose password it is: a typed password belongs to that user at that
+#: server, and goes nowhere else when they are edited afterwards.
+KEY_OF = {"password": ("user", "server"), "psc_password": ("psc_user", "psc_hostname", "psc_port")}
 
 
 def source_hint(source: str, held: bool = False) -> str:
@@ -232,6 +235,8 @@ class SpecForm(VerticalScroll, can_focus=False):
         self._placeholders = {f.name: f.placeholder for f in ALL_FIELDS}
         self._problems: dict[str, str] = {}
         self._held: frozenset[str] = frozenset()
+        #: Each typed password's user and server as they were when it was typed.
+        self._typed_for: dict[str, tuple[str, ...]] = {}
         self._masked = True
         self._current = ALL_FIELDS[0].name
 
@@ -408,6 +413,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         for name in PASSWORDS:
             self._values[name] = (passwords or {}).get(name, "")
         self._hint_sources()
+        self._bind_passwords()
         self._set_editor()
         self.clear_problems()
 
@@ -417,6 +423,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         for name, value in values.items():
             if name in self._values:
                 self._values[name] = ", ".join(value) if isinstance(value, list) else value
+        self._bind_passwords()  # a draft's passwords were typed for the draft's own values
         self._set_editor()
         self._draw()
 
@@ -435,6 +442,23 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     def passwords(self) -> dict[str, str]:
         return {name: self._live(name) for name in PASSWORDS}
+
+    def _key_now(self, name: str) -> tuple[str, ...]:
+        return tuple(self._live(f).strip().lower() for f in KEY_OF[name])
+
+    def _bind_passwords(self) -> None:
+        """The passwords shown belong to the user and server shown."""
+        self._typed_for = {name: self._key_now(name) for name in PASSWORDS if self._live(name)}
+
+    def drop_stale_passwords(self) -> list[str]:
+        """Clear each typed password whose user or server was edited after it was typed (it
+        belongs to the old ones); the fields cleared."""
+        stale = [name for name in PASSWORDS if self._live(name)
+                 and self._typed_for.get(name, self._key_now(name)) != self._key_now(name)]
+        for name in stale:
+            self.set_value(name, "")
+            self._typed_for.pop(name, None)
+        return stale
 
     def set_value(self, name: str, value: str) -> None:
         self._keep()
@@ -521,6 +545,8 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     @on(Input.Changed, "#form-input")
     def _changed(self) -> None:
+        if self._current in PASSWORDS:
+            self._typed_for[self._current] = self._key_now(self._current)
         if self._current in self._problems and self._live(self._current).strip():
             self.check_field(self._current)  # a marked field is judged again as it is fixed
         self.post_message(self.Edited(self._current))
