@@ -810,13 +810,15 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     prompt = tty_prompt()  # on the terminal itself: --json output stays one object
 
     async def ask(user: str, server: str) -> str | None:
-        if prompt is None:
-            return None
-        return await in_daemon_thread(lambda: prompt(f"Password for {user} at {server}: "))
+        assert prompt is not None
+        return await in_daemon_thread(lambda: prompt(
+            f"Password for {one_line(user, 80)} at {one_line(server, 120)}: "))
 
     service = Service(store, cancelled_status="Interrupted")
+    # No terminal: nobody to ask, which each row then says (not "its question was skipped").
     fleet = Fleet(service, concurrency=args.concurrency or DEFAULT_CONCURRENCY,
-                  timeouts=Timeouts(total=args.timeout), tz=out.tz, ask_password=ask)
+                  timeouts=Timeouts(total=args.timeout), tz=out.tz,
+                  ask_password=ask if prompt is not None else None)
     note = fleet.overrides_note({n: profiles[n] for n in names}, "status")
     if note:
         out.warn(note)
@@ -1277,8 +1279,9 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
     for name in names:
         _saved(name, loaded, store)
     profiles = loaded.config.profiles
-    if overrides_note("link with several profiles"):
-        out.warn(overrides_note("link with several profiles"))
+    note = overrides_note("link with several profiles", [profiles[n] for n in names])
+    if note:
+        out.warn(note)
     for name in names:
         if profiles[name].tls == "insecure":
             out.warn(f"TLS verification is OFF for {profiles[name].server} (profile {name}): "
@@ -1290,11 +1293,10 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
         terminal = asyncio.Lock()  # one question on the terminal at a time, of either kind
 
         async def ask(user: str, server: str) -> str | None:
-            if prompt is None:
-                return None
-            async with terminal:
-                return await asyncio.to_thread(
-                    prompt, f"Password for {one_line(user, 80)} at {one_line(server, 120)}: ")
+            assert prompt is not None
+            async with terminal:  # on the main thread's terms: ctrl+c ends the wait at once
+                return await in_daemon_thread(lambda: prompt(
+                    f"Password for {one_line(user, 80)} at {one_line(server, 120)}: "))
 
         async def decide(psc: str, offered: Any, check: Any) -> bool:
             async with terminal:
@@ -1302,7 +1304,7 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
                                            ask=not args.json)
 
         fleet = Fleet(service, timeouts=Timeouts(total=args.timeout), tz=out.tz,
-                      ask_password=ask)
+                      ask_password=ask if prompt is not None else None)
         rows = {}
         async for row in fleet.link(profiles, names, decide):
             rows[row.profile] = row

@@ -230,6 +230,8 @@ class Fleet:
         credentials = self.service.credentials
         if source != "prompt" or credentials.held(key) is not None:
             return
+        if not (key.user.isprintable() and key.server.isprintable()):
+            return  # a profile prepare refuses anyway: nobody is asked for its password
         lock = self._password_locks.setdefault(key, asyncio.Lock())
         async with lock:
             if credentials.held(key) is not None or key in self._asked:

@@ -552,15 +552,22 @@ class Service:
         psc = None
         if call.psc_password is not None:
             psc = (call.profile.psc_user.strip(), call.psc_password)
-            domain = call.profile.domain_name.strip()
+            # The link must be to the domain named (what the person means to unlink) and to the
+            # SSO domain of the user whose password it is (user@domain): a --domain given beside
+            # another domain's administrator must not carry that password to it.
+            domains = {d.strip().lower() for d in (call.profile.domain_name,
+                                                   call.profile.psc_user.rpartition("@")[2])
+                       if d.strip()}
             asked = confirm
 
             async def same_domain(name: str) -> bool:
-                if name.strip().lower() != domain.lower():
+                other = sorted(d for d in domains if d != name.strip().lower())
+                if other:
                     raise InputError(
                         f"link {one_line(link_id, 80)} is to {one_line(name, 120)!r}, not to "
-                        f"{one_line(domain, 120)!r}: the PSC password of {psc_key(call.profile)} "
-                        "is sent only to unlink its own domain", field="domain_name",
+                        f"{one_line(other[0], 120)!r}: the PSC password of "
+                        f"{psc_key(call.profile)} is sent only to unlink its own domain",
+                        field="domain_name",
                         hint="Use the profile (or --domain, --psc-hostname, --psc-user) of that "
                              "domain's PSC; nothing was removed and no password was sent.")
                 return True if asked is None else await asked(name)

@@ -330,6 +330,7 @@ def test_status_never_sends_the_environment_password_and_says_it_ignores_it(
     assert all(password != "env-password-for-one-vcenter" for _, password in seen)
     assert seen == [("cloudadmin@vmc.local", PASSWORD)]  # "own", from its own source
     assert rows["lab"]["problem_kind"] == "password_needed"
+    assert "no terminal to ask on" in rows["lab"]["problem"]  # not "its question was skipped"
     assert rows["lab"]["tls_insecure"] is True and rows["own"]["tls_insecure"] is False
     assert "HVCTUI_PASSWORD is set but not used" in err and code == 1
     code = main(["status"])
@@ -473,3 +474,45 @@ async def test_a_typed_password_is_not_sent_after_its_user_or_server_is_edited(
         assert any("was not sent" in str(n.message) for n in app._notifications)
         assert app.main.form.passwords()["password"] == ""
     assert seen == [("cloudadmin@vmc.local", PASSWORD)]  # the first server only
+
+
+def test_ipv6_servers_keep_their_brackets_and_one_spelling_in_the_key() -> None:
+    assert CredentialKey.at("u", "[::1]:8443") != CredentialKey.at("u", "[::1:8443]")
+    assert CredentialKey.at("u", "[0:0::1]:8443") == CredentialKey.at("u", "[::1]:8443")
+    assert CredentialKey.at("u", "[::1]").server == "[::1]"
+    assert psc_key(Profile(psc_user="a@d", psc_hostname="::1", psc_port="8443")) != \
+        psc_key(Profile(psc_user="a@d", psc_hostname="::1:8443"))
+
+
+def test_unlink_with_psc_credentials_never_carries_a_password_to_another_domain(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The branch administrator's password must not unlink corp.local, whatever --domain says."""
+    from hvctui.sim.fleet import add_link
+
+    link_id = add_link(sim.world)  # to corp.local
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("HVCTUI_PSC_PASSWORD", "branch-admins-password")
+    code = main(["unlink", link_id, "--server", sim.address, "--pin", sim.info.sha256,
+                 "--user", "cloudadmin@vmc.local", "--yes", "--with-psc-credentials",
+                 "--psc-hostname", "psc.branch.example", "--psc-user",
+                 "administrator@branch.example", "--domain", "corp.local"])
+    err = capsys.readouterr().err
+    assert code == 2 and "sent only to unlink its own domain" in err
+    assert link_id in sim.world.links
+
+
+async def test_the_fleet_asks_no_password_for_a_user_it_cannot_show(
+        sim: Sim, isolated_config: Path) -> None:
+    profiles = {"odd": Profile(server=sim.address, user="u\x1b]0;pwned\x07@vmc.local",
+                               tls="pinned", pin_sha256=sim.info.sha256)}
+    asked: list[str] = []
+
+    async def ask(user: str, server: str) -> str | None:
+        asked.append(user)
+        return "x"
+
+    fleet = Fleet(Service(ConfigStore(isolated_config / "config.toml")), ask_password=ask)
+    rows = [row async for row in fleet.refresh(profiles) if row.done]
+    assert asked == [] and "holds a control character" in rows[0].problem
+    assert "\x1b" not in rows[0].problem

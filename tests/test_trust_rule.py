@@ -233,3 +233,43 @@ def test_what_is_stored_is_canonical_and_what_is_sent_is_bounded(tmp_path: Path)
             prepare("p", base.replace(ssl_certificate=bad), {}, need_spec=True,
                     typed={"password": "x", "psc_password": "y"})
         assert refused.value.problems[0].field == "ssl_certificate"
+
+
+@pytest.mark.parametrize("data", [
+    {"ssl_thumbprint": "AB:" * 31 + "AB", "ssl_certificate": ["x"]},  # not text
+    {"ssl_thumbprint": 5}, {}, {"ssl_thumbprint": None},  # no thumbprint to trust
+])
+async def test_an_offer_that_cannot_be_read_is_refused_and_no_trust_step_is_advised(
+        data: dict[str, Any]) -> None:
+    import json
+
+    import httpx
+
+    from hvctui.vapi import flow
+    from hvctui.vapi.connection import Connection, Secret, TlsPolicy
+    from hvctui.vapi.errors import BadOffer
+    from hvctui.vapi.models import CreateSpec
+    from hvctui.vapi.render import error_json
+
+    creates: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/session":
+            return httpx.Response(204 if request.method == "DELETE" else 201,
+                                  json=None if request.method == "DELETE" else "token")
+        creates.append(request.content)
+        return httpx.Response(400, content=json.dumps({"error_type": "UNVERIFIED_PEER",
+                                                       "messages": [], "data": data}),
+                              headers={"content-type": "application/json"})
+
+    async def decide(*_: Any) -> bool:
+        raise AssertionError("nobody is asked about an offer that cannot be read")
+
+    spec = CreateSpec.checked(psc_hostname="psc.corp.local", domain_name="corp.local",
+                              username="administrator@corp.local", password="x")
+    connection = Connection("vc.example.com", "u@x", Secret("p"), TlsPolicy("system"))
+    with pytest.raises(BadOffer) as refused:
+        await flow.link(connection, spec, decide, transport=httpx.MockTransport(answer))
+    assert len(creates) == 1 and refused.value.exit_code == 3
+    payload = error_json(refused.value)
+    assert "--trust-offered" not in payload["hint"] and "trust it" not in payload["hint"]

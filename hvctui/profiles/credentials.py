@@ -56,10 +56,18 @@ class CredentialKey:
         case aside, and the default port is the same server as no port."""
         try:
             host, port = split_server(server)
-            where = host.lower() if port == 443 else f"{host.lower()}:{port}"
         except ValueError:
-            where = server.strip().lower()
-        return cls(user.strip().lower(), where)
+            return cls(user.strip().lower(), server.strip().lower())
+        host = host.lower()
+        if ":" in host:  # IPv6: one spelling per address, and brackets keep the port apart
+            import ipaddress
+
+            try:
+                host = ipaddress.IPv6Address(host).compressed
+            except ValueError:
+                pass
+            host = f"[{host}]"
+        return cls(user.strip().lower(), host if port == 443 else f"{host}:{port}")
 
     @property
     def keyring_service(self) -> str:

@@ -270,11 +270,16 @@ class ServerError(HvcError):
             return None
         if not isinstance(self.data, dict) or not isinstance(self.data.get("ssl_thumbprint"), str):
             return None
+        from pydantic import ValidationError
+
         from hvctui.vapi.models import CertificateInfo
 
-        return CertificateInfo.model_validate(
-            {k: v for k, v in self.data.items() if k in ("ssl_thumbprint", "ssl_certificate")}
-        )
+        try:
+            return CertificateInfo.model_validate(
+                {k: v for k, v in self.data.items() if k in ("ssl_thumbprint", "ssl_certificate")}
+            )
+        except ValidationError:
+            return None  # the flow refuses it as an offer it cannot read
 
 
 class BadOffer(HvcError):

@@ -13,7 +13,7 @@ from hvctui.vapi.client import EventHook, VcenterClient, link_segment
 from hvctui.vapi.connection import Connection, SecretLike
 from hvctui.vapi.certs import normalize_thumbprint, pem_certificate, pem_to_der, sha256_thumbprint
 from hvctui.vapi import psccheck
-from hvctui.vapi.errors import BadOffer, HvcError, OfferDiffersFromGiven, ServerError
+from hvctui.vapi.errors import BadOffer, ErrorType, HvcError, OfferDiffersFromGiven, ServerError
 from hvctui.vapi.text import one_line
 
 if TYPE_CHECKING:
@@ -93,6 +93,10 @@ async def link(
         except ServerError as error:
             offered = error.offered_certificate
             if offered is None:
+                if error.error_type is ErrorType.UNVERIFIED_PEER:
+                    # Nothing to trust, so no trust step: never advise one that cannot work.
+                    raise BadOffer(error, "the server offered no readable SHA-256 thumbprint "
+                                   "(and PEM certificate) of the PSC") from None
                 raise
             problem = offer_problem(offered)
             if problem:
