@@ -29,9 +29,11 @@ from hvctui.vapi import (
     PORT_FIELD,
     Cancelled,
     Connection,
+    ErrorType,
     HvcError,
     InputError,
     Secret,
+    ServerError,
     Timeouts,
     TlsPolicy,
     normalize_thumbprint,
@@ -197,6 +199,9 @@ class Call:
     #: The PSC administrator's password, for a call that sends it outside a CreateSpec
     #: (unlink with PSC credentials); found under psc_key like the spec's own.
     psc_password: Secret | None = None
+    #: The passwords this call sends, each with its key: held for the process once the server
+    #: took them, never sent again once it refused them (Service._settle).
+    sends: tuple[tuple[str, CredentialKey, Secret], ...] = ()
 
     @property
     def label(self) -> str:
@@ -354,16 +359,23 @@ def prepare(
                             profile.accept_language, timeouts)
     if need_psc_password and not need_spec and psc_only is None:
         raise NotReady(_unique(problems), names)
-    return Call(name, profile, connection, spec, needs_pin, psc_only)
+    psc = psc_only or (Secret(spec.password.get_secret_value()) if spec else None)
+    sends = (("password", vcenter_key(profile), password),
+             *((("psc_password", psc_key(profile), psc),) if psc else ()))
+    return Call(name, profile, connection, spec, needs_pin, psc_only, sends)
 
 
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
               prompt: Prompt | None, field: str, problems: list[FieldProblem],
               ask_in_form: bool, credentials: Credentials, store_hint: str) -> Secret | None:
     """The password of `key`, or None with its problem added."""
+    if not key.user or not key.server:
+        return None  # the user or the server is missing, and named so: whose password?
     try:
-        if typed:
-            return credentials.remember(key, Secret(typed))
+        if typed:  # held for the process once the server takes it (Service._settle)
+            secret = Secret(typed)
+            credentials.check_text(key, secret)
+            return credentials.check_not_rejected(key, secret, "typed")
         if problems and prompt is not None:
             return None  # do not ask for a password for a call that cannot be sent anyway
         found = credentials.find(key, source, override_env=override_env,
@@ -384,7 +396,9 @@ def _password(typed: str, key: CredentialKey, source: str, override_env: str,
             credentials.decline(key)
             raise PasswordUnavailable(f"no password was given for {key} (the prompt was "
                                       "left empty)")
-        return credentials.remember(key, Secret(value))
+        secret = Secret(value)
+        credentials.check_text(key, secret)
+        return credentials.check_not_rejected(key, secret, "typed")
     except InputError as exc:
         if ask_in_form:
             message = f"{exc.message}: type it here (kept in memory only)"
@@ -412,6 +426,19 @@ def status_of(error: BaseException | None) -> str:
     if error is None:
         return "ok"
     return error.history_status if isinstance(error, HvcError) else "Failed"
+
+
+def refused_credential(error: BaseException | None) -> str:
+    """Which password the server refused with `error`: "password" (the login to vCenter),
+    "psc_password" (the PSC's administrator, inside the create or an unlink), or ""."""
+    if not isinstance(error, ServerError):
+        return ""
+    if error.error_type is ErrorType.UNAUTHENTICATED and error.operation == "POST /api/session":
+        return "password"
+    if error.operation.startswith("POST /api/hvc/links") and any(
+            "credential" in message.id.lower() for message in error.messages):
+        return "psc_password"
+    return ""
 
 
 class _Stopwatch:
@@ -483,10 +510,33 @@ class Service:
         try:
             result = await run(watch)
         except BaseException as error:
+            self._settle(call, error)
             self.record(call, what, error, "", watch.ms)
             raise
+        self._settle(call, None)
         self.record(call, what, None, detail_of(result), watch.ms)
         return result
+
+    async def _settled(self, call: Call, run: Awaitable[T]) -> T:
+        try:
+            result = await run
+        except BaseException as error:
+            self._settle(call, error)
+            raise
+        self._settle(call, None)
+        return result
+
+    def _settle(self, call: Call, error: BaseException | None) -> None:
+        """After a call: a password the server refused is never sent again by this process
+        (SSO locks an account after three failed logins); one it took is held for its user
+        and server, for every screen (a preview, or a call that never reached the server,
+        holds nothing)."""
+        refused = refused_credential(error)
+        for field_name, key, secret in call.sends:
+            if field_name == refused:
+                self.credentials.reject(key, secret)
+            elif error is None or (refused == "psc_password" and field_name == "password"):
+                self.credentials.remember(key, secret)
 
     async def link(self, call: Call, decide_trust: TrustDecider,
                    on_event: EventHook | None = None,
@@ -530,8 +580,8 @@ class Service:
         """The links with their health: rows to show, and the --json list."""
         from hvctui.vapi import flow, link_health
 
-        rows = await flow.list_links(call.connection, on_event=on_event,
-                                     transport=self.transport)
+        rows = await self._settled(call, flow.list_links(call.connection, on_event=on_event,
+                                                         transport=self.transport))
         shown = [link_health(r.link, r.display_name, r.info, tz) for r in rows]
         raw = [{"link": r.link, "display_name": r.display_name,
                 "health": r.info.connection_health_status if r.info else None,
@@ -594,7 +644,7 @@ class Service:
                                              transport=self.transport)
 
         if add is None and remove is None:
-            return await run(_Stopwatch())
+            return await self._settled(call, run(_Stopwatch()))
         what = f"admins add {add}" if add else f"admins remove {remove}"
         groups: list[str] = await self._recorded(call, what, run, lambda g: f"{len(g)} groups")
         return groups

@@ -348,9 +348,9 @@ async def test_a_typed_password_is_reused_for_its_key_and_never_sent_to_another_
         for name, server in (("a", sim.address), ("a-again", f"{host}:{port}"),
                              ("other", f"localhost:{port}"))}
     service = Service(ConfigStore(isolated_config / "config.toml"))
-    # Typed once in the form for profile a: held for cloudadmin at that server.
-    prepare("a", profiles["a"], {}, need_spec=False, typed={"password": PASSWORD},
-            credentials=service.credentials)
+    # Typed once in the form for profile a, and taken by its server: held for cloudadmin there.
+    await service.links(service.prepare("a", profiles["a"], {}, need_spec=False,
+                                        typed={"password": PASSWORD}))
     asked: list[tuple[str, str]] = []
 
     async def ask(user: str, server: str) -> str | None:
@@ -516,3 +516,71 @@ async def test_the_fleet_asks_no_password_for_a_user_it_cannot_show(
     rows = [row async for row in fleet.refresh(profiles) if row.done]
     assert asked == [] and "holds a control character" in rows[0].problem
     assert "\x1b" not in rows[0].problem
+
+
+# --- a refused password is never sent again; only what the server took is held ---------------
+
+
+async def test_a_password_the_server_refused_is_not_sent_again_on_any_face(
+        sim: Sim, isolated_config: Path) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.links import LinksScreen
+
+    from .tui_support import pane_text, wait_until
+
+    path = write_config(isolated_config, {
+        name: Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                      pin_sha256=sim.info.sha256, password_source="prompt")
+        for name in ("a", "b")})
+    seen = _record_logins(sim)
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.input("password").value = "a-typo"
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen) and bool(seen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        for key in ("f2", "f5", "f6"):  # again, elsewhere, and in the fleet: never re-sent
+            await pilot.press(key)
+            await pilot.pause(0.5)
+            for _ in range(3):  # the fleet asks (its question skipped), then back
+                if app.screen is not app.main:
+                    await pilot.press("escape")
+                    await pilot.pause(0.3)
+            await wait_until(pilot, lambda: app.screen is app.main)
+        assert seen == [("cloudadmin@vmc.local", "a-typo")]  # one failed login, not four
+        assert "refused by the server earlier" in pane_text(app)
+        app.main.form.input("password").value = PASSWORD  # the right one is sent
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen) and len(seen) == 2)
+
+
+async def test_a_preview_holds_no_password_for_other_profiles(
+        sim: Sim, isolated_config: Path) -> None:
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.links import LinksScreen
+    from hvctui.tui.screens.preview import PreviewScreen
+
+    from .tui_support import pane_text, wait_until
+
+    path = write_config(isolated_config, {
+        name: Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                      pin_sha256=sim.info.sha256, password_source="prompt",
+                      psc_hostname="psc.corp.local", domain_name="corp.local",
+                      psc_user="administrator@corp.local", psc_password_source="prompt")
+        for name in ("a", "b")})
+    seen = _record_logins(sim)
+    app = HvcApp(config_path=path, initial_profile="a")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.form.input("password").value = "not-checked-yet"
+        app.main.form.input("psc_password").value = "x"
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        app.main.select_profile("b")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, LinksScreen) and seen == []
+        assert "is required: type it" in pane_text(app)

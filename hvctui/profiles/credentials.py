@@ -127,9 +127,18 @@ class Credentials:
     def __init__(self) -> None:
         self._held: dict[CredentialKey, Secret] = {}
         self._declined: set[CredentialKey] = set()
+        #: Passwords a server refused for a key: never sent to it again by this process (SSO
+        #: locks an account after three failed logins).
+        self._rejected: dict[CredentialKey, list[Secret]] = {}
 
     def held(self, key: CredentialKey) -> Secret | None:
         return self._held.get(key)
+
+    def check_text(self, key: CredentialKey, secret: Secret) -> Secret:
+        """`secret`, if it is text that can be sent (see _check_text)."""
+        _check_text(secret, key)
+        disable_core_dumps()
+        return secret
 
     def remember(self, key: CredentialKey, secret: Secret) -> Secret:
         """Hold a password a person gave for `key` (checked to be text first)."""
@@ -137,6 +146,21 @@ class Credentials:
         disable_core_dumps()
         self._held[key] = secret
         self._declined.discard(key)
+        return secret
+
+    def reject(self, key: CredentialKey, secret: Secret) -> None:
+        """The server refused `secret` for `key`: it is no longer held, and never sent again."""
+        if self._held.get(key) == secret:
+            del self._held[key]
+        self._rejected.setdefault(key, []).append(secret)
+
+    def check_not_rejected(self, key: CredentialKey, secret: Secret, where: str) -> Secret:
+        """`secret`, unless the server already refused it for `key` in this process."""
+        if secret in self._rejected.get(key, ()):
+            raise PasswordUnavailable(
+                f"the password {where} for {key} was refused by the server earlier in this "
+                "session, so it is not sent again",
+                hint="Give the right one (SSO locks an account after three failed logins).")
         return secret
 
     def decline(self, key: CredentialKey) -> None:
@@ -154,7 +178,8 @@ class Credentials:
         if held is not None:
             return held
         if override_env and os.environ.get(override_env):
-            return self._found(key, Secret(os.environ[override_env]))
+            return self.check_not_rejected(key, self._found(key, Secret(os.environ[override_env])),
+                                           f"in ${override_env}")
         if source.startswith("env:"):
             name = source[4:]
             value = os.environ.get(name)
@@ -163,11 +188,13 @@ class Credentials:
                         f"export {name}=... (or {override_env}=..., which wins) and run again")
                 raise PasswordUnavailable(
                     f"the password of {key} comes from ${name}, which is not set", hint=hint)
-            return self._found(key, Secret(value))
+            return self.check_not_rejected(key, self._found(key, Secret(value)), f"in ${name}")
         if source == "keyring":
-            return self._found(key, keyring_password(key, store_hint))
+            return self.check_not_rejected(key, self._found(key, keyring_password(
+                key, store_hint)), "in the keyring")
         if source.startswith("command:"):
-            return self._found(key, command_password(source[8:], key))
+            return self.check_not_rejected(key, self._found(key, command_password(
+                source[8:], key)), "from the command")
         if key in self._declined:
             raise PasswordUnavailable(f"the password of {key} was not given (its question "
                                       "was skipped)", hint="Give it, then try again.")
