@@ -492,8 +492,8 @@ class Service:
         status = status_of(error)
         if isinstance(error, (asyncio.CancelledError, KeyboardInterrupt, Cancelled)):
             status = self.cancelled_status
-        if isinstance(error, HvcError) and not detail:
-            detail = error.title
+        if isinstance(error, HvcError) and not detail:  # what happened, not the status again
+            detail = f"{error.title}: {error.message}" if error.message else error.title
         try:
             self.history.append(HistoryEntry(
                 now_text(), one_line(call.label, 80), one_line(what, 120),

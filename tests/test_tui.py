@@ -795,3 +795,24 @@ async def test_a_click_on_a_key_bar_entry_does_what_its_key_does(isolated_config
         line = str(bar.render())
         await pilot.click(KeyHints, offset=(line.index("help"), 0))
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_the_history_says_what_happened_and_the_palette_names_keys_as_people_read_them(
+        sim: Sim, isolated_config: Path) -> None:
+    from textual.widgets import DataTable
+
+    from hvctui.profiles.history import History
+
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.select_profile("unreachable")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: bool(app.main.pane.json))
+        assert app.palette_keys("Help") == "f1, ?"
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: bool(app.screen.query(DataTable)))
+        await pilot.pause(0.2)
+        detail = str(app.screen.query_one("#history-detail").render())
+    [entry] = History().read()
+    assert entry.detail.startswith("ERROR (HTTP 500): ") and len(entry.detail) > 30
+    assert detail.startswith("unreachable: link via ")

@@ -199,9 +199,13 @@ class HvcApp(App[int]):
         """The keys of a palette command, as currently mapped ("" for none)."""
         from hvctui.tui.keys import ALL_KEYS
 
+        from textual.keys import format_key
+
         binding_id = PALETTE_KEYS.get(title)
         default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
-        return ", ".join(self._keymap.get(binding_id, default).split(",")) if binding_id else ""
+        keys = self._keymap.get(binding_id, default).split(",") if binding_id else []
+        # As people read them: "?", not Textual's name "question_mark".
+        return ", ".join(format_key(key.strip()) for key in keys if key.strip())
 
     def search_themes(self) -> None:
         """The theme palette with the names drawn as text (a user's theme file names its
@@ -273,8 +277,9 @@ class HvcApp(App[int]):
     def action_reset_demo(self) -> None:
         if self.demo_reset is not None:
             self.demo_reset()
-            self.notify("The demo world is as it started: every profile shows what the "
-                        "README's demo table says.")
+            self.notify("Every simulated vCenter is as the demo started it (links removed). What "
+                        "you saved in a profile stays: a stored thumbprint skips the trust "
+                        "dialog.")
 
     def action_start_afresh(self) -> None:
         self.main.start_afresh()

@@ -144,7 +144,7 @@ class FleetScreen(Screen[None]):
     def _header(self) -> Text:
         c = counts(list(self.rows.values()))
         out = Text()
-        out.append(f"Fleet: {c['total']} profiles  ")
+        out.append(f"Fleet: {c['total']} profile{'' if c['total'] == 1 else 's'}  ")
         out.append(f"{c['done']} done", style="bold")
         out.append("  ")
         out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")

@@ -49,7 +49,8 @@ class HistoryScreen(Screen[None]):
         if 0 <= event.cursor_row < len(self._entries):
             e = self._entries[event.cursor_row]
             self.query_one("#history-detail", Static).update(Text(
-                f"{one_line(e.call, 120)} via {one_line(e.server, 120)}: {e.status} in "
+                f"{one_line(e.profile, 40)}: {one_line(e.call, 120)} via "
+                f"{one_line(e.server, 120)}: {e.status} in "
                 f"{e.duration_ms} ms" + (f"; {one_line(e.detail, 400)}" if e.detail else "")))
 
     def action_close(self) -> None:
