@@ -514,7 +514,8 @@ def _locate_key(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
-    import tomllib  # only when there is a file to read: a command given flags alone skips it
+    # Only when there is a file to read: a command given flags alone skips it.
+    from hvctui._compat import tomllib
 
     try:
         return tomllib.loads(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,7 +32,7 @@ def make_certificate(
 ) -> KeyPair:
     """An EC P-256 certificate for `hosts`, self-signed unless `issuer` signs it."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hvctui"),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),

@@ -123,12 +123,12 @@ class SimFleet:
 def add_link(world: World, psc_host: str = "psc.corp.local") -> str:
     """Give `world` a link to one of its PSCs already, as if made earlier (a fleet's history)."""
     import uuid
-    from datetime import UTC, datetime
+    from datetime import datetime, timezone
 
     from hvctui.sim.world import Link
 
     psc = world.pscs[psc_host]
     link_id = str(uuid.uuid4())
     world.links[link_id] = Link(link_id, psc.domain, psc.host,
-                                datetime.fromtimestamp(world.clock(), UTC))
+                                datetime.fromtimestamp(world.clock(), timezone.utc))
     return link_id

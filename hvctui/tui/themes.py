@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual.theme import Theme
+
+from hvctui._compat import tomllib
 
 DEFAULT_THEME = "hvc-dark"
 MAX_THEME_BYTES = 64 * 1024

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from hvctui._compat import fromisoformat
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError, TlsError
 from hvctui.vapi.text import json_safe, one_line, printable
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
@@ -47,10 +48,10 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 def parse_date_time(text: str) -> datetime | None:
     """An RFC 3339 date-time as an aware datetime (UTC when no offset is given), or None."""
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = fromisoformat(text.strip())
     except (ValueError, TypeError, AttributeError, OverflowError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None = None,
@@ -64,7 +65,8 @@ def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None 
         pattern = DATE_TIME_FORMATS[DEFAULT_DATE_TIME_FORMAT]
     if say_zone and "%H" in pattern and "%Z" not in pattern:
         pattern += " %Z"
-    local = value.astimezone(tz or UTC)  # OverflowError near year 1 or 9999: caller shows raw
+    # OverflowError near year 1 or 9999: the caller shows the raw value.
+    local = value.astimezone(tz or timezone.utc)
     pattern = pattern.replace("%b", _MONTHS[local.month - 1]).replace(
         "%a", _DAYS[local.weekday()]
     )

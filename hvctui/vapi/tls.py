@@ -62,11 +62,13 @@ async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -
     whole handshake is bounded by `timeout` and cancellable (ctrl+c, escape) at any moment."""
     import asyncio
 
+    from hvctui._compat import timeout as within
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        async with asyncio.timeout(timeout):
+        async with within(timeout):
             _, writer = await asyncio.open_connection(host, port, ssl=context,
                                                       server_hostname=host)
     except TimeoutError:
