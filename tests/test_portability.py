@@ -1,20 +1,26 @@
-"""Python 3.10 to 3.13: hvctui/_compat.py and what uses it.
+"""Python 3.10 to 3.13 and platforms other than Linux: hvctui/_compat.py and what uses it.
 
 The 3.10 stand-ins are held to the standard library's behaviour on every Python this suite runs
-on (CI runs this file on each supported Python it finds).
+on (CI runs this file on each supported Python it finds); the POSIX fallbacks are exercised
+here by taking the POSIX call away.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hvctui import _compat
+from hvctui.profiles import store as store_module
+from hvctui.profiles.store import ConfigStore, Profile, read_regular_file
 
 UTC = timezone.utc
 
@@ -117,3 +123,84 @@ def test_tomllib_is_the_standard_one_or_tomli_on_3_10() -> None:
     assert toml.loads('a = 1\n[t]\nb = "x"') == {"a": 1, "t": {"b": "x"}}
     with pytest.raises(toml.TOMLDecodeError):
         toml.loads("a = ")
+
+
+# POSIX calls taken away, as on Windows.
+
+
+def test_the_config_reads_and_saves_without_pread_fchmod_or_o_nofollow(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "pread")
+    monkeypatch.delattr(os, "fchmod")
+    monkeypatch.setattr(store_module, "O_NOFOLLOW", 0)
+    monkeypatch.setattr(store_module, "O_NONBLOCK", 0)
+    store = ConfigStore(isolated_config / "config.toml")
+    store.update(lambda c: c.profiles.__setitem__("corp", Profile(server="vc.example.com")))
+    assert store.load().config.profiles["corp"].server == "vc.example.com"
+    big = isolated_config / "big.log"
+    big.write_bytes(b"x" * 1000 + b"tail")
+    assert read_regular_file(big, 4, tail=True) == b"tail"
+
+
+def test_file_modes_are_not_set_or_judged_where_they_mean_nothing(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = isolated_config / "config.toml"
+    ConfigStore(path).update(lambda c: c.profiles.__setitem__("corp", Profile()))
+    path.chmod(0o644)
+    assert "can be read by other users" in ConfigStore(path).load().warning
+    monkeypatch.setattr(store_module, "POSIX_MODES", False)
+    monkeypatch.setattr(_compat, "POSIX_MODES", False)
+    assert "can be read by other users" not in ConfigStore(path).load().warning
+
+    def fchmod(fd: int, mode: int) -> None:
+        raise AssertionError("a file mode was set where modes mean nothing")
+
+    monkeypatch.setattr(os, "fchmod", fchmod)
+    ConfigStore(path).update(lambda c: c.profiles.__setitem__("ops", Profile()))
+    assert set(ConfigStore(path).load().config.profiles) == {"corp", "ops"}
+
+
+class FakeMsvcrt:
+    """msvcrt's locking(), recording what the Windows lock asks of it."""
+
+    LK_LOCK, LK_UNLCK = 1, 0
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int, int]] = []
+        self.busy = 2  # LK_LOCK gives up (OSError) twice, as when another process holds it
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
+        if mode == self.LK_LOCK and self.busy:
+            self.busy -= 1
+            raise OSError(36, "Resource deadlock avoided")
+
+
+def test_saves_lock_with_msvcrt_where_there_is_no_fcntl(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl fails, as on Windows
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    locks = _compat._file_locks()
+    assert isinstance(locks, _compat._WindowsLocks)
+    monkeypatch.setattr(store_module, "fcntl", locks)
+    store = ConfigStore(isolated_config / "config.toml")
+    store.update(lambda c: c.profiles.__setitem__("corp", Profile(server="vc.example.com")))
+    assert store.load().config.profiles["corp"].server == "vc.example.com"
+    # Byte 0 locked (after two refusals: it waits, as flock does), then unlocked.
+    assert fake.calls == [(1, 1, 0), (1, 1, 0), (1, 1, 0), (0, 1, 0)]
+
+
+def test_the_demo_cleans_up_on_the_signals_this_platform_has(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.demo import _remove_on_signals
+
+    monkeypatch.delattr(signal, "SIGHUP")  # Windows has SIGTERM but no SIGHUP
+    before = signal.getsignal(signal.SIGTERM)
+    previous = _remove_on_signals(tmp_path)
+    try:
+        assert list(previous) == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGTERM) is not before
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

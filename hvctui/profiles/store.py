@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import re
 import stat
@@ -33,6 +32,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from hvctui._compat import O_BINARY, O_NOFOLLOW, O_NONBLOCK, POSIX_MODES, fchmod, fcntl, pread
 from hvctui.vapi.checks import normalize_thumbprint, split_server
 
 CONFIG_NAME = "config.toml"
@@ -104,7 +104,7 @@ def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
     `limit` bytes are read, even when the file grows meanwhile."""
     # O_NONBLOCK: opening a FIFO with no writer must not wait; on a regular file it changes
     # nothing. The checks are made on the opened file itself (fstat), so a swap cannot slip in.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | O_NONBLOCK | O_BINARY | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -118,7 +118,7 @@ def read_regular_file(path: Path, limit: int, *, tail: bool = False) -> bytes:
         chunks: list[bytes] = []
         got = 0
         while got <= limit:
-            chunk = os.pread(fd, min(1 << 20, limit + 1 - got), start + got)
+            chunk = pread(fd, min(1 << 20, limit + 1 - got), start + got)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -634,7 +634,7 @@ class ConfigStore:
             mode = stat.S_IMODE(self.path.stat().st_mode)
         except OSError:
             return []
-        if mode & 0o077:
+        if mode & 0o077 and POSIX_MODES:  # Windows: ACLs, not modes, keep others out
             return [ConfigProblem(self.path, None, "",
                                   f"can be read by other users (mode {mode:04o}); "
                                   f"run: chmod 600 {self.path}")]
@@ -651,7 +651,7 @@ class ConfigStore:
         try:
             make_private_folders(target.parent)
             fd = os.open(target.with_name(target.name + ".lock"),
-                         os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+                         os.O_RDWR | os.O_CREAT | O_NOFOLLOW, 0o600)
         except OSError as exc:
             raise ConfigWriteError.of(target, exc) from None
         try:
@@ -767,7 +767,7 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
         raise ConfigWriteError.of(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), keep if keep is not None else (mode or 0o600))
+            fchmod(f.fileno(), keep if keep is not None else (mode or 0o600))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
