@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import platform
 import signal
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,14 @@ def test_tomllib_is_the_standard_one_or_tomli_on_3_10() -> None:
     assert toml.loads('a = 1\n[t]\nb = "x"') == {"a": 1, "t": {"b": "x"}}
     with pytest.raises(toml.TOMLDecodeError):
         toml.loads("a = ")
+
+
+def test_version_flag_names_the_installed_version_and_the_python() -> None:
+    out = subprocess.run([sys.executable, "-m", "hvctui", "--version"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == (f"hvctui {metadata.version('hvctui')} "
+                                  f"(Python {platform.python_version()}, {platform.system()})")
 
 
 # POSIX calls taken away, as on Windows.
