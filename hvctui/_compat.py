@@ -129,12 +129,15 @@ class _WindowsLocks:
         if operation == self.LOCK_UN:
             self._msvcrt.locking(fd, self._msvcrt.LK_UNLCK, 1)
             return
+        import errno
+
         while True:  # LK_LOCK gives up after 10 s; flock waits for as long as it takes
             try:
                 self._msvcrt.locking(fd, self._msvcrt.LK_LOCK, 1)
                 return
-            except OSError:
-                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EDEADLOCK, errno.EACCES):
+                    raise  # not "held by another process": waiting would not end
 
 
 def _file_locks() -> Any:

@@ -8,6 +8,7 @@ here by taking the POSIX call away.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import platform
@@ -184,7 +185,7 @@ class FakeMsvcrt:
         self.calls.append((mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
         if mode == self.LK_LOCK and self.busy:
             self.busy -= 1
-            raise OSError(36, "Resource deadlock avoided")
+            raise OSError(errno.EDEADLOCK, "Resource deadlock avoided")
 
 
 def test_saves_lock_with_msvcrt_where_there_is_no_fcntl(
@@ -200,6 +201,23 @@ def test_saves_lock_with_msvcrt_where_there_is_no_fcntl(
     assert store.load().config.profiles["corp"].server == "vc.example.com"
     # Byte 0 locked (after two refusals: it waits, as flock does), then unlocked.
     assert fake.calls == [(1, 1, 0), (1, 1, 0), (1, 1, 0), (0, 1, 0)]
+
+
+def test_the_windows_lock_does_not_wait_forever_on_an_error_that_will_not_pass(
+        tmp_path: Path) -> None:
+    fake = FakeMsvcrt()
+
+    def broken(fd: int, mode: int, nbytes: int) -> None:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    fake.locking = broken  # type: ignore[method-assign]
+    fd = os.open(tmp_path / "x.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        with pytest.raises(OSError) as raised:
+            _compat._WindowsLocks(fake).flock(fd, _compat._WindowsLocks.LOCK_EX)
+        assert raised.value.errno == errno.EBADF
+    finally:
+        os.close(fd)
 
 
 def test_the_demo_cleans_up_on_the_signals_this_platform_has(
