@@ -140,6 +140,15 @@ def _whole(low: int, high: int, unit: str = "") -> Any:
     return check
 
 
+def _version() -> str:
+    """`hvctui 0.1.0 (Python 3.10.13, Linux)`: what a support question needs first."""
+    import platform
+
+    from hvctui import __version__
+
+    return f"hvctui {__version__} (Python {platform.python_version()}, {platform.system()})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hvctui",
@@ -150,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
                         "$HVCTUI_CONFIG_DIR/config.toml or ~/.config/hvctui/config.toml)")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parser.commands = sub.choices
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
@@ -164,14 +164,15 @@ def problem_of(error: BaseException) -> tuple[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def checked_at_text(row: FleetRow, tz: tzinfo | None = None) -> str:
     """When the row was checked, as a clock time in `tz` (the screen's and CLI's column)."""
     if not row.checked_at:
         return ""
-    moment = datetime.strptime(row.checked_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    moment = datetime.strptime(row.checked_at, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=timezone.utc)
     return moment.astimezone(tz).strftime("%H:%M:%S") if tz else row.checked_at[11:19]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -159,7 +159,7 @@ def test_dates_inside_a_localized_text_follow_its_language(language: str, fmt: s
     shown = render_message(message, language=language)
     assert shown.text == expected
     assert shown.params_rendered["at"] == format_date_time(
-        datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC), fmt, say_zone=True)  # the list: VMware's
+        datetime(2019, 4, 5, 18, 30, 2, tzinfo=timezone.utc), fmt, say_zone=True)  # the list: VMware's
 
 
 def test_a_text_that_is_not_localized_keeps_vmwares_date_patterns() -> None:

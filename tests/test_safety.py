@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 import types
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
@@ -127,7 +127,7 @@ def test_connection_and_errors_never_show_the_password() -> None:
 async def test_ca_file_trust_failures_are_named(tmp_path: Path, leaf_kind: str,
                                                 expected: str) -> None:
     ca = make_certificate("hvctui test CA", (), is_ca=True)
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     if leaf_kind == "expired":
         leaf = make_certificate("vc", ("127.0.0.1",), issuer=ca,
                                 not_before=now - timedelta(days=30),

@@ -99,7 +99,9 @@ def test_error_stack_with_params_of_every_kind(snap_compare: Any, isolated_confi
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
+        # Mounted (it selects the default profile), not only composed: on 3.12 the screen's
+        # mount ran after this choice and put the default profile back.
+        await wait_until(pilot, lambda: app.main.profile_name == "corp")
         app.main.select_profile("unreachable")
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(app.main.pane.json))
@@ -175,7 +177,9 @@ def test_error_stack_at_120x40(snap_compare: Any, isolated_config: Path) -> None
     app = make_app(isolated_config)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: bool(app.main.query("SpecForm")))
+        # Mounted (it selects the default profile), not only composed: on 3.12 the screen's
+        # mount ran after this choice and put the default profile back.
+        await wait_until(pilot, lambda: app.main.profile_name == "corp")
         app.main.select_profile("unreachable")
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(app.main.pane.json))

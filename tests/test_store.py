@@ -13,11 +13,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from hvctui._compat import tomllib
 from hvctui.profiles.history import History, HistoryEntry
 from hvctui.profiles.store import (
     ConfigError,
@@ -496,8 +496,6 @@ def _large_config(path: Path, count: int = 2000) -> None:
 
 def test_a_large_config_is_read_from_its_cache_until_the_file_changes(
         isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tomllib
-
     from hvctui.profiles import store as store_module
 
     path = isolated_config / "config.toml"

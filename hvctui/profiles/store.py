@@ -36,6 +36,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from hvctui._compat import fchmod
 from hvctui.vapi.certs import normalize_thumbprint, pem_certificate
 from hvctui.vapi.checks import split_server
 from hvctui.vapi.text import one_line
@@ -651,7 +652,8 @@ def _locate_key(text: str, loc: tuple[Any, ...]) -> int | None:
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
-    import tomllib  # only when there is a file to read: a command given flags alone skips it
+    # Only when there is a file to read: a command given flags alone skips it.
+    from hvctui._compat import tomllib
 
     try:
         data: dict[str, Any] = parse_bounded(tomllib.loads, text)
@@ -974,7 +976,7 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None, *,
         raise ConfigWriteError.of(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), keep if keep is not None else (mode or 0o600))
+            fchmod(f.fileno(), keep if keep is not None else (mode or 0o600))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

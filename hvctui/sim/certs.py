@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,7 +32,7 @@ def make_certificate(
 ) -> KeyPair:
     """An EC P-256 certificate for `hosts`, self-signed unless `issuer` signs it."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hvctui"),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -55,6 +55,19 @@ def make_certificate(
     )
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    # As a conforming CA issues them (RFC 5280): Python 3.13 verifies with VERIFY_X509_STRICT,
+    # which refuses a CA without key usage and an issued certificate without these key ids.
+    builder = builder.add_extension(
+        x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer._key.public_key()),
+            critical=False)
+    if is_ca:
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+            key_encipherment=False, data_encipherment=False, key_agreement=False,
+            encipher_only=False, decipher_only=False), critical=True)
     cert = builder.sign(issuer._key if issuer else key, hashes.SHA256())
     return KeyPair(
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from hvctui.sim.server import SimRunner, SimVcenter
 from hvctui.sim.world import Link, World
@@ -34,5 +34,5 @@ def add_link(world: World, psc_host: str = "psc.corp.local") -> str:
     psc = world.pscs[psc_host]
     link_id = str(uuid.uuid4())
     world.links[link_id] = Link(link_id, psc.domain, psc.host,
-                                datetime.fromtimestamp(world.clock(), UTC))
+                                datetime.fromtimestamp(world.clock(), timezone.utc))
     return link_id

@@ -10,7 +10,7 @@ import secrets
 import time
 import uuid
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from hvctui.sim.catalog import message
@@ -180,7 +180,7 @@ def _checked_fault(name: str, current: Any, value: Any) -> Any:
 
 
 def _dt(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _fake_thumbprint(rng: random.Random, seed_text: str) -> str:
@@ -279,8 +279,8 @@ class World:
     def session_info(self, token: str) -> dict[str, str]:
         session = self.sessions[self._session_token(token)]
         return {
-            "created_time": _dt(datetime.fromtimestamp(session.created, UTC)),
-            "last_accessed_time": _dt(datetime.fromtimestamp(session.last_accessed, UTC)),
+            "created_time": _dt(datetime.fromtimestamp(session.created, timezone.utc)),
+            "last_accessed_time": _dt(datetime.fromtimestamp(session.last_accessed, timezone.utc)),
             "user": session.user.upper().replace("@VMC.LOCAL", "@vmc.local"),
         }
 
@@ -348,7 +348,7 @@ class World:
                 lang=lang)])
         link_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         self.links[link_id] = Link(link_id, psc.domain, self._key_of(psc),
-                                   datetime.fromtimestamp(self.clock(), UTC))
+                                   datetime.fromtimestamp(self.clock(), timezone.utc))
         for group in groups:
             if group not in self.administrators:
                 self.administrators.append(group)
@@ -379,7 +379,7 @@ class World:
                 {"host": {"s": psc.host}, "user": {"s": user}}, lang=lang)])
 
     def _unreachable(self, host: str, port: str, lang: str | None) -> SimError:
-        now = datetime.fromtimestamp(self.clock(), UTC)
+        now = datetime.fromtimestamp(self.clock(), timezone.utc)
         top = message(
             "com.vmware.vcenter.hvc.links.psc_unreachable",
             {"host": {"s": host}, "port": {"i": _port_number(port) or 443},

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual.theme import Theme
 
+from hvctui._compat import tomllib
 from hvctui.vapi import one_line
 
 DEFAULT_THEME = "hvc-dark"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from hvctui._compat import timeout
 from hvctui.vapi.body import parse_json_body
 from hvctui.vapi.checks import split_server
 from hvctui.vapi.text import one_line
@@ -179,7 +180,7 @@ class VcenterClient:
         started = time.perf_counter()
         self._written = False
         try:
-            async with asyncio.timeout(self.timeouts.total):
+            async with timeout(self.timeouts.total):
                 request = http.build_request(method, path, content=content, params=params,
                                              headers=headers, extensions={"trace": self._trace})
                 response = await http.send(request, stream=True)

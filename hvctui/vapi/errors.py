@@ -8,8 +8,9 @@ Nothing here ever holds a password.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from hvctui._compat import StrEnum
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo, LocalizableMessage

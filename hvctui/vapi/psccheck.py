@@ -213,7 +213,7 @@ async def check_psc(host: str, port: int, offered: CertificateInfo | None,
     try:
         return await asyncio.wait_for(asyncio.to_thread(compare, host, port, offered, timeout),
                                       timeout * 3)
-    except TimeoutError:
+    except (TimeoutError, asyncio.TimeoutError):  # distinct classes before Python 3.11
         offered_sha = ""
         if offered is not None:
             try:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from hvctui._compat import fromisoformat
 from hvctui.vapi.errors import HvcError, NotVapiAnswer, ServerError, TlsError
 from hvctui.vapi.text import dumps, json_safe, one_line, printable
 from hvctui.vapi.models import LocalizableMessage, LocalizationParam, NestedLocalizableMessage
@@ -77,10 +78,10 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 def parse_date_time(text: str) -> datetime | None:
     """An RFC 3339 date-time as an aware datetime (UTC when no offset is given), or None."""
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = fromisoformat(text.strip())
     except (ValueError, TypeError, AttributeError, OverflowError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None = None,
@@ -94,7 +95,7 @@ def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None 
     pattern = (language and _local_pattern(name, language)) or DATE_TIME_FORMATS[name]
     if say_zone and "%H" in pattern and "%Z" not in pattern:
         pattern += " %Z"
-    local = value.astimezone(tz or UTC)  # OverflowError near year 1 or 9999: caller shows raw
+    local = value.astimezone(tz or timezone.utc)  # OverflowError near year 1 or 9999: caller shows raw
     tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()
     months, days = _LOCAL_MONTHS.get(tag, ()), _LOCAL_DAYS.get(tag, ())
     pattern = pattern.replace("%B", months[local.month - 1] if months else "%B").replace(

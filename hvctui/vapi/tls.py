@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
+from hvctui._compat import timeout as within
 from hvctui.vapi.certs import (
     CertificateDetails,
     certificate_details,
@@ -28,7 +29,7 @@ async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        async with asyncio.timeout(timeout):
+        async with within(timeout):
             _, writer = await asyncio.open_connection(host, port, ssl=context,
                                                       server_hostname=host)
     except TimeoutError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -67,7 +67,7 @@ def certificate_text(thumbprint: str, details: CertificateDetails | None,
     out.append("Issuer   ", style="bold")
     out.append(one_line(details.issuer, 300) + ("  (self-signed)" if details.self_signed else "")
                + "\n")
-    now = now or datetime.now(UTC)
+    now = now or datetime.now(timezone.utc)
     out.append("Valid    ", style="bold")
     out.append(f"{details.not_before:%Y-%m-%d} to {details.not_after:%Y-%m-%d}")
     if not details.not_before <= now <= details.not_after:
