@@ -119,6 +119,7 @@ class _WindowsLocks:
     msvcrt: a lock on the file's first byte, which every hvctui process takes the same way."""
 
     LOCK_EX = 2
+    LOCK_NB = 4
     LOCK_UN = 8
 
     def __init__(self, msvcrt: Any) -> None:
@@ -131,6 +132,14 @@ class _WindowsLocks:
             return
         import errno
 
+        if operation & self.LOCK_NB:  # one try; "held by another process" as flock says it
+            try:
+                self._msvcrt.locking(fd, self._msvcrt.LK_LOCK, 1)
+            except OSError as exc:
+                if exc.errno in (errno.EDEADLOCK, errno.EACCES):
+                    raise BlockingIOError(exc.errno, exc.strerror) from None
+                raise
+            return
         while True:  # LK_LOCK gives up after 10 s; flock waits for as long as it takes
             try:
                 self._msvcrt.locking(fd, self._msvcrt.LK_LOCK, 1)

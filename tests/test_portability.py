@@ -144,8 +144,8 @@ def test_the_config_reads_and_saves_without_pread_fchmod_or_o_nofollow(
         isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(os, "pread")
     monkeypatch.delattr(os, "fchmod")
-    monkeypatch.setattr(store_module, "O_NOFOLLOW", 0)
-    monkeypatch.setattr(store_module, "O_NONBLOCK", 0)
+    monkeypatch.setattr(store_module, "_NOFOLLOW", 0)  # the link is then looked at first
+    monkeypatch.setattr(store_module, "_NONBLOCK", 0)
     store = ConfigStore(isolated_config / "config.toml")
     store.update(lambda c: c.profiles.__setitem__("corp", Profile(server="vc.example.com")))
     assert store.load().config.profiles["corp"].server == "vc.example.com"

@@ -36,15 +36,12 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from hvctui._compat import fchmod
+from hvctui._compat import POSIX_MODES, fchmod
 from hvctui.vapi.certs import normalize_thumbprint, pem_certificate
 from hvctui.vapi.checks import split_server
 from hvctui.vapi.text import one_line
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock (see ConfigStore._locked)
-    fcntl = None  # type: ignore[assignment]
+from hvctui._compat import fcntl  # flock, or msvcrt's locks on Windows
 
 CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -787,7 +784,7 @@ class ConfigStore:
         """A config others can read, and every folder of hvctui's files others can write: they
         could put their own config there, or a symlink where hvctui writes its history."""
         warnings: list[ConfigProblem] = []
-        if os.name != "posix":  # Windows keeps permissions in ACLs: these bits mean nothing
+        if not POSIX_MODES:  # Windows keeps permissions in ACLs: these bits mean nothing
             return warnings
         with contextlib.suppress(OSError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
