@@ -528,7 +528,7 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     """`hvctui check-psc`: the independent check, on demand, before linking."""
     import asyncio
 
-    from hvctui.service import Service, prepare_psc_check
+    from hvctui.service import Service, check_payload, prepare_psc_check
     from hvctui.vapi import Verdict
 
     name, base = _load_profile(args, out)
@@ -541,8 +541,7 @@ def _check_psc(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         # psc_check: the same object as in link's --json (the top-level copy is kept for the
         # scripts written against it).
-        out.json({"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
-                  "profile": name or None, **check.as_json(), "psc_check": check.as_json()})
+        out.json(check_payload(check, name))
     else:
         _show_check(out, check, given=True, as_result=True)
     if check.verdict is Verdict.DIFFERENT:

@@ -228,6 +228,15 @@ class PscCheckTarget:
     thumbprint: str
 
 
+def check_payload(check: PscCheck, profile: str = "") -> dict[str, Any]:
+    """The PSC check as `hvctui check-psc --json` prints it and the TUI copies it (its fields
+    at the top for the scripts written against them, and as `psc_check`, as in link's)."""
+    from hvctui.vapi import Verdict
+
+    return {"ok": check.verdict is not Verdict.DIFFERENT and bool(check.seen_sha256),
+            "profile": profile or None, **check.as_json(), "psc_check": check.as_json()}
+
+
 def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
                       names: dict[str, str] | None = None) -> PscCheckTarget:
     """The check of the PSC before linking, for both faces; NotReady names every problem."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,15 @@ async def test_f8_checks_the_psc_before_linking(psc_sim: Sim, isolated_config: P
         await wait_until(pilot, lambda: "presents this certificate" in pane_text(app))
         assert psc_sim.world.pscs[VERIFIED].thumbprint in pane_text(app)
         assert psc_sim.world.stats.requests == 0  # nothing was sent to vCenter
+        # j copies it as JSON: what `hvctui check-psc --json` prints, not "Nothing to copy"
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.main.pane.focus()
+        await pilot.press("j")
+        await pilot.pause()
+        payload = json.loads(copied[0])
+        assert payload["psc_check"]["seen_sha256"] == psc_sim.world.pscs[VERIFIED].thumbprint
+        assert payload["profile"] == "verified-psc" and "verdict" in payload
 
 
 async def test_declining_a_different_certificate_leaves_a_next_step_that_fits_it(

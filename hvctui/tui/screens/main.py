@@ -597,6 +597,7 @@ class MainScreen(Screen[None]):
 
     @work(group="psc-check", exclusive=True)
     async def _check_psc(self, target: PscCheckTarget) -> None:
+        from hvctui.service import check_payload
         from hvctui.tui.screens.dialogs import verdict_text
 
         name = self.profile_name
@@ -610,7 +611,8 @@ class MainScreen(Screen[None]):
             text.append("\n(no thumbprint in the form to compare with)", style="dim")
         elif target.offered is not None:
             text.append(f"\ncompared with the thumbprint {target.thumbprint}", style="dim")
-        self.pane.show_text(name, text)
+        # The same object `hvctui check-psc --json` prints, for the copy as JSON.
+        self.pane.show_text(name, text, check_payload(check, name))
 
     # --- other screens ----------------------------------------------------------------------
 

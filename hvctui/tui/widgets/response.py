@@ -80,9 +80,11 @@ class ResponsePane(TextView):
         self._result: list[Text] = []
         self._report: Report | None = None
         self._plain = ""
+        #: The JSON of an answer shown as text (the PSC check's), for the copy as JSON.
+        self._payload: dict[str, Any] = {}
         #: The answer shown for each profile, so switching back shows it again.
-        self._answers: dict[str, tuple[list[tuple[str, str]], list[Text], Report | None,
-                                       str, str]] = {}
+        self._answers: dict[str, tuple[list[tuple[str, str]], list[Text], Report | None, str,
+                                       str, dict[str, Any]]] = {}
         self.profile = ""
         self._label = ""
         #: Show the time of an answer in its label (off for deterministic snapshots).
@@ -112,7 +114,7 @@ class ResponsePane(TextView):
         self.set_lines(rows)
         self.set_class(self._done and bool(self._result), "has-result")
         self._answers[self.profile] = (list(self._progress), list(self._result), self._report,
-                                       self._plain, self._label)
+                                       self._plain, self._label, self._payload)
 
     def _summary(self) -> str:
         """The finished call's phases on one line: each request with its answer."""
@@ -132,7 +134,7 @@ class ResponsePane(TextView):
     @property
     def json(self) -> dict[str, Any]:
         """The answer as `--json` prints it."""
-        return self._report.payload if self._report is not None else {}
+        return self._report.payload if self._report is not None else self._payload
 
     def show_for(self, profile: str) -> None:
         """Switch to a profile: show the answer last shown for it, or nothing yet."""
@@ -141,7 +143,8 @@ class ResponsePane(TextView):
         if kept is None:
             self.show_idle()
             return
-        self._progress, self._result, self._report, self._plain, self._label = kept
+        (self._progress, self._result, self._report, self._plain, self._label,
+         self._payload) = kept
         self._working = False
         self._done = True
         self._update()
@@ -149,6 +152,7 @@ class ResponsePane(TextView):
     def show_idle(self) -> None:
         self._working = False
         self._progress, self._report, self._plain, self._label = [], None, "", ""
+        self._payload = {}
         link = self.app.key_for("link") if hasattr(self.app, "key_for") else "F5"
         self._result = [Text(f"Press {link} to link. Answers appear here.", style="dim")]
         self._done = False
@@ -162,7 +166,7 @@ class ResponsePane(TextView):
         self._started = time.monotonic()
         self._working = True
         self._result = [self._working_text()]
-        self._report, self._plain = None, ""
+        self._report, self._plain, self._payload = None, "", {}
         self._update()
         if self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
@@ -190,17 +194,19 @@ class ResponsePane(TextView):
         self._working = False
         self._labelled(profile)
         self._result = [styled(row) for row in report.rows]
-        self._report, self._plain = report, report.plain
+        self._report, self._plain, self._payload = report, report.plain, {}
         self._done = True
         self._update()
         self.scroll_home(animate=False)
 
-    def show_text(self, profile: str, text: Text) -> None:
+    def show_text(self, profile: str, text: Text,
+                  payload: dict[str, Any] | None = None) -> None:
+        """An answer as text; `payload` is what copying it as JSON gives."""
         self._working = False
         self._labelled(profile)
         self._progress, self._done = [], True
         self._result = list(text.split("\n"))
-        self._report, self._plain = None, text.plain
+        self._report, self._plain, self._payload = None, text.plain, payload or {}
         self._update()
 
     def action_copy_text(self) -> None:
