@@ -24,6 +24,7 @@ from hvctui.vapi import (
     dumps,
     one_line,
     printable,
+    wrap_lines,
 )
 
 if TYPE_CHECKING:
@@ -304,6 +305,13 @@ def emit(stream: Any, text: str) -> None:
             pass  # a stream without a descriptor: its next write fails again, quietly too
 
 
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 class Output:
     """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR.
 
@@ -322,7 +330,12 @@ class Output:
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
-        emit(stream, printable(text) + "\n")
+        text = printable(text)
+        if _is_terminal(stream):  # a person reads it: no word or byte pair cut by the terminal
+            import shutil
+
+            text = wrap_lines(text, shutil.get_terminal_size().columns)
+        emit(stream, text + "\n")
 
     def result(self, text: str) -> None:
         if not self.as_json:

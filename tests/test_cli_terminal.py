@@ -135,3 +135,37 @@ def test_ctrl_c_at_any_prompt_exits_130_at_once_and_the_terminal_echoes_again(
     finally:
         terminal.close()
     assert psc_sim.world.stats.create_calls <= 1 and len(psc_sim.world.links) <= 1
+
+
+def test_on_a_terminal_the_cli_wraps_under_its_text_and_thumbprints_at_byte_pairs() -> None:
+    from hvctui.vapi import wrap_lines
+
+    line = "Offered SHA-256 thumbprint of psc.corp.local: " + ":".join(["AB"] * 32)
+    rows = wrap_lines(line, 80).split("\n")
+    assert len(rows) == 2 and all(len(r) <= 80 for r in rows)
+    assert rows[0].endswith(":") and rows[1].startswith("  AB")  # never inside a pair
+    assert rows[0] + rows[1].strip() == line  # nothing lost, nothing added
+    words = "Compare it with the PSC's own certificate (its administrator can read it on it)."
+    assert all(len(r) <= 40 for r in wrap_lines(words, 40).split("\n"))
+    assert " ".join(r.strip() for r in wrap_lines(words, 40).split("\n")) == words
+
+
+def test_the_cli_wraps_only_what_a_terminal_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import os
+    import shutil
+
+    from hvctui.cli import Output
+
+    class Screen(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    line = "Trusting the offered PSC certificate " + ":".join(["CD"] * 32) + " and resubmitting."
+    for stream, wrapped in ((Screen(), True), (io.StringIO(), False)):  # a pipe: whole lines
+        monkeypatch.setattr(sys, "stdout", stream)
+        monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((60, 24)))
+        Output(False).result(line)
+        shown = stream.getvalue().rstrip("\n").split("\n")
+        assert (len(shown) > 1) == wrapped and all(len(r) <= 60 for r in shown) == wrapped
+

@@ -97,3 +97,63 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
                       allow_nan=False)
     text = _JSON_UNSAFE.sub(_json_escape, text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# --- wrapping: one rule for the pane and the CLI on a terminal -------------------------------
+
+
+def hanging_indent(plain: str, width: int) -> int:
+    """Where a wrapped line's continuation rows start: under its text, past its leading
+    spaces and any marker such as "└ caused by: " (never more than half the width)."""
+    body = plain.lstrip(" ")
+    indent = len(plain) - len(body)
+    for marker in ("└ caused by: ", "caused by: ", "└ ", "↳ "):
+        if body.startswith(marker):
+            indent += len(marker)
+            break
+    else:
+        indent += 2
+    return min(indent, width // 2)
+
+
+def _pair_break(plain: str, colon: int) -> bool:
+    """A colon between two hex byte pairs (a thumbprint): a row may end after it."""
+    return (colon >= 2 and all(c in _HEX for c in plain[colon - 2:colon])
+            and all(c in _HEX for c in plain[colon + 1:colon + 3]))
+
+
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+def word_breaks(plain: str, width: int, indent: int = 0) -> list[int]:
+    """Start offsets of the rows of `plain` wrapped at spaces (or between a thumbprint's byte
+    pairs) to `width` cells (one cell a character), rows after the first `indent` narrower; a
+    word longer than a row is cut."""
+    starts = [0]
+    position = 0
+    room = width
+    while len(plain) - position > room:
+        space = plain.rfind(" ", position, position + room + 1)
+        colon = plain.rfind(":", position, position + room)
+        while colon > position and not _pair_break(plain, colon):
+            colon = plain.rfind(":", position, colon)
+        cut = max(space + 1 if space > position else 0, colon + 1 if colon > position else 0)
+        position = cut if cut > position else position + room
+        starts.append(position)
+        room = max(width - indent, 1)
+    return starts
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """`text` wrapped to `width` columns as the pane wraps it: at spaces or between a
+    thumbprint's byte pairs, continuation lines indented under the line's own text."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width or width < 20:
+            out.append(line)
+            continue
+        indent = hanging_indent(line, width)
+        starts = word_breaks(line, width, indent)
+        for i, (a, b) in enumerate(zip(starts, [*starts[1:], len(line)])):
+            out.append((" " * indent if i else "") + line[a:b].rstrip())
+    return "\n".join(out)

@@ -8,6 +8,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hvctui.vapi.text import hanging_indent, word_breaks
+
 
 class TextView(ScrollView, can_focus=True):
     """Lines are wrapped only when wider than the view, continuation rows indented under the
@@ -82,45 +84,3 @@ class TextView(ScrollView, can_focus=True):
             strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
             self._strips[index] = strip
         return strip.crop(0, width)
-
-
-def hanging_indent(plain: str, width: int) -> int:
-    """Where a wrapped line's continuation rows start: under its text, past its leading
-    spaces and any marker such as "└ caused by: " (never more than half the width)."""
-    body = plain.lstrip(" ")
-    indent = len(plain) - len(body)
-    for marker in ("└ caused by: ", "caused by: ", "└ ", "↳ "):
-        if body.startswith(marker):
-            indent += len(marker)
-            break
-    else:
-        indent += 2
-    return min(indent, width // 2)
-
-
-def _pair_break(plain: str, colon: int) -> bool:
-    """A colon between two hex byte pairs (a thumbprint): a row may end after it."""
-    return (colon >= 2 and all(c in _HEX for c in plain[colon - 2:colon])
-            and all(c in _HEX for c in plain[colon + 1:colon + 3]))
-
-
-_HEX = frozenset("0123456789ABCDEFabcdef")
-
-
-def word_breaks(plain: str, width: int, indent: int = 0) -> list[int]:
-    """Start offsets of the rows of `plain` wrapped at spaces (or between a thumbprint's byte
-    pairs) to `width` cells (one cell a character), rows after the first `indent` narrower; a
-    word longer than a row is cut."""
-    starts = [0]
-    position = 0
-    room = width
-    while len(plain) - position > room:
-        space = plain.rfind(" ", position, position + room + 1)
-        colon = plain.rfind(":", position, position + room)
-        while colon > position and not _pair_break(plain, colon):
-            colon = plain.rfind(":", position, colon)
-        cut = max(space + 1 if space > position else 0, colon + 1 if colon > position else 0)
-        position = cut if cut > position else position + room
-        starts.append(position)
-        room = max(width - indent, 1)
-    return starts
