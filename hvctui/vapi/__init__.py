@@ -23,7 +23,8 @@ _HOME = {
                      "normalize_thumbprint", "pem_certificate", "pem_to_der",
                      "sha256_thumbprint"), "certs"),
     **dict.fromkeys(("PORT_FIELD", "check_group", "check_host", "split_server"), "checks"),
-    **dict.fromkeys(("dumps", "one_line", "printable", "wrap_lines"), "text"),
+    **dict.fromkeys(("dumps", "hanging_indent", "one_line", "printable", "word_breaks",
+                     "wrap_lines"), "text"),
     **dict.fromkeys(("LinkHealth", "Report", "Row", "error_json", "error_report", "link_health",
                      "link_report", "links_report"), "render"),
     **dict.fromkeys(("LinkOutcome", "PscChecker", "TrustDecider"), "flow"),
@@ -95,5 +96,12 @@ if TYPE_CHECKING:
         link_report,
         links_report,
     )
-    from hvctui.vapi.text import dumps, one_line, printable, wrap_lines
+    from hvctui.vapi.text import (
+        dumps,
+        hanging_indent,
+        one_line,
+        printable,
+        word_breaks,
+        wrap_lines,
+    )
     from hvctui.vapi.tls import probe_certificate

@@ -8,7 +8,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from hvctui.vapi.text import hanging_indent, word_breaks
+from hvctui.vapi import hanging_indent, word_breaks
 
 
 class TextView(ScrollView, can_focus=True):
