@@ -225,3 +225,26 @@ def psc_sim_90(shared_psc_sim_90_server: SharedSimServer) -> Sim:
     return Sim(shared_psc_sim_90_server)
 
 
+
+#: Textual repaints at most 60 times a second (textual.screen.UPDATE_PERIOD), and the pilot
+#: waits for idle after each key by naps of 1/50 s, twice a key (textual._wait): over a
+#: thousand keys typed in the suite, 40+ ms each. Tests run the app at 250 frames a second
+#: and nap 5 ms: a nap still spans a frame, so "idle" still means the key was handled and
+#: the screen repainted (a nap shorter than a frame let a test look before the repaint).
+FRAME = 0.004
+IDLE_NAP = 0.005
+#: CPU time within one nap below which the process counts as idle (Textual's: 1 ms of its
+#: 20 ms). Kept at 1 ms: a repaint or a simulator answer within the nap costs more.
+IDLE_CPU = 0.001
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_frames_and_idle_checks() -> Iterator[None]:
+    import textual._wait as wait
+    import textual.screen as screen
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen, "UPDATE_PERIOD", FRAME)
+        patch.setattr(wait, "SLEEP_GRANULARITY", IDLE_NAP)
+        patch.setattr(wait, "SLEEP_IDLE", IDLE_CPU)
+        yield

@@ -1,6 +1,7 @@
 """The test harness keeps its promises: the session's simulator (conftest.SharedSimServer)
 gives every test what a new one gave (the seeded world, no faults, no links, no sessions,
-zeroed stats, nothing left over from the test before, not even a request in flight)."""
+zeroed stats, nothing left over from the test before, not even a request in flight), and the
+pilot's quicker frames and idle checks (conftest.quick_frames_and_idle_checks) are in force."""
 
 from __future__ import annotations
 
@@ -83,3 +84,13 @@ def test_the_psc_simulators_keep_their_loopback_pscs_in_a_fresh_world(
     assert sorted(fresh.pscs[k].port for k in ("psc-verified", "psc-intercepted")) == ports
     assert fresh.pscs["psc-verified"].supported is True
 
+
+def test_the_pilot_naps_span_a_frame_and_are_in_force() -> None:
+    import textual._wait as wait
+    import textual.screen as screen
+
+    from .conftest import FRAME, IDLE_CPU, IDLE_NAP
+
+    assert (screen.UPDATE_PERIOD, wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE) == (
+        FRAME, IDLE_NAP, IDLE_CPU)
+    assert FRAME < IDLE_NAP, "a nap shorter than a frame lets a test look before the repaint"
