@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hvctui.vapi.answers import coerce_message, parse_error
+from hvctui.vapi.answers import coerce_message, coerce_param, parse_error
 from hvctui.vapi.errors import (
     Cancelled,
     ErrorType,
@@ -39,10 +40,14 @@ from hvctui.vapi.render import (
     Row,
     error_json,
     error_report,
+    format_date_time,
     link_health,
     link_report,
     links_report,
     render_double,
+    render_message,
+    render_nested,
+    render_param,
 )
 
 #: The keys of every `--json` failure object (README, "The CLI").
@@ -582,3 +587,216 @@ def test_links_are_listed_with_health_and_an_unhealthy_links_message() -> None:
 ])
 def test_each_row_kind_prints_as_documented(row: Row, plain: str) -> None:
     assert row.plain() == plain
+
+
+# --- survivors of the first mutation run, each pinned (docs/mutation.md) ------------------------
+
+def localized_date(fmt: str, language: str, when: str = WHEN) -> str:
+    message = coerce_message({"id": "x", "default_message": "On {at}.", "localized": "Am {at}.",
+                              "params": {"at": {"dt": when, "format": fmt}}})
+    return render_message(message, language=language).text
+
+
+@pytest.mark.parametrize("fmt,language,expected", [
+    ("SHORT_DATE", "de;q=0.9", "Am 05.04.2019."),  # a quality value after the tag
+    ("SHORT_DATE", "de-DE;q=0.9, en", "Am 05.04.2019."),
+    ("LONG_DATE", "fr,de", "Am 05 avril 2019."),  # the first tag of a list decides
+    ("MED_DATE", "de-DE", "Am 05.04.2019."),
+    ("MED_DATE_TIME", "de-DE", "Am 05.04.2019 18:30:02 UTC."),
+    ("SHORT_DATE_TIME", "fr-FR", "Am 05/04/2019 18:30 UTC."),
+    ("FULL_DATE_TIME", "de", "Am Freitag, 05. April 2019 18:30:02 UTC."),
+])
+def test_each_size_of_a_localized_date_and_each_form_of_the_language_tag(
+        fmt: str, language: str, expected: str) -> None:
+    assert localized_date(fmt, language) == expected
+
+
+def test_format_date_time_names_no_zone_unless_asked() -> None:
+    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC)
+    assert format_date_time(moment, "MED_TIME") == "18:30:02"
+    assert format_date_time(moment, "MED_TIME", say_zone=True) == "18:30:02 UTC"
+    assert format_date_time(moment, "LONG_DATE", language="de") == "05. April 2019"
+
+
+def test_a_zone_whose_name_holds_a_percent_sign_is_shown_as_named() -> None:
+    class Odd(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            return timedelta(hours=1)
+
+        def dst(self, dt: datetime | None) -> timedelta:
+            return timedelta(0)
+
+        def tzname(self, dt: datetime | None) -> str:
+            return "ZONE%d%%"
+
+    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC)
+    assert format_date_time(moment, "LONG_TIME", Odd()) == "19:30:02 ZONE%d%%"
+
+
+def test_month_and_day_names_do_not_follow_the_process_locale() -> None:
+    """The month and day abbreviations are spelled by hvctui, never by strftime: under a
+    German LC_TIME a December Friday still reads "Dec" and "Fri"."""
+    import locale
+
+    saved = locale.setlocale(locale.LC_TIME)
+    for name in ("de_DE.UTF-8", "de_DE.utf8", "de_DE"):
+        try:
+            locale.setlocale(locale.LC_TIME, name)
+            break
+        except locale.Error:
+            continue
+    else:
+        pytest.skip("no German locale on this machine (apt-get install locales-all)")
+    try:
+        assert render_param(LocalizationParam(dt="2019-12-06T18:30:02Z",
+                                              format="FULL_DATE")) == "2019 Dec 06, Fri"
+    finally:
+        locale.setlocale(locale.LC_TIME, saved)
+
+
+@pytest.mark.parametrize("sent,shown", [
+    ("2019-04-05T20:30:02+02:00", "2019-04-05 18:30"),  # its own offset, shown in UTC
+    ("2019-04-05T18:30:02", "2019-04-05 18:30"),  # no offset: UTC, not the machine's zone
+])
+def test_a_date_time_is_read_in_its_own_offset_or_utc(
+        sent: str, shown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert render_param(LocalizationParam(dt=sent)) == shown
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_nested_messages_dates_are_in_the_zone_and_name_it() -> None:
+    param = coerce_param({"l": {"id": "vm.power", "params": {
+        "since": {"dt": WHEN, "format": "SHORT_DATE_TIME"}}}})
+    assert render_param(param, BERLIN, say_zone=True) == \
+        "vm.power(since=2019-04-05 20:30 CEST)"
+    assert render_param(param, BERLIN) == "vm.power(since=2019-04-05 20:30)"
+    assert render_nested(param.l, BERLIN) == "vm.power(since=2019-04-05 20:30)"
+    assert render_nested(param.l, say_zone=True) == "vm.power(since=2019-04-05 18:30 UTC)"
+
+
+def test_render_nested_counts_its_own_level_from_zero() -> None:
+    raw: dict[str, Any] = {"s": "bottom"}
+    for level in range(20):
+        raw = {"l": {"id": f"n{level}", "params": {"x": raw}}}
+    from hvctui.vapi.render import MAX_NESTING
+
+    nested = coerce_param(raw).l
+    assert nested is not None
+    assert render_nested(nested).count("(") == MAX_NESTING + 1
+    assert render_param(coerce_param(raw)).count("(") == MAX_NESTING
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Seen 2019-04-05T18:30:02Z.", "Seen 2019-04-05 18:30 UTC."),  # no fraction, Z
+    ("Seen 2019-04-05 18:30:02.", "Seen 2019-04-05 18:30 UTC."),  # no zone at all
+    ("Seen 2019-04-05 18:30:02 UTC.", "Seen 2019-04-05 18:30 UTC."),
+])
+def test_each_spelling_of_a_date_the_server_writes_is_respelled(text: str,
+                                                                expected: str) -> None:
+    message = coerce_message({"id": "x", "default_message": text,
+                              "params": {"at": {"dt": "2019-04-05T18:30:02.000Z"}}})
+    assert render_message(message).text == expected
+    no_fraction = coerce_message({"id": "x", "default_message": text,
+                                  "params": {"at": {"dt": "2019-04-05T18:30:02Z"}}})
+    assert render_message(no_fraction).text == expected
+
+
+def test_a_date_alone_is_respelled_too() -> None:
+    message = coerce_message({"id": "x", "default_message": "Expires 2019-04-05.",
+                              "params": {"on": {"dt": "2019-04-05", "format": "LONG_DATE"}}})
+    assert render_message(message).text == "Expires 2019 Apr 05."
+
+
+def test_a_param_with_an_empty_value_does_not_stop_the_others_being_respelled() -> None:
+    message = coerce_message({"id": "x", "default_message": "By {who} at 2019-04-05T18:30:02Z.",
+                              "params": {"who": {"s": ""},
+                                         "at": {"dt": "2019-04-05T18:30:02Z"}}})
+    assert render_message(message).text == "By  at 2019-04-05 18:30 UTC."
+
+
+def test_a_nested_message_without_an_id_is_not_spliced_into_the_text() -> None:
+    message = coerce_message({"id": "x", "default_message": "Plain words here.",
+                              "params": {"n": {"l": {"id": "", "params": {"a": {"i": 1}}}}}})
+    assert render_message(message).text == "Plain words here."
+
+
+def test_params_without_a_format_precision_or_kind_show_no_detail() -> None:
+    message = coerce_message({"id": "x", "default_message": "t", "args": ["a1", "a2"],
+                              "params": {"at": {"dt": WHEN}, "r": {"d": 0.5}, "none": {}}})
+    rendered = render_message(message)
+    assert [(p.name, p.kind, p.value, p.detail) for p in rendered.params] == [
+        ("at", "dt", "2019-04-05 18:30 UTC", ""), ("r", "d", "0.50", ""),
+        ("none", "?", "(no value)", "")]
+    assert rendered.args == ["a1", "a2"]
+    plain = error_report(server_error(messages=[message.model_dump()])).plain
+    assert "    at (dt) = 2019-04-05 18:30 UTC\n" in plain
+    assert "    none (?) = (no value)\n" in plain
+
+
+def test_the_different_verdicts_hint_word_for_word_with_a_long_offer_cut() -> None:
+    error = server_error(ErrorType.UNVERIFIED_PEER, data={"ssl_thumbprint": SHA})
+    offered = "F" * 150
+    error.psc_check = PscCheck(Verdict.DIFFERENT, "psc.corp.local", 443,
+                               offered_sha256=offered, seen_sha256=SHA)
+    assert error_json(error)["hint"] == (
+        "hvctui's own check found a DIFFERENT certificate at the PSC (psc.corp.local:443) "
+        "than the one vCenter offers: do not trust the offer until you know why "
+        "(interception, or a load balancer answering for the PSC). If the PSC's "
+        f"administrator confirms the offered thumbprint {'F' * 99}…, give it yourself "
+        "(--ssl-thumbprint).")
+
+
+def test_a_report_carries_the_json_in_the_same_faces_words() -> None:
+    error = server_error(ErrorType.ALREADY_EXISTS)
+    report = error_report(error, actions=TUI_ACTIONS)
+    assert report.payload["hint"] == error_json(error, actions=TUI_ACTIONS)["hint"]
+    assert "(f2: Links)" in report.payload["hint"]
+
+
+def test_more_params_of_a_cause_are_counted_at_its_depth() -> None:
+    params = {f"p{n}": {"i": n} for n in range(MAX_PARAMS_SHOWN + 2)}
+    messages = [{"id": "a", "default_message": "a"},
+                {"id": "b", "default_message": "b", "params": params}]
+    report = error_report(server_error(ErrorType.ERROR, 500, messages))
+    assert [(row.text, row.depth) for row in report.rows if row.kind == "more"] == [
+        ("… 2 more params (copy as JSON to see them all)", 1)]
+
+
+def test_no_links_is_a_text_row() -> None:
+    assert links_report([], []).rows == (Row("text", "No links."),)
+
+
+LONG = "x" * 500
+
+
+@pytest.mark.parametrize("shown,limit", [
+    (lambda: error_report(server_error(operation=LONG)).rows[0].detail, 120),
+    (lambda: [r.text for r in error_report(server_error(
+        messages=[{"id": LONG, "default_message": "m"}])).rows if r.kind == "id"][0], 200),
+    (lambda: [r.name for r in error_report(server_error(
+        messages=[{"id": "i", "default_message": "m", "params": {LONG: {"s": "v"}}}])).rows
+        if r.kind == "param"][0], 80),
+    (lambda: [r.value for r in error_report(server_error(
+        messages=[{"id": "i", "default_message": "m", "params": {"p": {"s": LONG * 5}}}]))
+        .rows if r.kind == "param"][0], MAX_TEXT),
+    (lambda: [r.detail for r in error_report(server_error(
+        messages=[{"id": "i", "default_message": "m",
+                   "params": {"p": {"dt": WHEN, "format": LONG}}}])).rows
+        if r.kind == "param"][0], 40),
+    (lambda: link_report("l", LONG, None).rows[0].detail, 200),
+    (lambda: link_report(LONG, "d", None).rows[1].text, 200),
+    (lambda: link_health(LONG, "d", None).link, 200),
+    (lambda: link_health("l", LONG, None).display_name, 200),
+    (lambda: link_health("l", "d", LinkInfo(connection_health_status=LONG)).health, 40),
+], ids=["operation", "message id", "param name", "param value", "param format",
+        "linked domain", "link id", "health link", "health name", "health status"])
+def test_each_shown_value_is_cut_at_its_bound_with_an_ellipsis(shown: Any, limit: int) -> None:
+    text = shown()
+    assert len(text) == limit and text.endswith("x…")
