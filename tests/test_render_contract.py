@@ -616,6 +616,9 @@ def test_format_date_time_names_no_zone_unless_asked() -> None:
     assert format_date_time(moment, "MED_TIME") == "18:30:02"
     assert format_date_time(moment, "MED_TIME", say_zone=True) == "18:30:02 UTC"
     assert format_date_time(moment, "LONG_DATE", language="de") == "05. April 2019"
+    assert format_date_time(moment, "MED_DATE_TIME", language="de") == "05.04.2019 18:30:02"
+    march = datetime(2019, 3, 5, 18, 30, 2, tzinfo=UTC)
+    assert format_date_time(march, "LONG_DATE", language="de;q=0.9") == "05. März 2019"
 
 
 def test_a_zone_whose_name_holds_a_percent_sign_is_shown_as_named() -> None:
@@ -629,8 +632,13 @@ def test_a_zone_whose_name_holds_a_percent_sign_is_shown_as_named() -> None:
         def tzname(self, dt: datetime | None) -> str:
             return "ZONE%d%%"
 
+    class Nameless(Odd):
+        def tzname(self, dt: datetime | None) -> None:  # type: ignore[override]
+            return None
+
     moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC)
     assert format_date_time(moment, "LONG_TIME", Odd()) == "19:30:02 ZONE%d%%"
+    assert format_date_time(moment, "LONG_TIME", Nameless()) == "19:30:02 "
 
 
 def test_month_and_day_names_do_not_follow_the_process_locale() -> None:
@@ -722,9 +730,9 @@ def test_a_param_with_an_empty_value_does_not_stop_the_others_being_respelled() 
 
 
 def test_a_nested_message_without_an_id_is_not_spliced_into_the_text() -> None:
-    message = coerce_message({"id": "x", "default_message": "Plain words here.",
+    message = coerce_message({"id": "x", "default_message": "Plain - words (here).",
                               "params": {"n": {"l": {"id": "", "params": {"a": {"i": 1}}}}}})
-    assert render_message(message).text == "Plain words here."
+    assert render_message(message).text == "Plain - words (here)."
 
 
 def test_params_without_a_format_precision_or_kind_show_no_detail() -> None:
