@@ -361,3 +361,167 @@ def test_profiles_are_added_renamed_edited_and_deleted_by_name(tmp_path: Path) -
         svc.delete_profile("c")
     assert svc.save_profile("b", corp()).profiles["b"] == corp()
     assert svc.delete_profile("b").default_profile == ""
+
+
+# --- survivors of the first mutation run (docs/mutation.md) -----------------------------------
+
+def test_a_field_without_a_label_is_named_by_its_key() -> None:
+    assert NotReady([FieldProblem("odd_field", "is odd")]).message == "odd_field: is odd"
+
+
+def test_a_long_language_tag_is_cut_in_its_problem() -> None:
+    found = field_problems({"accept_language": "x" * 50 + "!"})
+    assert found == [FieldProblem("accept_language",
+                                  f"{'x' * 29 + '…'!r} is not a language tag (e.g. en-US, de-DE)")]
+
+
+def test_pinning_on_first_use_drops_a_ca_file() -> None:
+    call = prepare("corp", corp(tls="pinned", ca_file="/etc/ssl/ca.pem"), {}, need_spec=False,
+                   allow_first_use_pin=True)
+    assert call.pinned(SHA).connection.tls.ca_file == ""
+
+
+def test_the_psc_check_names_fields_as_the_face_does_and_carries_a_given_pem() -> None:
+    names = {"psc_hostname": "--psc-hostname", "psc_port": "--psc-port", "tls": "--tls"}
+    for profile, overrides, expected in (
+            (corp(psc_hostname=""), {}, "--psc-hostname: is required"),
+            (corp(), {"psc_port": "x"}, "--psc-port: "),
+            (corp(), {"tls": "never"}, "--tls: ")):
+        with pytest.raises(NotReady) as caught:
+            prepare_psc_check(profile, overrides, names)
+        assert caught.value.message.startswith(expected), caught.value.message
+    pem = make_certificate("psc.corp.local", ("psc.corp.local",))
+    target = prepare_psc_check(corp(ssl_certificate=pem.cert_pem.decode()), {})
+    assert target.thumbprint == sha256_thumbprint(pem.der)
+    assert target.offered is not None
+    assert (target.offered.ssl_certificate or "").strip() == pem.cert_pem.decode().strip()
+    assert target.offered.ssl_thumbprint == sha256_thumbprint(pem.der)
+
+
+async def test_the_time_in_every_dialog_of_a_call_is_left_out() -> None:
+    watch = _Stopwatch()
+    await watch.around(asyncio.sleep(0.1))
+    await watch.around(asyncio.sleep(0.1))
+    assert watch.paused >= 0.19
+    assert watch.ms < 100
+
+
+# --- the calls, in-process (httpx's ASGI transport over the simulator: no TLS here) -------------
+
+def in_process(tmp_path: Path, world: Any) -> Service:
+    import httpx
+
+    from hvctui.sim.app import SimApp
+
+    svc = service(tmp_path)
+    svc.transport = httpx.ASGITransport(app=SimApp(world))
+
+    async def no_check(host: str, port: int, offered: Any) -> Any:
+        from hvctui.vapi.psccheck import PscCheck, Verdict
+
+        return PscCheck(Verdict.UNCHECKED, host, port, why="not checked in this test")
+
+    svc.psc_checker = no_check
+    return svc
+
+
+def linked(tmp_path: Path) -> tuple[Service, Any, str]:
+    from hvctui.sim.world import World
+
+    world = World(seed=7)
+    svc = in_process(tmp_path, world)
+    call = prepare("corp", corp(tls="insecure"), {}, need_spec=True)
+    events: list[Any] = []
+
+    async def trust(offered: Any, verdict: Any) -> bool:
+        return True
+
+    outcome = asyncio.run(svc.link(call, trust, on_event=lambda *e: events.append(e)))
+    assert events, "the link's progress reaches on_event"
+    return svc, world, outcome.link_id
+
+
+def test_a_link_is_recorded_with_its_id(tmp_path: Path) -> None:
+    svc, world, link_id = linked(tmp_path)
+    assert list(world.links) == [link_id]
+    entry = svc.history.read()[0]
+    assert (entry.profile, entry.call, entry.status, entry.detail) == ("corp", "link", "ok",
+                                                                       link_id)
+
+
+def test_a_link_still_to_be_pinned_needs_someone_to_pin_it(tmp_path: Path) -> None:
+    from hvctui.sim.world import World
+
+    svc = in_process(tmp_path, World(seed=7))
+    call = prepare("corp", corp(tls="pinned"), {}, need_spec=True, allow_first_use_pin=True)
+    with pytest.raises(Exception) as caught:
+        asyncio.run(svc.link(call, lambda *a: asyncio.sleep(0, True)))
+    assert caught.value.message == "TLS mode is pinned and nothing is pinned yet"
+    assert caught.value.field == "pin_sha256"
+    pinned_with: list[Any] = []
+
+    async def pin_first(unpinned: Any) -> Any:
+        pinned_with.append(unpinned)
+        return unpinned.pinned(SHA)
+
+    async def trust(offered: Any, verdict: Any) -> bool:
+        return True
+
+    outcome = asyncio.run(svc.link(call, trust, pin_first=pin_first))
+    assert pinned_with == [call] and outcome.link_id
+
+
+def test_the_links_json_rows_carry_health_and_its_message_in_the_zone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    svc, world, link_id = linked(tmp_path)
+    world.faults.unhealthy = True
+    call = prepare("corp", corp(tls="insecure"), {}, need_spec=False)
+    shown, raw = asyncio.run(svc.links(call, tz=ZoneInfo("Europe/Berlin")))
+    assert [(s.link, s.health) for s in shown] == [(link_id, "UNHEALTHY")]
+    assert shown[0].message and ("CET" in shown[0].message or "CEST" in shown[0].message)
+    assert raw == [{"link": link_id, "display_name": shown[0].display_name,
+                    "health": "UNHEALTHY", "health_message": shown[0].message}]
+    world.faults.unhealthy = False
+    _, raw = asyncio.run(svc.links(call))
+    assert raw[0]["health"] == "HEALTHY" and raw[0]["health_message"] is None
+
+
+def test_an_unlink_is_recorded_and_psc_credentials_go_only_to_their_own_domain(
+        tmp_path: Path) -> None:
+    svc, world, link_id = linked(tmp_path)
+    other = prepare("other", corp(tls="insecure", domain_name="other.local"), {},
+                    need_spec=False, need_psc_password=True)
+    with pytest.raises(Exception) as caught:
+        asyncio.run(svc.unlink(other, link_id, None))
+    assert caught.value.message == (
+        f"link {link_id} is to 'corp.local', not to 'other.local': the PSC password of "
+        f"{psc_key(other.profile)} is sent only to unlink its own domain")
+    assert caught.value.field == "domain_name"
+    assert "nothing was removed and no password was sent" in caught.value.hint
+    assert list(world.links) == [link_id]
+    asked: list[str] = []
+
+    async def confirm(name: str) -> bool:
+        asked.append(name)
+        return True
+
+    own = prepare("corp", corp(tls="insecure"), {}, need_spec=False, need_psc_password=True)
+    assert asyncio.run(svc.unlink(own, link_id, confirm)) is True
+    assert asked == ["corp.local"] and world.links == {}
+    entry = svc.history.read()[0]
+    assert (entry.call, entry.status, entry.detail) == (
+        f"unlink {link_id} with PSC credentials", "ok", "removed")
+
+
+def test_administrators_changes_are_recorded_and_a_list_is_not(tmp_path: Path) -> None:
+    from hvctui.sim.world import World
+
+    svc = in_process(tmp_path, World(seed=7))
+    call = prepare("corp", corp(tls="insecure"), {}, need_spec=False)
+    groups = asyncio.run(svc.administrators(call, add="ops@corp.local"))
+    assert "ops@corp.local" in groups
+    asyncio.run(svc.administrators(call, remove="ops@corp.local"))
+    assert asyncio.run(svc.administrators(call)) == ["cloud-admins@vmc.local"]
+    assert [(e.call, e.detail) for e in reversed(svc.history.read())] == [
+        ("admins add ops@corp.local", "2 groups"), ("admins remove ops@corp.local", "1 groups")]
