@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
 import ipaddress
 import json
@@ -16,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from hvctui.sim.app import SimApp, build_app
+from hvctui.sim.psc import INTERCEPTED, VERIFIED
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
 
@@ -135,21 +139,112 @@ class Sim:
             return json.loads(response.read())
 
 
-@pytest.fixture
-def sim() -> Iterator[Sim]:
-    with SimServer(World(seed=7)) as server:
-        yield Sim(server)
+class SharedSimServer(SimServer):
+    """One simulator for the whole session, given a fresh World before each test.
+
+    Starting and stopping a simulator per test cost 0.2-0.3 s each (uvicorn looks for its exit
+    flag every 0.1 s, the PSC listeners every 0.1 s each) over ~200 tests. The fresh world is
+    what a new server had: World(seed=7) (the same thumbprints), the same loopback PSCs, no
+    faults, no links, no sessions, zeroed stats. Requests still in flight from the test before
+    are cancelled, and the app is swapped on the server's own loop: a request that slept
+    through a latency fault cannot land in the next test's world. Tests that need a world of
+    their own (another seed, a clock, a certificate) start their own SimServer."""
+
+    def __init__(self, *, loopback_pscs: bool = False, send_psc_certificate: bool = False
+                 ) -> None:
+        self.send_psc_certificate = send_psc_certificate
+        self.loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(World(seed=7, send_psc_certificate=send_psc_certificate),
+                         loopback_pscs=loopback_pscs)
+        #: The loopback PSCs' entries (their listeners live as long as the server).
+        self.loopback = {key: psc for key, psc in self.world.pscs.items()
+                         if key in (VERIFIED, INTERCEPTED)}
+
+    def _run(self) -> None:
+        async def serve() -> None:
+            self.loop = asyncio.get_running_loop()
+            await self._server.serve(sockets=[self._sock])
+
+        asyncio.run(serve())
+
+    def fresh_world(self) -> World:
+        """Install a new World, as a new server would have; returns it."""
+        world = World(seed=7, send_psc_certificate=self.send_psc_certificate)
+        for key, psc in self.loopback.items():
+            world.pscs[key] = dataclasses.replace(psc)
+        app: SimApp = self._server.config.app
+
+        async def swap() -> None:
+            for task in list(self._server.server_state.tasks):
+                task.cancel()
+            app.world = world
+            app.inner = build_app(world)
+
+        assert self.loop is not None, "the shared simulator is not running"
+        asyncio.run_coroutine_threadsafe(swap(), self.loop).result(timeout=5)
+        self.world = world
+        return world
+
+
+@pytest.fixture(scope="session")
+def shared_sim_server() -> Iterator[SharedSimServer]:
+    with SharedSimServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def shared_psc_sim_server() -> Iterator[SharedSimServer]:
+    with SharedSimServer(loopback_pscs=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def shared_psc_sim_90_server() -> Iterator[SharedSimServer]:
+    with SharedSimServer(loopback_pscs=True, send_psc_certificate=True) as server:
+        yield server
 
 
 @pytest.fixture
-def psc_sim() -> Iterator[Sim]:
+def sim(shared_sim_server: SharedSimServer) -> Sim:
+    """The simulator over TLS on loopback, with a fresh World(seed=7) for this test."""
+    shared_sim_server.fresh_world()
+    return Sim(shared_sim_server)
+
+
+@pytest.fixture
+def psc_sim(shared_psc_sim_server: SharedSimServer) -> Sim:
     """The simulator with its PSCs on loopback (sim/psc.py): psc-verified, psc-intercepted."""
-    with SimServer(World(seed=7), loopback_pscs=True) as server:
-        yield Sim(server)
+    shared_psc_sim_server.fresh_world()
+    return Sim(shared_psc_sim_server)
 
 
 @pytest.fixture
-def psc_sim_90() -> Iterator[Sim]:
+def psc_sim_90(shared_psc_sim_90_server: SharedSimServer) -> Sim:
     """The same, acting as vSphere 9.0 (UNVERIFIED_PEER carries the PEM)."""
-    with SimServer(World(seed=7, send_psc_certificate=True), loopback_pscs=True) as server:
-        yield Sim(server)
+    shared_psc_sim_90_server.fresh_world()
+    return Sim(shared_psc_sim_90_server)
+
+
+
+#: Textual repaints at most 60 times a second (textual.screen.UPDATE_PERIOD), and the pilot
+#: waits for idle after each key by naps of 1/50 s, twice a key (textual._wait): over a
+#: thousand keys typed in the suite, 40+ ms each. Tests run the app at 250 frames a second
+#: and nap 5 ms: a nap still spans a frame, so "idle" still means the key was handled and
+#: the screen repainted (a nap shorter than a frame let a test look before the repaint).
+FRAME = 0.004
+IDLE_NAP = 0.005
+#: CPU time within one nap below which the process counts as idle (Textual's: 1 ms of its
+#: 20 ms). Kept at 1 ms: a repaint or a simulator answer within the nap costs more.
+IDLE_CPU = 0.001
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_frames_and_idle_checks() -> Iterator[None]:
+    import textual._wait as wait
+    import textual.screen as screen
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen, "UPDATE_PERIOD", FRAME)
+        patch.setattr(wait, "SLEEP_GRANULARITY", IDLE_NAP)
+        patch.setattr(wait, "SLEEP_IDLE", IDLE_CPU)
+        yield

@@ -199,6 +199,7 @@ async def replay(seed: int, count: int, folder: Path) -> set[str]:
     return seen
 
 
+@pytest.mark.slow  # ~25 s a seed: `pytest -m "not slow"` skips them for a fast loop; CI runs them
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_random_keys_leave_the_demo_running_and_no_password_on_disk(
         demo: Path, seed: int) -> None:

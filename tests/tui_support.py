@@ -33,13 +33,24 @@ def write_config(folder: Path, profiles: dict[str, Profile], **top: Any) -> Path
     return store.path
 
 
+#: The longest nap between two looks at a condition. Naps start at zero (the pilot's pause:
+#: every message already queued for the screen is handled, one turn of the event loop) and
+#: double up to this, so a condition that becomes true soon is seen at once, and a long wait
+#: (a call to the simulator) does not spin.
+LONGEST_NAP = 0.02
+
+
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
                      timeout: float = 10.0) -> None:
+    """Until `condition()` holds, looking again after each nap (see LONGEST_NAP); fails
+    after `timeout` seconds."""
     deadline = time.monotonic() + timeout
+    nap = 0.0
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("the app did not reach the expected state in time")
-        await pilot.pause(0.02)
+        await pilot.pause(nap)
+        nap = min(LONGEST_NAP, max(nap * 2, 0.001))
 
 
 async def wait_for_dialog(pilot: Pilot[Any], dialog: type, timeout: float = 10.0) -> None:
