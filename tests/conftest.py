@@ -153,29 +153,22 @@ class SharedSimServer(SimServer):
     def __init__(self, *, loopback_pscs: bool = False, send_psc_certificate: bool = False
                  ) -> None:
         self.send_psc_certificate = send_psc_certificate
-        self.loop: asyncio.AbstractEventLoop | None = None
         super().__init__(World(seed=7, send_psc_certificate=send_psc_certificate),
                          loopback_pscs=loopback_pscs)
         #: The loopback PSCs' entries (their listeners live as long as the server).
         self.loopback = {key: psc for key, psc in self.world.pscs.items()
                          if key in (VERIFIED, INTERCEPTED)}
 
-    def _run(self) -> None:
-        async def serve() -> None:
-            self.loop = asyncio.get_running_loop()
-            await self._server.serve(sockets=[self._sock])
-
-        asyncio.run(serve())
-
     def fresh_world(self) -> World:
         """Install a new World, as a new server would have; returns it."""
         world = World(seed=7, send_psc_certificate=self.send_psc_certificate)
         for key, psc in self.loopback.items():
             world.pscs[key] = dataclasses.replace(psc)
-        app: SimApp = self._server.config.app
+        server = self._servers[0]
+        app: SimApp = server.config.app
 
         async def swap() -> None:
-            for task in list(self._server.server_state.tasks):
+            for task in list(server.server_state.tasks):
                 task.cancel()
             app.world = world
             app.inner = build_app(world)

@@ -186,15 +186,20 @@ def test_pinned_without_a_pin_needs_a_first_use_pin_or_is_refused() -> None:
                    need_spec=False).needs_pin is False
 
 
-def test_a_password_typed_wins_and_is_held_for_that_user_at_that_server() -> None:
-    credentials = Credentials()
-    call = prepare("corp", corp(password_source="prompt"), {}, need_spec=False,
-                   typed={"password": "typed!"}, credentials=credentials)
+def test_a_password_typed_wins_and_is_held_once_its_server_took_it(tmp_path: Path) -> None:
+    service = Service(ConfigStore(tmp_path / "config.toml"), History(tmp_path / "h.jsonl"))
+    call = service.prepare("corp", corp(password_source="prompt"), {}, need_spec=False,
+                           typed={"password": "typed!"})
     assert call.connection.password.get_secret_value() == "typed!"
-    assert credentials.held(vcenter_key(corp())).get_secret_value() == "typed!"
-    again = prepare("corp", corp(password_source="prompt"), {}, need_spec=False,
-                    credentials=credentials)  # held from earlier in this process
-    assert again.connection.password.get_secret_value() == "typed!"
+    assert service.credentials.held(vcenter_key(corp())) is None  # not before it worked
+    service._settle(call, None)  # the call went through
+    again = service.prepare("corp", corp(password_source="prompt"), {}, need_spec=False)
+    assert again.connection.password.get_secret_value() == "typed!"  # held for its key
+    refused = ServerError(401, ErrorType.UNAUTHENTICATED, [], operation="POST /api/session")
+    service._settle(again, refused)  # the server refused it: never sent again
+    with pytest.raises(NotReady, match="refused by the server earlier"):
+        service.prepare("corp", corp(password_source="prompt"), {}, need_spec=False,
+                        typed={"password": "typed!"})
 
 
 def test_the_environment_override_is_only_for_a_command_aimed_at_one_vcenter(
@@ -239,7 +244,7 @@ def test_a_prompt_is_asked_once_per_key_and_an_empty_answer_is_a_problem() -> No
     assert asked == [f"Password for {vcenter_key(corp())}: ",
                      f"Password for {psc_key(corp())}: "]
     assert "the prompt was left empty" in problems_of(caught)["psc_password"]
-    assert credentials.held(vcenter_key(corp())).get_secret_value() == "answer"
+    assert credentials.held(vcenter_key(corp())) is None  # held only once a server takes it
 
 
 def test_no_password_is_asked_for_a_call_that_cannot_be_sent() -> None:
@@ -308,7 +313,8 @@ def test_each_outcome_is_one_history_entry_with_its_status_and_detail(tmp_path: 
         ("corp", "link", "vc.example.com")] * 6
     assert [(e.status, e.duration_ms, e.detail) for e in entries] == [
         ("ok", 12, "link-1"), ("ALREADY_EXISTS", 3, "ALREADY_EXISTS (HTTP 400)"),
-        ("NetworkError", 4, "Cannot connect"), ("Cancelled", 5, "Cancelled"),
+        ("NetworkError", 4, "Cannot connect: refused"),
+        ("Cancelled", 5, "Cancelled: The call was cancelled before anything was created."),
         ("Cancelled", 6, ""), ("Interrupted", 7, "")]
     assert svc.history_problem == ""
 

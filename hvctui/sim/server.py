@@ -103,10 +103,12 @@ class SimRunner:
             self._servers.append(uvicorn.Server(config))
             self._sockets.append(sock)
         self._thread = threading.Thread(target=self.serve, name="hvctui-sim", daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def serve(self) -> None:
         """Serve every world until stopped (KeyboardInterrupt in the foreground)."""
         async def serve_all() -> None:
+            self.loop = asyncio.get_running_loop()  # where a caller may run code beside them
             await asyncio.gather(*(server.serve(sockets=[sock])
                                    for server, sock in zip(self._servers, self._sockets)))
 
