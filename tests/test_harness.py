@@ -66,7 +66,7 @@ def test_a_request_in_flight_from_the_test_before_does_not_reach_the_fresh_world
     caller = threading.Thread(target=slow_login)
     caller.start()
     deadline = time.monotonic() + 5
-    while not shared_sim_server._server.server_state.tasks:  # the request is being served
+    while not shared_sim_server._servers[0].server_state.tasks:  # the request is being served
         assert time.monotonic() < deadline, "the request never reached the simulator"
         time.sleep(0.005)
     fresh = shared_sim_server.fresh_world()
