@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
+from hvctui.profiles.credentials import (
+    CredentialKey,
+    PasswordUnavailable,
+    overrides_note,
+    psc_key,
+    vcenter_key,
+)
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
 from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
@@ -242,10 +248,14 @@ class Fleet:
                 return  # prepare says there is no one to ask
             async with self._asking:  # one question at a time
                 given = await self.ask_password(key.user, key.server)
-            if given:
-                credentials.remember(key, Secret(given))
-            else:
+            if not given:
                 credentials.decline(key)
+                return
+            try:
+                credentials.remember(key, Secret(given))
+            except PasswordUnavailable:  # the same one the server refused: not sent again
+                credentials.decline(key, "the one typed was refused by the server earlier in "
+                                    "this session, so it was not sent again")
 
     async def _call(self, name: str, profile: Profile, need_spec: bool) -> Call:
         await self._ask(vcenter_key(profile), profile.password_source)

@@ -201,7 +201,7 @@ class Call:
     psc_password: Secret | None = None
     #: The passwords this call sends, each with its key: held for the process once the server
     #: took them, never sent again once it refused them (Service._settle).
-    sends: tuple[tuple[str, CredentialKey, Secret], ...] = ()
+    sends: tuple[tuple[str, CredentialKey, Secret, bool], ...] = ()
 
     @property
     def label(self) -> str:
@@ -369,8 +369,12 @@ def prepare(
     if need_psc_password and not need_spec and psc_only is None:
         raise NotReady(_unique(problems), names)
     psc = psc_only or (Secret(spec.password.get_secret_value()) if spec else None)
-    sends = (("password", vcenter_key(profile), password),
-             *((("psc_password", psc_key(profile), psc),) if psc else ()))
+    # (field, key, password, typed here): a typed one is held once its server took it; one
+    # from a profile's source stays that profile's (another profile with the same user and
+    # server keeps its own source).
+    sends = (("password", vcenter_key(profile), password, bool(typed.get("password"))),
+             *((("psc_password", psc_key(profile), psc, bool(typed.get("psc_password"))),)
+               if psc else ()))
     return Call(name, profile, connection, spec, needs_pin, psc_only, sends)
 
 
@@ -541,10 +545,11 @@ class Service:
         and server, for every screen (a preview, or a call that never reached the server,
         holds nothing)."""
         refused = refused_credential(error)
-        for field_name, key, secret in call.sends:
+        for field_name, key, secret, typed in call.sends:
             if field_name == refused:
                 self.credentials.reject(key, secret)
-            elif error is None or (refused == "psc_password" and field_name == "password"):
+            elif typed and (error is None or (refused == "psc_password"
+                                              and field_name == "password")):
                 self.credentials.remember(key, secret)
 
     async def link(self, call: Call, decide_trust: TrustDecider,

@@ -584,3 +584,42 @@ async def test_a_preview_holds_no_password_for_other_profiles(
         await pilot.pause(0.5)
         assert not isinstance(app.screen, LinksScreen) and seen == []
         assert "is required: type it" in pane_text(app)
+
+
+async def test_the_fleet_never_resends_a_refused_password_typed_again(
+        sim: Sim, isolated_config: Path) -> None:
+    profiles = {"a": Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                             pin_sha256=sim.info.sha256, password_source="prompt")}
+    seen = _record_logins(sim)
+
+    async def ask(user: str, server: str) -> str | None:
+        return "oops"  # the same typo, every time it is asked
+
+    fleet = Fleet(Service(ConfigStore(isolated_config / "config.toml")), ask_password=ask)
+    for _ in range(3):  # r, r, r
+        rows = [row async for row in fleet.refresh(profiles) if row.done]
+    assert seen == [("cloudadmin@vmc.local", "oops")]  # one failed login, not three
+    assert "refused by the server earlier" in rows[0].problem
+
+
+async def test_a_password_from_one_profiles_source_is_not_held_for_another_profile(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two profiles, the same PSC user and host, different sources (the demo's corp and
+    wrong-psc-password): the first one's success must not lend its password to the second."""
+    monkeypatch.setenv("RIGHT_PW", PASSWORD)
+    monkeypatch.setenv("WRONG_PW", "not-the-password")
+    service = Service(ConfigStore(isolated_config / "config.toml"))
+    base = Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                   pin_sha256=sim.info.sha256, password_source="env:RIGHT_PW",
+                   psc_hostname="psc.corp.local", domain_name="corp.local",
+                   psc_user="administrator@corp.local", psc_password_source="env:RIGHT_PW",
+                   ssl_thumbprint=sim.psc_thumbprint)
+    await service.link(service.prepare("corp", base, {}, need_spec=True), _never_asked)
+    wrong = service.prepare("wrong", base.replace(psc_password_source="env:WRONG_PW"), {},
+                            need_spec=True)
+    assert wrong.spec is not None
+    assert wrong.spec.password.get_secret_value() == "not-the-password"
+
+
+async def _never_asked(*_: object) -> bool:
+    raise AssertionError("no trust question with the thumbprint given")

@@ -816,3 +816,20 @@ async def test_the_history_says_what_happened_and_the_palette_names_keys_as_peop
     [entry] = History().read()
     assert entry.detail.startswith("ERROR (HTTP 500): ") and len(entry.detail) > 30
     assert detail.startswith("unreachable: link via ")
+
+
+async def test_a_pin_accepted_for_an_edited_server_is_not_stored_on_the_saved_one(
+        sim: Sim, isolated_config: Path) -> None:
+    saved_server = "127.0.0.1:9"  # the profile as saved: another server
+    path = write_config(isolated_config, {"corp": corp_profile(saved_server, tls="pinned")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.main.form.input("server").value = sim.address  # edited, not saved
+        await pilot.press("f5")
+        await wait_for_dialog(pilot, TrustScreen)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.main.form.values()["pin_sha256"] == sim.info.sha256)
+        await pilot.pause(0.2)
+        assert any("pinned in the form only" in str(n.message) for n in app._notifications)
+    saved = ConfigStore(path).load().config.profiles["corp"]
+    assert saved.server == saved_server and saved.pin_sha256 == ""  # no pin on the wrong server

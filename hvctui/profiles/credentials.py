@@ -126,7 +126,7 @@ class Credentials:
 
     def __init__(self) -> None:
         self._held: dict[CredentialKey, Secret] = {}
-        self._declined: set[CredentialKey] = set()
+        self._declined: dict[CredentialKey, str] = {}
         #: Passwords a server refused for a key: never sent to it again by this process (SSO
         #: locks an account after three failed logins).
         self._rejected: dict[CredentialKey, list[Secret]] = {}
@@ -141,11 +141,13 @@ class Credentials:
         return secret
 
     def remember(self, key: CredentialKey, secret: Secret) -> Secret:
-        """Hold a password a person gave for `key` (checked to be text first)."""
+        """Hold a password a person gave for `key` (checked to be text, and not one the
+        server already refused: PasswordUnavailable)."""
         _check_text(secret, key)
+        self.check_not_rejected(key, secret, "typed")
         disable_core_dumps()
         self._held[key] = secret
-        self._declined.discard(key)
+        self._declined.pop(key, None)
         return secret
 
     def reject(self, key: CredentialKey, secret: Secret) -> None:
@@ -163,9 +165,9 @@ class Credentials:
                 hint="Give the right one (SSO locks an account after three failed logins).")
         return secret
 
-    def decline(self, key: CredentialKey) -> None:
-        """The person was asked for `key` and gave nothing: later finds say so."""
-        self._declined.add(key)
+    def decline(self, key: CredentialKey, why: str = "its question was skipped") -> None:
+        """The person was asked for `key` and gave nothing usable: later finds say `why`."""
+        self._declined[key] = why
 
     def find(self, key: CredentialKey, source: str, *, override_env: str = "",
              store_hint: str = "") -> Secret | None:
@@ -196,8 +198,8 @@ class Credentials:
             return self.check_not_rejected(key, self._found(key, command_password(
                 source[8:], key)), "from the command")
         if key in self._declined:
-            raise PasswordUnavailable(f"the password of {key} was not given (its question "
-                                      "was skipped)", hint="Give it, then try again.")
+            raise PasswordUnavailable(f"the password of {key} was not given "
+                                      f"({self._declined[key]})", hint="Give it, then try again.")
         return None
 
     def _found(self, key: CredentialKey, secret: Secret) -> Secret:

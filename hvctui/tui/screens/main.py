@@ -556,6 +556,7 @@ class MainScreen(Screen[None]):
 
     async def _first_use_pin(self, call: Call) -> Call:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
+        from hvctui.profiles.credentials import CredentialKey
         from hvctui.tui.screens.dialogs import TrustScreen
         from hvctui.vapi import Cancelled, probe_certificate, split_server
 
@@ -573,10 +574,19 @@ class MainScreen(Screen[None]):
         pinned = call.pinned(details.sha256)
         self.form.set_value("pin_sha256", pinned.profile.pin_sha256)
         name = call.profile_name
-        if name and self.config_error is None:
+        saved = self.config.profiles.get(name)
+        # A pin is this server's: stored only in a profile saved with this very server and TLS
+        # mode; else it stays in the form, for ctrl+s to save with the server typed.
+        if (name and self.config_error is None and saved is not None and saved.tls == "pinned"
+                and CredentialKey.at("", saved.server) == CredentialKey.at("", server)):
             self._save(lambda: self.service.set_profile_field(name, "pin_sha256",
                                                               pinned.profile.pin_sha256),
                        f"Pinned {server}'s certificate in {name}.")
+        else:
+            self.notify(Text(f"{server}'s certificate is pinned in the form only: the profile "
+                             f"is saved with another server or TLS mode. "
+                             f"{self.app.key_for('save_profile')} saves it with this one."),
+                        severity="warning", timeout=10)
         return pinned
 
     def action_check_psc(self) -> None:
