@@ -199,13 +199,13 @@ class HvcApp(App[int]):
         """The keys of a palette command, as currently mapped ("" for none)."""
         from hvctui.tui.keys import ALL_KEYS
 
-        from textual.keys import format_key
+        from hvctui.tui.keys import shown_key
 
         binding_id = PALETTE_KEYS.get(title)
         default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
         keys = self._keymap.get(binding_id, default).split(",") if binding_id else []
         # As people read them: "?", not Textual's name "question_mark".
-        return ", ".join(format_key(key.strip()) for key in keys if key.strip())
+        return ", ".join(shown_key(key) for key in keys if key.strip())
 
     def search_themes(self) -> None:
         """The theme palette with the names drawn as text (a user's theme file names its

@@ -156,3 +156,14 @@ def safe_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[Clash]]
 
 def bindings(keys: list[Key]) -> list[BindingType]:
     return [k.binding() for k in keys]
+
+
+def shown_key(name: str) -> str:
+    """A key as people read it: "?" for Textual's name "question_mark"; other names (escape,
+    ctrl+p, f5) as the README writes them."""
+    from textual.keys import format_key
+
+    name = name.strip()
+    symbol = format_key(name)
+    return symbol if len(symbol) == 1 else name
+

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.tui.keys import ALL_KEYS
+from hvctui.tui.keys import ALL_KEYS, shown_key
 
 SCREENS = [
     ("Main", "profiles sidebar (down from the filter: the list, where n makes a profile), the "
@@ -56,7 +56,8 @@ class HelpScreen(Screen[None]):
         groups: dict[str, list[tuple[str, str, str]]] = {}
         for key in ALL_KEYS:
             groups.setdefault(key.where, []).append(
-                (", ".join(remapped.get(key.id, key.keys).split(",")), key.description, key.id))
+                (", ".join(shown_key(k) for k in remapped.get(key.id, key.keys).split(",")),
+                 key.description, key.id))
         groups.setdefault("anywhere", []).append(("ctrl+p", "Command palette", "-"))
         for where, rows in groups.items():
             keys.add_row("", Text(where, style="bold"), "")
