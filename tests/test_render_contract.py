@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -612,12 +612,12 @@ def test_each_size_of_a_localized_date_and_each_form_of_the_language_tag(
 
 
 def test_format_date_time_names_no_zone_unless_asked() -> None:
-    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC)
+    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=timezone.utc)
     assert format_date_time(moment, "MED_TIME") == "18:30:02"
     assert format_date_time(moment, "MED_TIME", say_zone=True) == "18:30:02 UTC"
     assert format_date_time(moment, "LONG_DATE", language="de") == "05. April 2019"
     assert format_date_time(moment, "MED_DATE_TIME", language="de") == "05.04.2019 18:30:02"
-    march = datetime(2019, 3, 5, 18, 30, 2, tzinfo=UTC)
+    march = datetime(2019, 3, 5, 18, 30, 2, tzinfo=timezone.utc)
     assert format_date_time(march, "LONG_DATE", language="de;q=0.9") == "05. März 2019"
 
 
@@ -636,7 +636,7 @@ def test_a_zone_whose_name_holds_a_percent_sign_is_shown_as_named() -> None:
         def tzname(self, dt: datetime | None) -> None:  # type: ignore[override]
             return None
 
-    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=UTC)
+    moment = datetime(2019, 4, 5, 18, 30, 2, tzinfo=timezone.utc)
     assert format_date_time(moment, "LONG_TIME", Odd()) == "19:30:02 ZONE%d%%"
     assert format_date_time(moment, "LONG_TIME", Nameless()) == "19:30:02 "
 
