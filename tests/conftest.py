@@ -11,6 +11,7 @@ import os
 import pwd
 import socket
 import ssl
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,6 +230,20 @@ IDLE_NAP = 0.005
 #: CPU time within one nap below which the process counts as idle (Textual's: 1 ms of its
 #: 20 ms). Kept at 1 ms: a repaint or a simulator answer within the nap costs more.
 IDLE_CPU = 0.001
+
+
+#: A dialog that trusts, unlinks or deletes takes no key until QUIET_SECONDS (0.5 s) after it
+#: is drawn (screens/dialogs.py). About a hundred tests wait for one only to answer it; they
+#: wait this long instead. Tests of that quiet time itself (typed ahead, bursts, pastes) are
+#: marked `dialog_quiet` and run it at its real length.
+SHORT_QUIET = 0.05
+
+
+@pytest.fixture(autouse=True)
+def short_dialog_quiet(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    dialogs = sys.modules.get("hvctui.tui.screens.dialogs")  # imported by every TUI test file
+    if dialogs is not None and request.node.get_closest_marker("dialog_quiet") is None:
+        monkeypatch.setattr(dialogs.GuardedDialog, "QUIET_SECONDS", SHORT_QUIET)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,6 +21,8 @@ from .tui_support import corp_profile, wait_for_dialog, wait_until, write_config
 
 CHARS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "space": " "}
 
+pytestmark = pytest.mark.dialog_quiet  # keys typed as dialogs open: the real quiet time
+
 
 def burst(app: HvcApp, *keys: str) -> None:
     """Post keys as one read from the terminal would deliver them."""

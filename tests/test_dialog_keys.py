@@ -22,6 +22,8 @@ from .tui_support import (PASSWORD, PW_ENV, corp_profile, pane_text, wait_for_di
 
 QUIET = GuardedDialog.QUIET_SECONDS
 
+pytestmark = pytest.mark.dialog_quiet  # keys typed as dialogs open: the real quiet time
+
 
 @pytest.fixture(autouse=True)
 def password_env(monkeypatch: pytest.MonkeyPatch) -> None:

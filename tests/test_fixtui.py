@@ -27,6 +27,7 @@ def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PW_ENV, PASSWORD)
 
 
+@pytest.mark.dialog_quiet
 async def test_typing_into_the_trust_dialog_does_not_trust(psc_sim: Sim,
                                                            isolated_config: Path) -> None:
     app = demo_app(psc_sim, isolated_config, "verified-psc")

@@ -58,6 +58,8 @@ KEYS_PER_SEED = 1500
 #: a defect: quitting is what they are for, a screenshot lands in the working directory.
 LEAVING_COMMANDS = {"Quit", "Screenshot"}
 
+pytestmark = pytest.mark.dialog_quiet  # keys typed as dialogs open: the real quiet time
+
 
 class FuzzedApp(HvcApp):
     """The demo app minus the palette commands that leave it on purpose."""
@@ -199,7 +201,7 @@ async def replay(seed: int, count: int, folder: Path) -> set[str]:
     return seen
 
 
-@pytest.mark.slow  # ~25 s a seed: `pytest -m "not slow"` skips them for a fast loop; CI runs them
+@pytest.mark.slow  # ~25 s a seed: not in a plain `pytest`; CI runs them with -m slow
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_random_keys_leave_the_demo_running_and_no_password_on_disk(
         demo: Path, seed: int) -> None:

@@ -166,6 +166,7 @@ async def test_a_refresh_pressed_during_an_unlink_does_not_cancel_it(
         assert "An unlink is under way" in " ".join(str(n.message) for n in app._notifications)
 
 
+@pytest.mark.dialog_quiet
 async def test_unlink_typed_ahead_in_one_burst_does_not_answer_the_question(
         sim: Sim, isolated_config: Path) -> None:
     """The question opens, but the domain typed ahead of it is no answer (issue 19): it
