@@ -96,11 +96,12 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def loopback_names_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The PSC check (vapi/psccheck.py) resolves the PSC's name: in tests only loopback names
-    and addresses resolve, so no test asks the real DNS (psc.corp.local "does not resolve")."""
-    from hvctui.vapi import psccheck
+    """Reading a certificate (vapi/tls.py: the PSC check, a pin) resolves the name: in tests
+    only loopback names and addresses resolve, so no test asks the real DNS (psc.corp.local
+    "does not resolve")."""
+    from hvctui.vapi import tls
 
-    real = psccheck.resolve_host
+    real = tls.resolve_host
 
     def resolve(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
         try:
@@ -111,7 +112,7 @@ def loopback_names_only(monkeypatch: pytest.MonkeyPatch) -> None:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return real(host, port)
 
-    monkeypatch.setattr(psccheck, "resolve_host", resolve)
+    monkeypatch.setattr(tls, "resolve_host", resolve)
 
 
 class Sim:

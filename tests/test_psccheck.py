@@ -14,10 +14,10 @@ from hvctui.sim.psc import INTERCEPTED, VERIFIED, PscListener
 from hvctui.sim.world import DEMO_PASSWORD
 from hvctui.vapi import flow
 from hvctui.vapi.connection import Connection, Secret, TlsPolicy
-from hvctui.vapi.errors import ServerError
+from hvctui.vapi.errors import NetworkError, ServerError, TlsError
 from hvctui.vapi.models import CertificateInfo, CreateSpec
 from hvctui.vapi.psccheck import PscCheck, Verdict, check_psc
-from hvctui.vapi.tls import sha256_thumbprint
+from hvctui.vapi.tls import read_server_certificate, sha256_thumbprint
 
 from .conftest import Sim
 
@@ -128,6 +128,26 @@ async def test_unchecked_when_the_handshake_never_comes(
                             timeout=0.3)
     assert check.verdict is Verdict.UNCHECKED
     assert "did not complete a TLS handshake within 0.3 s" in check.why
+
+
+@pytest.mark.parametrize("case", ["name", "refused", "plain", "silent"])
+async def test_one_reader_the_psc_check_and_the_vcenter_probe_say_the_same(
+        case: str, plain_server: tuple[int, threading.Event]) -> None:
+    """One certificate reader (vapi/tls.py) for the PSC check and for vCenter's pin probe:
+    the same failure in the same words, as the error each face reports."""
+    port, silent = plain_server
+    host = "psc.corp.local" if case == "name" else "127.0.0.1"
+    port = free_port() if case == "refused" else port
+    if case == "silent":
+        silent.set()
+    check = await check_psc(host, port, None, timeout=0.3)
+    with pytest.raises((NetworkError, TlsError)) as caught:
+        await read_server_certificate(host, port, timeout=0.3)
+    assert check.why and caught.value.message == check.why
+    expected = {"name": (NetworkError, "Cannot connect"), "refused": (NetworkError, "Cannot connect"),
+                "plain": (TlsError, None), "silent": (NetworkError, "Timed out")}[case]
+    assert isinstance(caught.value, expected[0])
+    assert expected[1] is None or caught.value.title == expected[1]
 
 
 async def test_a_check_before_linking_says_what_the_psc_presents() -> None:

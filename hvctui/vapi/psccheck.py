@@ -10,9 +10,6 @@ Three verdicts: SAME, DIFFERENT (both thumbprints and subjects), or UNCHECKED (a
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import ssl
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -25,6 +22,7 @@ from hvctui.vapi.certs import (
     sha256_thumbprint,
 )
 from hvctui.vapi.text import one_line
+from hvctui.vapi.tls import Unread, read_certificate
 
 if TYPE_CHECKING:
     from hvctui.vapi.models import CertificateInfo
@@ -106,63 +104,6 @@ class PscCheck:
                 "seen_subject": self.seen_subject or None, "why": self.why or None}
 
 
-def resolve_host(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
-    """The addresses to try for host:port (a seam: tests keep names off the real DNS)."""
-    return [(family, address) for family, _, _, _, address
-            in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
-
-
-def read_leaf_certificate(host: str, port: int, timeout: float = CHECK_TIMEOUT) -> bytes:
-    """The DER leaf certificate host:port presents, by a handshake alone.
-
-    Raises `Unchecked` saying why it could not be read.
-    """
-    try:
-        addresses = resolve_host(host, port)
-    except (socket.gaierror, UnicodeError):
-        raise Unchecked(f"{host} does not resolve from this machine") from None
-    if not addresses:
-        raise Unchecked(f"{host} does not resolve from this machine")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # only read: nothing is trusted, nothing is sent
-    why = ""
-    for family, address in addresses:
-        try:
-            with socket.socket(family, socket.SOCK_STREAM) as raw:
-                raw.settimeout(timeout)
-                raw.connect(address)
-                try:
-                    with context.wrap_socket(raw, server_hostname=host) as tls:
-                        der = tls.getpeercert(binary_form=True)
-                except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as exc:
-                    raise Unchecked(f"{host}:{port} does not speak TLS ({_short(exc)})") from None
-                except TimeoutError:
-                    raise Unchecked(f"{host}:{port} accepted the connection but did not "
-                                    f"complete a TLS handshake within {timeout:g} s") from None
-                if not der:
-                    raise Unchecked(f"{host}:{port} presented no certificate")
-                return der
-        except Unchecked:
-            raise
-        except ConnectionRefusedError:
-            why = f"{host}:{port} refused the connection"
-        except TimeoutError:
-            why = f"{host}:{port} did not answer within {timeout:g} s"
-        except OSError as exc:
-            why = f"cannot connect to {host}:{port} ({exc.strerror or exc})"
-    raise Unchecked(why)
-
-
-def _short(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None)
-    return one_line(str(reason or exc or type(exc).__name__), 120)
-
-
-class Unchecked(Exception):
-    """The PSC's certificate could not be read from here; the message says why."""
-
-
 def _offer_der(offered: CertificateInfo) -> bytes | None:
     if not offered.ssl_certificate:
         return None
@@ -172,9 +113,9 @@ def _offer_der(offered: CertificateInfo) -> bytes | None:
         return None
 
 
-def compare(host: str, port: int, offered: CertificateInfo | None,
-            timeout: float = CHECK_TIMEOUT) -> PscCheck:
-    """Read what host:port presents and compare it with `offered` (blocking; see check_psc).
+async def check_psc(host: str, port: int, offered: CertificateInfo | None,
+                    timeout: float = CHECK_TIMEOUT) -> PscCheck:
+    """Read what host:port presents and compare it with `offered`.
 
     With no offer (a check before linking, nothing to compare with) the verdict is UNCHECKED
     but `seen_*` says what the PSC presents.
@@ -190,9 +131,9 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
         offered_subject = details.subject if details else ""
     base = PscCheck(Verdict.UNCHECKED, host, port, offered_sha, offered_subject)
     try:
-        seen = read_leaf_certificate(host, port, timeout)
-    except Unchecked as why:
-        return replace(base, why=str(why))
+        seen = await read_certificate(host, port, timeout)
+    except Unread as unread:
+        return replace(base, why=unread.why)
     seen_sha = sha256_thumbprint(seen)
     try:
         seen_subject = certificate_details(seen).subject
@@ -205,21 +146,4 @@ def compare(host: str, port: int, offered: CertificateInfo | None,
     same = seen_sha == offered_sha and (offered_der is None or offered_der == seen)
     return replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
                     seen_sha256=seen_sha, seen_subject=seen_subject)
-
-
-async def check_psc(host: str, port: int, offered: CertificateInfo | None,
-                    timeout: float = CHECK_TIMEOUT) -> PscCheck:
-    """`compare` on a worker thread, so a face stays live; bounded even if DNS hangs."""
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(compare, host, port, offered, timeout),
-                                      timeout * 3)
-    except (TimeoutError, asyncio.TimeoutError):  # distinct classes before Python 3.11
-        offered_sha = ""
-        if offered is not None:
-            try:
-                offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
-            except ValueError:
-                pass
-        return PscCheck(Verdict.UNCHECKED, host, port, offered_sha,
-                        why=f"no answer about {host} within {timeout * 3:g} s")
 

@@ -9,6 +9,7 @@ handshake of the request connection too, before a single byte of HTTP is written
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 
 from hvctui._compat import timeout as within
@@ -20,37 +21,93 @@ from hvctui.vapi.certs import (
 )
 from hvctui.vapi.connection import TlsPolicy
 from hvctui.vapi.errors import NetworkError, TlsError
+from hvctui.vapi.text import one_line
 
 
-async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
-    """The DER certificate a server presents, by a TLS handshake alone (no HTTP is sent); the
-    whole handshake is bounded by `timeout` and cancellable (ctrl+c, escape) at any moment."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+def resolve_host(host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+    """The addresses to try for host:port (a seam: tests keep names off the real DNS)."""
+    return [(family, address) for family, _, _, _, address
+            in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+class Unread(Exception):
+    """A server's certificate could not be read. `why` says so in words; `handshake`: the
+    connection was made and TLS failed; `timed_out`: a step got no answer in time."""
+
+    def __init__(self, why: str, handshake: bool = False, timed_out: bool = False) -> None:
+        super().__init__(why)
+        self.why, self.handshake, self.timed_out = why, handshake, timed_out
+
+
+async def read_certificate(host: str, port: int, timeout: float) -> bytes:
+    """The DER leaf certificate host:port presents, by a TLS handshake alone: nothing is sent
+    and nothing trusted by it. Each step (resolve, connect, handshake) is bounded by `timeout`
+    and cancellable (ctrl+c, escape) at any moment; raises `Unread` saying which failed."""
+    loop = asyncio.get_running_loop()
     try:
         async with within(timeout):
-            _, writer = await asyncio.open_connection(host, port, ssl=context,
+            addresses = await loop.run_in_executor(None, resolve_host, host, port)
+    except (OSError, UnicodeError):
+        addresses = []
+    except TimeoutError:
+        raise Unread(f"{host} did not resolve within {timeout:g} s", timed_out=True) from None
+    if not addresses:
+        raise Unread(f"{host} does not resolve from this machine")
+    why = Unread("")
+    for family, address in addresses:
+        with socket.socket(family, socket.SOCK_STREAM) as raw:
+            raw.setblocking(False)
+            try:
+                async with within(timeout):
+                    await loop.sock_connect(raw, address)
+            except ConnectionRefusedError:
+                why = Unread(f"{host}:{port} refused the connection")
+                continue
+            except TimeoutError:
+                why = Unread(f"{host}:{port} did not answer within {timeout:g} s", timed_out=True)
+                continue
+            except OSError as exc:
+                why = Unread(f"cannot connect to {host}:{port} ({exc.strerror or exc})")
+                continue
+            return await _handshake(raw, host, port, timeout)
+    raise why
+
+
+async def _handshake(raw: socket.socket, host: str, port: int, timeout: float) -> bytes:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only read: nothing is trusted, nothing is sent
+    try:
+        async with within(timeout):
+            _, writer = await asyncio.open_connection(sock=raw.dup(), ssl=context,
                                                       server_hostname=host)
     except TimeoutError:
-        raise NetworkError(
-            "Timed out", f"{host}:{port} did not complete a TLS handshake within {timeout:g} s",
-            "Check that vCenter is up and that this is its HTTPS port, then try again.",
-        ) from None
-    except ssl.SSLError as exc:
-        raise TlsError("handshake", f"TLS handshake with {host}:{port} failed: {exc}") from None
-    except OSError as exc:
-        raise NetworkError(
-            "Cannot connect", f"{host}:{port}: {exc.strerror or exc}", _connect_hint(host)
-        ) from None
+        raise Unread(f"{host}:{port} accepted the connection but did not complete a TLS "
+                     f"handshake within {timeout:g} s", handshake=True, timed_out=True) from None
+    except (ssl.SSLError, OSError) as exc:
+        reason = one_line(str(getattr(exc, "reason", None) or exc or type(exc).__name__), 120)
+        raise Unread(f"{host}:{port} does not speak TLS ({reason})", handshake=True) from None
     try:
         ssl_object = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
     finally:
         writer.close()
     if not der:
-        raise TlsError("handshake", f"{host}:{port} presented no certificate")
+        raise Unread(f"{host}:{port} presented no certificate", handshake=True)
     return bytes(der)
+
+
+async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -> bytes:
+    """`read_certificate` for the vCenter: its failure as the error a face reports."""
+    try:
+        return await read_certificate(host, port, timeout)
+    except Unread as unread:
+        if unread.timed_out:
+            raise NetworkError("Timed out", unread.why, "Check that vCenter is up and that "
+                               "this is its HTTPS port, then try again.") from None
+        if unread.handshake:
+            raise TlsError("handshake", unread.why) from None
+        raise NetworkError("Cannot connect", unread.why, _connect_hint(host)) from None
 
 
 async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
