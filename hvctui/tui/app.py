@@ -143,9 +143,11 @@ class HvcApp(App[int]):
         docs/upstream/03-palette-is-open-top-only.md"""
         from textual.command import CommandPalette
 
+        from hvctui.tui.palette import Palette
+
         if self.use_command_palette and not any(isinstance(screen, CommandPalette)
                                                 for screen in self.screen_stack):
-            self.push_screen(CommandPalette(id="--command-palette"))
+            self.push_screen(Palette(id="--command-palette"))
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -206,11 +208,9 @@ class HvcApp(App[int]):
     def search_themes(self) -> None:
         """The theme palette with the names drawn as text (a user's theme file names its
         theme: data, never markup)."""
-        from textual.command import CommandPalette
+        from hvctui.tui.palette import Palette, Themes
 
-        from hvctui.tui.palette import Themes
-
-        self.push_screen(CommandPalette(providers=[Themes], placeholder="Search for themes…"))
+        self.push_screen(Palette(providers=[Themes], placeholder="Search for themes…"))
 
     def _theme_changed(self, theme: Any) -> None:
         if not self._theme_ready or self.loaded.error is not None:
