@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from hvctui.profiles.store import ConfigStore, LoadResult, Profile
     from hvctui.service import Service
-    from hvctui.vapi import CertificateInfo, HvcError, PscCheck, Report
+    from hvctui.vapi import CertificateInfo, PscCheck, Report
 
 
 # Flag name of each profile field, for error messages that name what the user typed.
@@ -176,9 +176,17 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--send-psc-certificate", action="store_true",
                      help="act as vSphere 9.0: UNVERIFIED_PEER carries the PSC's PEM too")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    def command(name: str, help_text: str, json: bool = True) -> argparse.ArgumentParser:
+        """A command; every one reads a config and refuses a password typed as a flag."""
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
+                       help="config file to read profiles from")
+        if json:
+            p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        for flag in ("--password", "--psc-password"):
+            p.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
+        return p
 
     def connection_flags(p: argparse.ArgumentParser) -> None:
         g = p.add_argument_group("connection (the cloud vCenter that receives the call)")
@@ -186,8 +194,6 @@ def _parser() -> argparse.ArgumentParser:
                        help="a saved profile; flags override its values" +
                        (" (repeatable: link several, each with its own values)"
                         if p.prog.endswith(" link") else ""))
-        g.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
-                       help="config file to read profiles from")
         g.add_argument("--server", metavar="HOST[:PORT]", help="the cloud vCenter (API host)")
         g.add_argument("--user", metavar="USER", help="cloud vCenter user, e.g. "
                        "cloudadmin@vmc.local")
@@ -199,7 +205,6 @@ def _parser() -> argparse.ArgumentParser:
         g.add_argument("--lang", metavar="LANG", help="Accept-Language, e.g. de-DE")
         g.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
                        help="give up on a call after this many seconds (default 60)")
-        g.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     link = command("link", "link to the on-premises SSO domain")
     connection_flags(link)
@@ -225,14 +230,11 @@ def _parser() -> argparse.ArgumentParser:
                     "could not be checked")
     check.add_argument("--profile", dest="sub_profile", metavar="NAME",
                        help="a saved profile; flags override its values")
-    check.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
-                       help="config file to read profiles from")
     check.add_argument("--psc-hostname", metavar="HOST", help="the on-premises PSC's host name")
     check.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (default 443)")
     check.add_argument("--ssl-thumbprint", metavar="SHA256", help="the thumbprint to compare with")
     check.add_argument("--ssl-certificate", metavar="FILE", help="a PEM certificate to compare "
                        "with")
-    check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     links = command("links", "list links, with health where known")
     connection_flags(links)
@@ -246,25 +248,20 @@ def _parser() -> argparse.ArgumentParser:
     status = command("status", "every profile's links and health, checked side by side")
     status.add_argument("--profile", dest="status_profiles", action="append", metavar="NAME",
                         help="check only this profile (repeatable; default: all)")
-    status.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
-                        help="config file to read profiles from")
     status.add_argument("--concurrency", type=_concurrency, default=None, metavar="N",
                         help="vCenters asked at once (default 8)")
     status.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
                         help="give up on a call after this many seconds (default 60)")
-    status.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     password = command("password", "store a profile's password in the keyring, or forget it: "
                        "kept for that user at that server only (e.g. hvctui password set "
-                       "--profile corp --psc)")
+                       "--profile corp --psc)", json=False)
     password.add_argument("action", choices=["set", "forget"])
     password.add_argument("--profile", dest="sub_profile", metavar="NAME", required=True,
                           help="the profile whose user and server the password belongs to")
     password.add_argument("--psc", action="store_true",
                           help="the PSC administrator's password (default: the cloud vCenter "
                           "user's)")
-    password.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
-                          help="config file to read profiles from")
 
     profiles = command("profiles", "list, show, add, change, rename, copy or remove saved "
                        "profiles")
@@ -272,10 +269,7 @@ def _parser() -> argparse.ArgumentParser:
     profiles.add_argument("name", nargs="?")
     profiles.add_argument("new", nargs="?", metavar="NEW", help="the new name (rename, copy)")
     _profile_field_flags(profiles)
-    profiles.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
-                          help="config file")
     profiles.add_argument("--yes", action="store_true", help="remove without asking")
-    profiles.add_argument("--json", action="store_true")
 
     admins = command("admins", "the HLM administrator groups of a cloud vCenter: list, add or "
                      "remove one (a change is recorded in the history)")
@@ -584,7 +578,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
     from hvctui.profiles.credentials import tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi import InputError, Timeouts
+    from hvctui.vapi import Timeouts
 
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
         raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
@@ -629,7 +623,7 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
 
 
 async def _link(service: Service, call: Any, args: argparse.Namespace, out: Output) -> int:
-    from hvctui.vapi import link_report, one_line
+    from hvctui.vapi import link_report
 
     spec = call.spec
 
@@ -808,7 +802,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     )
     from hvctui.profiles.credentials import tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi import InputError, Timeouts
+    from hvctui.vapi import Timeouts
 
     store = _store(args)
     loaded = _readable(store, out)
@@ -889,7 +883,7 @@ def _password(args: argparse.Namespace, out: Output) -> int:
         store_in_keyring,
         vcenter_key,
     )
-    from hvctui.vapi import InputError, Secret
+    from hvctui.vapi import Secret
 
     loaded = _readable(_store(args), out)
     name = args.sub_profile
@@ -974,16 +968,9 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     if not args.name:
         raise InputError(f"profiles {args.action} needs a profile NAME", field="name")
-    if args.name in loaded.broken:
-        problems = "; ".join(str(p) for p in loaded.broken[args.name]) or "not a valid table"
-        raise InputError(f"profile {args.name!r} is broken in {store.path.name} and was not "
-                         f"loaded: {problems}", field="name",
-                         hint="Fix or remove it in the file; hvctui never saves over it.")
-    if args.name not in profiles:
-        raise InputError(f"no profile named {args.name!r} (profiles: "
-                         f"{', '.join(profiles) or 'none'})", field="name")
+    profile = _saved(args.name, loaded, store)
     if args.action == "show":
-        data = profiles[args.name].as_dict()
+        data = profile.as_dict()
         if args.json:
             out.json({"ok": True, "name": args.name, "profile": data})
         else:
@@ -1080,13 +1067,15 @@ def _examples(commands: dict[str, argparse.ArgumentParser]) -> None:
 
 
 class _NotAFlag(argparse.Action):
-    """--password / --psc-password: refused without echoing the value (a password typed on a
-    command line stays in the shell history and the process list)."""
+    """--password / --psc-password, on every command: refused without echoing the value (a
+    password typed on a command line stays in the shell history and the process list)."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
+        key = f"{option_string[2:].replace('-', '_')}_source"
         parser.error(f"{option_string}: passwords are never taken as flags; say where it comes "
-                     f"from with {option_string}-source (prompt, env:VAR, keyring, command:ARGV)")
+                     f"from with the profile's {key} (prompt, env:VAR, keyring, command:ARGV; "
+                     f"{option_string}-source in profiles add|set)")
 
 
 def _profile_field_flags(p: argparse.ArgumentParser) -> None:
@@ -1109,8 +1098,6 @@ def _profile_field_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--admin-group", action="append", metavar="GROUP@DOMAIN",
                    help="an HLM administrator group (repeatable; replaces the list)")
     g.add_argument("--lang", metavar="LANG", help="Accept-Language, e.g. de-DE")
-    for flag in ("--password", "--psc-password"):
-        g.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
 
 
 def _unlink_psc_flags(p: argparse.ArgumentParser) -> None:
@@ -1122,8 +1109,6 @@ def _unlink_psc_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--psc-port", metavar="PORT", help="its HTTPS port (default 443)")
     g.add_argument("--domain", metavar="DOMAIN", help="its SSO domain (the link's)")
     g.add_argument("--psc-user", metavar="USER", help="an administrator of that domain")
-    for flag in ("--password", "--psc-password"):
-        g.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
 
 
 def _field_flags_given(args: argparse.Namespace) -> list[str]:
@@ -1287,7 +1272,7 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
     from hvctui.fleet import INSECURE_WORDS, Fleet, link_payload
     from hvctui.profiles.credentials import overrides_note, tty_prompt
     from hvctui.service import Service
-    from hvctui.vapi import InputError, Timeouts, one_line
+    from hvctui.vapi import Timeouts
 
     names = list(dict.fromkeys(args.sub_profiles))
     given = sorted({FLAG_OF_FIELD.get(f, f) for f, v in _overrides(args).items()

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from hvctui.vapi.answers import parse_error
-from hvctui.vapi.errors import STATUS_OF_ERROR_TYPE, ErrorType, NotVapiAnswer, ServerError
+from hvctui.vapi.errors import ErrorType, NotVapiAnswer, ServerError
 
 REAL_BODIES = [
     '{"error_type":"NOT_FOUND","messages":[{"args":["/com/vmware/esx/settings/clusters/enablement/software"],"default_message":"Unable to find operations for URL: /com/vmware/esx/settings/clusters/enablement/software.","id":"com.vmware.vapi.rest.operationsForUrlNotFound"}]}',
@@ -15,6 +15,36 @@ REAL_BODIES = [
     '{"messages":[{"args":[],"default_message":"Authentication required.","id":"com.vmware.vapi.endpoint.method.authentication.required"}]}',
     '{"error_type":"INTERNAL_SERVER_ERROR","messages":[{"args":["com.vmware.vapi.std.errors.InternalServerError"],"default_message":"Provider method implementation threw unexpected exception: com.vmware.vapi.std.errors.InternalServerError","id":"vapi.bindings.method.impl.unexpected"},{"args":[],"default_message":"Unexpected error","id":"com.vmware.ovfs.ovfs-main.ovfs.unexpected_error_no_message"}]}',
 ]
+
+#: The HTTP status vCenter answers with for each error type (from its own OpenAPI specs): the
+#: 25 types hvctui knows are exactly vCenter's.
+STATUS_OF_ERROR_TYPE: dict[ErrorType, int] = {
+    ErrorType.ALREADY_EXISTS: 400,
+    ErrorType.ALREADY_IN_DESIRED_STATE: 400,
+    ErrorType.CANCELED: 500,
+    ErrorType.CONCURRENT_CHANGE: 409,
+    ErrorType.ERROR: 500,
+    ErrorType.FEATURE_IN_USE: 400,
+    ErrorType.INTERNAL_SERVER_ERROR: 500,
+    ErrorType.INVALID_ARGUMENT: 400,
+    ErrorType.INVALID_ELEMENT_CONFIGURATION: 400,
+    ErrorType.INVALID_ELEMENT_TYPE: 400,
+    ErrorType.INVALID_REQUEST: 400,
+    ErrorType.NOT_ALLOWED_IN_CURRENT_STATE: 400,
+    ErrorType.NOT_FOUND: 404,
+    ErrorType.OPERATION_NOT_FOUND: 404,
+    ErrorType.RESOURCE_BUSY: 500,
+    ErrorType.RESOURCE_IN_USE: 400,
+    ErrorType.RESOURCE_INACCESSIBLE: 500,
+    ErrorType.SERVICE_UNAVAILABLE: 503,
+    ErrorType.TIMED_OUT: 500,
+    ErrorType.UNABLE_TO_ALLOCATE_RESOURCE: 500,
+    ErrorType.UNAUTHENTICATED: 401,
+    ErrorType.UNAUTHORIZED: 403,
+    ErrorType.UNEXPECTED_INPUT: 500,
+    ErrorType.UNSUPPORTED: 400,
+    ErrorType.UNVERIFIED_PEER: 400,
+}
 
 
 def error(status: int, body: str | bytes, content_type: str = "application/json"):

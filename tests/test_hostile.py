@@ -596,10 +596,3 @@ async def test_markup_and_controls_in_the_users_own_text_are_shown_as_text(
         await click_text(pilot, app, "[@click=app.quit]")
         assert app.is_running
     assert "[/broken]" in path.read_text()  # a broken profile is left as it was
-
-
-def test_the_input_guard_is_installed() -> None:
-    """If Textual's Input._value changes, the guard is not installed: this says so."""
-    from hvctui.tui.guards import install
-
-    assert install()["input_controls"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.command import CommandPalette
+from textual.command import CommandInput, CommandPalette
 
 from hvctui.tui.app import HvcApp
 
@@ -41,6 +41,17 @@ async def test_a_user_themes_name_is_drawn_as_text_in_the_palette(isolated_confi
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.theme == shown_name)
         assert app.is_running
+
+
+async def test_a_control_character_typed_into_the_palette_is_drawn_as_a_symbol(
+        isolated_config: Path) -> None:
+    app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vc.x.com")}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        app.screen.query_one(CommandInput).insert_text_at_cursor("zz\x1b[2J")
+        await wait_until(pilot, lambda: "zz\u241b[2J" in screen_text(app))
+        assert not FORBIDDEN.search(screen_text(app).replace("\n", ""))
 
 
 async def test_the_palette_shows_each_commands_keys_as_mapped(isolated_config: Path) -> None:

@@ -9,9 +9,8 @@ import os
 import socket
 import tempfile
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import uvicorn
 
@@ -160,24 +159,16 @@ class SimServer(SimRunner):
                 listener.stop()
 
 
-def run_foreground(
-    host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
-    send_psc_certificate: bool = False, announce: bool = True,
-    faults: Mapping[str, Any] | None = None,
-) -> None:
-    """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256.
-
-    `faults` (names of `world.Faults` to values) are set before the first request; a wrong
-    one raises `world.FaultValueError` (a ValueError) before anything listens."""
+def run_foreground(host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
+                   send_psc_certificate: bool = False) -> None:
+    """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256."""
     world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
-    world.faults.update({"latency_ms": latency_ms, **(faults or {})})
+    world.faults.update({"latency_ms": latency_ms})
     server = SimServer(world, host=host, port=port, loopback_pscs=True)
-    if announce:
-        print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",
-              flush=True)
-        for listener in server.psc_listeners:
-            key = next(k for k, p in world.pscs.items() if p.port == listener.port)
-            print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)",
-                  flush=True)
+    print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",
+          flush=True)
+    for listener in server.psc_listeners:
+        key = next(k for k, p in world.pscs.items() if p.port == listener.port)
+        print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve()

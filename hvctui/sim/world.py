@@ -96,9 +96,9 @@ PARAMS_PER_ANSWER_LIMIT = 2_000_000
 
 @dataclass
 class Faults:
-    """Switches for practice and tests; set at start (`World().faults.update({...})`,
-    `run_foreground(faults=...)`) or through `/sim/faults` while running. All off by default,
-    and then the world answers exactly as the README says.
+    """Switches for practice and tests; set at start (`World().faults.update({...})`) or
+    through `/sim/faults` while running. All off by default, and then the world answers
+    exactly as the README says.
 
     - `latency_ms`: every `/api` call waits this long first (at most an hour).
     - `drop`: every `/api` call promises a body, sends part of it and hangs up.

@@ -22,7 +22,7 @@ from hvctui.profiles.store import Config, ConfigStore, LoadResult
 from hvctui.service import Service
 from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
-from hvctui.tui.keys import APP_KEYS, KNOWN_IDS, bindings, safe_keymap
+from hvctui.tui.keys import ALL_KEYS, APP_KEYS, KNOWN_IDS, bindings, safe_keymap, shown_key
 from hvctui.tui.screens.main import MainScreen, Settings
 from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
@@ -143,9 +143,11 @@ class HvcApp(App[int]):
         docs/upstream/03-palette-is-open-top-only.md"""
         from textual.command import CommandPalette
 
+        from hvctui.tui.palette import Palette
+
         if self.use_command_palette and not any(isinstance(screen, CommandPalette)
                                                 for screen in self.screen_stack):
-            self.push_screen(CommandPalette(id="--command-palette"))
+            self.push_screen(Palette(id="--command-palette"))
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -186,35 +188,29 @@ class HvcApp(App[int]):
         if keymap:
             self.set_keymap(keymap)
 
+    def _keys(self, binding_id: str) -> list[str]:
+        """The keys bound to a binding id, as currently mapped."""
+        default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
+        return self._keymap.get(binding_id, default).split(",")
+
     def key_for(self, binding_id: str) -> str:
         """The first key bound to a binding id, as currently mapped (for hints)."""
-        from hvctui.tui.keys import ALL_KEYS
-
-        default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
-        keys = self._keymap.get(binding_id, default)
-        return keys.split(",")[0].strip().upper() if keys.split(",")[0].startswith("f") \
-            else keys.split(",")[0].strip()
+        key = self._keys(binding_id)[0].strip()
+        return key.upper() if key.startswith("f") else key
 
     def palette_keys(self, title: str) -> str:
         """The keys of a palette command, as currently mapped ("" for none)."""
-        from hvctui.tui.keys import ALL_KEYS
-
-        from hvctui.tui.keys import shown_key
-
         binding_id = PALETTE_KEYS.get(title)
-        default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
-        keys = self._keymap.get(binding_id, default).split(",") if binding_id else []
+        keys = self._keys(binding_id) if binding_id else []
         # As people read them: "?", not Textual's name "question_mark".
         return ", ".join(shown_key(key) for key in keys if key.strip())
 
     def search_themes(self) -> None:
         """The theme palette with the names drawn as text (a user's theme file names its
         theme: data, never markup)."""
-        from textual.command import CommandPalette
+        from hvctui.tui.palette import Palette, Themes
 
-        from hvctui.tui.palette import Themes
-
-        self.push_screen(CommandPalette(providers=[Themes], placeholder="Search for themes…"))
+        self.push_screen(Palette(providers=[Themes], placeholder="Search for themes…"))
 
     def _theme_changed(self, theme: Any) -> None:
         if not self._theme_ready or self.loaded.error is not None:

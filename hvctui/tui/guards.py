@@ -11,12 +11,11 @@ upstream fixes it, that test turns red and says the guard can go. Written agains
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from textual.await_complete import AwaitComplete
 from textual.screen import Screen
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
 from hvctui.tui import escapes
 
@@ -85,47 +84,6 @@ def _guard_stale_dismiss() -> bool:
         return original(self, result)
 
     Screen.dismiss = _keep(dismiss, original)  # type: ignore[method-assign]
-    return True
-
-
-#: C0 but tab, DEL, C1, and the bidi overrides and isolates (as vapi/text.py).
-_UNDRAWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _shown(match: re.Match[str]) -> str:
-    """One visible cell for one control character: the cursor's offsets stay right."""
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode control pictures: ␛ for ESC, ␇ for BEL
-    return "\u2421" if code == 0x7f else "\ufffd"
-
-
-def _guard_input_controls() -> bool:
-    """An Input whose value holds control characters (pasted, or loaded from a file).
-
-    Upstream (Textual 8.2.x, `Input._value`): the value is drawn as it is, so an ESC or a C1
-    CSI in it reaches the terminal raw (it can clear the screen or set the clipboard). Each
-    such character is drawn as one visible symbol instead; the value itself is unchanged
-    (a password keeps every character; a host name holding one is refused by its check).
-    Upstream: docs/upstream/04-input-draws-control-characters.md. Public override: Input's
-    `highlighter` can rewrite the drawn text; it needs passing to every Input built (hvctui's
-    three kinds and the palette's), so this stays in one place until they are.
-    """
-    original = getattr(Input, "_value", None)
-    if not isinstance(original, property) or original.fget is None:
-        return False
-    if _installed(original.fget):
-        return True
-    draw = original.fget
-
-    def _value(self: Input) -> Any:
-        text = draw(self)
-        plain = getattr(text, "plain", None)
-        if isinstance(plain, str) and _UNDRAWABLE.search(plain):
-            text.plain = _UNDRAWABLE.sub(_shown, plain)
-        return text
-
-    Input._value = property(_keep(_value, draw))  # type: ignore[method-assign,assignment]
     return True
 
 
@@ -281,7 +239,6 @@ def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
             "stale_dismiss": _guard_stale_dismiss(),
-            "input_controls": _guard_input_controls(),
             "styles_cache_retention": _guard_styles_cache_retention(),
             "escapes": escapes.install(),
             "undecodable_input": _guard_undecodable_input(),

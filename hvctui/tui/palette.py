@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Matcher
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher
 from textual.content import Content
 from textual.system_commands import SystemCommandsProvider
 from textual.theme import ThemeProvider
 
+from hvctui.tui.widgets.oneline import ShownControls
 from hvctui.vapi import one_line
 
 #: How much of an entry is shown (a theme name from a file may be long).
@@ -37,6 +38,13 @@ def highlighted(matcher: Matcher, shown: str) -> Content:
 def _with_keys(title: Content, keys: str) -> Content:
     return Content.assemble(title, ("  " + one_line(keys, 40), "bold $accent")) if keys \
         else title
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, its input drawing control characters as visible symbols."""
+
+    def on_mount(self) -> None:
+        self.query_one(CommandInput).highlighter = ShownControls()
 
 
 class Commands(SystemCommandsProvider):

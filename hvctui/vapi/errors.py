@@ -47,35 +47,6 @@ class ErrorType(StrEnum):
     UNVERIFIED_PEER = "UNVERIFIED_PEER"
 
 
-#: The HTTP status vCenter answers with for each error type (from its own OpenAPI specs).
-STATUS_OF_ERROR_TYPE: dict[ErrorType, int] = {
-    ErrorType.ALREADY_EXISTS: 400,
-    ErrorType.ALREADY_IN_DESIRED_STATE: 400,
-    ErrorType.CANCELED: 500,
-    ErrorType.CONCURRENT_CHANGE: 409,
-    ErrorType.ERROR: 500,
-    ErrorType.FEATURE_IN_USE: 400,
-    ErrorType.INTERNAL_SERVER_ERROR: 500,
-    ErrorType.INVALID_ARGUMENT: 400,
-    ErrorType.INVALID_ELEMENT_CONFIGURATION: 400,
-    ErrorType.INVALID_ELEMENT_TYPE: 400,
-    ErrorType.INVALID_REQUEST: 400,
-    ErrorType.NOT_ALLOWED_IN_CURRENT_STATE: 400,
-    ErrorType.NOT_FOUND: 404,
-    ErrorType.OPERATION_NOT_FOUND: 404,
-    ErrorType.RESOURCE_BUSY: 500,
-    ErrorType.RESOURCE_IN_USE: 400,
-    ErrorType.RESOURCE_INACCESSIBLE: 500,
-    ErrorType.SERVICE_UNAVAILABLE: 503,
-    ErrorType.TIMED_OUT: 500,
-    ErrorType.UNABLE_TO_ALLOCATE_RESOURCE: 500,
-    ErrorType.UNAUTHENTICATED: 401,
-    ErrorType.UNAUTHORIZED: 403,
-    ErrorType.UNEXPECTED_INPUT: 500,
-    ErrorType.UNSUPPORTED: 400,
-    ErrorType.UNVERIFIED_PEER: 400,
-}
-
 # How VMware's runtimes classify a body that carries no error_type.
 _TYPE_OF_STATUS: dict[int, ErrorType] = {
     400: ErrorType.INVALID_REQUEST,

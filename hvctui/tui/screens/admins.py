@@ -9,25 +9,22 @@ from textual import work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from hvctui.service import Call, Service
 from hvctui.tui.keys import ADMINS_KEYS, bindings
 from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
+from hvctui.tui.screens.links import CallScreen
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.tui.widgets.response import report_text
-from hvctui.vapi import HvcError, check_group, error_report, one_line
+from hvctui.vapi import check_group, one_line
 
 
-class AdminsScreen(Screen[None]):
+class AdminsScreen(CallScreen):
     BINDINGS = bindings(ADMINS_KEYS)
+    DETAIL = "admins-detail"
 
     def __init__(self, service: Service, call: Call, tz: tzinfo | None = None) -> None:
-        super().__init__()
-        self.service = service
-        self.call = call
-        self.tz = tz
+        super().__init__(service, call, tz)
         self.groups: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -42,22 +39,13 @@ class AdminsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._run()
 
-    def _detail(self, text: Text) -> None:
-        try:
-            self.query_one("#admins-detail", Static).update(text)
-        except NoMatches:  # closed while a call was in flight: nothing to show it on
-            pass
-
     @work(exclusive=True, group="admins")
     async def _run(self, add: str | None = None, remove: str | None = None) -> None:
         self._detail(Text("working...", style="italic"))
         try:
             self.groups = await self.service.administrators(self.call, add=add, remove=remove)
-        except HvcError as error:
-            self._detail(report_text(error_report(error, self.tz)))
-            return
-        except Exception as exc:  # noqa: BLE001 - never to Textual's crash screen
-            self._detail(Text(f"Unexpected failure ({type(exc).__name__}).", style="bold red"))
+        except Exception as error:  # noqa: BLE001 - never to Textual's crash screen
+            self._error(error)
             return
         try:
             options = self.query_one(OptionList)
@@ -73,9 +61,6 @@ class AdminsScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self._run()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     def action_add(self) -> None:
         self._add()

@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.css.scalar import Scalar
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
 from hvctui.tui.widgets.oneline import OneLineInput
@@ -388,8 +388,6 @@ class GroupsScreen(ModalScreen[list[str]]):
         self.groups = list(groups)
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import OptionList
-
         with Vertical(id="dialog"):
             yield Static("Admin groups (granted HLM administration)", classes="dialog-title")
             yield OptionList(*[Text(one_line(g)) for g in self.groups], id="groups-list")
@@ -401,13 +399,12 @@ class GroupsScreen(ModalScreen[list[str]]):
         self.query_one("#groups-list").focus()
 
     def _refresh_list(self) -> None:
-        from textual.widgets import OptionList
-
         options = self.query_one("#groups-list", OptionList)
         options.clear_options()
         options.add_options([Text(one_line(g)) for g in self.groups])
         if self.groups:
             options.highlighted = len(self.groups) - 1
+
     def action_add(self) -> None:
         self.app.push_screen(TextScreen("Add an admin group", "Written group@domain.",
                                         placeholder="group@domain", check=self._problem),
@@ -430,8 +427,6 @@ class GroupsScreen(ModalScreen[list[str]]):
             self._refresh_list()
 
     def action_remove(self) -> None:
-        from textual.widgets import OptionList
-
         options = self.query_one("#groups-list", OptionList)
         if options.highlighted is not None and self.groups:
             del self.groups[options.highlighted]

@@ -42,6 +42,7 @@ from hvctui.profiles.store import Profile
 from hvctui.tui.keys import FLEET_KEYS, bindings
 from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
+from hvctui.tui.widgets.oneline import OneLineInput
 from hvctui.vapi import dumps, one_line, printable
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet"):
             yield Static(id="fleet-header", classes="screen-title")
-            yield Input(placeholder="filter profiles", id="fleet-filter", compact=True)
+            yield OneLineInput(placeholder="filter profiles", id="fleet-filter", compact=True)
             yield Static(header_text(), id="fleet-columns")
             yield FleetTable(self._cells_of, id="fleet-table")
             yield Static("", id="fleet-detail")

@@ -20,14 +20,40 @@ from hvctui.tui.widgets.response import report_text
 from hvctui.vapi import HvcError, LinkHealth, error_report, one_line
 
 
-class LinksScreen(Screen[None]):
-    BINDINGS = bindings(LINKS_KEYS)
+class CallScreen(Screen[None]):
+    """A screen of one vCenter's calls (links, administrators): its line `#DETAIL` says what
+    is under way, what to do, or why a call failed."""
+
+    DETAIL = ""
 
     def __init__(self, service: Service, call: Call, tz: tzinfo | None = None) -> None:
         super().__init__()
         self.service = service
         self.call = call
         self.tz = tz
+
+    def _detail(self, text: Text) -> None:
+        try:
+            self.query_one(f"#{self.DETAIL}", Static).update(text)
+        except NoMatches:  # closed while a call was in flight: nothing to show it on
+            pass
+
+    def _error(self, error: Exception) -> None:
+        if isinstance(error, HvcError):
+            self._detail(report_text(error_report(error, self.tz)))
+        else:  # a defect: named by its type only (its text could hold a secret)
+            self._detail(Text(f"Unexpected failure ({type(error).__name__}).", style="bold red"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class LinksScreen(CallScreen):
+    BINDINGS = bindings(LINKS_KEYS)
+    DETAIL = "links-detail"
+
+    def __init__(self, service: Service, call: Call, tz: tzinfo | None = None) -> None:
+        super().__init__(service, call, tz)
         self.rows: list[LinkHealth] = []
         #: The list is being fetched (a key pressed now has nothing to act on yet). Not named
         #: `loading`: that is Textual's own reactive, which covers the screen with an overlay.
@@ -48,18 +74,6 @@ class LinksScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Link", "Domain", "Health")
         self.refresh_links()
-
-    def _detail(self, text: Text) -> None:
-        try:
-            self.query_one("#links-detail", Static).update(text)
-        except NoMatches:  # closed while a call was in flight: nothing to show it on
-            pass
-
-    def _error(self, error: Exception) -> None:
-        if isinstance(error, HvcError):
-            self._detail(report_text(error_report(error, self.tz)))
-        else:  # a defect: named by its type only (its text could hold a secret)
-            self._detail(Text(f"Unexpected failure ({type(error).__name__}).", style="bold red"))
 
     @work(exclusive=True, group="links")
     async def refresh_links(self) -> None:
@@ -103,9 +117,6 @@ class LinksScreen(Screen[None]):
                         severity="warning")
             return
         self.refresh_links()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     def _key(self, binding_id: str, default: str) -> str:
         """The key mapped to a binding now (the app knows the [keymap])."""

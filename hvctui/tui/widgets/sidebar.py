@@ -22,6 +22,7 @@ from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
 from hvctui.tui.widgets.cursorview import CursorView
+from hvctui.tui.widgets.oneline import OneLineInput
 from hvctui.vapi import one_line
 
 
@@ -101,7 +102,7 @@ class ProfileList(CursorView):
         self._command("delete")
 
 
-class FilterInput(Input):
+class FilterInput(OneLineInput):
     """Refilters as the value changes, so the list repaints in the same frame as the echo
     (a Changed message would land a frame later). Down goes to the list; the key bar says so,
     and how to make a profile there, since n in the filter is a letter of a name."""
