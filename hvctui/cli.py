@@ -168,7 +168,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the vCenter simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=_whole(1, 65535), default=8443)
+    sim.add_argument("--port", type=_whole(0, 65535), default=8443,
+                     help="port to listen on (default 8443); 0: any free port, the one bound "
+                          "is printed with the URL")
     sim.add_argument("--latency", type=_whole(0, 3_600_000, " ms"), default=0, metavar="MS",
                      help="added latency (at most an hour)")
     sim.add_argument("--session-idle", type=_seconds, default=1800.0, metavar="S",
