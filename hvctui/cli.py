@@ -805,6 +805,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         DEFAULT_CONCURRENCY,
         Fleet,
         broken_row,
+        counts_words,
         status_payload,
         table_lines,
     )
@@ -862,9 +863,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             out.result(line)
         c = payload["counts"]
         insecure = sum(row.insecure for row in rows)
-        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {c['failed']} with a "
-                 "problem" + (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure
-                              else "."))
+        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {counts_words(c)}"
+                 + (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure else "."))
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 

@@ -107,7 +107,19 @@ class FleetRow:
 
     @property
     def failed(self) -> bool:
-        return self.state in (PROBLEM, UNHEALTHY)
+        """Nothing could be learnt or done: no answer, no login, an error (not an unhealthy
+        link: that is an answer)."""
+        return self.state == PROBLEM
+
+    @property
+    def unhealthy(self) -> bool:
+        """The vCenter answered, and a link reports UNHEALTHY."""
+        return self.state == UNHEALTHY
+
+    @property
+    def fine(self) -> bool:
+        """Checked, and nothing that needs a look (no failure, no unhealthy link)."""
+        return not (self.failed or self.unhealthy)
 
     @property
     def domains(self) -> str:
@@ -155,9 +167,16 @@ def sort_rows(rows: list[FleetRow]) -> list[FleetRow]:
 
 
 def counts(rows: list[FleetRow]) -> dict[str, int]:
+    """What happened, each row counted once: failed (no answer, no login, an error) and
+    unhealthy (a link reports UNHEALTHY) apart."""
     done = sum(r.done for r in rows)
     return {"total": len(rows), "done": done, "failed": sum(r.failed for r in rows),
-            "remaining": len(rows) - done}
+            "unhealthy": sum(r.unhealthy for r in rows), "remaining": len(rows) - done}
+
+
+def counts_words(c: dict[str, int]) -> str:
+    """"1 failed, 1 unhealthy": the header's and `status`'s words for the counts."""
+    return f"{c['failed']} failed, {c['unhealthy']} unhealthy"
 
 
 def problem_of(error: BaseException) -> tuple[str, str]:
@@ -407,7 +426,7 @@ class Fleet:
 def status_payload(rows: list[FleetRow]) -> dict[str, Any]:
     """`hvctui status --json`: every row in the screen's order, and the counts."""
     ordered = sort_rows(rows)
-    return {"ok": not any(r.failed for r in ordered), "counts": counts(ordered),
+    return {"ok": all(r.fine for r in ordered), "counts": counts(ordered),
             "rows": [r.as_json() for r in ordered]}
 
 

@@ -372,7 +372,7 @@ def test_status_names_the_last_link_attempt_once_and_counts_one_profile_in_the_s
     assert row["last_link"].count("ALREADY_EXISTS") == 1, row["last_link"]
     assert code == 0 and err == ""
     code, out, err = run(capsys, "status")
-    assert err == "1 profile: 0 with a problem.\n"
+    assert err == "1 profile: 0 failed, 0 unhealthy.\n"
 
 
 # --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
@@ -608,7 +608,7 @@ def test_a_closed_pipe_ends_the_output_quietly_with_the_commands_own_exit_code(
                   "BrokenPipe"):
         assert words not in err, err
     if case == "status":
-        assert err.endswith(" 0 with a problem.\n"), err  # the count, and nothing else
+        assert err.endswith(" 0 failed, 0 unhealthy.\n"), err  # the count, and nothing else
 
 
 def test_profiles_show_prints_a_list_as_the_config_writes_it(

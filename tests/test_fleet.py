@@ -216,7 +216,7 @@ def test_status_prints_the_table_and_exits_zero_when_every_row_is_fine(
     assert lines[0].split()[:3] == ["PROFILE", "STATE", "CLOUD"]
     assert lines[1].split()[:2] == ["two", "unlinked"]
     assert lines[2].split()[:2] == ["one", "linked"] and "corp.local" in lines[2]
-    assert "2 profiles: 0 with a problem" in err
+    assert "2 profiles: 0 failed, 0 unhealthy." in err
 
 
 def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
@@ -233,7 +233,10 @@ def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
             "other": profile_at(sims, 0)})
         code = main(["status", "--json", "--concurrency", "2", "--profile", "fine",
                      "--profile", "sick", "--profile", "gone"])
-    payload = json.loads(capsys.readouterr().out)
+        payload = json.loads(capsys.readouterr().out)
+        assert main(["status", "--profile", "fine", "--profile", "sick",
+                     "--profile", "gone"]) == 1
+        assert capsys.readouterr().err.endswith("3 profiles: 1 failed, 1 unhealthy.\n")
     assert code == 1 and payload["ok"] is False
     assert [r["profile"] for r in payload["rows"]] == ["gone", "sick", "fine"]
     gone, sick, fine = payload["rows"]
@@ -241,7 +244,9 @@ def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
     assert sick["state"] == "unhealthy" and sick["links"][0]["health"] == "UNHEALTHY"
     assert sick["links"][0]["health_message"]
     assert fine["state"] == "unlinked" and fine["problem"] is None
-    assert payload["counts"] == {"total": 3, "done": 3, "failed": 2, "remaining": 0}
+    # one failed (no answer), one unhealthy (an answer: a link reports UNHEALTHY)
+    assert payload["counts"] == {"total": 3, "done": 3, "failed": 1, "unhealthy": 1,
+                                 "remaining": 0}
 
 
 def test_status_refuses_an_unknown_profile(isolated_config: Path,
@@ -282,7 +287,8 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
             assert isinstance(screen, FleetScreen)
             await wait_until(pilot, lambda: "0 remaining" in header(screen))
             await wait_until(pilot, lambda: screen.shown[0] == "omega" and not screen._dirty)
-            assert "4 done  2 failed  0 remaining" in header(screen)
+            # the unhealthy link is an answer, not a failure: counted apart
+            assert "4 done  1 failed, 1 unhealthy  0 remaining" in header(screen)
             assert screen.shown == ["omega", "gamma", "alpha", "beta"]
             assert cell(screen, 0, 2) == "problem" and cell(screen, 0, 4).startswith(
                 "cannot reach: ")

@@ -148,6 +148,9 @@ class FleetScreen(Screen[None]):
         out.append(f"{c['done']} done", style="bold")
         out.append("  ")
         out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")
+        out.append(", ")
+        out.append(f"{c['unhealthy']} unhealthy",
+                   style="bold yellow" if c["unhealthy"] else "bold")
         out.append(f"  {c['remaining']} remaining")
         if self.query_one("#fleet-filter", Input).value.strip():
             out.append(f"  ({len(self.shown)} shown)")
