@@ -23,7 +23,14 @@ from hvctui.profiles.credentials import (
 )
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
-from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
+from hvctui.vapi import (
+    HvcError,
+    InputError,
+    Secret,
+    Timeouts,
+    normalize_thumbprint,
+    one_line,
+)
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateInfo, PscCheck
@@ -388,12 +395,19 @@ class Fleet:
             try:
                 call = await self._call(row.profile, profile, need_spec=True)
             except NotReady as error:
+                # An attempt that sent nothing is an attempt: in the history, as the form's.
+                self.service.record_not_sent(row.profile, profile.server, "link", error)
                 kind, detail = problem_of(error)
                 return row.with_problem(kind, detail, outcome=f"not linked: "
-                                        f"{PROBLEM_WORDS[kind]}")
+                                        f"{PROBLEM_WORDS[kind]}",
+                                        last_link=self.last_links().get(row.profile, ""))
             if call.needs_pin:
-                return row.with_problem("needs_pin", "link it from the main screen first, "
-                                        "to pin its certificate", outcome="not linked")
+                why = "link it from the main screen first, to pin its certificate"
+                self.service.record_not_sent(row.profile, profile.server, "link", InputError(
+                    f"TLS mode is pinned and nothing is pinned yet: {why}",
+                    field="pin_sha256"))
+                return row.with_problem("needs_pin", why, outcome="not linked",
+                                        last_link=self.last_links().get(row.profile, ""))
             assert call.spec is not None
             psc = f"{call.spec.psc_hostname}:{call.spec.port or 443}"
             async with gate:

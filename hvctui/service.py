@@ -502,6 +502,16 @@ class Service:
                duration_ms: int) -> None:
         """Add one entry to the history; a history that cannot be written is reported, not
         raised (the call's own outcome matters more)."""
+        self._append(call.label, call.connection.server, what, error, detail, duration_ms)
+
+    def record_not_sent(self, name: str, server: str, what: str, error: BaseException) -> None:
+        """Add the entry of an attempt that stopped before anything was sent (a password
+        nobody gave, a profile not pinned yet): the fleet's attempts are in the history
+        as the form's are, each with its profile, status and why."""
+        self._append(name or "(unsaved)", server, what, error, "", 0)
+
+    def _append(self, label: str, server: str, what: str, error: BaseException | None,
+                detail: str, duration_ms: int) -> None:
         status = status_of(error)
         if isinstance(error, (asyncio.CancelledError, KeyboardInterrupt, Cancelled)):
             status = self.cancelled_status
@@ -509,9 +519,8 @@ class Service:
             detail = f"{error.title}: {error.message}" if error.message else error.title
         try:
             self.history.append(HistoryEntry(
-                now_text(), one_line(call.label, 80), one_line(what, 120),
-                one_line(call.connection.server, 120), status, duration_ms,
-                one_line(detail, 200)))
+                now_text(), one_line(label, 80), one_line(what, 120),
+                one_line(server, 120), status, duration_ms, one_line(detail, 200)))
             self.history_problem = ""
         except OSError as exc:
             self.history_problem = f"history not written: {exc.strerror or exc}"

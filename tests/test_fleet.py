@@ -363,3 +363,49 @@ async def test_escape_cancels_the_refresh_and_a_typed_password_is_asked_once(
             assert "3 done" in header(screen) and isinstance(app.screen, FleetScreen)
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, FleetScreen))
+
+
+async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows(
+        isolated_config: Path) -> None:
+    """A link from the fleet that stops before anything is sent (the password question
+    skipped, a vCenter not pinned yet) is an attempt: F4 lists it with its profile, status
+    and why, as it lists the form's."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+    from hvctui.tui.screens.history import HistoryScreen
+    from tests.tui_support import screen_text, wait_until, write_config
+
+    with fleet_sim([World(seed=50)]) as sims:
+        path = write_config(isolated_config, {
+            "typed": profile_at(sims, 0, password_source="prompt"),
+            "unpinned": profile_at(sims, 0, pin_sha256="")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.press("escape")  # the refresh's question: skipped
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running)
+            screen.table.move_cursor(row=0)
+            await pilot.press("space", "space", "l")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.press("escape")  # the link's question: skipped too
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                             and not screen.running)
+            assert screen.rows["typed"].outcome == "not linked: password needed"
+            assert screen.rows["unpinned"].outcome == "not linked"
+            # the row's "last link attempt" is this one, from the history
+            assert " NotReady " in screen.rows["typed"].last_link + " "
+            await pilot.press("f4")
+            await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            entries = {e.profile: e for e in app.screen._entries}
+            assert set(entries) == {"typed", "unpinned"}
+            assert all(e.call == "link" and e.server == sims.vcenters[0].server
+                       for e in entries.values())
+            assert entries["typed"].status == "NotReady"
+            assert "password" in entries["typed"].detail
+            assert "nothing is pinned yet" in entries["unpinned"].detail
+            text = screen_text(app)
+            assert "typed" in text and "unpinned" in text
