@@ -22,6 +22,7 @@ from hvctui.profiles.credentials import (
     PasswordUnavailable,
     psc_key,
     vcenter_key,
+    withheld,
 )
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
@@ -330,10 +331,12 @@ def prepare(
     typed = typed or {}
     credentials = credentials or Credentials()
     store_hint = f"hvctui password set --profile {name}" if name else ""
+    # A profile's source gives the password of the user and server it is saved with, only.
+    saved_vcenter, saved_psc = (vcenter_key(base), psc_key(base)) if base else (None, None)
     password = _password(
         typed.get("password", ""), vcenter_key(profile), profile.password_source,
         PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
-        credentials, store_hint)
+        credentials, store_hint, saved_vcenter)
     spec = None
     psc_only = None
     if need_psc_password and not need_spec:
@@ -346,12 +349,12 @@ def prepare(
         psc_only = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
     if need_spec:
         psc_password = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
         from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
@@ -380,8 +383,10 @@ def prepare(
 
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
               prompt: Prompt | None, field: str, problems: list[FieldProblem],
-              ask_in_form: bool, credentials: Credentials, store_hint: str) -> Secret | None:
-    """The password of `key`, or None with its problem added."""
+              ask_in_form: bool, credentials: Credentials, store_hint: str,
+              saved: CredentialKey | None = None) -> Secret | None:
+    """The password of `key`, or None with its problem added. `saved`: the key the profile
+    is saved with, the only one its source gives a password for (credentials.withheld)."""
     if not key.user or not key.server:
         return None  # the user or the server is missing, and named so: whose password?
     try:
@@ -392,19 +397,26 @@ def _password(typed: str, key: CredentialKey, source: str, override_env: str,
         if problems and prompt is not None:
             return None  # do not ask for a password for a call that cannot be sent anyway
         found = credentials.find(key, source, override_env=override_env,
-                                 store_hint=store_hint)
+                                 store_hint=store_hint, saved=saved)
         if found is not None:
             return found
+        why = withheld(key, source, saved)
         if prompt is None or ask_in_form:
             if ask_in_form:  # the TUI: the form is where a missing password is given
-                problems.append(FieldProblem(field, "is required: type it (kept in memory "
-                                             "only)"))
+                problems.append(FieldProblem(field, f"{why}; type it here (kept in memory "
+                                             "only)" if why else "is required: type it (kept "
+                                             "in memory only)"))
                 return None
+            if why:
+                raise PasswordUnavailable(
+                    f"no password for {key}: {why}, and there is no terminal to ask on",
+                    hint=(f"set {override_env}, or " if override_env else "") +
+                    "save the profile with this user and server (hvctui profiles set)")
             raise PasswordUnavailable(
                 f"no password for {key}: there is no terminal to ask on",
                 hint=(f"set {override_env}, or " if override_env else "") +
                 "give the profile another password source (env:VARNAME, keyring, command:)")
-        value = prompt(f"Password for {key}: ")
+        value = prompt(f"Password for {key} ({why}): " if why else f"Password for {key}: ")
         if not value:
             credentials.decline(key)
             raise PasswordUnavailable(f"no password was given for {key} (the prompt was "
