@@ -381,6 +381,47 @@ def prepare(
     return Call(name, profile, connection, spec, needs_pin, psc_only, sends)
 
 
+#: The profile fields that name whose password it is, and where it comes from.
+_PASSWORD_FIELDS = {"password": ("user", "server", "password_source"),
+                    "psc_password": ("psc_user", "psc_hostname", "psc_port",
+                                     "psc_password_source")}
+
+
+@dataclass(frozen=True)
+class PasswordState:
+    """What a face says of a password field: held for its user and server in this process,
+    or taken from the profile's source, or to be given by a person (and why)."""
+
+    held: bool
+    source: str
+    #: Why the profile's source is not used for the user and server shown (withheld), or "".
+    withheld: str = ""
+    #: "user", "server" or "user and server": what differs from the saved profile.
+    edited: str = ""
+
+
+def password_state(credentials: Credentials, base: Profile | None, values: dict[str, Any],
+                   field_name: str) -> PasswordState:
+    """The state of a password field for a form showing `values` (raw, unsaved) over the
+    saved `base`: by the same keys and rule as `prepare` (credentials.withheld)."""
+    names = _PASSWORD_FIELDS[field_name]
+    saved = base or Profile()
+    shown = Profile(**{name: str(values.get(name, getattr(saved, name))).strip()
+                       for name in names})
+    key_of = vcenter_key if field_name == "password" else psc_key
+    key = key_of(shown)
+    source = getattr(shown, names[-1])
+    why = withheld(key, source, key_of(base) if base else None)
+    edited = ""
+    if why:
+        saved_key = key_of(saved)
+        edited = " and ".join(w for w, differs in (("user", saved_key.user != key.user),
+                                                    ("server", saved_key.server != key.server))
+                              if differs)
+    held = bool(key.user and key.server) and credentials.held(key) is not None
+    return PasswordState(held, source, why, edited)
+
+
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
               prompt: Prompt | None, field: str, problems: list[FieldProblem],
               ask_in_form: bool, credentials: Credentials, store_hint: str,

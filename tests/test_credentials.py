@@ -539,6 +539,65 @@ def test_the_cli_and_the_service_never_send_a_profiles_source_password_for_anoth
     assert seen == [("auditor@vmc.local", PASSWORD)]
 
 
+async def test_the_password_hint_follows_what_the_session_holds(
+        sim: Sim, isolated_config: Path) -> None:
+    """The form's password hint says what is true now: once the fleet's question holds the
+    password it says so at once (no profile switch needed), and once a server refuses it,
+    it no longer does; an edit of the user says the source is the saved user's only."""
+    from textual.widgets import Input
+
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+
+    from .tui_support import wait_until
+
+    path = write_config(isolated_config, {"typed": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="prompt")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        assert form.hint("password") == "type it; kept in memory only"
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        app.screen.query_one(Input).value = PASSWORD
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                         and app.screen.rows["typed"].state == "unlinked")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        assert form.hint("password").startswith("typed earlier in this session")
+        # the server's password changes: the next login refuses the one held
+        sim.world.users["cloudadmin@vmc.local"].password = "changed"
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                         and app.screen.rows["typed"].kind == "cannot_log_in")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        assert form.hint("password") == "type it; kept in memory only"
+
+
+async def test_the_password_hint_says_a_source_is_the_saved_users_only(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+
+    monkeypatch.setenv("CORP_PW", PASSWORD)
+    path = write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="env:CORP_PW")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        assert form.hint("password") == "from $CORP_PW (or type to override)"
+        form.input("user").value = "auditor@vmc.local"
+        await pilot.pause()
+        assert form.hint("password") == ("type it: env:CORP_PW is for the saved user only "
+                                         "(kept in memory only)")
+        form.input("user").value = "cloudadmin@vmc.local"
+        await pilot.pause()
+        assert form.hint("password") == "from $CORP_PW (or type to override)"
+
+
 def test_ipv6_servers_keep_their_brackets_and_one_spelling_in_the_key() -> None:
     assert CredentialKey.at("u", "[::1]:8443") != CredentialKey.at("u", "[::1:8443]")
     assert CredentialKey.at("u", "[0:0::1]:8443") == CredentialKey.at("u", "[::1]:8443")

@@ -393,7 +393,8 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
             await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
             await pilot.press("escape")  # the link's question: skipped too
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
-                             and not screen.running)
+                             and not screen.running and screen.rows["typed"].outcome
+                             and screen.rows["unpinned"].outcome)
             assert screen.rows["typed"].outcome == "not linked: password needed"
             assert screen.rows["unpinned"].outcome == "not linked"
             # the row's "last link attempt" is this one, from the history

@@ -145,6 +145,19 @@ class Credentials:
         #: Passwords a server refused for a key: never sent to it again by this process (SSO
         #: locks an account after three failed logins).
         self._rejected: dict[CredentialKey, list[Secret]] = {}
+        #: Told after each change of what is held, refused or declined (a face's hints).
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each change of what is held or refused; returns the
+        function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners \
+            else None
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def held(self, key: CredentialKey) -> Secret | None:
         return self._held.get(key)
@@ -161,8 +174,11 @@ class Credentials:
         _check_text(secret, key)
         self.check_not_rejected(key, secret, "typed")
         disable_core_dumps()
+        changed = self._held.get(key) != secret or key in self._declined
         self._held[key] = secret
         self._declined.pop(key, None)
+        if changed:
+            self._changed()
         return secret
 
     def reject(self, key: CredentialKey, secret: Secret) -> None:
@@ -170,6 +186,7 @@ class Credentials:
         if self._held.get(key) == secret:
             del self._held[key]
         self._rejected.setdefault(key, []).append(secret)
+        self._changed()
 
     def check_not_rejected(self, key: CredentialKey, secret: Secret, where: str) -> Secret:
         """`secret`, unless the server already refused it for `key` in this process."""
@@ -183,6 +200,7 @@ class Credentials:
     def decline(self, key: CredentialKey, why: str = "its question was skipped") -> None:
         """The person was asked for `key` and gave nothing usable: later finds say `why`."""
         self._declined[key] = why
+        self._changed()
 
     def find(self, key: CredentialKey, source: str, *, override_env: str = "",
              store_hint: str = "", saved: CredentialKey | None = None) -> Secret | None:
