@@ -283,9 +283,11 @@ class Fleet:
                 credentials.decline(key, "the one typed was refused by the server earlier in "
                                     "this session, so it was not sent again")
 
-    async def _call(self, name: str, profile: Profile, need_spec: bool) -> Call:
-        await self._ask(vcenter_key(profile), profile.password_source)
-        if need_spec:
+    async def _call(self, name: str, profile: Profile, need_spec: bool,
+                    ask: bool = True) -> Call:
+        if ask:
+            await self._ask(vcenter_key(profile), profile.password_source)
+        if need_spec and ask:
             await self._ask(psc_key(profile), profile.psc_password_source)
         return self.service.prepare(name, profile, {}, need_spec=need_spec,
                                     timeouts=self.timeouts, allow_first_use_pin=True)
@@ -301,9 +303,9 @@ class Fleet:
         return replace(row, state=state, links=links, checked_at=_now(), problem="", kind="")
 
     async def _refresh_one(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
-                           out: asyncio.Queue[FleetRow]) -> FleetRow:
+                           out: asyncio.Queue[FleetRow], ask: bool = True) -> FleetRow:
         try:
-            call = await self._call(row.profile, profile, need_spec=False)
+            call = await self._call(row.profile, profile, need_spec=False, ask=ask)
         except NotReady as error:
             return row.with_problem(*problem_of(error), checked_at=_now())
         if call.needs_pin:
@@ -319,16 +321,23 @@ class Fleet:
             except Exception as error:  # noqa: BLE001 - each row reports its own failure
                 return row.with_problem(*problem_of(error), checked_at=_now(), links=())
 
-    async def refresh(self, profiles: dict[str, Profile], names: list[str] | None = None
-                      ) -> AsyncIterator[FleetRow]:
+    async def refresh(self, profiles: dict[str, Profile], names: list[str] | None = None,
+                      *, ask: bool = True) -> AsyncIterator[FleetRow]:
         """Each profile's row as its answer arrives (a CHECKING row first when its call
         starts). At most `concurrency` calls at once; closing or cancelling the iteration
-        cancels every call still in flight (each logs out on its way out)."""
-        self._asked.clear()  # a question skipped before is asked again on a new refresh
+        cancels every call still in flight (each logs out on its way out). `ask=False`: no
+        password question (a row checked again after another screen's call)."""
+        if ask:
+            self._asked.clear()  # a question skipped before is asked again on a new refresh
         rows = self.pending_rows(profiles, names)
         jobs = [(row, profiles[name]) for row, name in
                 zip(rows, [n for n in (names or list(profiles)) if n in profiles])]
-        async for row in self._run(jobs, self._refresh_one):
+
+        async def one(row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
+                      out: asyncio.Queue[FleetRow]) -> FleetRow:
+            return await self._refresh_one(row, profile, gate, out, ask=ask)
+
+        async for row in self._run(jobs, one):
             yield row
 
     async def _run(self, jobs: list[tuple[FleetRow, Profile]],

@@ -544,6 +544,8 @@ class Service:
     psc_checker: PscChecker | None = None
     #: The passwords of this process, each held for its user at its server.
     credentials: Credentials = field(default_factory=Credentials)
+    _recorded_listeners: list[Callable[[str, str, str], None]] = field(
+        default_factory=list, repr=False)
 
     def prepare(self, name: str, base: Profile | None, overrides: dict[str, Any], *,
                 need_spec: bool, **options: Any) -> Call:
@@ -577,6 +579,16 @@ class Service:
             self.history_problem = ""
         except OSError as exc:
             self.history_problem = f"history not written: {exc.strerror or exc}"
+        for listener in list(self._recorded_listeners):
+            listener(label, what, status)
+
+    def on_recorded(self, listener: Callable[[str, str, str], None]) -> Callable[[], None]:
+        """Call `listener(profile, what, status)` after each call is recorded (a link, an
+        unlink, an admin change, from any screen): a face that shows the profile's state
+        updates it. Returns the function that stops it."""
+        self._recorded_listeners.append(listener)
+        return lambda: self._recorded_listeners.remove(listener) \
+            if listener in self._recorded_listeners else None
 
     async def _recorded(self, call: Call, what: str, run: Callable[[_Stopwatch],
                                                                    Awaitable[Any]],

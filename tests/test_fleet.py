@@ -410,3 +410,75 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
             assert "nothing is pinned yet" in entries["unpinned"].detail
             text = screen_text(app)
             assert "typed" in text and "unpinned" in text
+
+
+async def test_a_link_made_over_the_fleet_updates_its_row_when_it_finishes(
+        isolated_config: Path) -> None:
+    """The palette's Link (the main screen's link) run while the fleet is shown: when it
+    finishes, the profile's row shows it linked (and the history's attempt), not its old
+    'unlinked' until `r`."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+    from hvctui.tui.screens.fleet import FleetScreen
+    from tests.tui_support import wait_for_dialog, wait_until, write_config
+
+    worlds = [World(seed=60), World(seed=61)]
+    with fleet_sim(worlds) as sims:
+        path = write_config(isolated_config, {"alpha": profile_at(sims, 0),
+                                              "beta": profile_at(sims, 1)})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            assert cell(screen, screen.shown.index("alpha"), 2) == "unlinked"
+            app.main.action_link()  # what ctrl+p: Link runs, over the fleet
+            await wait_for_dialog(pilot, TrustScreen)
+            await pilot.press("t")
+            await wait_for_dialog(pilot, ConfirmScreen)
+            await pilot.press("n")
+            await wait_until(pilot, lambda: app.screen is screen)
+            assert worlds[0].links
+            await wait_until(pilot, lambda: screen.rows["alpha"].state == LINKED
+                             and not screen._dirty)
+            row = screen.shown.index("alpha")
+            assert cell(screen, row, 2) == "linked"
+            assert cell(screen, row, 4).startswith("corp.local HEALTHY")
+            assert screen.rows["alpha"].last_link.split()[1] == "ok"
+            assert screen.rows["beta"].state == UNLINKED  # only the row linked is asked again
+
+
+async def test_a_row_linked_from_the_fleet_stays_in_view_as_it_sorts_lower(
+        isolated_config: Path) -> None:
+    """The linked row moves below the unlinked ones; the cursor follows it, and so does the
+    view (it went out of sight, so the row seemed not to change)."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import TrustScreen
+    from hvctui.tui.screens.fleet import FleetScreen
+    from tests.tui_support import screen_text, wait_for_dialog, wait_until, write_config
+
+    with fleet_sim([World(seed=62)]) as sims:
+        gone = unused_address()
+        profiles = {f"a-gone-{i:02}": corp_profile(gone, pin="AD:" * 31 + "AD")
+                    for i in range(12)}
+        profiles["m-link"] = profile_at(sims, 0)
+        profiles |= {f"n-other-{i}": profile_at(sims, 0) for i in range(5)}
+        app = HvcApp(config_path=write_config(isolated_config, profiles))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            screen.table.move_cursor(row=screen.shown.index("m-link"))
+            await pilot.press("l")
+            await wait_for_dialog(pilot, TrustScreen)
+            await pilot.press("t")
+            await wait_until(pilot, lambda: screen.rows["m-link"].state == LINKED
+                             and not screen._dirty)
+            await pilot.pause()
+            assert screen.shown[-1] == "m-link" and screen.table.cursor_name == "m-link"
+            lines = [line for line in screen_text(app).splitlines() if "m-link" in line]
+            assert any(" linked " in line for line in lines), lines

@@ -109,6 +109,9 @@ class FleetScreen(Screen[None]):
         self.selected: set[str] = set()
         self.shown: list[str] = []
         self._job: Worker[None] | None = None
+        #: The profiles the fleet's own link is linking now (their rows follow that job).
+        self._linking: set[str] = set()
+        self._stop_listening = lambda: None
         self._dirty = False
         self._what = ""
 
@@ -134,6 +137,31 @@ class FleetScreen(Screen[None]):
         self.redraw()
         self.table.focus()
         self.refresh_fleet()
+        self._stop_listening = self.fleet.service.on_recorded(self._recorded)
+
+    def on_unmount(self) -> None:
+        self._stop_listening()
+
+    def _recorded(self, profile: str, what: str, status: str) -> None:
+        """A link (or unlink) of one of these profiles finished on another screen (the
+        palette's Link, F2 over this screen): its row shows what is true now, not what it
+        was before, without waiting for `r`. The fleet's own links update their rows
+        themselves."""
+        if not (what == "link" or what.startswith("unlink ")):
+            return
+        if profile not in self.names or profile in self._linking:
+            return
+        self._recheck(profile)
+
+    @work(group="fleet-recheck")
+    async def _recheck(self, name: str) -> None:
+        self.rows[name] = replace(self.rows[name], state=CHECKING)
+        self._dirty = True
+        try:
+            async for row in self.fleet.refresh(self.profiles, [name], ask=False):
+                self._arrived(replace(row, outcome=self.rows[name].outcome))
+        finally:
+            self._dirty = True
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -329,6 +357,7 @@ class FleetScreen(Screen[None]):
 
     @work(group="fleet", exclusive=True)
     async def _link(self, names: list[str]) -> None:
+        self._linking = set(names)
         try:
             async for row in self.fleet.link(self.profiles, names, self._decide_trust,
                                              self.rows):
@@ -337,6 +366,7 @@ class FleetScreen(Screen[None]):
             self._cancelled()
             raise
         finally:
+            self._linking = set()
             self.selected -= set(names)
             self._dirty = True
 
