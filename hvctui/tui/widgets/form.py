@@ -140,10 +140,14 @@ class FormText(Widget):
 class EditRow(Widget, can_focus=True):
     """The row being edited: drawn like the others until it gets focus, then the editor."""
 
+    COMPONENT_CLASSES = {"edit-row--focused-label"}
     DEFAULT_CSS = f"""
     EditRow {{ height: 1; layout: horizontal; text-wrap: nowrap; text-overflow: ellipsis; }}
     EditRow > Input, EditRow > Choice {{ margin-left: {LABEL_WIDTH}; width: 1fr; }}
     EditRow:focus {{ background: $boost; }}
+    /* Where typing goes is unmistakable, in every theme and without colours (reverse): the
+       label of the row whose editor has focus is a block of the theme's accent. */
+    EditRow > .edit-row--focused-label {{ color: $accent; text-style: bold reverse; }}
     /* A placeholder must never read as a value, colours or not (NO_COLOR). */
     EditRow > Input > .input--placeholder {{ text-style: italic dim; }}
     """
@@ -185,7 +189,19 @@ class EditRow(Widget, can_focus=True):
         return editor
 
     def render(self) -> Text:
-        return self.label if self.editor is not None else self.drawn
+        if self.editor is None:
+            return self.drawn
+        if not self.has_focus_within:
+            return self.label
+        label = self.label.copy()
+        label.stylize(self.get_component_rich_style("edit-row--focused-label", partial=True))
+        return label
+
+    def on_descendant_focus(self) -> None:
+        self.refresh()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh()
 
     async def on_focus(self) -> None:
         # Focus moves on as soon as the editor is mounted, inside this handler: a key that
