@@ -544,7 +544,7 @@ class Service:
     psc_checker: PscChecker | None = None
     #: The passwords of this process, each held for its user at its server.
     credentials: Credentials = field(default_factory=Credentials)
-    _recorded_listeners: list[Callable[[str, str, str], None]] = field(
+    _recorded_listeners: list[Callable[[str, str, str, str], None]] = field(
         default_factory=list, repr=False)
 
     def prepare(self, name: str, base: Profile | None, overrides: dict[str, Any], *,
@@ -580,12 +580,13 @@ class Service:
         except OSError as exc:
             self.history_problem = f"history not written: {exc.strerror or exc}"
         for listener in list(self._recorded_listeners):
-            listener(label, what, status)
+            listener(label, server, what, status)
 
-    def on_recorded(self, listener: Callable[[str, str, str], None]) -> Callable[[], None]:
-        """Call `listener(profile, what, status)` after each call is recorded (a link, an
-        unlink, an admin change, from any screen): a face that shows the profile's state
-        updates it. Returns the function that stops it."""
+    def on_recorded(self, listener: Callable[[str, str, str, str], None]
+                    ) -> Callable[[], None]:
+        """Call `listener(profile, server, what, status)` after each call is recorded (a
+        link, an unlink, an admin change, from any screen): a face that shows the state of
+        that profile or server updates it. Returns the function that stops it."""
         self._recorded_listeners.append(listener)
         return lambda: self._recorded_listeners.remove(listener) \
             if listener in self._recorded_listeners else None

@@ -387,9 +387,12 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
             screen = app.screen
             assert isinstance(screen, FleetScreen)
-            await wait_until(pilot, lambda: not screen.running)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            await pilot.pause()
             screen.table.move_cursor(row=0)
-            await pilot.press("space", "space", "l")
+            await pilot.press("space", "space")
+            assert screen.selected == {"typed", "unpinned"}
+            await pilot.press("l")
             await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
             await pilot.press("escape")  # the link's question: skipped too
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
@@ -425,7 +428,8 @@ async def test_a_link_made_over_the_fleet_updates_its_row_when_it_finishes(
     worlds = [World(seed=60), World(seed=61)]
     with fleet_sim(worlds) as sims:
         path = write_config(isolated_config, {"alpha": profile_at(sims, 0),
-                                              "beta": profile_at(sims, 1)})
+                                              "beta": profile_at(sims, 1),
+                                              "gamma": profile_at(sims, 0)})
         app = HvcApp(config_path=path)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f6")
@@ -447,7 +451,9 @@ async def test_a_link_made_over_the_fleet_updates_its_row_when_it_finishes(
             assert cell(screen, row, 2) == "linked"
             assert cell(screen, row, 4).startswith("corp.local HEALTHY")
             assert screen.rows["alpha"].last_link.split()[1] == "ok"
-            assert screen.rows["beta"].state == UNLINKED  # only the row linked is asked again
+            # the same vCenter's other profile shows the link too; another vCenter's is as it was
+            await wait_until(pilot, lambda: screen.rows["gamma"].state == LINKED)
+            assert screen.rows["beta"].state == UNLINKED
 
 
 async def test_a_row_linked_from_the_fleet_stays_in_view_as_it_sorts_lower(
@@ -479,6 +485,10 @@ async def test_a_row_linked_from_the_fleet_stays_in_view_as_it_sorts_lower(
             await wait_until(pilot, lambda: screen.rows["m-link"].state == LINKED
                              and not screen._dirty)
             await pilot.pause()
-            assert screen.shown[-1] == "m-link" and screen.table.cursor_name == "m-link"
+            # the other profiles of that vCenter are checked again after the link too
+            await wait_until(pilot, lambda: all(screen.rows[f"n-other-{i}"].state == LINKED
+                                                for i in range(5)) and not screen._dirty)
+            await pilot.pause()
+            assert screen.table.cursor_name == "m-link"
             lines = [line for line in screen_text(app).splitlines() if "m-link" in line]
             assert any(" linked " in line for line in lines), lines

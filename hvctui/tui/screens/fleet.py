@@ -142,24 +142,30 @@ class FleetScreen(Screen[None]):
     def on_unmount(self) -> None:
         self._stop_listening()
 
-    def _recorded(self, profile: str, what: str, status: str) -> None:
-        """A link (or unlink) of one of these profiles finished on another screen (the
-        palette's Link, F2 over this screen): its row shows what is true now, not what it
-        was before, without waiting for `r`. The fleet's own links update their rows
-        themselves."""
+    def _recorded(self, profile: str, server: str, what: str, status: str) -> None:
+        """A link (or unlink) finished, here or on another screen (the palette's Link, F2
+        over this screen): the rows of that profile and of every other profile of the same
+        vCenter show what is true now, not what they were before, without waiting for `r`.
+        The rows the fleet's own link is linking follow that link."""
         if not (what == "link" or what.startswith("unlink ")):
             return
-        if profile not in self.names or profile in self._linking:
-            return
-        self._recheck(profile)
+        from hvctui.profiles.credentials import CredentialKey
+
+        where = CredentialKey.at("", server).server
+        names = [n for n in self.names if n not in self._linking and n in self.rows
+                 and (n == profile
+                      or CredentialKey.at("", self.profiles[n].server).server == where)]
+        if names:
+            self._recheck(names)
 
     @work(group="fleet-recheck")
-    async def _recheck(self, name: str) -> None:
-        self.rows[name] = replace(self.rows[name], state=CHECKING)
+    async def _recheck(self, names: list[str]) -> None:
+        for name in names:
+            self.rows[name] = replace(self.rows[name], state=CHECKING)
         self._dirty = True
         try:
-            async for row in self.fleet.refresh(self.profiles, [name], ask=False):
-                self._arrived(replace(row, outcome=self.rows[name].outcome))
+            async for row in self.fleet.refresh(self.profiles, names, ask=False):
+                self._arrived(replace(row, outcome=self.rows[row.profile].outcome))
         finally:
             self._dirty = True
 
