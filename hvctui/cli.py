@@ -168,7 +168,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the vCenter simulator in the foreground")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=_whole(1, 65535), default=8443)
+    sim.add_argument("--port", type=_whole(0, 65535), default=8443,
+                     help="port to listen on (default 8443); 0: any free port, the one bound "
+                          "is printed with the URL")
     sim.add_argument("--latency", type=_whole(0, 3_600_000, " ms"), default=0, metavar="MS",
                      help="added latency (at most an hour)")
     sim.add_argument("--session-idle", type=_seconds, default=1800.0, metavar="S",
@@ -797,6 +799,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         DEFAULT_CONCURRENCY,
         Fleet,
         broken_row,
+        counts_words,
         status_payload,
         table_lines,
     )
@@ -854,9 +857,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             out.result(line)
         c = payload["counts"]
         insecure = sum(row.insecure for row in rows)
-        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {c['failed']} with a "
-                 "problem" + (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure
-                              else "."))
+        out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {counts_words(c)}"
+                 + (f"; {insecure} with TLS NOT VERIFIED (insecure)." if insecure else "."))
     return ExitCode.OK if payload["ok"] else ExitCode.SERVER_ERROR
 
 

@@ -23,7 +23,14 @@ from hvctui.profiles.credentials import (
 )
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service
-from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
+from hvctui.vapi import (
+    HvcError,
+    InputError,
+    Secret,
+    Timeouts,
+    normalize_thumbprint,
+    one_line,
+)
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateInfo, PscCheck
@@ -107,7 +114,19 @@ class FleetRow:
 
     @property
     def failed(self) -> bool:
-        return self.state in (PROBLEM, UNHEALTHY)
+        """Nothing could be learnt or done: no answer, no login, an error (not an unhealthy
+        link: that is an answer)."""
+        return self.state == PROBLEM
+
+    @property
+    def unhealthy(self) -> bool:
+        """The vCenter answered, and a link reports UNHEALTHY."""
+        return self.state == UNHEALTHY
+
+    @property
+    def fine(self) -> bool:
+        """Checked, and nothing that needs a look (no failure, no unhealthy link)."""
+        return not (self.failed or self.unhealthy)
 
     @property
     def domains(self) -> str:
@@ -155,9 +174,16 @@ def sort_rows(rows: list[FleetRow]) -> list[FleetRow]:
 
 
 def counts(rows: list[FleetRow]) -> dict[str, int]:
+    """What happened, each row counted once: failed (no answer, no login, an error) and
+    unhealthy (a link reports UNHEALTHY) apart."""
     done = sum(r.done for r in rows)
     return {"total": len(rows), "done": done, "failed": sum(r.failed for r in rows),
-            "remaining": len(rows) - done}
+            "unhealthy": sum(r.unhealthy for r in rows), "remaining": len(rows) - done}
+
+
+def counts_words(c: dict[str, int]) -> str:
+    """"1 failed, 1 unhealthy": the header's and `status`'s words for the counts."""
+    return f"{c['failed']} failed, {c['unhealthy']} unhealthy"
 
 
 def problem_of(error: BaseException) -> tuple[str, str]:
@@ -257,9 +283,11 @@ class Fleet:
                 credentials.decline(key, "the one typed was refused by the server earlier in "
                                     "this session, so it was not sent again")
 
-    async def _call(self, name: str, profile: Profile, need_spec: bool) -> Call:
-        await self._ask(vcenter_key(profile), profile.password_source)
-        if need_spec:
+    async def _call(self, name: str, profile: Profile, need_spec: bool,
+                    ask: bool = True) -> Call:
+        if ask:
+            await self._ask(vcenter_key(profile), profile.password_source)
+        if need_spec and ask:
             await self._ask(psc_key(profile), profile.psc_password_source)
         return self.service.prepare(name, profile, {}, need_spec=need_spec,
                                     timeouts=self.timeouts, allow_first_use_pin=True)
@@ -275,9 +303,9 @@ class Fleet:
         return replace(row, state=state, links=links, checked_at=_now(), problem="", kind="")
 
     async def _refresh_one(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
-                           out: asyncio.Queue[FleetRow]) -> FleetRow:
+                           out: asyncio.Queue[FleetRow], ask: bool = True) -> FleetRow:
         try:
-            call = await self._call(row.profile, profile, need_spec=False)
+            call = await self._call(row.profile, profile, need_spec=False, ask=ask)
         except NotReady as error:
             return row.with_problem(*problem_of(error), checked_at=_now())
         if call.needs_pin:
@@ -293,16 +321,23 @@ class Fleet:
             except Exception as error:  # noqa: BLE001 - each row reports its own failure
                 return row.with_problem(*problem_of(error), checked_at=_now(), links=())
 
-    async def refresh(self, profiles: dict[str, Profile], names: list[str] | None = None
-                      ) -> AsyncIterator[FleetRow]:
+    async def refresh(self, profiles: dict[str, Profile], names: list[str] | None = None,
+                      *, ask: bool = True) -> AsyncIterator[FleetRow]:
         """Each profile's row as its answer arrives (a CHECKING row first when its call
         starts). At most `concurrency` calls at once; closing or cancelling the iteration
-        cancels every call still in flight (each logs out on its way out)."""
-        self._asked.clear()  # a question skipped before is asked again on a new refresh
+        cancels every call still in flight (each logs out on its way out). `ask=False`: no
+        password question (a row checked again after another screen's call)."""
+        if ask:
+            self._asked.clear()  # a question skipped before is asked again on a new refresh
         rows = self.pending_rows(profiles, names)
         jobs = [(row, profiles[name]) for row, name in
                 zip(rows, [n for n in (names or list(profiles)) if n in profiles])]
-        async for row in self._run(jobs, self._refresh_one):
+
+        async def one(row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
+                      out: asyncio.Queue[FleetRow]) -> FleetRow:
+            return await self._refresh_one(row, profile, gate, out, ask=ask)
+
+        async for row in self._run(jobs, one):
             yield row
 
     async def _run(self, jobs: list[tuple[FleetRow, Profile]],
@@ -369,12 +404,19 @@ class Fleet:
             try:
                 call = await self._call(row.profile, profile, need_spec=True)
             except NotReady as error:
+                # An attempt that sent nothing is an attempt: in the history, as the form's.
+                self.service.record_not_sent(row.profile, profile.server, "link", error)
                 kind, detail = problem_of(error)
                 return row.with_problem(kind, detail, outcome=f"not linked: "
-                                        f"{PROBLEM_WORDS[kind]}")
+                                        f"{PROBLEM_WORDS[kind]}",
+                                        last_link=self.last_links().get(row.profile, ""))
             if call.needs_pin:
-                return row.with_problem("needs_pin", "link it from the main screen first, "
-                                        "to pin its certificate", outcome="not linked")
+                why = "link it from the main screen first, to pin its certificate"
+                self.service.record_not_sent(row.profile, profile.server, "link", InputError(
+                    f"TLS mode is pinned and nothing is pinned yet: {why}",
+                    field="pin_sha256"))
+                return row.with_problem("needs_pin", why, outcome="not linked",
+                                        last_link=self.last_links().get(row.profile, ""))
             assert call.spec is not None
             psc = f"{call.spec.psc_hostname}:{call.spec.port or 443}"
             async with gate:
@@ -407,7 +449,7 @@ class Fleet:
 def status_payload(rows: list[FleetRow]) -> dict[str, Any]:
     """`hvctui status --json`: every row in the screen's order, and the counts."""
     ordered = sort_rows(rows)
-    return {"ok": not any(r.failed for r in ordered), "counts": counts(ordered),
+    return {"ok": all(r.fine for r in ordered), "counts": counts(ordered),
             "rows": [r.as_json() for r in ordered]}
 
 

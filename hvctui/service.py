@@ -22,6 +22,7 @@ from hvctui.profiles.credentials import (
     PasswordUnavailable,
     psc_key,
     vcenter_key,
+    withheld,
 )
 from hvctui.profiles.history import History, HistoryEntry, now_text
 from hvctui.profiles.store import Config, ConfigStore, Invalid, Profile, check_profile_name
@@ -330,10 +331,12 @@ def prepare(
     typed = typed or {}
     credentials = credentials or Credentials()
     store_hint = f"hvctui password set --profile {name}" if name else ""
+    # A profile's source gives the password of the user and server it is saved with, only.
+    saved_vcenter, saved_psc = (vcenter_key(base), psc_key(base)) if base else (None, None)
     password = _password(
         typed.get("password", ""), vcenter_key(profile), profile.password_source,
         PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
-        credentials, store_hint)
+        credentials, store_hint, saved_vcenter)
     spec = None
     psc_only = None
     if need_psc_password and not need_spec:
@@ -346,12 +349,12 @@ def prepare(
         psc_only = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
     if need_spec:
         psc_password = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc")
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
         from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
@@ -378,10 +381,53 @@ def prepare(
     return Call(name, profile, connection, spec, needs_pin, psc_only, sends)
 
 
+#: The profile fields that name whose password it is, and where it comes from.
+_PASSWORD_FIELDS = {"password": ("user", "server", "password_source"),
+                    "psc_password": ("psc_user", "psc_hostname", "psc_port",
+                                     "psc_password_source")}
+
+
+@dataclass(frozen=True)
+class PasswordState:
+    """What a face says of a password field: held for its user and server in this process,
+    or taken from the profile's source, or to be given by a person (and why)."""
+
+    held: bool
+    source: str
+    #: Why the profile's source is not used for the user and server shown (withheld), or "".
+    withheld: str = ""
+    #: "user", "server" or "user and server": what differs from the saved profile.
+    edited: str = ""
+
+
+def password_state(credentials: Credentials, base: Profile | None, values: dict[str, Any],
+                   field_name: str) -> PasswordState:
+    """The state of a password field for a form showing `values` (raw, unsaved) over the
+    saved `base`: by the same keys and rule as `prepare` (credentials.withheld)."""
+    names = _PASSWORD_FIELDS[field_name]
+    saved = base or Profile()
+    shown = Profile(**{name: str(values.get(name, getattr(saved, name))).strip()
+                       for name in names})
+    key_of = vcenter_key if field_name == "password" else psc_key
+    key = key_of(shown)
+    source = getattr(shown, names[-1])
+    why = withheld(key, source, key_of(base) if base else None)
+    edited = ""
+    if why:
+        saved_key = key_of(saved)
+        edited = " and ".join(w for w, differs in (("user", saved_key.user != key.user),
+                                                    ("server", saved_key.server != key.server))
+                              if differs)
+    held = bool(key.user and key.server) and credentials.held(key) is not None
+    return PasswordState(held, source, why, edited)
+
+
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
               prompt: Prompt | None, field: str, problems: list[FieldProblem],
-              ask_in_form: bool, credentials: Credentials, store_hint: str) -> Secret | None:
-    """The password of `key`, or None with its problem added."""
+              ask_in_form: bool, credentials: Credentials, store_hint: str,
+              saved: CredentialKey | None = None) -> Secret | None:
+    """The password of `key`, or None with its problem added. `saved`: the key the profile
+    is saved with, the only one its source gives a password for (credentials.withheld)."""
     if not key.user or not key.server:
         return None  # the user or the server is missing, and named so: whose password?
     try:
@@ -392,19 +438,26 @@ def _password(typed: str, key: CredentialKey, source: str, override_env: str,
         if problems and prompt is not None:
             return None  # do not ask for a password for a call that cannot be sent anyway
         found = credentials.find(key, source, override_env=override_env,
-                                 store_hint=store_hint)
+                                 store_hint=store_hint, saved=saved)
         if found is not None:
             return found
+        why = withheld(key, source, saved)
         if prompt is None or ask_in_form:
             if ask_in_form:  # the TUI: the form is where a missing password is given
-                problems.append(FieldProblem(field, "is required: type it (kept in memory "
-                                             "only)"))
+                problems.append(FieldProblem(field, f"{why}; type it here (kept in memory "
+                                             "only)" if why else "is required: type it (kept "
+                                             "in memory only)"))
                 return None
+            if why:
+                raise PasswordUnavailable(
+                    f"no password for {key}: {why}, and there is no terminal to ask on",
+                    hint=(f"set {override_env}, or " if override_env else "") +
+                    "save the profile with this user and server (hvctui profiles set)")
             raise PasswordUnavailable(
                 f"no password for {key}: there is no terminal to ask on",
                 hint=(f"set {override_env}, or " if override_env else "") +
                 "give the profile another password source (env:VARNAME, keyring, command:)")
-        value = prompt(f"Password for {key}: ")
+        value = prompt(f"Password for {key} ({why}): " if why else f"Password for {key}: ")
         if not value:
             credentials.decline(key)
             raise PasswordUnavailable(f"no password was given for {key} (the prompt was "
@@ -491,6 +544,8 @@ class Service:
     psc_checker: PscChecker | None = None
     #: The passwords of this process, each held for its user at its server.
     credentials: Credentials = field(default_factory=Credentials)
+    _recorded_listeners: list[Callable[[str, str, str, str], None]] = field(
+        default_factory=list, repr=False)
 
     def prepare(self, name: str, base: Profile | None, overrides: dict[str, Any], *,
                 need_spec: bool, **options: Any) -> Call:
@@ -502,6 +557,16 @@ class Service:
                duration_ms: int) -> None:
         """Add one entry to the history; a history that cannot be written is reported, not
         raised (the call's own outcome matters more)."""
+        self._append(call.label, call.connection.server, what, error, detail, duration_ms)
+
+    def record_not_sent(self, name: str, server: str, what: str, error: BaseException) -> None:
+        """Add the entry of an attempt that stopped before anything was sent (a password
+        nobody gave, a profile not pinned yet): the fleet's attempts are in the history
+        as the form's are, each with its profile, status and why."""
+        self._append(name or "(unsaved)", server, what, error, "", 0)
+
+    def _append(self, label: str, server: str, what: str, error: BaseException | None,
+                detail: str, duration_ms: int) -> None:
         status = status_of(error)
         if isinstance(error, (asyncio.CancelledError, KeyboardInterrupt, Cancelled)):
             status = self.cancelled_status
@@ -509,12 +574,22 @@ class Service:
             detail = f"{error.title}: {error.message}" if error.message else error.title
         try:
             self.history.append(HistoryEntry(
-                now_text(), one_line(call.label, 80), one_line(what, 120),
-                one_line(call.connection.server, 120), status, duration_ms,
-                one_line(detail, 200)))
+                now_text(), one_line(label, 80), one_line(what, 120),
+                one_line(server, 120), status, duration_ms, one_line(detail, 200)))
             self.history_problem = ""
         except OSError as exc:
             self.history_problem = f"history not written: {exc.strerror or exc}"
+        for listener in list(self._recorded_listeners):
+            listener(label, server, what, status)
+
+    def on_recorded(self, listener: Callable[[str, str, str, str], None]
+                    ) -> Callable[[], None]:
+        """Call `listener(profile, server, what, status)` after each call is recorded (a
+        link, an unlink, an admin change, from any screen): a face that shows the state of
+        that profile or server updates it. Returns the function that stops it."""
+        self._recorded_listeners.append(listener)
+        return lambda: self._recorded_listeners.remove(listener) \
+            if listener in self._recorded_listeners else None
 
     async def _recorded(self, call: Call, what: str, run: Callable[[_Stopwatch],
                                                                    Awaitable[Any]],

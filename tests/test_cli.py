@@ -372,7 +372,7 @@ def test_status_names_the_last_link_attempt_once_and_counts_one_profile_in_the_s
     assert row["last_link"].count("ALREADY_EXISTS") == 1, row["last_link"]
     assert code == 0 and err == ""
     code, out, err = run(capsys, "status")
-    assert err == "1 profile: 0 with a problem.\n"
+    assert err == "1 profile: 0 failed, 0 unhealthy.\n"
 
 
 # --- hvctui sim: bad flags are usage errors, a failed start is one line ---------------------
@@ -380,7 +380,7 @@ def test_status_names_the_last_link_attempt_once_and_counts_one_profile_in_the_s
 @pytest.mark.parametrize("flags,words", [
     (["--latency", "-5"], "--latency"), (["--latency", "3600001"], "--latency"),
     (["--latency", "1e3"], "--latency"), (["--port", "70000"], "--port"),
-    (["--port", "0"], "--port"), (["--port", "http"], "--port"),
+    (["--port", "-1"], "--port"), (["--port", "http"], "--port"),
     (["--session-idle", "-1"], "--session-idle"), (["--session-idle", "0"], "--session-idle"),
     (["--session-idle", "nan"], "--session-idle"), (["--session-idle", "inf"], "--session-idle"),
 ])
@@ -398,6 +398,31 @@ def test_sim_refuses_bad_flags_before_starting(
     assert f"argument {words}:" in err and "Traceback" not in err
 
 
+def test_sim_on_port_0_listens_on_a_free_port_and_prints_the_one_bound() -> None:
+    """Port 0 means any free port: accepted, and the line printed names the port bound, in
+    the usual format, so that a person can connect to it."""
+    import re
+    import socket
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "hvctui", "sim", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.fullmatch(r"hvctui simulator at https://127\.0\.0\.1:(\d+)  certificate "
+                             r"SHA-256 ([0-9A-F]{2}(:[0-9A-F]{2}){31})\n", line)
+        assert match, (line, process.stderr.read() if process.poll() is not None else "")
+        port = int(match.group(1))
+        assert port != 0
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # it listens where it says
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def test_sim_takes_the_edges_of_each_range(monkeypatch: pytest.MonkeyPatch) -> None:
     import hvctui.sim.server as server
 
@@ -407,8 +432,9 @@ def test_sim_takes_the_edges_of_each_range(monkeypatch: pytest.MonkeyPatch) -> N
     assert main(["sim", "--port", "65535", "--latency", "3600000",
                  "--session-idle", "0.5"]) == 0
     assert main(["sim", "--port", "1", "--latency", "0"]) == 0
+    assert main(["sim", "--port", "0"]) == 0
     assert [(s["port"], s["latency_ms"], s["session_idle"]) for s in started] == [
-        (65535, 3_600_000, 0.5), (1, 0, 1800.0)]
+        (65535, 3_600_000, 0.5), (1, 0, 1800.0), (0, 0, 1800.0)]
 
 
 @pytest.mark.parametrize("error", [
@@ -582,7 +608,7 @@ def test_a_closed_pipe_ends_the_output_quietly_with_the_commands_own_exit_code(
                   "BrokenPipe"):
         assert words not in err, err
     if case == "status":
-        assert err.endswith(" 0 with a problem.\n"), err  # the count, and nothing else
+        assert err.endswith(" 0 failed, 0 unhealthy.\n"), err  # the count, and nothing else
 
 
 def test_profiles_show_prints_a_list_as_the_config_writes_it(

@@ -476,6 +476,128 @@ async def test_a_typed_password_is_not_sent_after_its_user_or_server_is_edited(
     assert seen == [("cloudadmin@vmc.local", PASSWORD)]  # the first server only
 
 
+async def test_a_source_password_is_not_sent_for_an_edited_user_the_form_asks_for_it(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The profile's own source (env:VAR here) gives the password of the user and server the
+    profile is saved with. Edit the user (unsaved) and it is not sent for the edited one: the
+    form asks for it, and says so; the warning about the typed password is then true."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.links import LinksScreen
+
+    from .tui_support import wait_until
+
+    monkeypatch.setenv("CORP_PW", PASSWORD)
+    path = write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="env:CORP_PW")})
+    seen = _record_logins(sim)
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = app.main.form
+        form.input("password").value = "typed-for-cloudadmin"
+        await pilot.pause()
+        form.input("user").value = "auditor@vmc.local"  # same password in the simulator
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, LinksScreen)
+        assert any("was not sent: type it again" in str(n.message)
+                   for n in app._notifications)
+        problem = form.problem("password")
+        assert "env:CORP_PW" in problem and "cloudadmin@vmc.local" in problem, problem
+        assert "auditor@vmc.local" in problem and "type it here" in problem, problem
+        # typed for the edited user: sent, to that user only
+        form.input("password").value = PASSWORD
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen) and bool(seen))
+    assert seen == [("auditor@vmc.local", PASSWORD)]
+
+
+def test_the_cli_and_the_service_never_send_a_profiles_source_password_for_another_user(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The rule lives in the core: `--user` or `--server` beside a profile whose source gives
+    its saved user's password asks for the other one's (no terminal here: exit 2, nothing
+    sent), and HVCTUI_PASSWORD, given for this one command, is still used."""
+    monkeypatch.setenv("CORP_PW", PASSWORD)
+    write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="env:CORP_PW")})
+    seen = _record_logins(sim)
+    assert main(["links", "--profile", "corp", "--user", "auditor@vmc.local"]) == 2
+    err = capsys.readouterr().err
+    assert "is for cloudadmin@vmc.local" in err and "not for auditor@vmc.local" in err, err
+    assert seen == []
+    profile = Profile(server=sim.address, user="cloudadmin@vmc.local",
+                      password_source="env:CORP_PW")
+    with pytest.raises(NotReady) as not_ready:
+        prepare("corp", profile, {"server": "other.example:443"}, need_spec=False)
+    assert "not used for an edited user or server" in str(not_ready.value)
+    assert prepare("corp", profile, {"user": "CloudAdmin@VMC.local"},  # the same key
+                   need_spec=False).connection.password.get_secret_value() == PASSWORD
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    assert main(["links", "--profile", "corp", "--user", "auditor@vmc.local"]) == 0
+    assert seen == [("auditor@vmc.local", PASSWORD)]
+
+
+async def test_the_password_hint_follows_what_the_session_holds(
+        sim: Sim, isolated_config: Path) -> None:
+    """The form's password hint says what is true now: once the fleet's question holds the
+    password it says so at once (no profile switch needed), and once a server refuses it,
+    it no longer does; an edit of the user says the source is the saved user's only."""
+    from textual.widgets import Input
+
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+
+    from .tui_support import wait_until
+
+    path = write_config(isolated_config, {"typed": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="prompt")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        assert form.hint("password") == "type it; kept in memory only"
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        app.screen.query_one(Input).value = PASSWORD
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                         and app.screen.rows["typed"].state == "unlinked")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        assert form.hint("password").startswith("typed earlier in this session")
+        # the server's password changes: the next login refuses the one held
+        sim.world.users["cloudadmin@vmc.local"].password = "changed"
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                         and app.screen.rows["typed"].kind == "cannot_log_in")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        assert form.hint("password") == "type it; kept in memory only"
+
+
+async def test_the_password_hint_says_a_source_is_the_saved_users_only(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvctui.tui.app import HvcApp
+
+    monkeypatch.setenv("CORP_PW", PASSWORD)
+    path = write_config(isolated_config, {"corp": Profile(
+        server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+        pin_sha256=sim.info.sha256, password_source="env:CORP_PW")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        assert form.hint("password") == "from $CORP_PW (or type to override)"
+        form.input("user").value = "auditor@vmc.local"
+        await pilot.pause()
+        assert form.hint("password") == ("type it: env:CORP_PW is for the saved user only "
+                                         "(kept in memory only)")
+        form.input("user").value = "cloudadmin@vmc.local"
+        await pilot.pause()
+        assert form.hint("password") == "from $CORP_PW (or type to override)"
+
+
 def test_ipv6_servers_keep_their_brackets_and_one_spelling_in_the_key() -> None:
     assert CredentialKey.at("u", "[::1]:8443") != CredentialKey.at("u", "[::1:8443]")
     assert CredentialKey.at("u", "[0:0::1]:8443") == CredentialKey.at("u", "[::1]:8443")

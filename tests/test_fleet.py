@@ -216,7 +216,7 @@ def test_status_prints_the_table_and_exits_zero_when_every_row_is_fine(
     assert lines[0].split()[:3] == ["PROFILE", "STATE", "CLOUD"]
     assert lines[1].split()[:2] == ["two", "unlinked"]
     assert lines[2].split()[:2] == ["one", "linked"] and "corp.local" in lines[2]
-    assert "2 profiles: 0 with a problem" in err
+    assert "2 profiles: 0 failed, 0 unhealthy." in err
 
 
 def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
@@ -233,7 +233,10 @@ def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
             "other": profile_at(sims, 0)})
         code = main(["status", "--json", "--concurrency", "2", "--profile", "fine",
                      "--profile", "sick", "--profile", "gone"])
-    payload = json.loads(capsys.readouterr().out)
+        payload = json.loads(capsys.readouterr().out)
+        assert main(["status", "--profile", "fine", "--profile", "sick",
+                     "--profile", "gone"]) == 1
+        assert capsys.readouterr().err.endswith("3 profiles: 1 failed, 1 unhealthy.\n")
     assert code == 1 and payload["ok"] is False
     assert [r["profile"] for r in payload["rows"]] == ["gone", "sick", "fine"]
     gone, sick, fine = payload["rows"]
@@ -241,7 +244,9 @@ def test_status_json_exits_one_on_a_problem_and_lists_problems_first(
     assert sick["state"] == "unhealthy" and sick["links"][0]["health"] == "UNHEALTHY"
     assert sick["links"][0]["health_message"]
     assert fine["state"] == "unlinked" and fine["problem"] is None
-    assert payload["counts"] == {"total": 3, "done": 3, "failed": 2, "remaining": 0}
+    # one failed (no answer), one unhealthy (an answer: a link reports UNHEALTHY)
+    assert payload["counts"] == {"total": 3, "done": 3, "failed": 1, "unhealthy": 1,
+                                 "remaining": 0}
 
 
 def test_status_refuses_an_unknown_profile(isolated_config: Path,
@@ -282,7 +287,8 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
             assert isinstance(screen, FleetScreen)
             await wait_until(pilot, lambda: "0 remaining" in header(screen))
             await wait_until(pilot, lambda: screen.shown[0] == "omega" and not screen._dirty)
-            assert "4 done  2 failed  0 remaining" in header(screen)
+            # the unhealthy link is an answer, not a failure: counted apart
+            assert "4 done  1 failed, 1 unhealthy  0 remaining" in header(screen)
             assert screen.shown == ["omega", "gamma", "alpha", "beta"]
             assert cell(screen, 0, 2) == "problem" and cell(screen, 0, 4).startswith(
                 "cannot reach: ")
@@ -357,3 +363,132 @@ async def test_escape_cancels_the_refresh_and_a_typed_password_is_asked_once(
             assert "3 done" in header(screen) and isinstance(app.screen, FleetScreen)
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, FleetScreen))
+
+
+async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows(
+        isolated_config: Path) -> None:
+    """A link from the fleet that stops before anything is sent (the password question
+    skipped, a vCenter not pinned yet) is an attempt: F4 lists it with its profile, status
+    and why, as it lists the form's."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+    from hvctui.tui.screens.history import HistoryScreen
+    from tests.tui_support import screen_text, wait_until, write_config
+
+    with fleet_sim([World(seed=50)]) as sims:
+        path = write_config(isolated_config, {
+            "typed": profile_at(sims, 0, password_source="prompt"),
+            "unpinned": profile_at(sims, 0, pin_sha256="")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.press("escape")  # the refresh's question: skipped
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            await pilot.pause()
+            screen.table.move_cursor(row=0)
+            await pilot.press("space", "space")
+            assert screen.selected == {"typed", "unpinned"}
+            await pilot.press("l")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.press("escape")  # the link's question: skipped too
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
+                             and not screen.running and screen.rows["typed"].outcome
+                             and screen.rows["unpinned"].outcome)
+            assert screen.rows["typed"].outcome == "not linked: password needed"
+            assert screen.rows["unpinned"].outcome == "not linked"
+            # the row's "last link attempt" is this one, from the history
+            assert " NotReady " in screen.rows["typed"].last_link + " "
+            await pilot.press("f4")
+            await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            entries = {e.profile: e for e in app.screen._entries}
+            assert set(entries) == {"typed", "unpinned"}
+            assert all(e.call == "link" and e.server == sims.vcenters[0].server
+                       for e in entries.values())
+            assert entries["typed"].status == "NotReady"
+            assert "password" in entries["typed"].detail
+            assert "nothing is pinned yet" in entries["unpinned"].detail
+            text = screen_text(app)
+            assert "typed" in text and "unpinned" in text
+
+
+async def test_a_link_made_over_the_fleet_updates_its_row_when_it_finishes(
+        isolated_config: Path) -> None:
+    """The palette's Link (the main screen's link) run while the fleet is shown: when it
+    finishes, the profile's row shows it linked (and the history's attempt), not its old
+    'unlinked' until `r`."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import ConfirmScreen, TrustScreen
+    from hvctui.tui.screens.fleet import FleetScreen
+    from tests.tui_support import wait_for_dialog, wait_until, write_config
+
+    worlds = [World(seed=60), World(seed=61)]
+    with fleet_sim(worlds) as sims:
+        path = write_config(isolated_config, {"alpha": profile_at(sims, 0),
+                                              "beta": profile_at(sims, 1),
+                                              "gamma": profile_at(sims, 0)})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            assert cell(screen, screen.shown.index("alpha"), 2) == "unlinked"
+            app.main.action_link()  # what ctrl+p: Link runs, over the fleet
+            await wait_for_dialog(pilot, TrustScreen)
+            await pilot.press("t")
+            await wait_for_dialog(pilot, ConfirmScreen)
+            await pilot.press("n")
+            await wait_until(pilot, lambda: app.screen is screen)
+            assert worlds[0].links
+            await wait_until(pilot, lambda: screen.rows["alpha"].state == LINKED
+                             and not screen._dirty)
+            row = screen.shown.index("alpha")
+            assert cell(screen, row, 2) == "linked"
+            assert cell(screen, row, 4).startswith("corp.local HEALTHY")
+            assert screen.rows["alpha"].last_link.split()[1] == "ok"
+            # the same vCenter's other profile shows the link too; another vCenter's is as it was
+            await wait_until(pilot, lambda: screen.rows["gamma"].state == LINKED)
+            assert screen.rows["beta"].state == UNLINKED
+
+
+async def test_a_row_linked_from_the_fleet_stays_in_view_as_it_sorts_lower(
+        isolated_config: Path) -> None:
+    """The linked row moves below the unlinked ones; the cursor follows it, and so does the
+    view (it went out of sight, so the row seemed not to change)."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.tui.screens.dialogs import TrustScreen
+    from hvctui.tui.screens.fleet import FleetScreen
+    from tests.tui_support import screen_text, wait_for_dialog, wait_until, write_config
+
+    with fleet_sim([World(seed=62)]) as sims:
+        gone = unused_address()
+        profiles = {f"a-gone-{i:02}": corp_profile(gone, pin="AD:" * 31 + "AD")
+                    for i in range(12)}
+        profiles["m-link"] = profile_at(sims, 0)
+        profiles |= {f"n-other-{i}": profile_at(sims, 0) for i in range(5)}
+        app = HvcApp(config_path=write_config(isolated_config, profiles))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            assert isinstance(screen, FleetScreen)
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty)
+            screen.table.move_cursor(row=screen.shown.index("m-link"))
+            await pilot.press("l")
+            await wait_for_dialog(pilot, TrustScreen)
+            await pilot.press("t")
+            await wait_until(pilot, lambda: screen.rows["m-link"].state == LINKED
+                             and not screen._dirty)
+            await pilot.pause()
+            # the other profiles of that vCenter are checked again after the link too
+            await wait_until(pilot, lambda: all(screen.rows[f"n-other-{i}"].state == LINKED
+                                                for i in range(5)) and not screen._dirty)
+            await pilot.pause()
+            assert screen.table.cursor_name == "m-link"
+            lines = [line for line in screen_text(app).splitlines() if "m-link" in line]
+            assert any(" linked " in line for line in lines), lines

@@ -136,6 +136,8 @@ async def test_links_screen_shows_a_login_failure_not_an_endless_loading_overlay
     app = app_for(sim, isolated_config)
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.form.set_value("user", "nobody@vmc.local")
+        # typed: the profile's source gives only its saved user's password
+        app.main.form.set_value("password", PASSWORD)
         sim.control("/sim/faults", {"latency_ms": 500})
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
@@ -826,6 +828,8 @@ async def test_a_pin_accepted_for_an_edited_server_is_not_stored_on_the_saved_on
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.main.form.input("server").value = sim.address  # edited, not saved
+        # typed: the profile's source gives only the password of the server it is saved with
+        app.main.form.set_value("password", PASSWORD)
         await pilot.press("f5")
         await wait_for_dialog(pilot, TrustScreen)
         await pilot.press("t")

@@ -100,6 +100,21 @@ def source_words(source: str) -> str:
     return "typed; kept in memory only"
 
 
+def withheld(key: CredentialKey, source: str, saved: CredentialKey | None) -> str:
+    """Why the profile's password source is not asked for `key`, or "" when it may be.
+
+    A profile's source (`env:VAR`, `keyring`, `command:ARGV`) gives the password of the
+    profile's saved user at its saved server (`saved`). Once the user or the server is edited
+    (in the form, or by a flag) and not saved, the password for that other user or server is
+    not taken from it: a person gives it (typed, a prompt)."""
+    source = source.strip()
+    if source in ("", "prompt") or saved is None or not saved.user or not saved.server \
+            or saved == key:
+        return ""
+    return (f"the profile's password source ({one_line(source, 60)}) is for {saved} as saved, "
+            f"not for {key}: it is not used for an edited user or server")
+
+
 def ignored_overrides(profiles: Iterable[Profile] = (),
                       environ: Mapping[str, str] | None = None) -> list[str]:
     """The override variables that are set and that no profile names as its own source: a
@@ -130,6 +145,19 @@ class Credentials:
         #: Passwords a server refused for a key: never sent to it again by this process (SSO
         #: locks an account after three failed logins).
         self._rejected: dict[CredentialKey, list[Secret]] = {}
+        #: Told after each change of what is held, refused or declined (a face's hints).
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each change of what is held or refused; returns the
+        function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners \
+            else None
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def held(self, key: CredentialKey) -> Secret | None:
         return self._held.get(key)
@@ -146,8 +174,11 @@ class Credentials:
         _check_text(secret, key)
         self.check_not_rejected(key, secret, "typed")
         disable_core_dumps()
+        changed = self._held.get(key) != secret or key in self._declined
         self._held[key] = secret
         self._declined.pop(key, None)
+        if changed:
+            self._changed()
         return secret
 
     def reject(self, key: CredentialKey, secret: Secret) -> None:
@@ -155,6 +186,7 @@ class Credentials:
         if self._held.get(key) == secret:
             del self._held[key]
         self._rejected.setdefault(key, []).append(secret)
+        self._changed()
 
     def check_not_rejected(self, key: CredentialKey, secret: Secret, where: str) -> Secret:
         """`secret`, unless the server already refused it for `key` in this process."""
@@ -168,13 +200,16 @@ class Credentials:
     def decline(self, key: CredentialKey, why: str = "its question was skipped") -> None:
         """The person was asked for `key` and gave nothing usable: later finds say `why`."""
         self._declined[key] = why
+        self._changed()
 
     def find(self, key: CredentialKey, source: str, *, override_env: str = "",
-             store_hint: str = "") -> Secret | None:
+             store_hint: str = "", saved: CredentialKey | None = None) -> Secret | None:
         """The password of `key` without asking anyone; None when a person must be asked.
 
         `override_env` is given only by a command aimed at this one server. `store_hint` is
-        the command that stores the keyring entry, for the messages that need it.
+        the command that stores the keyring entry, for the messages that need it. `saved` is
+        the key the profile is saved with: its source gives that key's password only
+        (`withheld`); for another one a person is asked.
         """
         held = self._held.get(key)
         if held is not None:
@@ -182,6 +217,8 @@ class Credentials:
         if override_env and os.environ.get(override_env):
             return self.check_not_rejected(key, self._found(key, Secret(os.environ[override_env])),
                                            f"in ${override_env}")
+        if withheld(key, source, saved):
+            source = "prompt"
         if source.startswith("env:"):
             name = source[4:]
             value = os.environ.get(name)

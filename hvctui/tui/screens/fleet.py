@@ -110,6 +110,9 @@ class FleetScreen(Screen[None]):
         self.selected: set[str] = set()
         self.shown: list[str] = []
         self._job: Worker[None] | None = None
+        #: The profiles the fleet's own link is linking now (their rows follow that job).
+        self._linking: set[str] = set()
+        self._stop_listening = lambda: None
         self._dirty = False
         self._what = ""
 
@@ -135,6 +138,37 @@ class FleetScreen(Screen[None]):
         self.redraw()
         self.table.focus()
         self.refresh_fleet()
+        self._stop_listening = self.fleet.service.on_recorded(self._recorded)
+
+    def on_unmount(self) -> None:
+        self._stop_listening()
+
+    def _recorded(self, profile: str, server: str, what: str, status: str) -> None:
+        """A link (or unlink) finished, here or on another screen (the palette's Link, F2
+        over this screen): the rows of that profile and of every other profile of the same
+        vCenter show what is true now, not what they were before, without waiting for `r`.
+        The rows the fleet's own link is linking follow that link."""
+        if not (what == "link" or what.startswith("unlink ")):
+            return
+        from hvctui.profiles.credentials import CredentialKey
+
+        where = CredentialKey.at("", server).server
+        names = [n for n in self.names if n not in self._linking and n in self.rows
+                 and (n == profile
+                      or CredentialKey.at("", self.profiles[n].server).server == where)]
+        if names:
+            self._recheck(names)
+
+    @work(group="fleet-recheck")
+    async def _recheck(self, names: list[str]) -> None:
+        for name in names:
+            self.rows[name] = replace(self.rows[name], state=CHECKING)
+        self._dirty = True
+        try:
+            async for row in self.fleet.refresh(self.profiles, names, ask=False):
+                self._arrived(replace(row, outcome=self.rows[row.profile].outcome))
+        finally:
+            self._dirty = True
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -149,6 +183,9 @@ class FleetScreen(Screen[None]):
         out.append(f"{c['done']} done", style="bold")
         out.append("  ")
         out.append(f"{c['failed']} failed", style="bold red" if c["failed"] else "bold")
+        out.append(", ")
+        out.append(f"{c['unhealthy']} unhealthy",
+                   style="bold yellow" if c["unhealthy"] else "bold")
         out.append(f"  {c['remaining']} remaining")
         if self.query_one("#fleet-filter", Input).value.strip():
             out.append(f"  ({len(self.shown)} shown)")
@@ -327,6 +364,7 @@ class FleetScreen(Screen[None]):
 
     @work(group="fleet", exclusive=True)
     async def _link(self, names: list[str]) -> None:
+        self._linking = set(names)
         try:
             async for row in self.fleet.link(self.profiles, names, self._decide_trust,
                                              self.rows):
@@ -335,6 +373,7 @@ class FleetScreen(Screen[None]):
             self._cancelled()
             raise
         finally:
+            self._linking = set()
             self.selected -= set(names)
             self._dirty = True
 

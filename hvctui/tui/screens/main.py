@@ -50,6 +50,11 @@ class Settings:
     fleet_concurrency: int = 8
 
 
+#: The fields that say whose password it is and where it comes from.
+_KEY_FIELDS = ("server", "user", "password_source", "psc_hostname", "psc_port", "psc_user",
+               "psc_password_source")
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings(MAIN_KEYS)
 
@@ -115,6 +120,7 @@ class MainScreen(Screen[None]):
             self.config_problem = str(self.config_error.problems[0])
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
+        self._stop_listening = self.service.credentials.subscribe(self._credentials_changed)
         from hvctui.profiles.credentials import overrides_note
 
         note = overrides_note("the TUI", self.config.profiles.values())
@@ -182,6 +188,34 @@ class MainScreen(Screen[None]):
             values = self.form.values()
             self.server, self.user, self.tls_mode = (values["server"], values["user"],
                                                      values["tls"])
+        if event.field in _KEY_FIELDS:
+            self._show_password_states()
+
+    def _show_password_states(self) -> None:
+        """The password hints say what is true now: held for the user and server shown, from
+        the profile's source, or to be typed (and why), by the core's rule
+        (service.password_state). Called on a profile's load, on an edit of whose password
+        it is, and on every change of the session's credentials (a link that held a typed
+        password, a refusal, the fleet's question)."""
+        if not self.is_attached:
+            return
+        from hvctui.service import password_state
+
+        base = self.config.profiles.get(self.profile_name)
+        values = self.form.values()
+        states = {}
+        for name in ("password", "psc_password"):
+            state = password_state(self.service.credentials, base, values, name)
+            states[name] = (state.held, state.edited)
+        self.form.show_password_states(states)
+
+    def _credentials_changed(self) -> None:
+        self.call_later(self._show_password_states)
+
+    def on_unmount(self) -> None:
+        stop = getattr(self, "_stop_listening", None)
+        if stop is not None:
+            stop()
 
     # --- profiles --------------------------------------------------------------------------
 
@@ -212,6 +246,7 @@ class MainScreen(Screen[None]):
         self.pane.show_for(name)
         values = self.form.values()
         self.server, self.user, self.tls_mode = values["server"], values["user"], values["tls"]
+        self._show_password_states()
 
     @on(ProfileSidebar.Chosen)
     def _chosen(self, event: ProfileSidebar.Chosen) -> None:
@@ -415,6 +450,7 @@ class MainScreen(Screen[None]):
         else:
             return
         self.form.check_field(name)
+        self._show_password_states()
         self.notify(Text(f"{name} restored to the saved value."), timeout=3)
 
     def saved_values(self, name: str) -> dict[str, Any]:

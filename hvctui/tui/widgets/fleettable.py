@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -62,11 +62,19 @@ class FleetTable(CursorView):
     def show(self, names: list[str], keep: str = "") -> None:
         """These rows, in this order; the cursor stays on `keep` if it is among them."""
         self.names = names
-        if keep in names:
-            self.cursor = names.index(keep)
         self.cursor = max(0, min(self.cursor, len(names) - 1))
         self.virtual_size = Size(self.size.width, len(names))
+        if keep in names:
+            # The row followed (a linked row sorts lower) stays in view with its cursor.
+            self.cursor = names.index(keep)
+            self._cursor_in_view()
+            # and again once the screen is laid out (the detail below may grow meanwhile)
+            self.call_after_refresh(self._cursor_in_view)
         self.refresh()
+
+    def _cursor_in_view(self) -> None:
+        if 0 <= self.cursor < len(self.names):
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def cells(self, index: int) -> list[Text]:
         return self.cells_of(self.names[index])

@@ -29,7 +29,7 @@ from hvctui.profiles.credentials import source_words
 from hvctui.profiles.store import Profile
 from hvctui.tui.widgets.choice import Choice, choice_text
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi import printable
+from hvctui.vapi import one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.service import FieldProblem
@@ -83,10 +83,15 @@ SOURCE_OF = {"password": "password_source", "psc_password": "psc_password_source
 KEY_OF = {"password": ("user", "server"), "psc_password": ("psc_user", "psc_hostname", "psc_port")}
 
 
-def source_hint(source: str, held: bool = False) -> str:
-    """A password field's placeholder: where its password comes from when none is typed."""
+def source_hint(source: str, held: bool = False, edited: str = "") -> str:
+    """A password field's placeholder: where its password comes from when none is typed.
+    `edited`: the user or server differs from the saved profile's, so the source (the saved
+    one's) is not used (service.password_state)."""
     if held:
         return "typed earlier in this session (kept in memory only)"
+    if edited:
+        return (f"type it: {one_line(source.strip(), 30)} is for the saved {edited} only "
+                "(kept in memory only)")
     if source.strip() in ("", "prompt"):
         return "type it; kept in memory only"
     return f"{source_words(source.strip())} (or type to override)"
@@ -135,10 +140,14 @@ class FormText(Widget):
 class EditRow(Widget, can_focus=True):
     """The row being edited: drawn like the others until it gets focus, then the editor."""
 
+    COMPONENT_CLASSES = {"edit-row--focused-label"}
     DEFAULT_CSS = f"""
     EditRow {{ height: 1; layout: horizontal; text-wrap: nowrap; text-overflow: ellipsis; }}
     EditRow > Input, EditRow > Choice {{ margin-left: {LABEL_WIDTH}; width: 1fr; }}
     EditRow:focus {{ background: $boost; }}
+    /* Where typing goes is unmistakable, in every theme and without colours (reverse): the
+       label of the row whose editor has focus is a block of the theme's accent. */
+    EditRow > .edit-row--focused-label {{ color: $accent; text-style: bold reverse; }}
     /* A placeholder must never read as a value, colours or not (NO_COLOR). */
     EditRow > Input > .input--placeholder {{ text-style: italic dim; }}
     """
@@ -180,7 +189,19 @@ class EditRow(Widget, can_focus=True):
         return editor
 
     def render(self) -> Text:
-        return self.label if self.editor is not None else self.drawn
+        if self.editor is None:
+            return self.drawn
+        if not self.has_focus_within:
+            return self.label
+        label = self.label.copy()
+        label.stylize(self.get_component_rich_style("edit-row--focused-label", partial=True))
+        return label
+
+    def on_descendant_focus(self) -> None:
+        self.refresh()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh()
 
     async def on_focus(self) -> None:
         # Focus moves on as soon as the editor is mounted, inside this handler: a key that
@@ -235,6 +256,8 @@ class SpecForm(VerticalScroll, can_focus=False):
         self._placeholders = {f.name: f.placeholder for f in ALL_FIELDS}
         self._problems: dict[str, str] = {}
         self._held: frozenset[str] = frozenset()
+        #: Per password field: (held, what is edited) as the screen last found them.
+        self._states: dict[str, tuple[bool, str]] = {}
         #: Each typed password's user and server as they were when it was typed.
         self._typed_for: dict[str, tuple[str, ...]] = {}
         self._masked = True
@@ -319,9 +342,30 @@ class SpecForm(VerticalScroll, can_focus=False):
                 self._hint_sources()
 
     def _hint_sources(self) -> None:
-        """Each password's placeholder says where it comes from, as its source field says."""
+        """Each password's placeholder says where it comes from, as its source field says,
+        and whether this session holds it (`show_password_states`)."""
         for name, source in SOURCE_OF.items():
-            self._placeholders[name] = source_hint(self._values[source], name in self._held)
+            held, edited = self._states.get(name, (name in self._held, ""))
+            self._placeholders[name] = source_hint(self._live(source), held, edited)
+
+    def show_password_states(self, states: dict[str, tuple[bool, str]]) -> None:
+        """What the screen found for each password field: (held for the user and server
+        shown, what is edited so that the profile's source is not used). The placeholders
+        follow at once, the one being edited too."""
+        if states == self._states:
+            return
+        self._states = dict(states)
+        self._hint_sources()
+        if self._current in PASSWORDS:
+            self._row.placeholder = self._placeholders[self._current]
+            editor = self._row.editor
+            if isinstance(editor, Input):
+                editor.placeholder = self._row.placeholder
+        self._draw()
+
+    def hint(self, name: str) -> str:
+        """The placeholder a password field shows when empty (for tests)."""
+        return self._placeholders[name]
 
     def _goto(self, name: str) -> None:
         if name == self._current:
@@ -404,6 +448,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         """Show `profile`; `passwords` typed for it before, `held` the password fields whose
         user and server this session already holds a password for."""
         self._held = held
+        self._states = {}
         data = profile.as_dict()
         for f in ALL_FIELDS:
             if f.kind == "password":
