@@ -24,6 +24,8 @@ from hvctui.sim.psc import INTERCEPTED, VERIFIED
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
 
+from .hostile import install
+
 PASSWORD = DEMO_PASSWORD
 
 
@@ -142,7 +144,8 @@ class Sim:
 
 
 class SharedSimServer(SimServer):
-    """One simulator for the whole session, given a fresh World before each test.
+    """One simulator for the whole session, given a fresh World before each test, with the
+    tests' hostile faults installed (tests/hostile.py).
 
     Starting and stopping a simulator per test cost 0.2-0.3 s each (uvicorn looks for its exit
     flag every 0.1 s, the PSC listeners every 0.1 s each) over ~200 tests. The fresh world is
@@ -157,6 +160,7 @@ class SharedSimServer(SimServer):
         self.send_psc_certificate = send_psc_certificate
         super().__init__(World(seed=7, send_psc_certificate=send_psc_certificate),
                          loopback_pscs=loopback_pscs)
+        install(self._servers[0].config.app)
         #: The loopback PSCs' entries (their listeners live as long as the server).
         self.loopback = {key: psc for key, psc in self.world.pscs.items()
                          if key in (VERIFIED, INTERCEPTED)}
@@ -174,6 +178,7 @@ class SharedSimServer(SimServer):
                 task.cancel()
             app.world = world
             app.inner = build_app(world)
+            install(app)
 
         assert self.loop is not None, "the shared simulator is not running"
         asyncio.run_coroutine_threadsafe(swap(), self.loop).result(timeout=5)

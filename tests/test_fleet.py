@@ -68,7 +68,7 @@ class SessionCounter:
             return token
 
         def counted_logout(token: str) -> None:
-            known = world._session_token(token) in world.sessions
+            known = token in world.sessions
             logout(token)
             self.open -= known
 

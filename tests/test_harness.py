@@ -13,9 +13,10 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from hvctui.sim.world import DEMO_PASSWORD, Faults, World
+from hvctui.sim.world import DEMO_PASSWORD, World
 
 from .conftest import SharedSimServer, Sim
+from .hostile import HostileFaults
 
 
 def login(sim: Sim, timeout: float = 5) -> int:
@@ -42,7 +43,7 @@ def test_a_fresh_world_is_the_seeded_world_with_nothing_left_over(
     shared_sim_server.fresh_world()
     fresh = Sim(shared_sim_server).world
     assert fresh is not old and new.world is old  # a Sim made before keeps its world
-    assert fresh.faults == Faults()
+    assert fresh.faults == HostileFaults()
     assert fresh.sessions == {} and fresh.links == {}
     assert fresh.administrators == World(seed=7).administrators
     assert (fresh.stats.requests, fresh.stats.logins) == (0, 0)

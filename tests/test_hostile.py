@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from hvctui.cli import main
-from hvctui.sim import hostile
 from hvctui.vapi.client import MAX_ANSWER_BYTES
 
+from . import hostile
 from .conftest import PASSWORD, Sim
 from .text_support import FORBIDDEN, PLANTED, SHOWN
 from .tui_support import screen_segments, screen_text, wait_for_dialog

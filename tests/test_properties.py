@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from hvctui.sim.hostile import HOSTILE_SNIPPETS
 from hvctui.vapi.answers import coerce_param, parse_error
 from hvctui.vapi.errors import NotVapiAnswer, ServerError
 from hvctui.vapi.render import (Report, error_report, link_health, link_report, links_report,
@@ -18,6 +17,7 @@ from hvctui.vapi.render import (Report, error_report, link_health, link_report, 
 from hvctui.vapi.text import dumps
 from hvctui.tui.widgets.response import report_text, styled
 
+from .hostile import HOSTILE_SNIPPETS
 from .text_support import FORBIDDEN as INVISIBLE
 from .text_support import SAMPLES
 

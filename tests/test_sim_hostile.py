@@ -1,4 +1,5 @@
-"""The simulator cannot be broken by a request, and its hostile faults send what they promise.
+"""The simulator cannot be broken by a request, and the tests' hostile faults (tests/hostile.py,
+installed on it as the tests' simulator installs them) send what they promise.
 
 Everything runs in-process (httpx's ASGI transport over SimApp, no socket): the wire format
 is what matters here, not TLS.
@@ -22,13 +23,15 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from hvctui.sim.app import BODY_LIMIT, SimApp
-from hvctui.sim.hostile import HOSTILE_SNIPPETS, HOSTILE_TEXT, ODD_PARAMS
-from hvctui.sim.world import DEMO_PASSWORD, Faults, World
+from hvctui.sim.world import DEMO_PASSWORD, World
 from hvctui.vapi import flow
 from hvctui.vapi.connection import Connection, TlsPolicy
 from hvctui.vapi.errors import ErrorType, ServerError
 from hvctui.vapi.models import CertificateInfo, CreateSpec
 from hvctui.vapi.psccheck import PscCheck
+
+from .hostile import (HOSTILE_SNIPPETS, HOSTILE_TEXT, ODD_PARAMS, HostileFaults, hostile_world,
+                      install)
 
 ADMIN = ("cloudadmin@vmc.local", DEMO_PASSWORD)
 #: The HTTP status vCenter uses for each error type the simulator sends (wire-notes.md).
@@ -50,7 +53,7 @@ def corp_spec(world: World, **changes: Any) -> dict[str, Any]:
 
 def linked_world() -> World:
     """The default world (seeded) with its one link already made."""
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     world.create_link("cloudadmin@vmc.local", corp_spec(world), None)
     return world
 
@@ -61,7 +64,7 @@ LINK_ID = next(iter(linked_world().links))
 @asynccontextmanager
 async def in_process(world: World, client: tuple[str, int] = ("127.0.0.1", 50000)
                      ) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=SimApp(world), client=client)
+    transport = httpx.ASGITransport(app=install(SimApp(world)), client=client)
     async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
         yield http
 
@@ -115,7 +118,7 @@ async def normal_flow_works(http: httpx.AsyncClient, world: World) -> None:
 # --- the known cases, one by one ----------------------------------------------------------
 
 async def create_refused(spec_changes: dict[str, Any], field: str) -> dict[str, Any]:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         headers = await login(http)
         before = state(world)
@@ -136,7 +139,7 @@ async def test_a_port_that_is_no_ascii_number_is_an_invalid_port(port: str) -> N
 
 
 async def test_an_unknown_host_with_a_huge_port_is_still_unreachable() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         answer = await http.post("/api/hvc/links", headers=await login(http), json=corp_spec(
             world, psc_hostname="psc.nowhere.example", port="9" * 5000))
@@ -168,7 +171,7 @@ async def test_a_missing_required_field_is_named(field: str) -> None:
     b"not json", b"{", b"\x00",
 ])
 async def test_a_body_that_is_not_json_is_refused_and_breaks_nothing(raw: bytes) -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         headers = {**await login(http), "content-type": "application/json"}
         before = state(world)
@@ -180,7 +183,7 @@ async def test_a_body_that_is_not_json_is_refused_and_breaks_nothing(raw: bytes)
 
 
 async def test_a_body_over_the_limit_is_refused_with_invalid_request() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     sent = {"bytes": 0}
 
     async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the reader must count
@@ -234,23 +237,36 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading_the_bo
     b"[" * 100_000, b"\xff",
 ])
 async def test_a_wrong_fault_is_refused_and_changes_no_fault(raw: bytes) -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         answer = await http.put("/sim/faults", content=raw)
         assert_vapi_error(answer, "INVALID_ARGUMENT")
-        assert world.faults == Faults()  # not even the valid half of a mixed change
+        assert world.faults == HostileFaults()  # not even the valid half of a mixed change
         await normal_flow_works(http, world)
 
 
 async def test_a_refused_fault_names_the_fault() -> None:
-    async with in_process(World(seed=7)) as http:
+    async with in_process(hostile_world(seed=7)) as http:
         body = assert_vapi_error(await http.put("/sim/faults", json={"latency_ms": -1}))
         assert body["messages"][0]["id"] == "hvctui.sim.invalid_fault"
         assert params_of(body)["fault"] == {"s": "latency_ms"}
 
 
-async def test_valid_faults_are_set_together() -> None:
+@pytest.mark.parametrize("fault", ["hostile_text", "token_text", "message_count",
+                                   "param_count", "odd_values", "answer_bytes"])
+async def test_the_package_simulator_knows_no_hostile_fault_and_names_it(fault: str) -> None:
     world = World(seed=7)
+    transport = httpx.ASGITransport(app=SimApp(world), client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        body = assert_vapi_error(await http.put("/sim/faults", json={fault: True}),
+                                 "INVALID_ARGUMENT")
+        assert params_of(body)["fault"] == {"s": fault}
+        assert "unknown fault" in params_of(body)["reason"]["s"]
+        assert fault not in (await http.get("/sim/faults")).json()
+
+
+async def test_valid_faults_are_set_together() -> None:
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         answer = await http.put("/sim/faults", json={"latency_ms": 5, "hostile_text": True,
                                                      "token_text": "jeton-é"})
@@ -312,7 +328,7 @@ async def test_every_wrong_call_is_a_vapi_error_naming_what_is_wrong(
     b"Basic !!!", b"Basic", b"Bearer x", b"Basic " + b"A" * 10_000,
 ])
 async def test_a_broken_basic_header_is_unauthenticated(authorization: bytes) -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world) as http:
         answer = await http.post("/api/session", headers={"authorization": authorization})
         assert_vapi_error(answer, "UNAUTHENTICATED")
@@ -320,16 +336,16 @@ async def test_a_broken_basic_header_is_unauthenticated(authorization: bytes) ->
 
 
 async def test_sim_controls_off_loopback_answer_a_vapi_unauthorized() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     async with in_process(world, client=("192.0.2.7", 50000)) as http:
         answer = await http.put("/sim/faults", json={"drop": True})
         assert_vapi_error(answer, "UNAUTHORIZED")
-        assert world.faults == Faults()
+        assert world.faults == HostileFaults()
 
 
 async def test_an_unexpected_exception_is_an_internal_server_error_and_the_next_call_works(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
 
     def broken() -> list[dict[str, str]]:
         raise RuntimeError("a bug in the simulator")
@@ -421,8 +437,8 @@ async def _any_request(method: str, path: str, body: bytes, authorization: bytes
             assert state(world) == before
         else:
             assert answer.status_code in (200, 201, 204)
-        Faults().update(world.faults.as_dict())  # whatever was set is a valid set of faults
-        world.faults = Faults()
+        HostileFaults().update(world.faults.as_dict())  # whatever was set is a valid set of faults
+        world.faults = HostileFaults()
         await normal_flow_works(http, world)
 
 
@@ -477,9 +493,9 @@ def connection(language: str | None = None) -> Connection:
 
 async def test_under_hostile_text_every_text_field_is_hostile_and_the_flow_still_works(
 ) -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     world.faults.update({"hostile_text": True, "unhealthy": True})
-    transport = httpx.ASGITransport(app=SimApp(world))
+    transport = httpx.ASGITransport(app=install(SimApp(world)))
     offers: list[CertificateInfo] = []
 
     async def trust(offer: CertificateInfo, _: PscCheck) -> bool:
@@ -555,7 +571,7 @@ async def test_without_faults_nothing_is_hostile() -> None:
 # --- the other hostile-input faults ---------------------------------------------------------
 
 async def test_token_text_is_the_session_token_and_works_sent_back_as_utf8() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     world.faults.update({"token_text": "jéton-☃"})
     async with in_process(world) as http:
         token = (await http.post("/api/session", auth=ADMIN)).json()
@@ -569,7 +585,7 @@ async def test_token_text_is_the_session_token_and_works_sent_back_as_utf8() -> 
 
 
 async def test_message_count_param_count_and_odd_values_shape_every_error() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     world.faults.update({"message_count": 10_000, "param_count": 20, "odd_values": True})
     async with in_process(world) as http:
         headers = {**await login(http), "accept-language": "fr"}
@@ -596,7 +612,7 @@ async def test_message_count_param_count_and_odd_values_shape_every_error() -> N
 
 
 async def test_answer_bytes_pads_an_error_answer_to_exactly_that_size() -> None:
-    world = World(seed=7)
+    world = hostile_world(seed=7)
     world.faults.update({"answer_bytes": 5 << 20})
     async with in_process(world) as http:
         answer = await http.get("/api/hvc/links")

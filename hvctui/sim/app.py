@@ -14,10 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hvctui.sim.catalog import message, negotiate
-from hvctui.sim.hostile import decorate_error, decorate_message, taint
 from hvctui.sim.world import (
     FaultValueError,
     SimError,
@@ -41,17 +40,8 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, sort_keys=True), status, media_type="application/json")
 
 
-def error_response(world: World, error: SimError, lang: str | None) -> Response:
-    """A vAPI error answer, shaped by the faults that shape errors."""
-    faults = world.faults
-    try:
-        body = decorate_error(error.body, faults, lang)
-    except Exception:  # a fault must never cost the answer itself
-        body = error.body
-    raw = json.dumps(body, sort_keys=True).encode()
-    if faults.answer_bytes > len(raw):
-        raw += b" " * (faults.answer_bytes - len(raw))  # JSON allows trailing whitespace
-    return Response(raw, error.status, media_type="application/json")
+def error_response(error: SimError) -> Response:
+    return _json(error.body, error.status)
 
 
 def _lang(request: Request) -> str | None:
@@ -107,17 +97,14 @@ def build_app(world: World) -> Starlette:
                 lang = _lang(request)
                 return await handler(request, lang)
             except SimError as error:
-                return error_response(world, error, lang)
+                return error_response(error)
             except Exception as exc:
-                return error_response(world, _internal_error(exc, lang), lang)
+                return error_response(_internal_error(exc, lang))
 
         return endpoint
 
     def user_of(request: Request, lang: str | None) -> str:
         return world.session_user(request.headers.get(SESSION_HEADER), lang)
-
-    def text(value: str) -> str:
-        return taint(value) if world.faults.hostile_text else value
 
     async def session(request: Request, lang: str | None) -> Response:
         if request.method == "POST":
@@ -128,16 +115,13 @@ def build_app(world: World) -> Starlette:
         if request.method == "DELETE":
             world.logout(token)
             return Response(status_code=204)
-        info = world.session_info(token)
-        info["user"] = text(info["user"])
-        return _json(info)
+        return _json(world.session_info(token))
 
     async def links(request: Request, lang: str | None) -> Response:
         user = user_of(request, lang)
         if request.method == "POST":
-            return _json(text(world.create_link(user, await _body(request, lang), lang)), 201)
-        return _json([{key: text(value) for key, value in link.items()}
-                      for link in world.list_links()])
+            return _json(world.create_link(user, await _body(request, lang), lang), 201)
+        return _json(world.list_links())
 
     async def one_link(request: Request, lang: str | None) -> Response:
         link_id = request.path_params["link"]
@@ -145,12 +129,7 @@ def build_app(world: World) -> Starlette:
             raise not_found_operation(str(request.url.path), lang)
         user = user_of(request, lang)
         if request.method == "GET":
-            health = world.get_link(link_id, lang)
-            health["connection_health_status"] = text(health["connection_health_status"])
-            if "health_status_message" in health:
-                health["health_status_message"] = decorate_message(
-                    health["health_status_message"], world.faults)
-            return _json(health)
+            return _json(world.get_link(link_id, lang))
         if request.method == "DELETE":
             world.delete_link(user, link_id, lang)
             return Response(status_code=204)
@@ -167,7 +146,7 @@ def build_app(world: World) -> Starlette:
     async def administrators(request: Request, lang: str | None) -> Response:
         user = user_of(request, lang)
         if request.method == "GET":
-            return _json([text(group) for group in world.administrators])
+            return _json(world.administrators)
         action = request.query_params.get("action")
         if request.method == "POST" and action not in ("add", "remove"):
             raise not_found_operation(str(request.url.path), lang)
@@ -269,7 +248,7 @@ class SimApp:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.inner = build_app(world)
+        self.inner: ASGIApp = build_app(world)  # the tests wrap it: tests/hostile.py
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -288,16 +267,15 @@ class SimApp:
             if started:
                 raise  # half an answer is out; only the connection can tell the client
             lang = negotiate(_header(scope, b"accept-language"))
-            await error_response(self.world, _internal_error(exc, lang), lang)(
-                scope, receive, send)
+            await error_response(_internal_error(exc, lang))(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         if path.startswith("/sim/"):
             if not _loopback(scope):
                 lang = negotiate(_header(scope, b"accept-language"))
-                await error_response(self.world, SimError(403, "UNAUTHORIZED", [message(
-                    "hvctui.sim.loopback_only", lang=lang)]), lang)(scope, receive, send)
+                await error_response(SimError(403, "UNAUTHORIZED", [message(
+                    "hvctui.sim.loopback_only", lang=lang)]))(scope, receive, send)
                 return
             await self.inner(scope, receive, send)
             return
@@ -319,7 +297,7 @@ class SimApp:
             return
         if faults.unavailable:
             lang = negotiate(_header(scope, b"accept-language"))
-            await error_response(self.world, unavailable(lang), lang)(scope, receive, send)
+            await error_response(unavailable(lang))(scope, receive, send)
             return
         if faults.malformed_json:
             await Response(b'{"error_type": "ERROR", "messages": [{"id": ', 500,

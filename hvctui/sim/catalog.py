@@ -141,12 +141,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "{exception}",
         "fr": "L'implémentation de la méthode a levé une exception inattendue : {exception}",
     },
-    "hvctui.sim.cause": {
-        "en": "Cause {depth} of {count}: the step above failed because of the one below.",
-        "de": "Ursache {depth} von {count}: der Schritt darüber scheiterte am Schritt darunter.",
-        "fr": "Cause {depth} sur {count} : l'étape du dessus a échoué à cause de celle du "
-        "dessous.",
-    },
     "hvctui.sim.invalid_fault": {
         "en": "The fault {fault} cannot be set: {reason}.",
         "de": "Die Störung {fault} kann nicht gesetzt werden: {reason}.",

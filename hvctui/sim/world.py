@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hvctui.sim.catalog import message
-from hvctui.sim.hostile import resolve
 from hvctui.vapi.certs import pem_to_der, sha256_thumbprint
 
 DEMO_PASSWORD = "VMware1!"  # noqa: S105 - the simulator's documented practice password
@@ -82,23 +81,14 @@ class FaultValueError(ValueError):
 
 
 #: The largest value each whole-number fault takes: a bound keeps every answer finite.
-FAULT_LIMITS: dict[str, int] = {
-    "latency_ms": 3_600_000,
-    "trickle_ms": 60_000,
-    "message_count": 100_000,
-    "param_count": 10_000,
-    "answer_bytes": 64 << 20,
-}
-TOKEN_TEXT_LIMIT = 4096
-#: message_count x param_count stays below this, so one error answer stays buildable.
-PARAMS_PER_ANSWER_LIMIT = 2_000_000
+FAULT_LIMITS: dict[str, int] = {"latency_ms": 3_600_000, "trickle_ms": 60_000}
 
 
 @dataclass
 class Faults:
     """Switches for practice and tests; set at start (`World().faults.update({...})`) or
     through `/sim/faults` while running. All off by default, and then the world answers
-    exactly as the README says.
+    exactly as the README says. (The tests' simulator adds hostile-input ones: tests/hostile.py.)
 
     - `latency_ms`: every `/api` call waits this long first (at most an hour).
     - `drop`: every `/api` call promises a body, sends part of it and hangs up.
@@ -108,22 +98,6 @@ class Faults:
     - `unavailable`: every `/api` call gets 503 SERVICE_UNAVAILABLE.
     - `expire_sessions`: one-shot: the next call with a session finds it expired.
     - `unhealthy`: a link's get answers UNHEALTHY with a health message carrying params.
-    - `hostile_text`: every text field sent carries `hostile.HOSTILE_SNIPPETS` (terminal
-      control sequences and Rich/Textual markup): messages' `id`, `default_message`,
-      `localized`, `args`, param names and string values, nested `l` ids; error `data` values
-      plus one hostile key; link ids and display names; health status and message; the
-      session's user; administrator group names. The flow still works: a link id, group or
-      thumbprint sent back is recognised inside the tainted text.
-    - `token_text`: when not empty, login answers this as the session token (e.g. non-ASCII).
-    - `message_count`: when not 0, every error's message stack has exactly this many
-      messages (the real ones first, then numbered causes).
-    - `param_count`: when not 0, every message sent has at least this many params, of mixed
-      kinds (s, i, d, dt).
-    - `odd_values`: every message sent also carries a `dt` of 9999-12-31T23:59:59-01:00 (past
-      year 9999 in UTC), an `i` of 10**30, a `d` of 1e308 with a `precision` of 10**9 and a
-      `format` that is not a DateTimeFormat.
-    - `answer_bytes`: when not 0, every error answer is padded with JSON whitespace to this
-      many bytes (for a client's read cap).
     """
 
     latency_ms: int = 0
@@ -135,12 +109,6 @@ class Faults:
     unavailable: bool = False
     expire_sessions: bool = False
     unhealthy: bool = False
-    hostile_text: bool = False
-    token_text: str = ""
-    message_count: int = 0
-    param_count: int = 0
-    odd_values: bool = False
-    answer_bytes: int = 0
 
     def update(self, changes: Any) -> None:
         """Apply `changes` (fault name to value) all at once, or none of them: a wrong name,
@@ -153,9 +121,6 @@ class Faults:
             if name not in known:
                 raise FaultValueError(str(name), f"unknown fault; known: {', '.join(known)}")
             merged[name] = _checked_fault(name, getattr(self, name), value)
-        if merged["message_count"] * merged["param_count"] > PARAMS_PER_ANSWER_LIMIT:
-            raise FaultValueError("param_count", "message_count x param_count is at most "
-                                  f"{PARAMS_PER_ANSWER_LIMIT}")
         for name, value in merged.items():
             setattr(self, name, value)
 
@@ -167,11 +132,6 @@ def _checked_fault(name: str, current: Any, value: Any) -> Any:
     if isinstance(current, bool):
         if not isinstance(value, bool):
             raise FaultValueError(name, "takes true or false")
-        return value
-    if isinstance(current, str):
-        if not isinstance(value, str) or len(value) > TOKEN_TEXT_LIMIT:
-            raise FaultValueError(name, f"takes a string of at most {TOKEN_TEXT_LIMIT} "
-                                  "characters")
         return value
     limit = FAULT_LIMITS[name]
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
@@ -245,7 +205,7 @@ class World:
             raise SimError(401, "UNAUTHENTICATED", [message(
                 "com.vmware.vcenter.session.invalid_credentials",
                 {"user": {"s": user}}, lang=lang)])
-        token = self.faults.token_text or secrets.token_hex(16)
+        token = secrets.token_hex(16)
         now = self.clock()
         self.sessions[token] = Session(user.lower(), now, now)
         return token
@@ -255,8 +215,7 @@ class World:
             self.faults.expire_sessions = False
             self.sessions.clear()
         now = self.clock()
-        token = self._session_token(token or "")
-        session = self.sessions.get(token)
+        session = self.sessions.get(token or "")
         if session is not None and now - session.last_accessed > self.session_idle:
             del self.sessions[token]
             session = None
@@ -266,18 +225,8 @@ class World:
         session.last_accessed = now
         return session.user
 
-    def _session_token(self, token: str) -> str:
-        """The token as the session table knows it: headers arrive decoded as Latin-1, so a
-        non-ASCII `token_text` sent back as UTF-8 is found under its UTF-8 reading too."""
-        if token in self.sessions:
-            return token
-        try:
-            return token.encode("latin-1").decode("utf-8")
-        except UnicodeError:
-            return token
-
     def session_info(self, token: str) -> dict[str, str]:
-        session = self.sessions[self._session_token(token)]
+        session = self.sessions[token]
         return {
             "created_time": _dt(datetime.fromtimestamp(session.created, timezone.utc)),
             "last_accessed_time": _dt(datetime.fromtimestamp(session.last_accessed, timezone.utc)),
@@ -285,7 +234,7 @@ class World:
         }
 
     def logout(self, token: str) -> None:
-        self.sessions.pop(self._session_token(token), None)
+        self.sessions.pop(token, None)
 
     def require_manage(self, user: str, lang: str | None) -> None:
         if not self.users[user].can_manage:
@@ -322,7 +271,7 @@ class World:
             if not _same_certificate(spec["ssl_certificate"], psc.certificate_pem):
                 raise invalid_field("ssl_certificate", f"is not the certificate of {psc.host}",
                                     lang)
-        elif resolve(offered, [genuine], self.faults.hostile_text) != genuine:
+        elif offered != genuine:
             raise SimError(400, "UNVERIFIED_PEER", [message(
                 "com.vmware.vcenter.hvc.links.unverified_peer", {"host": {"s": psc.host}},
                 lang=lang)], data=self._certificate_info(psc))
@@ -399,8 +348,7 @@ class World:
         return [{"display_name": link.domain, "link": link.id} for link in self.links.values()]
 
     def _link(self, link_id: str, lang: str | None) -> Link:
-        known = resolve(link_id, self.links, self.faults.hostile_text)
-        link = self.links.get(known) if known is not None else None
+        link = self.links.get(link_id)
         if link is None:
             raise SimError(404, "NOT_FOUND", [message(
                 "com.vmware.vcenter.hvc.links.not_found", {"link": {"s": link_id}}, lang=lang)])
@@ -459,14 +407,13 @@ class World:
             raise missing_field("group_name", lang)
         if not isinstance(group, str):
             raise invalid_field("group_name", "must be a string", lang)
-        known = resolve(group, self.administrators, self.faults.hostile_text)
-        if known is None:
+        if group not in self.administrators:
             # VMware's spec declares 204, 403 and 500 for remove: the vAPI runtime turns an
             # undeclared error into a 500 ERROR, as this one is answered.
             raise SimError(500, "ERROR", [message(
                 "com.vmware.vcenter.hvc.management.group_not_found",
                 {"group": {"s": group}}, lang=lang)])
-        self.administrators.remove(known)
+        self.administrators.remove(group)
 
 
 def _same_certificate(sent: str, genuine: str) -> bool:
