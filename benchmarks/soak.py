@@ -61,6 +61,11 @@ class Driver:
     def depth(self) -> int:
         return len(self.app.screen_stack)
 
+    async def answerable(self) -> None:
+        """A dialog that trusts or unlinks takes no key typed as it opens (GuardedDialog):
+        wait until it would act on one, as a person reads it before answering."""
+        await self.until(lambda: getattr(self.app.screen, "answerable", True))
+
     def offers(self, key: str) -> bool:
         """The screen on top has a binding for `key` (as its key hints show)."""
         return key in self.app.screen.active_bindings
@@ -91,6 +96,7 @@ class Driver:
             if self.depth() == 1:
                 break
             dialog = self.app.screen
+            await self.answerable()
             if type(dialog).__name__ == "TextScreen" or (refused and self.offers("t")):
                 refused = True  # "type trust to trust it anyway": no, cancel
                 await self.press("escape")
@@ -112,6 +118,7 @@ class Driver:
         await self.press("u")
         if await self.until(lambda: self.depth() > 2, 2):
             asked = True
+            await self.answerable()
             await self.type(domain)
             await self.press("enter")
             await self.until(lambda: self.depth() == 2)
