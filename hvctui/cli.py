@@ -672,10 +672,9 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
         if not different:
             out.note("Compare it with the PSC's own certificate (its administrator can read "
                      "it on the PSC).")
-        sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
-                         "Trust this thumbprint and resubmit? [y/N] ")
-        sys.stderr.flush()
-        answer = (await asyncio_readline()).strip().lower()
+        answer = (await ask_on_terminal(
+            "Type trust to trust it anyway and resubmit: " if different else
+            "Trust this thumbprint and resubmit? [y/N] ")).strip().lower()
         if answer == "trust" or (not different and answer in ("y", "yes")):
             return True
     if check.verdict is Verdict.DIFFERENT:
@@ -685,6 +684,18 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
         out.note("Check it against the PSC's certificate, then run again with "
                  f"--trust-offered or --ssl-thumbprint {thumbprint}")
     return False
+
+
+async def ask_on_terminal(question: str) -> str:
+    """Every question the CLI asks on a terminal (trust, type trust, unlink's domain name,
+    profiles remove): shown on stderr, then whatever was typed before it was shown is dropped
+    (a `y` pressed early must not answer a security question), then one line is read.
+    Password prompts need no more: getpass drops typed-ahead input itself (TCSAFLUSH)."""
+    from hvctui._compat import discard_typed_ahead
+
+    emit(sys.stderr, printable(question))
+    discard_typed_ahead(sys.stdin)
+    return await asyncio_readline()
 
 
 async def asyncio_readline() -> str:
@@ -759,10 +770,8 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
             raise InputError("unlink needs --yes when there is no terminal to confirm on",
                              field="yes")
 
-        sys.stderr.write(f"Type the domain name ({one_line(display_name)}) to remove link "
-                         f"{one_line(args.link)}: ")
-        sys.stderr.flush()
-        typed = await asyncio_readline()
+        typed = await ask_on_terminal(f"Type the domain name ({one_line(display_name)}) to "
+                                      f"remove link {one_line(args.link)}: ")
         return typed.strip() == display_name
 
     removed = await service.unlink(call, args.link, confirm)
@@ -983,9 +992,10 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if not sys.stdin.isatty():
             raise InputError("profiles remove needs --yes when there is no terminal to confirm "
                              "on", field="yes")
-        sys.stderr.write(f"Remove profile {args.name} from {store.path}? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        import asyncio
+
+        question = f"Remove profile {one_line(args.name, 80)} from {store.path}? [y/N] "
+        if asyncio.run(ask_on_terminal(question)).strip().lower() not in ("y", "yes"):
             out.note("Not removed.")
             return ExitCode.BAD_INPUT
     from hvctui.profiles.store import ConfigError
