@@ -652,6 +652,8 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
     # A thumbprint the user gave never reaches here when the offer differs: the core
     # refuses that offer (vapi/flow.py), for every face alike.
     thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+    out.note(f"vCenter answered UNVERIFIED_PEER: it does not trust the certificate of the PSC "
+             f"{one_line(psc, 120)} yet, and offers the one it sees there.")
     out.result(f"Offered SHA-256 thumbprint of {psc}: {thumbprint}")
     _show_check(out, check)
     if trust_offered:
@@ -668,10 +670,8 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
                  f"{how}) and resubmitting once.")
         return True
     if ask and sys.stdin.isatty() and sys.stderr.isatty():
+        # The verdict above already says whether to compare it by other means (once).
         different = check.verdict is Verdict.DIFFERENT
-        if not different:
-            out.note("Compare it with the PSC's own certificate (its administrator can read "
-                     "it on the PSC).")
         answer = (await ask_on_terminal(
             "Type trust to trust it anyway and resubmit: " if different else
             "Trust this thumbprint and resubmit? [y/N] ")).strip().lower()
@@ -680,9 +680,7 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
     if check.verdict is Verdict.DIFFERENT:
         out.note("Find out why the certificates differ before linking; if you verify the "
                  f"offered one, run again with --ssl-thumbprint {thumbprint}")
-    else:
-        out.note("Check it against the PSC's certificate, then run again with "
-                 f"--trust-offered or --ssl-thumbprint {thumbprint}")
+    # Otherwise the report that follows says the next step (render.py), once.
     return False
 
 
