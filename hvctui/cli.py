@@ -491,7 +491,10 @@ def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile |
     return name, profile
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def _overrides(args: argparse.Namespace, problems: list[Any] | None = None) -> dict[str, Any]:
+    """The profile fields the flags give (None: not given). A flag whose value cannot be read
+    (--ssl-certificate FILE) is a problem added to `problems`, named with all the others;
+    without `problems`, it is raised."""
     tls = None
     if args.insecure:
         tls = "insecure"
@@ -507,7 +510,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
                         ("domain", "domain_name"), ("psc_user", "psc_user"),
                         ("ssl_thumbprint", "ssl_thumbprint"), ("admin_group", "admin_groups")):
         values[field] = getattr(args, flag, None)
-    values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
+    try:
+        values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
+    except InputError as error:
+        if problems is None:
+            raise
+        from hvctui.service import FieldProblem
+
+        problems.append(FieldProblem("ssl_certificate", error.message.partition(": ")[2]))
     return values
 
 
@@ -577,17 +587,20 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     import asyncio
 
     from hvctui.profiles.credentials import tty_prompt
-    from hvctui.service import Service
+    from hvctui.service import FieldProblem, Service
     from hvctui.vapi import Timeouts
 
+    found: list[FieldProblem] = []  # named with every other problem, at once
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
-        raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
+        found.append(FieldProblem("tls", "choose one of --insecure, --pin and --ca-file"))
     name, base = _load_profile(args, out)
-    overrides = _overrides(args)
+    overrides = _overrides(args, found)
     service = Service(_store(args), cancelled_status="Interrupted")
+    # A flag's problem is named by its flag, also when the profile holds that field.
+    names = {**_names(name, overrides), **{p.field: FLAG_OF_FIELD[p.field] for p in found}}
     call = service.prepare(name, base, overrides, need_spec=args.command == "link",
                            prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
-                           names=_names(name, overrides), one_target=True,
+                           names=names, one_target=True, found=found,
                            need_psc_password=getattr(args, "with_psc_credentials", False))
     if call.profile.tls == "insecure":
         out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
@@ -1169,14 +1182,14 @@ def _profile_values(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]
     """The profile fields the flags give (None: not given), and the TLS flags' contradictions."""
     from hvctui.service import FieldProblem
 
-    values = _overrides(args)  # the flags `link` shares, read the same way
+    problems: list[Any] = []
+    values = _overrides(args, problems)  # the flags `link` shares, read the same way
     values.update(password_source=args.password_source,
                   psc_password_source=args.psc_password_source)
     if args.ssl_certificate == "":
         values["ssl_certificate"] = ""  # cleared, not a file to read
     if args.admin_group is not None:  # `--admin-group ""` empties the list
         values["admin_groups"] = [g for g in args.admin_group if g.strip()]
-    problems = []
     shorthand = [f for f, on in (("--insecure", args.insecure), ("--pin", args.pin),
                                  ("--ca-file", args.ca_file)) if on]
     if args.tls is not None:

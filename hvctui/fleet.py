@@ -22,7 +22,7 @@ from hvctui.profiles.credentials import (
     vcenter_key,
 )
 from hvctui.profiles.store import Profile
-from hvctui.service import Call, NotReady, Service
+from hvctui.service import Call, NotReady, Service, missing_values
 from hvctui.vapi import HvcError, Secret, Timeouts, normalize_thumbprint, one_line
 
 if TYPE_CHECKING:
@@ -258,6 +258,11 @@ class Fleet:
                                     "this session, so it was not sent again")
 
     async def _call(self, name: str, profile: Profile, need_spec: bool) -> Call:
+        # An incomplete profile is said to be so, naming what is missing, before anyone is
+        # asked a password (for an empty user at an empty server).
+        lacking = missing_values(profile, need_spec=need_spec)
+        if lacking:
+            raise NotReady(lacking)
         await self._ask(vcenter_key(profile), profile.password_source)
         if need_spec:
             await self._ask(psc_key(profile), profile.psc_password_source)

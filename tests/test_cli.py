@@ -125,6 +125,20 @@ def test_bad_flags_exit_2_naming_the_flag_and_send_nothing(
     assert sim.world.stats.requests == 0
 
 
+def test_format_errors_and_missing_required_values_are_named_in_one_message(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first run names everything: a bad --server and --psc-port, and the --domain and
+    --psc-user not given (they were named only on the next run)."""
+    code, _, err = run(capsys, "link", "--server", "vc 1", "--psc-port", "99999", "--user",
+                       "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local")
+    assert code == 2
+    for named in ("--server: 'vc 1'", "--psc-port: '99999'", "--domain: is required",
+                  "--psc-user: is required"):
+        assert named in err, named
+    assert "--server: is required" not in err  # refused for its value, not "required" too
+    assert sim.world.stats.requests == 0
+
+
 def test_no_password_and_no_terminal_fails_before_sending(
         sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HVCTUI_PASSWORD")

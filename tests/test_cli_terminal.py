@@ -213,3 +213,26 @@ def test_what_was_typed_before_a_question_was_shown_does_not_answer_it(
     assert code == refused, terminal.seen[-2000:]
     assert psc_sim.world.links == links_before  # nothing linked, nothing unlinked
     assert "[profiles.lab]" in (config / "config.toml").read_text()  # nothing removed
+
+
+def test_an_incomplete_profile_is_reported_as_such_and_no_password_is_asked(
+        tmp_path: Path) -> None:
+    """status on a terminal, a profile with no server and no user: no "Password for  at :"
+    question, the row says the profile is incomplete and names what it lacks."""
+    import json
+
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "config.toml").write_text('[profiles.half]\npsc_hostname = "psc.corp.local"\n'
+                                        'password_source = "prompt"\n')
+    (config / "config.toml").chmod(0o600)
+    terminal = Terminal(["status", "--json"], environment(config))
+    try:
+        code = finish(terminal)
+    finally:
+        terminal.close()
+    shown = terminal.seen.decode("utf-8", "replace")
+    assert code == 1 and "Password for" not in shown, shown
+    [row] = json.loads(shown[shown.index("{"):shown.rindex("}") + 1])["rows"]
+    assert row["problem_kind"] == "incomplete"
+    assert "server" in row["problem"] and "user" in row["problem"]
