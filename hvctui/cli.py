@@ -839,10 +839,11 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         for problem in loaded.broken[name]:
             out.warn(f"{problem} (profile {name!r} not loaded, not checked)")
     names = [n for n in names if n in profiles]
-    if not names and not broken_rows:  # nothing checked is not "every link healthy"
-        raise InputError(f"no profiles to check in {store.path}", field="config",
-                         hint="Save one in the TUI (run hvctui, then n in the profiles list), "
-                              "or name the config with --config.")
+    if not names and not broken_rows:  # nothing checked is not "every link healthy": exit 2
+        error = InputError(f"there are no profiles in {store.path}, so nothing to check",
+                           field="config", hint=ADD_A_PROFILE)
+        error.title = "No profiles"
+        raise error
     prompt = tty_prompt()  # on the terminal itself: --json output stays one object
 
     async def ask(user: str, server: str) -> str | None:
@@ -970,9 +971,11 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
                       "profiles": list(profiles), "broken": sorted(loaded.broken)})
+            if not profiles and not loaded.broken:
+                out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
             return ExitCode.OK
-        if not profiles and not loaded.broken:
-            out.result(f"No profiles in {store.path}.")
+        if not profiles and not loaded.broken:  # stdout stays empty: a list of none
+            out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
             return ExitCode.OK
         rows = [("", "PROFILE", "CLOUD VCENTER", "PSC")]
         for name, p in profiles.items():
@@ -1026,6 +1029,12 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
 
 # --- what the TUI does, from a script: admins, profile edits, many links, unlink with PSC
 # credentials.
+
+#: How to make a first profile, said wherever there is none.
+ADD_A_PROFILE = ("Add one with: hvctui profiles add NAME --server HOST --user USER "
+                 "--psc-hostname HOST --domain DOMAIN --psc-user USER (hvctui profiles --help "
+                 "shows every field), or in the TUI (run hvctui, then n); or name another "
+                 "config with --config.")
 
 #: `profiles` actions that write a profile from flags (the TUI form's fields and checks).
 PROFILE_EDITS = ("add", "set", "rename", "copy")

@@ -554,9 +554,23 @@ def test_an_unknown_flag_is_reported_with_the_usage_of_its_command(
 def test_status_with_no_profiles_is_bad_input_not_all_healthy(
         isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "status")
-    assert code == 2 and "no profiles to check in" in err and "--config" in err
+    path = str(isolated_config / "config.toml")
+    # Says what is wrong and how to put it right, not "Error: Invalid input".
+    assert code == 2 and out == "" and "Invalid input" not in err
+    assert f"there are no profiles in {path}" in err and "hvctui profiles add NAME" in err
+    assert "--config" in err
     code, out, _ = run(capsys, "status", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
+
+
+def test_profiles_list_with_none_says_how_to_add_one_on_stderr(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "profiles", "list")
+    assert code == 0 and out == ""  # a list of no profiles: nothing on stdout
+    assert str(isolated_config / "config.toml") in err and "hvctui profiles add NAME" in err
+    code, out, err = run(capsys, "profiles", "list", "--json")
+    assert code == 0 and json.loads(out)["profiles"] == []
+    assert "hvctui profiles add NAME" in err
 
 
 # --- a reader that goes away (`| head -0`, `| true`) ----------------------------------------
