@@ -63,24 +63,27 @@ exit codes:
   1  any other server-side error  5  UNAUTHENTICATED or UNAUTHORIZED
   2  bad usage or input rejected before sending
   3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
-  6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
+  6  network or TLS failure (refused, timeout, pin mismatch, not vCenter)
   130 interrupted (ctrl+c)
-  A reader that stops reading (| head, | true) does not change the exit code: the command
-  finishes what it started and exits with its own code; the output nobody reads is dropped.
-  status: 0 every profile checked and every link healthy; 1 any row with a problem (could
-  not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
+  A reader that stops reading (| head, | true) does not change the exit
+  code: the command finishes what it started and exits with its own code;
+  the output nobody reads is dropped.
+  status: 0 every profile checked and every link healthy; 1 any row with a
+  problem (could not be checked, or a link UNHEALTHY); 2 bad usage (an
+  unknown --profile) or no profiles
 
 environment:
-  HVCTUI_PASSWORD       the cloud vCenter user's password, for a command aimed at one
-                        vCenter (link, links, unlink, admins); status, link with several
-                        --profile and the TUI ignore it
-  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link, and unlink
-                        --with-psc-credentials)
-  HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
-  NO_COLOR              no colour in the output
-Otherwise a password comes from the profile's password source (prompt, env:VAR, keyring,
-command:ARGV), or a no-echo prompt on a terminal. A password belongs to a user at a server
-and is sent there only.
+  HVCTUI_PASSWORD      the cloud vCenter user's password, for a command
+                       aimed at one vCenter (link, links, unlink, admins);
+                       status, link with several --profile and the TUI
+                       ignore it
+  HVCTUI_PSC_PASSWORD  the PSC administrator's password, likewise (link,
+                       and unlink --with-psc-credentials)
+  HVCTUI_CONFIG_DIR    the configuration folder (default ~/.config/hvctui)
+  NO_COLOR             no colour in the output
+Otherwise a password comes from the profile's password source (prompt,
+env:VAR, keyring, command:ARGV), or a no-echo prompt on a terminal. A
+password belongs to a user at a server and is sent there only.
 """
 
 
@@ -101,6 +104,18 @@ def _concurrency(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text[:20]!r}: give a whole number from 1 to "
                                          f"{MAX_CONCURRENCY}")
     return int(text)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The layout written here (tables, examples) kept; a line wider than the terminal (a
+    command's one-line description, or any line on a narrow one) is wrapped at a word, under
+    its own text, never cut mid-word by the terminal."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():  # one paragraph (a description): filled as argparse does
+            return argparse.HelpFormatter._fill_text(self, text, width, indent)
+        return "".join(wrap_lines(indent + line, width) + "\n"
+                       for line in text.splitlines())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="hvctui",
         description="Link a VMware Cloud vCenter to an on-premises SSO domain (Hybrid Linked "
         "Mode). With no command, opens the terminal UI.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG, formatter_class=_HelpFormatter,
     )
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
@@ -179,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, json: bool = True) -> argparse.ArgumentParser:
         """A command; every one reads a config and refuses a password typed as a flag."""
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+                           formatter_class=_HelpFormatter)
         p.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
                        help="config file to read profiles from")
         if json:
@@ -1056,30 +1071,36 @@ EXAMPLES = {
 examples:
   hvctui link --profile corp --trust-offered
   hvctui link --profile sddc-1 --profile sddc-2 --trust-offered --json
-      several profiles: each with its own values and password source (HVCTUI_PASSWORD and
-      HVCTUI_PSC_PASSWORD are not used); one trust question per PSC; one line (or --json
-      row) per profile; exit 0 only if every profile was linked, else 1
+      several profiles: each with its own values and password source
+      (HVCTUI_PASSWORD and HVCTUI_PSC_PASSWORD are not used); one trust
+      question per PSC; one line (or --json row) per profile; exit 0 only
+      if every profile was linked, else 1
 """,
     "unlink": """\
 examples:
   hvctui unlink 3f2a... --profile corp --yes
-  HVCTUI_PSC_PASSWORD=... hvctui unlink 3f2a... --profile corp --with-psc-credentials --yes
-      removes the link with the PSC administrator's credentials (vCenter 8.0.1+), only a
-      link to the profile's own SSO domain (domain_name); the PSC password comes from
-      HVCTUI_PSC_PASSWORD, else the profile's psc_password_source, else a no-echo prompt
+  HVCTUI_PSC_PASSWORD=... hvctui unlink 3f2a... --profile corp \\
+      --with-psc-credentials --yes
+      removes the link with the PSC administrator's credentials (vCenter
+      8.0.1+), only a link to the profile's own SSO domain (domain_name); the
+      PSC password comes from HVCTUI_PSC_PASSWORD, else the profile's
+      psc_password_source, else a no-echo prompt
 """,
     "profiles": """\
 examples:
-  hvctui profiles add corp --server vcenter.sddc-1.vmwarevmc.com --user cloudadmin@vmc.local \\
-      --password-source keyring --psc-hostname psc.corp.local --domain corp.local \\
+  hvctui profiles add corp --server vcenter.sddc-1.vmwarevmc.com \\
+      --user cloudadmin@vmc.local --password-source keyring \\
+      --psc-hostname psc.corp.local --domain corp.local \\
       --psc-user administrator@corp.local --psc-password-source env:PSC_PW \\
       --admin-group vmc-admins@corp.local
-  hvctui profiles set corp --pin 3A:F1:...:9C --lang de-DE   (changes only those fields)
+  hvctui profiles set corp --pin 3A:F1:...:9C --lang de-DE
+      changes only those fields
   hvctui profiles rename corp corp-old;  hvctui profiles copy corp corp-test
-Passwords are never flags: --password-source / --psc-password-source say where each comes
-from (prompt, env:VAR, keyring, command:ARGV). An empty value clears a field
-(--psc-port ""); --admin-group replaces the list (--admin-group "" empties it).
---json prints {"ok": true, "name", "profile"} (rename: "renamed_from"; copy: "copied_from").
+Passwords are never flags: --password-source / --psc-password-source say
+where each comes from (prompt, env:VAR, keyring, command:ARGV). An empty
+value clears a field (--psc-port ""); --admin-group replaces the list
+(--admin-group "" empties it). --json prints {"ok": true, "name",
+"profile"} (rename: "renamed_from"; copy: "copied_from").
 """,
     "admins": """\
 examples:

@@ -628,3 +628,39 @@ def test_profiles_show_prints_a_list_as_the_config_writes_it(
     assert code == 0 and shown == '["vmc-admins@corp.local", "ops@corp.local"]'
     assert tomllib.loads(f"admin_groups = {shown}")["admin_groups"] == [
         "vmc-admins@corp.local", "ops@corp.local"]
+
+
+def test_every_help_fits_80_columns_without_a_word_cut(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hvctui --help` and every command's: no line wider than 80 columns (the examples and
+    the exit codes and environment epilog were up to 91), so an 80-column terminal never
+    wraps one mid-word."""
+    from hvctui.cli import _parser
+
+    monkeypatch.setenv("COLUMNS", "80")
+    commands = [[]] + [[name] for name in _parser().commands]  # type: ignore[attr-defined]
+    assert len(commands) > 8
+    for command in commands:
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        out = capsys.readouterr().out
+        wide = [line for line in out.splitlines() if len(line) > 80]
+        assert not wide, (command, wide)
+        assert "exit codes:" in out or command == ["sim"] or command == ["demo"]
+
+
+def test_the_simulators_line_keeps_its_url_and_label_whole() -> None:
+    """`hvctui sim` prints one line (product.md: its URL and certificate SHA-256): whole on a
+    pipe; on an 80-column terminal wrapped at a space or between byte pairs, never inside
+    the URL, the word SHA-256 or a pair."""
+    from hvctui.sim.server import announcement
+
+    url, sha = "https://127.0.0.1:18443", ":".join(["4F"] * 32)
+    assert announcement(url, sha) == f"hvctui simulator at {url}  certificate SHA-256 {sha}"
+    for width in (80, 60):
+        rows = announcement(url, sha, width).split("\n")
+        assert all(len(r) <= width for r in rows), rows
+        assert url in rows[0] and any("SHA-256" in r for r in rows)
+        # Each break falls after the URL, after the label or after a byte pair's colon.
+        assert all(r.endswith((url, "certificate", "SHA-256", ":")) for r in rows[:-1]), rows
+        assert "".join(r.strip() for r in rows).endswith(sha)  # nothing lost
