@@ -886,8 +886,12 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         out.json(payload)
     else:
-        for line in table_lines(rows, out.tz, _columns()):
+        left_out: list[str] = []
+        for line in table_lines(rows, out.tz, _columns(), left_out):
             out.result(line)
+        if left_out:
+            out.note(f"({', '.join(left_out)} left out to fit {_columns()} columns: no row has "
+                     "a value there; --json has every field.)")
         c = payload["counts"]
         insecure = sum(row.insecure for row in rows)
         out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {c['failed']} with a "

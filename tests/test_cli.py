@@ -664,3 +664,31 @@ def test_the_simulators_line_keeps_its_url_and_label_whole() -> None:
         # Each break falls after the URL, after the label or after a byte pair's colon.
         assert all(r.endswith((url, "certificate", "SHA-256", ":")) for r in rows[:-1]), rows
         assert "".join(r.strip() for r in rows).endswith(sha)  # nothing lost
+
+
+def test_status_at_80_columns_gives_up_empty_columns_before_cutting_state_or_problem(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """DOMAIN and HEALTH holding only `-` made STATE read `probl…`: a column with no value in
+    any row is left out first (and the note says so), then the least telling cells are cut;
+    STATE stays whole and PROBLEM keeps the room left."""
+    isolated_config.mkdir(parents=True, exist_ok=True)
+    path = isolated_config / "config.toml"
+    path.write_text('[profiles.prod-sddc-frankfurt]\n'
+                    'server = "vcenter.sddc-10-20-30-40.vmwarevmc.com"\n'
+                    'user = "cloudadmin@vmc.local"\npassword_source = "env:HVCTUI_NOT_SET"\n'
+                    '[profiles.half]\npsc_hostname = "psc.corp.local"\n')
+    path.chmod(0o600)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(capsys, "status")
+    lines = out.splitlines()
+    assert code == 1 and all(len(line) <= 80 for line in lines), out
+    assert "DOMAIN" not in lines[0] and "HEALTH" not in lines[0]
+    assert "DOMAIN, HEALTH left out" in err and "--json" in err
+    for line in lines[1:]:
+        assert " problem " in line, line  # the state whole, never "probl…"
+        assert len(line.split("  ")[-1]) >= 20, line  # the problem keeps room
+    assert any("profile incomplete" in line for line in lines)
+    monkeypatch.setenv("COLUMNS", "300")  # room for all: nothing left out, nothing said
+    code, out, err = run(capsys, "status")
+    assert "DOMAIN" in out.splitlines()[0] and "left out" not in err
