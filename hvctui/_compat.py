@@ -149,6 +149,36 @@ class _WindowsLocks:
                     raise  # not "held by another process": waiting would not end
 
 
+def discard_typed_ahead(stream: Any) -> None:
+    """Drop whatever was typed on the terminal `stream` reads and not read yet: called as a
+    question is shown, so that a key pressed before it (a `y` typed early, a paste, a key
+    held down) cannot answer it. termios.tcflush on POSIX (the pending line included); the
+    console's queued keys on Windows, where there is no termios; nothing when `stream` is no
+    terminal (a pipe or a file is an answer given on purpose, read as it comes)."""
+    try:
+        if not stream.isatty():
+            return
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # no descriptor: nothing typed can be pending on it
+    try:
+        import termios
+    except ImportError:  # Windows
+        try:
+            import msvcrt
+        except ImportError:
+            return
+        for _ in range(65536):  # bounded: a key held down cannot keep this loop going
+            if not msvcrt.kbhit():
+                break
+            msvcrt.getwch()
+        return
+    try:
+        termios.tcflush(fd, termios.TCIFLUSH)
+    except (termios.error, OSError):
+        pass  # the terminal went away: the read that follows says so
+
+
 def _file_locks() -> Any:
     try:
         import fcntl
@@ -171,5 +201,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["O_BINARY", "O_NOFOLLOW", "O_NONBLOCK", "POSIX_MODES", "StrEnum", "fchmod", "fcntl",
-           "fromisoformat", "pread", "timeout", "tomllib"]
+__all__ = ["O_BINARY", "O_NOFOLLOW", "O_NONBLOCK", "POSIX_MODES", "StrEnum",
+           "discard_typed_ahead", "fchmod", "fcntl", "fromisoformat", "pread", "timeout",
+           "tomllib"]

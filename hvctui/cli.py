@@ -63,24 +63,27 @@ exit codes:
   1  any other server-side error  5  UNAUTHENTICATED or UNAUTHORIZED
   2  bad usage or input rejected before sending
   3  UNVERIFIED_PEER (the PSC's certificate is not trusted yet)
-  6  network or TLS failure (refused, timeout, pin mismatch, not a vCenter answer)
+  6  network or TLS failure (refused, timeout, pin mismatch, not vCenter)
   130 interrupted (ctrl+c)
-  A reader that stops reading (| head, | true) does not change the exit code: the command
-  finishes what it started and exits with its own code; the output nobody reads is dropped.
-  status: 0 every profile checked and every link healthy; 1 any row with a problem (could
-  not be checked, or a link UNHEALTHY); 2 bad usage (an unknown --profile, no profiles)
+  A reader that stops reading (| head, | true) does not change the exit
+  code: the command finishes what it started and exits with its own code;
+  the output nobody reads is dropped.
+  status: 0 every profile checked and every link healthy; 1 any row with a
+  problem (could not be checked, or a link UNHEALTHY); 2 bad usage (an
+  unknown --profile) or no profiles
 
 environment:
-  HVCTUI_PASSWORD       the cloud vCenter user's password, for a command aimed at one
-                        vCenter (link, links, unlink, admins); status, link with several
-                        --profile and the TUI ignore it
-  HVCTUI_PSC_PASSWORD   the PSC administrator's password, likewise (link, and unlink
-                        --with-psc-credentials)
-  HVCTUI_CONFIG_DIR     the configuration folder (default ~/.config/hvctui)
-  NO_COLOR              no colour in the output
-Otherwise a password comes from the profile's password source (prompt, env:VAR, keyring,
-command:ARGV), or a no-echo prompt on a terminal. A password belongs to a user at a server
-and is sent there only.
+  HVCTUI_PASSWORD      the cloud vCenter user's password, for a command
+                       aimed at one vCenter (link, links, unlink, admins);
+                       status, link with several --profile and the TUI
+                       ignore it
+  HVCTUI_PSC_PASSWORD  the PSC administrator's password, likewise (link,
+                       and unlink --with-psc-credentials)
+  HVCTUI_CONFIG_DIR    the configuration folder (default ~/.config/hvctui)
+  NO_COLOR             no colour in the output
+Otherwise a password comes from the profile's password source (prompt,
+env:VAR, keyring, command:ARGV), or a no-echo prompt on a terminal. A
+password belongs to a user at a server and is sent there only.
 """
 
 
@@ -101,6 +104,18 @@ def _concurrency(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text[:20]!r}: give a whole number from 1 to "
                                          f"{MAX_CONCURRENCY}")
     return int(text)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The layout written here (tables, examples) kept; a line wider than the terminal (a
+    command's one-line description, or any line on a narrow one) is wrapped at a word, under
+    its own text, never cut mid-word by the terminal."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():  # one paragraph (a description): filled as argparse does
+            return argparse.HelpFormatter._fill_text(self, text, width, indent)
+        return "".join(wrap_lines(indent + line, width) + "\n"
+                       for line in text.splitlines())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="hvctui",
         description="Link a VMware Cloud vCenter to an on-premises SSO domain (Hybrid Linked "
         "Mode). With no command, opens the terminal UI.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG, formatter_class=_HelpFormatter,
     )
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
@@ -181,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, json: bool = True) -> argparse.ArgumentParser:
         """A command; every one reads a config and refuses a password typed as a flag."""
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+                           formatter_class=_HelpFormatter)
         p.add_argument("--config", dest="sub_config", type=Path, metavar="FILE",
                        help="config file to read profiles from")
         if json:
@@ -493,7 +508,10 @@ def _load_profile(args: argparse.Namespace, out: Output) -> tuple[str, Profile |
     return name, profile
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def _overrides(args: argparse.Namespace, problems: list[Any] | None = None) -> dict[str, Any]:
+    """The profile fields the flags give (None: not given). A flag whose value cannot be read
+    (--ssl-certificate FILE) is a problem added to `problems`, named with all the others;
+    without `problems`, it is raised."""
     tls = None
     if args.insecure:
         tls = "insecure"
@@ -509,7 +527,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
                         ("domain", "domain_name"), ("psc_user", "psc_user"),
                         ("ssl_thumbprint", "ssl_thumbprint"), ("admin_group", "admin_groups")):
         values[field] = getattr(args, flag, None)
-    values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
+    try:
+        values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
+    except InputError as error:
+        if problems is None:
+            raise
+        from hvctui.service import FieldProblem
+
+        problems.append(FieldProblem("ssl_certificate", error.message.partition(": ")[2]))
     return values
 
 
@@ -579,17 +604,20 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
     import asyncio
 
     from hvctui.profiles.credentials import tty_prompt
-    from hvctui.service import Service
+    from hvctui.service import FieldProblem, Service
     from hvctui.vapi import Timeouts
 
+    found: list[FieldProblem] = []  # named with every other problem, at once
     if sum(bool(x) for x in (args.insecure, args.pin, args.ca_file)) > 1:
-        raise InputError("choose one of --insecure, --pin and --ca-file", field="tls")
+        found.append(FieldProblem("tls", "choose one of --insecure, --pin and --ca-file"))
     name, base = _load_profile(args, out)
-    overrides = _overrides(args)
+    overrides = _overrides(args, found)
     service = Service(_store(args), cancelled_status="Interrupted")
+    # A flag's problem is named by its flag, also when the profile holds that field.
+    names = {**_names(name, overrides), **{p.field: FLAG_OF_FIELD[p.field] for p in found}}
     call = service.prepare(name, base, overrides, need_spec=args.command == "link",
                            prompt=tty_prompt(), timeouts=Timeouts(total=args.timeout),
-                           names=_names(name, overrides), one_target=True,
+                           names=names, one_target=True, found=found,
                            need_psc_password=getattr(args, "with_psc_credentials", False))
     if call.profile.tls == "insecure":
         out.warn(f"TLS verification is OFF for {call.profile.server}: its certificate is not "
@@ -654,6 +682,8 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
     # A thumbprint the user gave never reaches here when the offer differs: the core
     # refuses that offer (vapi/flow.py), for every face alike.
     thumbprint = normalize_thumbprint(offered.ssl_thumbprint)
+    out.note(f"vCenter answered UNVERIFIED_PEER: it does not trust the certificate of the PSC "
+             f"{one_line(psc, 120)} yet, and offers the one it sees there.")
     out.result(f"Offered SHA-256 thumbprint of {psc}: {thumbprint}")
     _show_check(out, check)
     if trust_offered:
@@ -670,23 +700,30 @@ async def _decide_offer(out: Output, psc: str, offered: CertificateInfo, check: 
                  f"{how}) and resubmitting once.")
         return True
     if ask and sys.stdin.isatty() and sys.stderr.isatty():
+        # The verdict above already says whether to compare it by other means (once).
         different = check.verdict is Verdict.DIFFERENT
-        if not different:
-            out.note("Compare it with the PSC's own certificate (its administrator can read "
-                     "it on the PSC).")
-        sys.stderr.write("Type trust to trust it anyway and resubmit: " if different else
-                         "Trust this thumbprint and resubmit? [y/N] ")
-        sys.stderr.flush()
-        answer = (await asyncio_readline()).strip().lower()
+        answer = (await ask_on_terminal(
+            "Type trust to trust it anyway and resubmit: " if different else
+            "Trust this thumbprint and resubmit? [y/N] ")).strip().lower()
         if answer == "trust" or (not different and answer in ("y", "yes")):
             return True
     if check.verdict is Verdict.DIFFERENT:
         out.note("Find out why the certificates differ before linking; if you verify the "
                  f"offered one, run again with --ssl-thumbprint {thumbprint}")
-    else:
-        out.note("Check it against the PSC's certificate, then run again with "
-                 f"--trust-offered or --ssl-thumbprint {thumbprint}")
+    # Otherwise the report that follows says the next step (render.py), once.
     return False
+
+
+async def ask_on_terminal(question: str) -> str:
+    """Every question the CLI asks on a terminal (trust, type trust, unlink's domain name,
+    profiles remove): shown on stderr, then whatever was typed before it was shown is dropped
+    (a `y` pressed early must not answer a security question), then one line is read.
+    Password prompts need no more: getpass drops typed-ahead input itself (TCSAFLUSH)."""
+    from hvctui._compat import discard_typed_ahead
+
+    emit(sys.stderr, printable(question))
+    discard_typed_ahead(sys.stdin)
+    return await asyncio_readline()
 
 
 async def asyncio_readline() -> str:
@@ -761,10 +798,8 @@ async def _unlink(service: Service, call: Any, args: argparse.Namespace, out: Ou
             raise InputError("unlink needs --yes when there is no terminal to confirm on",
                              field="yes")
 
-        sys.stderr.write(f"Type the domain name ({one_line(display_name)}) to remove link "
-                         f"{one_line(args.link)}: ")
-        sys.stderr.flush()
-        typed = await asyncio_readline()
+        typed = await ask_on_terminal(f"Type the domain name ({one_line(display_name)}) to "
+                                      f"remove link {one_line(args.link)}: ")
         return typed.strip() == display_name
 
     removed = await service.unlink(call, args.link, confirm)
@@ -822,10 +857,11 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         for problem in loaded.broken[name]:
             out.warn(f"{problem} (profile {name!r} not loaded, not checked)")
     names = [n for n in names if n in profiles]
-    if not names and not broken_rows:  # nothing checked is not "every link healthy"
-        raise InputError(f"no profiles to check in {store.path}", field="config",
-                         hint="Save one in the TUI (run hvctui, then n in the profiles list), "
-                              "or name the config with --config.")
+    if not names and not broken_rows:  # nothing checked is not "every link healthy": exit 2
+        error = InputError(f"there are no profiles in {store.path}, so nothing to check",
+                           field="config", hint=ADD_A_PROFILE)
+        error.title = "No profiles"
+        raise error
     prompt = tty_prompt()  # on the terminal itself: --json output stays one object
 
     async def ask(user: str, server: str) -> str | None:
@@ -853,8 +889,12 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         out.json(payload)
     else:
-        for line in table_lines(rows, out.tz, _columns()):
+        left_out: list[str] = []
+        for line in table_lines(rows, out.tz, _columns(), left_out):
             out.result(line)
+        if left_out:
+            out.note(f"({', '.join(left_out)} left out to fit {_columns()} columns: no row has "
+                     "a value there; --json has every field.)")
         c = payload["counts"]
         insecure = sum(row.insecure for row in rows)
         out.note(f"{c['total']} profile{'' if c['total'] == 1 else 's'}: {counts_words(c)}"
@@ -952,9 +992,11 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
                       "profiles": list(profiles), "broken": sorted(loaded.broken)})
+            if not profiles and not loaded.broken:
+                out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
             return ExitCode.OK
-        if not profiles and not loaded.broken:
-            out.result(f"No profiles in {store.path}.")
+        if not profiles and not loaded.broken:  # stdout stays empty: a list of none
+            out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
             return ExitCode.OK
         rows = [("", "PROFILE", "CLOUD VCENTER", "PSC")]
         for name, p in profiles.items():
@@ -985,9 +1027,10 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         if not sys.stdin.isatty():
             raise InputError("profiles remove needs --yes when there is no terminal to confirm "
                              "on", field="yes")
-        sys.stderr.write(f"Remove profile {args.name} from {store.path}? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        import asyncio
+
+        question = f"Remove profile {one_line(args.name, 80)} from {store.path}? [y/N] "
+        if asyncio.run(ask_on_terminal(question)).strip().lower() not in ("y", "yes"):
             out.note("Not removed.")
             return ExitCode.BAD_INPUT
     from hvctui.profiles.store import ConfigError
@@ -1007,6 +1050,12 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
 
 # --- what the TUI does, from a script: admins, profile edits, many links, unlink with PSC
 # credentials.
+
+#: How to make a first profile, said wherever there is none.
+ADD_A_PROFILE = ("Add one with: hvctui profiles add NAME --server HOST --user USER "
+                 "--psc-hostname HOST --domain DOMAIN --psc-user USER (hvctui profiles --help "
+                 "shows every field), or in the TUI (run hvctui, then n); or name another "
+                 "config with --config.")
 
 #: `profiles` actions that write a profile from flags (the TUI form's fields and checks).
 PROFILE_EDITS = ("add", "set", "rename", "copy")
@@ -1028,30 +1077,36 @@ EXAMPLES = {
 examples:
   hvctui link --profile corp --trust-offered
   hvctui link --profile sddc-1 --profile sddc-2 --trust-offered --json
-      several profiles: each with its own values and password source (HVCTUI_PASSWORD and
-      HVCTUI_PSC_PASSWORD are not used); one trust question per PSC; one line (or --json
-      row) per profile; exit 0 only if every profile was linked, else 1
+      several profiles: each with its own values and password source
+      (HVCTUI_PASSWORD and HVCTUI_PSC_PASSWORD are not used); one trust
+      question per PSC; one line (or --json row) per profile; exit 0 only
+      if every profile was linked, else 1
 """,
     "unlink": """\
 examples:
   hvctui unlink 3f2a... --profile corp --yes
-  HVCTUI_PSC_PASSWORD=... hvctui unlink 3f2a... --profile corp --with-psc-credentials --yes
-      removes the link with the PSC administrator's credentials (vCenter 8.0.1+), only a
-      link to the profile's own SSO domain (domain_name); the PSC password comes from
-      HVCTUI_PSC_PASSWORD, else the profile's psc_password_source, else a no-echo prompt
+  HVCTUI_PSC_PASSWORD=... hvctui unlink 3f2a... --profile corp \\
+      --with-psc-credentials --yes
+      removes the link with the PSC administrator's credentials (vCenter
+      8.0.1+), only a link to the profile's own SSO domain (domain_name); the
+      PSC password comes from HVCTUI_PSC_PASSWORD, else the profile's
+      psc_password_source, else a no-echo prompt
 """,
     "profiles": """\
 examples:
-  hvctui profiles add corp --server vcenter.sddc-1.vmwarevmc.com --user cloudadmin@vmc.local \\
-      --password-source keyring --psc-hostname psc.corp.local --domain corp.local \\
+  hvctui profiles add corp --server vcenter.sddc-1.vmwarevmc.com \\
+      --user cloudadmin@vmc.local --password-source keyring \\
+      --psc-hostname psc.corp.local --domain corp.local \\
       --psc-user administrator@corp.local --psc-password-source env:PSC_PW \\
       --admin-group vmc-admins@corp.local
-  hvctui profiles set corp --pin 3A:F1:...:9C --lang de-DE   (changes only those fields)
+  hvctui profiles set corp --pin 3A:F1:...:9C --lang de-DE
+      changes only those fields
   hvctui profiles rename corp corp-old;  hvctui profiles copy corp corp-test
-Passwords are never flags: --password-source / --psc-password-source say where each comes
-from (prompt, env:VAR, keyring, command:ARGV). An empty value clears a field
-(--psc-port ""); --admin-group replaces the list (--admin-group "" empties it).
---json prints {"ok": true, "name", "profile"} (rename: "renamed_from"; copy: "copied_from").
+Passwords are never flags: --password-source / --psc-password-source say
+where each comes from (prompt, env:VAR, keyring, command:ARGV). An empty
+value clears a field (--psc-port ""); --admin-group replaces the list
+(--admin-group "" empties it). --json prints {"ok": true, "name",
+"profile"} (rename: "renamed_from"; copy: "copied_from").
 """,
     "admins": """\
 examples:
@@ -1163,14 +1218,14 @@ def _profile_values(args: argparse.Namespace) -> tuple[dict[str, Any], list[Any]
     """The profile fields the flags give (None: not given), and the TLS flags' contradictions."""
     from hvctui.service import FieldProblem
 
-    values = _overrides(args)  # the flags `link` shares, read the same way
+    problems: list[Any] = []
+    values = _overrides(args, problems)  # the flags `link` shares, read the same way
     values.update(password_source=args.password_source,
                   psc_password_source=args.psc_password_source)
     if args.ssl_certificate == "":
         values["ssl_certificate"] = ""  # cleared, not a file to read
     if args.admin_group is not None:  # `--admin-group ""` empties the list
         values["admin_groups"] = [g for g in args.admin_group if g.strip()]
-    problems = []
     shorthand = [f for f, on in (("--insecure", args.insecure), ("--pin", args.pin),
                                  ("--ca-file", args.ca_file)) if on]
     if args.tls is not None:

@@ -22,7 +22,7 @@ from hvctui.profiles.credentials import (
     vcenter_key,
 )
 from hvctui.profiles.store import Profile
-from hvctui.service import Call, NotReady, Service
+from hvctui.service import Call, NotReady, Service, missing_values
 from hvctui.vapi import (
     HvcError,
     InputError,
@@ -285,6 +285,11 @@ class Fleet:
 
     async def _call(self, name: str, profile: Profile, need_spec: bool,
                     ask: bool = True) -> Call:
+        # An incomplete profile is said to be so, naming what is missing, before anyone is
+        # asked a password (for an empty user at an empty server).
+        lacking = missing_values(profile, need_spec=need_spec)
+        if lacking:
+            raise NotReady(lacking)
         if ask:
             await self._ask(vcenter_key(profile), profile.password_source)
         if need_spec and ask:
@@ -467,11 +472,16 @@ def link_payload(rows: list[FleetRow]) -> dict[str, Any]:
             "rows": [r.as_json() for r in rows]}
 
 
-def table_lines(rows: list[FleetRow], tz: tzinfo | None = None, width: int = 0) -> list[str]:
+def table_lines(rows: list[FleetRow], tz: tzinfo | None = None, width: int = 0,
+                left_out: list[str] | None = None) -> list[str]:
     """The status table as plain lines (the CLI prints them; problems first).
 
-    With `width` (the terminal's), every line fits in it: the widest cells are cut, with "…",
-    so that a terminal never wraps a row mid-word."""
+    With `width` (the terminal's), every line fits in it, so that a terminal never wraps a row
+    mid-word: first a column that holds no value in any row (every cell `-`) is left out (its
+    heading added to `left_out`, for the face to say so); then the cells are cut, with "…",
+    the least telling first (the vCenter, domain, health, time, profile name beyond 24
+    characters), the PROBLEM after them and the STATE last: they are what the table is read
+    for."""
     header = ("PROFILE", "STATE", "CLOUD VCENTER", "DOMAIN", "HEALTH", "CHECKED", "PROBLEM")
     cells = [header]
     for row in sort_rows(rows):
@@ -483,16 +493,34 @@ def table_lines(rows: list[FleetRow], tz: tzinfo | None = None, width: int = 0) 
         cells.append((row.profile, row.state, row.server, row.domains or "-", health or "-",
                       checked_at_text(row, tz) or "-", problem))
     texts = [[one_line(c) for c in r] for r in cells]
-    widths = [min(max(len(r[i]) for r in texts), 200 if i == len(header) - 1 else 40)
+    problem_at = len(header) - 1
+    widths = [min(max(len(r[i]) for r in texts), 200 if i == problem_at else 40)
               for i in range(len(header))]
-    # Each column keeps its heading's width, and the profile's name up to 24 characters: it
-    # is what a row is read by.
-    floors = [max(len(h), min(w, 24) if i == 0 else 0)
+    # Each column keeps its heading's width, the profile's name up to 24 characters (it is
+    # what a row is read by), a server up to 16 (an address and port, whole) and the time
+    # whole (HH:MM:SS: a time cut says nothing).
+    keep = {0: 24, 2: 16, 5: 8}
+    floors = [max(len(h), min(w, keep.get(i, 0)))
               for i, (h, w) in enumerate(zip(header, widths))]
-    while width and sum(widths) + 2 * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
-        if widths[widest] <= floors[widest]:
-            break  # narrower than the headings: let the terminal wrap
-        widths[widest] -= 1
-    return ["  ".join((c if len(c) <= w else c[:w - 1] + "…").ljust(w)
-                      for c, w in zip(r, widths)).rstrip() for r in texts]
+    shown = list(range(len(header)))
+
+    def too_wide() -> bool:
+        return bool(width) and sum(widths[i] for i in shown) + 2 * (len(shown) - 1) > width
+
+    if too_wide():
+        empty = [i for i in range(2, len(header))  # never the profile or its state
+                 if len(texts) > 1 and all(r[i] in ("-", "") for r in texts[1:])]
+        shown = [i for i in shown if i not in empty]
+        if left_out is not None:
+            left_out.extend(header[i] for i in empty)
+    state_at = 1
+    for group in ([i for i in shown if i not in (state_at, problem_at)], [problem_at],
+                  [state_at]):
+        while too_wide():
+            cuttable = [i for i in group if i in shown and widths[i] > floors[i]]
+            if not cuttable:
+                break  # this group is at its headings: cut the next one
+            widest = max(cuttable, key=lambda i: widths[i] - floors[i])
+            widths[widest] -= 1
+    return ["  ".join((r[i] if len(r[i]) <= widths[i] else r[i][:widths[i] - 1] + "…")
+                      .ljust(widths[i]) for i in shown).rstrip() for r in texts]

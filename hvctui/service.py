@@ -266,6 +266,21 @@ def prepare_psc_check(base: Profile | None, overrides: dict[str, Any],
 Prompt = Callable[[str], str]
 T = TypeVar("T")
 
+#: The profile fields every call needs, and those a link needs too (the CreateSpec's).
+REQUIRED = ("server", "user")
+REQUIRED_FOR_SPEC = ("psc_hostname", "domain_name", "psc_user")
+
+
+def missing_values(profile: Profile, *, need_spec: bool) -> list[FieldProblem]:
+    """The values a call from `profile` needs that it leaves empty: judged before any password
+    is looked for or asked (a password belongs to a user at a server: without them, whose?),
+    by `prepare` and by the fleet before its questions."""
+    fields = (*REQUIRED, *(REQUIRED_FOR_SPEC if need_spec else ()))
+    problems = [FieldProblem(f, "is required") for f in fields if not getattr(profile, f).strip()]
+    if profile.tls == "ca_file" and not profile.ca_file.strip():
+        problems.append(FieldProblem("ca_file", "is required with TLS mode ca_file"))
+    return problems
+
 
 def prepare(
     name: str,
@@ -282,6 +297,7 @@ def prepare(
     credentials: Credentials | None = None,
     one_target: bool = False,
     need_psc_password: bool = False,
+    found: list[FieldProblem] | tuple[FieldProblem, ...] = (),
 ) -> Call:
     """A call from a profile, overrides and passwords typed; NotReady names every problem.
 
@@ -292,19 +308,32 @@ def prepare(
     `need_psc_password`: the PSC's password without a CreateSpec (unlink with PSC
     credentials), found under the same key as the spec's; the PSC and its domain are required
     so that the key, and the link it may be sent for, are known.
+    `found`: problems the face found in what it was given (a file it could not read), named
+    with all the others.
+
+    Every problem is named at once: values refused by the profile's own rules, the spec's,
+    and the required values left empty; a value refused is not named "required" again.
     """
-    profile, problems = merge(base, overrides)
+    problems = list(found)
+    profile, refused = merge(base, overrides)
+    problems += refused
     if profile is None:
         # Name the spec's problems too, not only the first kind found.
         data = {**(base or Profile()).as_dict(),
                 **{k: v for k, v in overrides.items() if v is not None}}
-        judged = {p.field for p in problems}
+        judged = {p.field for p in refused}
         problems += field_problems({k: data[k] for k in (*SPEC_FIELD_OF_PROFILE,
                                                          "accept_language")
                                     if k in data and k not in judged and k != "psc_password"})
-        raise NotReady(_unique(problems), names)
-    problems += [FieldProblem(f, "is required") for f in ("server", "user")
-                 if not getattr(profile, f).strip()]
+        # ...and what else is wrong or missing: judged as if the refused values were unset.
+        defaults = Profile().as_dict()
+        profile, _ = merge(base, {**overrides, **{f: defaults[f] for f in judged
+                                                  if f in defaults}})
+        if profile is None:
+            raise NotReady(_unique(problems), names)
+    named = [p.field for p in problems]  # what is named already is not "required" too
+    # (The spec's own required values are named by the CreateSpec below, in its field order.)
+    problems += [p for p in missing_values(profile, need_spec=False) if p.field not in named]
     if profile.user.strip() and not profile.user.strip().isprintable():
         problems.append(FieldProblem("user", f"{profile.user.strip()[:60]!r} holds a control "
                                      "character"))
@@ -321,8 +350,6 @@ def prepare(
             except (OSError, ssl.SSLError, ValueError):
                 problems.append(FieldProblem("ca_file", f"{profile.ca_file[:200]!r} holds no CA "
                                              "certificate (a PEM bundle is needed)"))
-    if profile.tls == "ca_file" and not profile.ca_file.strip():
-        problems.append(FieldProblem("ca_file", "is required with TLS mode ca_file"))
     needs_pin = profile.tls == "pinned" and not profile.pin_sha256
     if needs_pin and not allow_first_use_pin:
         problems.append(FieldProblem("pin_sha256", "is required with TLS mode pinned"))
@@ -364,7 +391,8 @@ def prepare(
             problems += [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
                          for f, m in invalid.problems]
     if problems or password is None:
-        raise NotReady(_unique(problems), names)
+        raise NotReady(_unique(problems[:len(named)] + [p for p in problems[len(named):]
+                                                        if p.field not in named]), names)
     connection = Connection(profile.server, profile.user, password,
                             TlsPolicy(profile.tls, profile.ca_file,  # type: ignore[arg-type]
                                       profile.pin_sha256),

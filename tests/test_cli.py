@@ -125,6 +125,20 @@ def test_bad_flags_exit_2_naming_the_flag_and_send_nothing(
     assert sim.world.stats.requests == 0
 
 
+def test_format_errors_and_missing_required_values_are_named_in_one_message(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first run names everything: a bad --server and --psc-port, and the --domain and
+    --psc-user not given (they were named only on the next run)."""
+    code, _, err = run(capsys, "link", "--server", "vc 1", "--psc-port", "99999", "--user",
+                       "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local")
+    assert code == 2
+    for named in ("--server: 'vc 1'", "--psc-port: '99999'", "--domain: is required",
+                  "--psc-user: is required"):
+        assert named in err, named
+    assert "--server: is required" not in err  # refused for its value, not "required" too
+    assert sim.world.stats.requests == 0
+
+
 def test_no_password_and_no_terminal_fails_before_sending(
         sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HVCTUI_PASSWORD")
@@ -566,9 +580,23 @@ def test_an_unknown_flag_is_reported_with_the_usage_of_its_command(
 def test_status_with_no_profiles_is_bad_input_not_all_healthy(
         isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "status")
-    assert code == 2 and "no profiles to check in" in err and "--config" in err
+    path = str(isolated_config / "config.toml")
+    # Says what is wrong and how to put it right, not "Error: Invalid input".
+    assert code == 2 and out == "" and "Invalid input" not in err
+    assert f"there are no profiles in {path}" in err and "hvctui profiles add NAME" in err
+    assert "--config" in err
     code, out, _ = run(capsys, "status", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
+
+
+def test_profiles_list_with_none_says_how_to_add_one_on_stderr(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "profiles", "list")
+    assert code == 0 and out == ""  # a list of no profiles: nothing on stdout
+    assert str(isolated_config / "config.toml") in err and "hvctui profiles add NAME" in err
+    code, out, err = run(capsys, "profiles", "list", "--json")
+    assert code == 0 and json.loads(out)["profiles"] == []
+    assert "hvctui profiles add NAME" in err
 
 
 # --- a reader that goes away (`| head -0`, `| true`) ----------------------------------------
@@ -626,3 +654,67 @@ def test_profiles_show_prints_a_list_as_the_config_writes_it(
     assert code == 0 and shown == '["vmc-admins@corp.local", "ops@corp.local"]'
     assert tomllib.loads(f"admin_groups = {shown}")["admin_groups"] == [
         "vmc-admins@corp.local", "ops@corp.local"]
+
+
+def test_every_help_fits_80_columns_without_a_word_cut(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hvctui --help` and every command's: no line wider than 80 columns (the examples and
+    the exit codes and environment epilog were up to 91), so an 80-column terminal never
+    wraps one mid-word."""
+    from hvctui.cli import _parser
+
+    monkeypatch.setenv("COLUMNS", "80")
+    commands = [[]] + [[name] for name in _parser().commands]  # type: ignore[attr-defined]
+    assert len(commands) > 8
+    for command in commands:
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        out = capsys.readouterr().out
+        wide = [line for line in out.splitlines() if len(line) > 80]
+        assert not wide, (command, wide)
+        assert "exit codes:" in out or command == ["sim"] or command == ["demo"]
+
+
+def test_the_simulators_line_keeps_its_url_and_label_whole() -> None:
+    """`hvctui sim` prints one line (product.md: its URL and certificate SHA-256): whole on a
+    pipe; on an 80-column terminal wrapped at a space or between byte pairs, never inside
+    the URL, the word SHA-256 or a pair."""
+    from hvctui.sim.server import announcement
+
+    url, sha = "https://127.0.0.1:18443", ":".join(["4F"] * 32)
+    assert announcement(url, sha) == f"hvctui simulator at {url}  certificate SHA-256 {sha}"
+    for width in (80, 60):
+        rows = announcement(url, sha, width).split("\n")
+        assert all(len(r) <= width for r in rows), rows
+        assert url in rows[0] and any("SHA-256" in r for r in rows)
+        # Each break falls after the URL, after the label or after a byte pair's colon.
+        assert all(r.endswith((url, "certificate", "SHA-256", ":")) for r in rows[:-1]), rows
+        assert "".join(r.strip() for r in rows).endswith(sha)  # nothing lost
+
+
+def test_status_at_80_columns_gives_up_empty_columns_before_cutting_state_or_problem(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """DOMAIN and HEALTH holding only `-` made STATE read `probl…`: a column with no value in
+    any row is left out first (and the note says so), then the least telling cells are cut;
+    STATE stays whole and PROBLEM keeps the room left."""
+    isolated_config.mkdir(parents=True, exist_ok=True)
+    path = isolated_config / "config.toml"
+    path.write_text('[profiles.prod-sddc-frankfurt]\n'
+                    'server = "vcenter.sddc-10-20-30-40.vmwarevmc.com"\n'
+                    'user = "cloudadmin@vmc.local"\npassword_source = "env:HVCTUI_NOT_SET"\n'
+                    '[profiles.half]\npsc_hostname = "psc.corp.local"\n')
+    path.chmod(0o600)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(capsys, "status")
+    lines = out.splitlines()
+    assert code == 1 and all(len(line) <= 80 for line in lines), out
+    assert "DOMAIN" not in lines[0] and "HEALTH" not in lines[0]
+    assert "DOMAIN, HEALTH left out" in err and "--json" in err
+    for line in lines[1:]:
+        assert " problem " in line, line  # the state whole, never "probl…"
+        assert len(line.split("  ")[-1]) >= 20, line  # the problem keeps room
+    assert any("profile incomplete" in line for line in lines)
+    monkeypatch.setenv("COLUMNS", "300")  # room for all: nothing left out, nothing said
+    code, out, err = run(capsys, "status")
+    assert "DOMAIN" in out.splitlines()[0] and "left out" not in err

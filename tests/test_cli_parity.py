@@ -127,6 +127,25 @@ def test_profiles_add_names_every_problem_by_its_flag_and_writes_nothing(
     assert code == 2 and "choose one of --insecure, --pin" in err
 
 
+def test_a_file_that_cannot_be_read_hides_no_other_problem_of_profiles_add_or_link(
+        sim: Sim, capsys: pytest.CaptureFixture[str], isolated_config: Path,
+        tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.pem")
+    code, _, err = run(capsys, "profiles", "add", "x", "--server", "vc 1", "--ssl-certificate",
+                       missing, "--psc-port", "0", "--insecure", "--pin", "AB:" * 31 + "AB")
+    assert code == 2 and not (isolated_config / "config.toml").exists()
+    for flag in ("--ssl-certificate", "--server", "--psc-port", "choose one of"):
+        assert flag in err, flag
+    code, _, err = run(capsys, "link", "--server", "vc 1", "--ssl-certificate", missing,
+                       "--psc-port", "99999", "--insecure", "--pin", sim.info.sha256)
+    assert code == 2
+    for flag in ("--ssl-certificate: cannot read", "--server: ", "--psc-port: ",
+                 "choose one of --insecure", "--user: is required", "--domain: is required",
+                 "--psc-user: is required", "--psc-hostname: is required"):
+        assert flag in err, flag
+    assert sim.world.stats.requests == 0
+
+
 def test_a_password_is_never_a_flag_and_is_not_echoed(
         capsys: pytest.CaptureFixture[str], isolated_config: Path) -> None:
     for flag in ("--password", "--psc-password"):

@@ -169,3 +169,70 @@ def test_the_cli_wraps_only_what_a_terminal_shows(monkeypatch: pytest.MonkeyPatc
         shown = stream.getvalue().rstrip("\n").split("\n")
         assert (len(shown) > 1) == wrapped and all(len(r) <= 60 for r in shown) == wrapped
 
+
+
+def finish(terminal: Terminal, timeout: float = 30) -> int:
+    """The exit code once the process ends, the pty drained meanwhile."""
+    deadline = time.monotonic() + timeout
+    while terminal.proc.poll() is None:
+        assert time.monotonic() < deadline, f"still running: {terminal.seen[-2000:]!r}"
+        try:
+            if select.select([terminal.master], [], [], 0.05)[0]:
+                terminal.seen += os.read(terminal.master, 65536)
+        except OSError:
+            pass
+    return terminal.proc.returncode
+
+
+@pytest.mark.parametrize("question", ["trust y/N", "type trust", "unlink", "profiles remove"])
+def test_what_was_typed_before_a_question_was_shown_does_not_answer_it(
+        psc_sim: Sim, tmp_path: Path, question: str) -> None:
+    """A `y` (or the word the question wants) typed before the question is on the screen is
+    dropped when it is shown: the Enter typed after it answers an empty line, the default no."""
+    config = tmp_path / "cfg"
+    write_config(config, psc_sim)
+    server = ["--server", psc_sim.address, "--pin", psc_sim.info.sha256,
+              "--user", "cloudadmin@vmc.local"]
+    link = add_link(psc_sim.world) if question == "unlink" else ""
+    args, ahead, shown, refused = {
+        "trust y/N": (link_to(psc_sim, VERIFIED), "y", "[y/N]", 3),
+        "type trust": (link_to(psc_sim, INTERCEPTED), "trust", "Type trust", 3),
+        "unlink": (["unlink", link, *server], "corp.local", "Type the domain name", 2),
+        "profiles remove": (["profiles", "remove", "lab"], "y", "Remove profile lab", 2),
+    }[question]
+    links_before = dict(psc_sim.world.links)
+    terminal = Terminal(args, environment(config, **PASSWORDS))
+    try:
+        os.write(terminal.master, ahead.encode())  # typed at once, before any question
+        terminal.wait_for(shown)
+        time.sleep(0.3)  # the question is written before its read starts: let the read begin
+        os.write(terminal.master, b"\r")
+        code = finish(terminal)
+    finally:
+        terminal.close()
+    assert code == refused, terminal.seen[-2000:]
+    assert psc_sim.world.links == links_before  # nothing linked, nothing unlinked
+    assert "[profiles.lab]" in (config / "config.toml").read_text()  # nothing removed
+
+
+def test_an_incomplete_profile_is_reported_as_such_and_no_password_is_asked(
+        tmp_path: Path) -> None:
+    """status on a terminal, a profile with no server and no user: no "Password for  at :"
+    question, the row says the profile is incomplete and names what it lacks."""
+    import json
+
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "config.toml").write_text('[profiles.half]\npsc_hostname = "psc.corp.local"\n'
+                                        'password_source = "prompt"\n')
+    (config / "config.toml").chmod(0o600)
+    terminal = Terminal(["status", "--json"], environment(config))
+    try:
+        code = finish(terminal)
+    finally:
+        terminal.close()
+    shown = terminal.seen.decode("utf-8", "replace")
+    assert code == 1 and "Password for" not in shown, shown
+    [row] = json.loads(shown[shown.index("{"):shown.rindex("}") + 1])["rows"]
+    assert row["problem_kind"] == "incomplete"
+    assert "server" in row["problem"] and "user" in row["problem"]

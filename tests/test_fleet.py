@@ -164,6 +164,31 @@ async def test_a_typed_password_is_asked_once_per_user_and_server(tmp_path: Path
         assert len(asked) == 2
 
 
+async def test_an_incomplete_profile_is_a_row_naming_what_is_missing_and_asks_nothing(
+        tmp_path: Path) -> None:
+    """No "Password for  at :" (an empty user at an empty server): the row says the profile
+    is incomplete and what it lacks, for checking (status) and for linking alike."""
+    asked: list[tuple[str, str]] = []
+
+    async def ask(user: str, server: str) -> str | None:
+        asked.append((user, server))
+        return PASSWORD
+
+    profiles = {"half": Profile(password_source="prompt", psc_hostname="psc.corp.local"),
+                "nouser": Profile(server="vc.example.com", password_source="prompt")}
+    fleet = Fleet(service(tmp_path), ask_password=ask)
+    rows = await final_rows(fleet, profiles)
+    assert asked == []
+    assert rows["half"].kind == "incomplete" and "server" in rows["half"].problem
+    assert "user" in rows["nouser"].problem and "server" not in rows["nouser"].problem
+
+    async def decide(psc: str, offered: object, check: object) -> bool:
+        return False
+
+    linked = {row.profile: row async for row in fleet.link(profiles, list(profiles), decide)}
+    assert asked == [] and "SSO domain" in linked["nouser"].problem
+
+
 async def test_linking_many_asks_once_per_psc_and_each_row_shows_its_outcome(
         tmp_path: Path) -> None:
     worlds = [World(seed=10), World(seed=11), World(seed=12)]

@@ -233,3 +233,35 @@ def test_the_demo_cleans_up_on_the_signals_this_platform_has(
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def test_typed_ahead_input_is_dropped_by_termios_or_the_windows_console_or_left(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """discard_typed_ahead, the one function every CLI question calls as it is shown: on a
+    terminal, termios.tcflush(TCIFLUSH); without termios (Windows), the console's queued keys
+    are read away; a stream that is no terminal is not touched."""
+    import io
+    import types
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return 7
+
+    flushed: list[tuple[int, int]] = []
+    fake_termios = types.SimpleNamespace(TCIFLUSH=0, error=OSError,
+                                         tcflush=lambda fd, how: flushed.append((fd, how)))
+    monkeypatch.setitem(sys.modules, "termios", fake_termios)
+    _compat.discard_typed_ahead(Tty())
+    assert flushed == [(7, 0)]
+    _compat.discard_typed_ahead(io.StringIO("y\n"))  # a pipe or a file: its answer stands
+    assert flushed == [(7, 0)]
+
+    queued = list("yes")
+    console = types.SimpleNamespace(kbhit=lambda: bool(queued), getwch=lambda: queued.pop(0))
+    monkeypatch.setitem(sys.modules, "termios", None)  # import termios: ImportError
+    monkeypatch.setitem(sys.modules, "msvcrt", console)
+    _compat.discard_typed_ahead(Tty())
+    assert queued == [] and flushed == [(7, 0)]

@@ -531,3 +531,32 @@ def test_administrators_changes_are_recorded_and_a_list_is_not(tmp_path: Path) -
     assert asyncio.run(svc.administrators(call)) == ["cloud-admins@vmc.local"]
     assert [(e.call, e.detail) for e in reversed(svc.history.read())] == [
         ("admins add ops@corp.local", "2 groups"), ("admins remove ops@corp.local", "1 groups")]
+
+
+def test_a_refused_value_does_not_hide_the_required_values_left_empty() -> None:
+    """`--server 'vc 1' --psc-port 99999` (or the form's F5 with them) names the empty SSO
+    domain and PSC administrator in the same message, not on the next try; the refused server
+    is named for what is wrong with it, not as "required" too."""
+    for ask_in_form in (False, True):  # the CLI, and the TUI's form
+        with pytest.raises(NotReady) as caught:
+            prepare("", None, {"server": "vc 1", "user": "cloudadmin@vmc.local",
+                               "psc_hostname": "psc.corp.local", "psc_port": "99999"},
+                    need_spec=True, ask_in_form=ask_in_form)
+        found = problems_of(caught)
+        assert "not a server address" in found["server"]
+        assert "99999" in found["psc_port"]
+        assert found["domain_name"] == "is required" and found["psc_user"] == "is required"
+        assert [p.field for p in caught.value.problems].count("server") == 1
+
+
+def test_an_incomplete_profile_is_named_before_any_password_is_asked() -> None:
+    from hvctui.service import missing_values
+
+    asked: list[str] = []
+    with pytest.raises(NotReady) as caught:
+        prepare("half", Profile(psc_hostname="psc.corp.local"), {}, need_spec=False,
+                prompt=lambda text: asked.append(text) or "x")
+    assert asked == [] and set(problems_of(caught)) == {"server", "user"}
+    assert caught.value.fleet_problem == "incomplete"
+    assert [p.field for p in missing_values(Profile(server="vc"), need_spec=True)] == [
+        "user", "psc_hostname", "domain_name", "psc_user"]

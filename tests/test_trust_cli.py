@@ -148,3 +148,27 @@ def test_link_json_refusing_a_different_certificate_says_the_verdict_and_a_hint_
     assert code == 3 and payload["psc_check"]["verdict"] == "unchecked"
     assert "does not resolve" in payload["psc_check"]["why"]
     assert "--trust-offered" in payload["hint"]
+
+
+def test_the_trust_question_names_unverified_peer_first_and_says_to_compare_once(
+        sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    answer = io.StringIO("n\n")
+    answer.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", answer)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = run(capsys, "link", "--server", sim.address, "--pin", sim.info.sha256,
+                         "--user", "cloudadmin@vmc.local", "--psc-hostname", "psc.corp.local",
+                         "--domain", "corp.local", "--psc-user", "administrator@corp.local")
+    assert code == 3 and sim.world.links == {}
+    asked = err.index("Trust this thumbprint and resubmit? [y/N]")
+    before = err[:asked]
+    assert "UNVERIFIED_PEER" in before  # what the server said, before the question
+    assert "could not be checked" in before.lower() or "Could not check" in before
+    # Comparing with the PSC's own certificate is said once, not twice in other words.
+    assert err.count("own certificate") == 1, err
+    assert "Compare it with" not in err

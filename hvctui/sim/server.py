@@ -159,14 +159,37 @@ class SimServer(SimRunner):
                 listener.stop()
 
 
+def announcement(url: str, sha256: str, width: int = 0) -> str:
+    """The line `hvctui sim` starts with: its URL and certificate SHA-256, one line (the
+    contract; a script reads it from a pipe whole). On a terminal of `width` columns it is
+    wrapped as the CLI wraps all it shows: at a space or between the thumbprint's byte pairs,
+    so the URL and the label "SHA-256" are never cut, and the label stays with its value."""
+    line = f"hvctui simulator at {url}  certificate SHA-256 {sha256}"
+    if not width:
+        return line
+    from hvctui.vapi import wrap_lines
+
+    return wrap_lines(line.replace("  ", " "), width)
+
+
+def _terminal_width() -> int:
+    """The columns of the terminal on stdout; 0 for a pipe or a file."""
+    import shutil
+    import sys
+
+    try:
+        return shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
 def run_foreground(host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
                    send_psc_certificate: bool = False) -> None:
     """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256."""
     world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
     world.faults.update({"latency_ms": latency_ms})
     server = SimServer(world, host=host, port=port, loopback_pscs=True)
-    print(f"hvctui simulator at {server.info.url}  certificate SHA-256 {server.info.sha256}",
-          flush=True)
+    print(announcement(server.info.url, server.info.sha256, _terminal_width()), flush=True)
     for listener in server.psc_listeners:
         key = next(k for k, p in world.pscs.items() if p.port == listener.port)
         print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)", flush=True)
