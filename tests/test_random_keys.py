@@ -206,7 +206,7 @@ async def replay(seed: int, count: int, folder: Path) -> set[str]:
 async def test_random_keys_leave_the_demo_running_and_no_password_on_disk(
         demo: Path, seed: int) -> None:
     seen = await replay(seed, KEYS_PER_SEED, demo)
-    assert {"TrustScreen", "LinksScreen", "AdminsScreen", "GroupsScreen", "CommandPalette",
+    assert {"TrustScreen", "LinksScreen", "AdminsScreen", "GroupsScreen", "Palette",
             "HelpScreen", "FleetScreen", "PreviewScreen"} <= seen, f"seed {seed}: screens seen {sorted(seen)}"
     assert (demo / "config.toml").exists()
     assert files_holding(demo.parent, DEMO_PASSWORD) == []
