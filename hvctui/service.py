@@ -360,10 +360,14 @@ def prepare(
     store_hint = f"hvctui password set --profile {name}" if name else ""
     # A profile's source gives the password of the user and server it is saved with, only.
     saved_vcenter, saved_psc = (vcenter_key(base), psc_key(base)) if base else (None, None)
+    # A password whose user or server was refused has no key yet: it is asked (or named
+    # missing) once they are fixed, not for a server that cannot be.
+    refused_fields = {p.field for p in problems}
+    keyed = {f for f, who in _PASSWORD_FIELDS.items() if not refused_fields & set(who[:-1])}
     password = _password(
         typed.get("password", ""), vcenter_key(profile), profile.password_source,
         PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
-        credentials, store_hint, saved_vcenter)
+        credentials, store_hint, saved_vcenter) if "password" in keyed else None
     spec = None
     psc_only = None
     if need_psc_password and not need_spec:
@@ -376,12 +380,14 @@ def prepare(
         psc_only = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc) \
+            if "psc_password" in keyed else None
     if need_spec:
         psc_password = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc)
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc) \
+            if "psc_password" in keyed else None
         from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
