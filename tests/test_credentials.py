@@ -549,7 +549,7 @@ async def test_the_password_hint_follows_what_the_session_holds(
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
 
-    from .tui_support import wait_until
+    from .tui_support import wait_for_dialog, wait_until
 
     path = write_config(isolated_config, {"typed": Profile(
         server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
@@ -559,7 +559,7 @@ async def test_the_password_hint_follows_what_the_session_holds(
         form = app.main.form
         assert form.hint("password") == "type it; kept in memory only"
         await pilot.press("f6")
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        await wait_for_dialog(pilot, PasswordScreen)
         app.screen.query_one(Input).value = PASSWORD
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)

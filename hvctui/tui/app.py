@@ -102,8 +102,9 @@ class HvcApp(App[int]):
             # A key goes where the keys before it have put the focus (tui/keygate.py)...
             if not self.key_gate.admit(event):
                 return
-            # ...unless that is a dialog that trusts, unlinks or deletes and the key was
-            # typed as it opened: such keys answer nothing, bindings and fields alike.
+            # ...unless that is a dialog that trusts, unlinks, deletes or asks for a password
+            # and the key was typed as it opened: such keys answer nothing, bindings and
+            # fields alike.
             from hvctui.tui.screens.dialogs import GuardedDialog
 
             screen = self.screen_stack[-1] if self.screen_stack else None
