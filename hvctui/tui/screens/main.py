@@ -55,6 +55,22 @@ _KEY_FIELDS = ("server", "user", "password_source", "psc_hostname", "psc_port", 
                "psc_password_source")
 
 
+@dataclass(frozen=True)
+class _Revert:
+    """One revert of a field by escape, for the undo key."""
+
+    profile: str
+    field: str
+    #: The text escape replaced, and the text it put there.
+    typed: str
+    put: str
+    #: A password's user and server at the time (() for other fields).
+    owner: tuple[str, ...]
+
+    def __repr__(self) -> str:  # the text may be a password: never in a repr
+        return f"_Revert({self.profile!r}, {self.field!r})"
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings(MAIN_KEYS)
 
@@ -83,6 +99,9 @@ class MainScreen(Screen[None]):
         self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
         self._call: Worker[None] | None = None
         self._sent_at = 0.0
+        #: What escape's reverts replaced, latest last. In memory only, as the form's
+        #: passwords are.
+        self._reverted: list[_Revert] = []
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -430,7 +449,8 @@ class MainScreen(Screen[None]):
     def action_cancel_call(self) -> None:
         """Escape: cancels a call in flight; otherwise, in a form field, puts back the
         profile's saved value, and in the profile filter clears it (a call in flight wins:
-        escape must always be able to stop it)."""
+        escape must always be able to stop it). What a revert replaced is kept for the undo
+        key (`undo_revert`): an escape meant to close something must not cost the edit."""
         if self._call_running():
             assert self._call is not None
             self._call.cancel()
@@ -441,17 +461,64 @@ class MainScreen(Screen[None]):
         name = self.form.editing()
         if not name:
             return
+        from hvctui.tui.widgets.form import FIELDS
+
         saved = self.saved_values(self.profile_name)
+        typed = self.form.passwords().get(name) if name in ("password", "psc_password") \
+            else self.form.raw(name)
         if name in ("password", "psc_password"):
+            if not typed:
+                return
             self.form.set_value(name, "")  # passwords are never saved: back to their source
+            done = "cleared: it comes from its source again"
         elif name in saved and self.form.values().get(name) != saved[name]:
             value = saved[name]
             self.form.set_value(name, ", ".join(value) if isinstance(value, list) else value)
+            done = "put back to the saved value"
         else:
             return
+        assert typed is not None
+        self._reverted.append(_Revert(self.profile_name, name, typed, self.form.raw(name),
+                                      self.form.owner_of(name)))
+        del self._reverted[:-20]
         self.form.check_field(name)
         self._show_password_states()
-        self.notify(Text(f"{name} restored to the saved value."), timeout=3)
+        self.notify(Text(f"{FIELDS[name].label} {done}; {self.app.key_for('undo_revert')} "
+                         "brings back what you typed."), timeout=8)
+
+    def action_undo_revert(self) -> None:
+        """Undo escape's revert: the text it replaced goes back into its field, exactly (the
+        latest revert of the profile shown first), while the form has focus."""
+        from hvctui.tui.widgets.form import FIELDS
+
+        if not self.form.has_focus_within:
+            return
+        mine = [i for i, entry in enumerate(self._reverted)
+                if entry.profile == self.profile_name]
+        if not mine:
+            self.notify(Text(f"Nothing to undo: {self.app.key_for('undo_revert')} brings back "
+                             "a field's text that escape replaced."), timeout=4)
+            return
+        revert = self._reverted[mine[-1]]
+        name = revert.field
+        label = FIELDS[name].label
+        if self.form.raw(name) != revert.put:
+            self.notify(Text(f"{label} was edited after escape put it back; nothing undone "
+                             "(escape there, then undo again, steps back)."),
+                        severity="warning", timeout=8)
+            return
+        del self._reverted[mine[-1]]
+        if revert.owner != self.form.owner_of(name):
+            # A password belongs to the user and server it was typed for: never to others.
+            self.notify(Text(f"{label} not brought back: it was typed for another user or "
+                             "server than the form shows now."), severity="warning", timeout=8)
+            return
+        typed = revert.typed
+        self.form.set_value(name, typed)
+        self.form.edit(name)
+        self.form.check_field(name)
+        self._show_password_states()
+        self.notify(Text(f"{label}: your text is back."), timeout=4)
 
     def saved_values(self, name: str) -> dict[str, Any]:
         """A saved profile as the form shows it (no passwords)."""

@@ -485,6 +485,14 @@ class SpecForm(VerticalScroll, can_focus=False):
                 out[f.name] = value if f.kind == "select" else value.strip()
         return out
 
+    def raw(self, name: str) -> str:
+        """A field's text exactly as typed (not stripped, admin groups as one line)."""
+        return self._live(name)
+
+    def owner_of(self, name: str) -> tuple[str, ...]:
+        """Whose password a password field holds (user and server as shown); () for others."""
+        return self._key_now(name) if name in PASSWORDS else ()
+
     def passwords(self) -> dict[str, str]:
         return {name: self._live(name) for name in PASSWORDS}
 

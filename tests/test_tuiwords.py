@@ -1,0 +1,107 @@
+"""A new user's trial at 80x24 over ssh in tmux: escape's revert can be undone, fields are
+named by their labels, a wrong password source is never echoed, copies say what happened,
+the history and the fleet keep their rows in view, the demo says where its config is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hvctui.tui.app import HvcApp
+from hvctui.tui.screens.preview import PreviewScreen
+
+from .tui_support import PASSWORD, PW_ENV, corp_profile, wait_until, write_config
+
+
+@pytest.fixture(autouse=True)
+def password_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, PASSWORD)
+
+
+def toasts(app: HvcApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def shown(form: object, name: str) -> str:
+    """A field's text as typed."""
+    return form._live(name)  # type: ignore[attr-defined]
+
+
+def corp_app(isolated_config: Path, **changes: object) -> HvcApp:
+    return HvcApp(config_path=write_config(
+        isolated_config, {"corp": corp_profile("vc.example.com", **changes)}))
+
+
+async def test_escape_reverts_a_field_names_it_by_its_label_and_ctrl_z_brings_it_back(
+        isolated_config: Path) -> None:
+    app = corp_app(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        form.edit("server")
+        await pilot.pause()
+        await pilot.press(*"-b")
+        assert shown(form, "server") == "vc.example.com-b"
+        await pilot.press("escape")
+        assert shown(form, "server") == "vc.example.com"
+        said = toasts(app)[-1]
+        assert said.startswith("vCenter put back to the saved value")
+        assert "ctrl+z brings back what you typed" in said and "server" not in said
+        await pilot.press("ctrl+z")
+        assert shown(form, "server") == "vc.example.com-b" and form.editing() == "server"
+        assert toasts(app)[-1] == "vCenter: your text is back."
+        # a password: cleared by escape, back exactly, never named in a toast
+        form.edit("password")
+        await pilot.pause()
+        await pilot.press(*"s3cr3t")
+        await pilot.press("escape")
+        assert form.passwords()["password"] == ""
+        assert toasts(app)[-1].startswith("Password cleared")
+        await pilot.press("ctrl+z")
+        assert form.passwords()["password"] == "s3cr3t"
+        assert not any("s3cr3t" in t for t in toasts(app))
+
+
+async def test_the_escape_after_a_preview_costs_no_edit(isolated_config: Path) -> None:
+    """F7 on a form with a bad value moves the cursor to it: the next escape (meant to close
+    something) reverts that field, and ctrl+z gets the text back; so does the second of two
+    escapes after closing the preview."""
+    app = corp_app(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        form.edit("domain_name")
+        await pilot.pause()
+        await pilot.press(*"x y")  # "corp.localx y": no domain name
+        form.edit("server")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        assert not isinstance(app.screen, PreviewScreen) and form.editing() == "domain_name"
+        await pilot.press("escape")
+        assert shown(form, "domain_name") == "corp.local"
+        assert toasts(app)[-1].startswith("SSO domain put back")
+        await pilot.press("ctrl+z")
+        assert shown(form, "domain_name") == "corp.localx y"
+        await pilot.press(*["backspace"] * 3, *".lan")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        assert shown(form, "domain_name") == "corp.local"
+        await pilot.press("ctrl+z")
+        assert shown(form, "domain_name") == "corp.local.lan"
+
+
+async def test_undo_keeps_a_password_with_the_user_it_was_typed_for(
+        isolated_config: Path) -> None:
+    app = corp_app(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        form.edit("password")
+        await pilot.pause()
+        await pilot.press(*"s3cr3t", "escape")
+        form.edit("user")
+        await pilot.pause()
+        await pilot.press(*"x", "ctrl+z")
+        assert form.passwords()["password"] == ""
+        assert "typed for another user or server" in toasts(app)[-1]
