@@ -418,11 +418,12 @@ async def test_the_form_chooses_the_password_source_and_the_tui_ignores_the_envi
         await pilot.press("f2")  # the form says "type it": so it is, not the environment's
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LinksScreen) and seen == []
-        assert "password: is required: type it" in pane_text(app)
+        assert "Password: is required: type it" in pane_text(app)
         app.main.form.input("password_source").value = "bogus"
         await pilot.press("f2")
         await pilot.pause(0.3)
-        assert "'bogus' is not a password source" in pane_text(app)
+        assert "Password from: is not a password source" in pane_text(app)
+        assert "bogus" not in pane_text(app)  # never echoed: it may be a password
         app.main.form.input("password_source").value = "env:FORM_PW"
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))

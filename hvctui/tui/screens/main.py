@@ -25,7 +25,7 @@ from textual.worker import Worker
 from hvctui.profiles.store import Config, ConfigError, Profile
 from hvctui.service import Call, NotReady, PscCheckTarget, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
-from hvctui.tui.widgets.form import SpecForm
+from hvctui.tui.widgets.form import SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
@@ -432,7 +432,7 @@ class MainScreen(Screen[None]):
         except NotReady as not_ready:
             self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
-                "Not ready to send: " + "; ".join(str(p) for p in not_ready.problems),
+                "Not ready to send: " + problem_words(not_ready.problems),
                 style="bold red"))
             return None
         self.form.clear_problems()
@@ -703,7 +703,7 @@ class MainScreen(Screen[None]):
         except NotReady as not_ready:
             self.form.show_problems(not_ready.problems)
             self.pane.show_text(self.profile_name, Text(
-                "Not checked: " + "; ".join(str(p) for p in not_ready.problems),
+                "Not checked: " + problem_words(not_ready.problems),
                 style="bold red"))
             return
         self._check_psc(target)
