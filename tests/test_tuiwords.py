@@ -160,3 +160,23 @@ async def test_a_password_typed_into_password_from_is_never_echoed(
         assert shown(form, "password_source") == "prompt"
         assert form.hint("password") == "type it; kept in memory only"
         assert "holds no password source" not in screen_text(app)
+
+
+async def test_every_copy_says_what_was_sent_in_the_same_words(isolated_config: Path) -> None:
+    """OSC 52 gets no answer (tmux drops it by default): no "Copied", one sentence everywhere."""
+    from hvctui.sim.fleet import unused_address
+    from hvctui.tui.clipboard import SENT
+    from hvctui.tui.screens.fleet import FleetScreen
+
+    app = HvcApp(config_path=write_config(
+        isolated_config, {"corp": corp_profile(unused_address(), domain_name="")}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.copy_to_clipboard = lambda text: None  # type: ignore[method-assign]
+        await pilot.press("f5", "ctrl+o", "y")
+        assert toasts(app)[-1] == SENT.format(what="the answer as text")
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+        await pilot.press("j")
+        assert toasts(app)[-1] == SENT.format(what="the fleet as JSON")
+        assert "set -g set-clipboard on" in SENT
+        assert not any("opied" in t for t in toasts(app))

@@ -368,5 +368,7 @@ class FleetScreen(Screen[None]):
 
     def action_copy_json(self) -> None:
         """The rows as `hvctui status --json` prints them."""
-        self.app.copy_to_clipboard(dumps(status_payload(list(self.rows.values())), indent=2))
-        self.notify("Copied the fleet as JSON.")
+        from hvctui.tui.clipboard import copy
+
+        copy(self, dumps(status_payload(list(self.rows.values())), indent=2),
+             "the fleet as JSON")
