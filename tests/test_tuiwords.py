@@ -180,3 +180,39 @@ async def test_every_copy_says_what_was_sent_in_the_same_words(isolated_config: 
         assert toasts(app)[-1] == SENT.format(what="the fleet as JSON")
         assert "set -g set-clipboard on" in SENT
         assert not any("opied" in t for t in toasts(app))
+
+
+async def test_the_history_fits_80_columns_cut_cells_end_with_an_ellipsis(
+        isolated_config: Path) -> None:
+    """At 80 columns no cell runs off the screen: a cut cell ends with …, End does not
+    scroll sideways, and the highlighted row's detail is written out in full below."""
+    from textual.widgets import DataTable
+
+    from hvctui.profiles.history import History, HistoryEntry
+    from hvctui.tui.screens.history import HistoryScreen
+
+    from .tui_support import screen_text
+
+    history = History()
+    for i in range(30):
+        history.append(HistoryEntry(
+            f"2026-12-06T10:{i:02d}:19Z", "corp", "unlink 324aa4b8-0c1d-4c1d-9a7e-2d3c4b5a6f70",
+            "vcenter.sddc-1-2-3-4.vmwarevmc.com", "ERROR", 812,
+            f"ERROR (HTTP 500): cannot reach the PSC psc.corp.local, entry {i}"))
+    app = corp_app(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause(0.1)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("end")
+        await pilot.pause(0.1)
+        assert table.scroll_x == 0 and table.max_scroll_x == 0
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        assert sum(widths) + 1 <= 80
+        lines = screen_text(app).splitlines()
+        rows = [line for line in lines if "10:" in line and "corp" in line]
+        assert rows and all(line.rstrip(" ▁▂▃▄▅▆▇█▌▐").endswith("…") for line in rows)
+        detail = str(app.screen.query_one("#history-detail").render())
+        assert "unlink 324aa4b8-0c1d-4c1d-9a7e-2d3c4b5a6f70" in detail
+        assert "cannot reach the PSC psc.corp.local, entry 0" in detail  # the last row's
