@@ -216,3 +216,40 @@ async def test_the_history_fits_80_columns_cut_cells_end_with_an_ellipsis(
         detail = str(app.screen.query_one("#history-detail").render())
         assert "unlink 324aa4b8-0c1d-4c1d-9a7e-2d3c4b5a6f70" in detail
         assert "cannot reach the PSC psc.corp.local, entry 0" in detail  # the last row's
+
+
+async def test_the_fleets_highlighted_row_stays_in_view_as_its_detail_grows(
+        isolated_config: Path) -> None:
+    """End on a fleet whose last row has a detail of 4-5 lines (two links, insecure): the
+    detail grows under the table, and the highlighted row must still be on screen."""
+    from hvctui.sim.fleet import add_link
+    from hvctui.sim.world import World
+    from hvctui.tui.screens.fleet import FleetScreen
+
+    from .test_fleet import fleet_sim, profile_at
+    from .tui_support import screen_text
+
+    linked = World(seed=70)
+    add_link(linked)
+    add_link(linked, "psc-legacy.corp.local")
+    with fleet_sim([World(seed=71), linked]) as sims:
+        profiles = {f"plain-{i:02d}": profile_at(sims, 0) for i in range(20)}
+        profiles["z-linked"] = profile_at(sims, 1, tls="insecure", pin_sha256="")
+        app = HvcApp(config_path=write_config(isolated_config, profiles))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            screen = app.screen
+            await wait_until(pilot, lambda: not screen.running and not screen._dirty
+                             and all(r.done for r in screen.rows.values()))
+            await pilot.press("end")
+            await pilot.pause(0.2)
+            table = screen.table
+            assert table.cursor_name == "z-linked"
+            detail = str(screen.query_one("#fleet-detail").render())
+            assert detail.startswith("z-linked") and len(detail.splitlines()) >= 4
+            top = int(table.scroll_offset.y)
+            assert top <= table.cursor < top + table.size.height
+            shown_rows = [line for line in screen_text(app).splitlines()
+                          if line.startswith(("  plain", "● plain", "  z-linked"))]
+            assert shown_rows[-1].startswith("  z-linked")
