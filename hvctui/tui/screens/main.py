@@ -48,6 +48,8 @@ class Settings:
     probe_pins: bool = True
     #: vCenters the fleet screen asks at once.
     fleet_concurrency: int = 8
+    #: The demo's banner (hvctui/demo.py: what it is, and how the CLI reaches its profiles).
+    demo_banner: tuple[str, ...] = ()
 
 
 #: The fields that say whose password it is and where it comes from.
@@ -167,8 +169,8 @@ class MainScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         lines = []
         if self.settings.demo:
-            lines.append("DEMO: throwaway profiles, removed on exit; ctrl+p: "
-                         "Reset the demo world")
+            lines.extend(self.settings.demo_banner or
+                         ["DEMO: throwaway profiles, gone on exit; ctrl+p: Reset the demo world"])
         if self.tls_mode == "insecure":
             lines.append("! TLS verification is OFF: the vCenter's certificate is not checked.")
         if self.config_problem:
