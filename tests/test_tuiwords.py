@@ -253,3 +253,26 @@ async def test_the_fleets_highlighted_row_stays_in_view_as_its_detail_grows(
             shown_rows = [line for line in screen_text(app).splitlines()
                           if line.startswith(("  plain", "● plain", "  z-linked"))]
             assert shown_rows[-1].startswith("  z-linked")
+
+
+async def test_link_from_the_palette_over_the_fleet_on_a_form_not_ready_says_so_in_a_toast(
+        isolated_config: Path) -> None:
+    from hvctui.sim.fleet import unused_address
+    from hvctui.tui.screens.fleet import FleetScreen
+
+    app = HvcApp(config_path=write_config(
+        isolated_config, {"corp": corp_profile(unused_address(), domain_name="")}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+        app.main.action_link()  # ctrl+p: Link, run while the fleet is shown
+        await pilot.pause()
+        said = toasts(app)[-1]
+        assert said.startswith("corp: Not ready to send: SSO domain: is required")
+        assert isinstance(app.screen, FleetScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        count = len(toasts(app))
+        await pilot.press("f5")  # on the main screen the pane and the form say it: no toast
+        await pilot.pause()
+        assert len(toasts(app)) == count

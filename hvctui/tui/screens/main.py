@@ -432,13 +432,21 @@ class MainScreen(Screen[None]):
                 timeouts=self.settings.timeouts, allow_first_use_pin=self.settings.probe_pins,
                 ask_in_form=True)
         except NotReady as not_ready:
-            self.form.show_problems(not_ready.problems)
-            self.pane.show_text(self.profile_name, Text(
-                "Not ready to send: " + problem_words(not_ready.problems),
-                style="bold red"))
+            self._not_ready("Not ready to send", not_ready)
             return None
         self.form.clear_problems()
         return call
+
+    def _not_ready(self, what: str, not_ready: NotReady) -> None:
+        """Every problem under its field and in the pane; and, when another screen covers
+        this one (the palette's Link over the fleet), in a toast too: else nothing shows."""
+        self.form.show_problems(not_ready.problems)
+        words = f"{what}: {problem_words(not_ready.problems)}"
+        self.pane.show_text(self.profile_name, Text(words, style="bold red"))
+        if self.app.screen is not self:
+            self.notify(Text(f"{one_line(self.profile_name, 40) or '(no profile)'}: {words}. "
+                             "The form (escape back to it) marks each field."),
+                        severity="error", timeout=12)
 
     def action_link(self) -> None:
         if self._call_running():
@@ -703,10 +711,7 @@ class MainScreen(Screen[None]):
             target = prepare_psc_check(self.config.profiles.get(self.profile_name),
                                        self.form.values())
         except NotReady as not_ready:
-            self.form.show_problems(not_ready.problems)
-            self.pane.show_text(self.profile_name, Text(
-                "Not checked: " + problem_words(not_ready.problems),
-                style="bold red"))
+            self._not_ready("Not checked", not_ready)
             return
         self._check_psc(target)
 
