@@ -19,7 +19,7 @@ from hvctui.sim.psc import INTERCEPTED, VERIFIED
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
 
-DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PASSWORD"
+DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PW"
 DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
 
 #: (profile name, what it shows), in sidebar order; the first links successfully.
@@ -151,14 +151,14 @@ def demo_config(server: str, sim_sha256: str, world: World,
 
 
 def demo_banner(folder: str) -> tuple[str, ...]:
-    """The TUI's banner in the demo, two lines of at most 80 columns (with the folder
-    tempfile makes in /tmp): what it is, and the line that points the CLI of another window
+    """The TUI's banner in the demo, two lines of at most 78 columns (80 less the banner's
+    padding, with the folder tempfile makes in /tmp): what it is, and the line that points the CLI of another window
     at its profiles (their passwords come from that variable; the simulator's password is the
     README's)."""
     import shlex
 
     # Unquoted, an ending `!` is itself to bash and zsh (history expansion needs a character
-    # after it), and the line fits 80 columns.
+    # after it), and the line fits.
     password = DEMO_PASSWORD if DEMO_PASSWORD[:-1].isalnum() else shlex.quote(DEMO_PASSWORD)
     return ("DEMO: throwaway profiles, gone on exit; ctrl+p: Reset the demo world. CLI too:",
             f"export HVCTUI_CONFIG_DIR={shlex.quote(folder)} {DEMO_PASSWORD_ENV}={password}")
