@@ -157,9 +157,9 @@ def demo_banner(folder: str) -> tuple[str, ...]:
     README's)."""
     import shlex
 
-    # Unquoted, an ending `!` is itself to bash and zsh (history expansion needs a character
-    # after it), and the line fits.
-    password = DEMO_PASSWORD if DEMO_PASSWORD[:-1].isalnum() else shlex.quote(DEMO_PASSWORD)
+    # Quoted: bash's history expansion takes an unquoted `!` followed by more on the line
+    # (`...VMware1!; hvctui status`: "event not found").
+    password = shlex.quote(DEMO_PASSWORD)
     return ("DEMO: throwaway profiles, gone on exit; ctrl+p: Reset the demo world. CLI too:",
             f"export HVCTUI_CONFIG_DIR={shlex.quote(folder)} {DEMO_PASSWORD_ENV}={password}")
 

@@ -336,7 +336,7 @@ def test_the_demo_banners_command_points_the_cli_of_another_window_at_its_profil
     store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world)
     line = demo_banner(str(store.path.parent))[1]
     words = shlex.split(line)
-    assert words[0] == "export"
+    assert words[0] == "export" and "'VMware1!'" in line  # quoted: no history expansion
     env = {k: v for k, v in os.environ.items() if not k.startswith("HVCTUI_")}
     env.update(word.split("=", 1) for word in words[1:])
     done = subprocess.run([sys.executable, "-m", "hvctui", "status", "--profile", "corp",
