@@ -19,7 +19,7 @@ from hvctui.sim.psc import INTERCEPTED, VERIFIED
 from hvctui.sim.server import SimServer
 from hvctui.sim.world import DEMO_PASSWORD, World
 
-DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PASSWORD"
+DEMO_PASSWORD_ENV = "HVCTUI_DEMO_PW"
 DEMO_WRONG_PASSWORD_ENV = "HVCTUI_DEMO_WRONG_PASSWORD"
 
 #: (profile name, what it shows), in sidebar order; the first links successfully.
@@ -150,6 +150,20 @@ def demo_config(server: str, sim_sha256: str, world: World,
     return Config(default_profile="corp", profiles=profiles)
 
 
+def demo_banner(folder: str) -> tuple[str, ...]:
+    """The TUI's banner in the demo, two lines of at most 78 columns (80 less the banner's
+    padding, with the folder tempfile makes in /tmp): what it is, and the line that points the CLI of another window
+    at its profiles (their passwords come from that variable; the simulator's password is the
+    README's)."""
+    import shlex
+
+    # Quoted: bash's history expansion takes an unquoted `!` followed by more on the line
+    # (`...VMware1!; hvctui status`: "event not found").
+    password = shlex.quote(DEMO_PASSWORD)
+    return ("DEMO: throwaway profiles, gone on exit; ctrl+p: Reset the demo world. CLI too:",
+            f"export HVCTUI_CONFIG_DIR={shlex.quote(folder)} {DEMO_PASSWORD_ENV}={password}")
+
+
 def forget_callers_passwords() -> None:
     """Remove the caller's HVCTUI_* password variables from this process's environment, before
     the simulator starts: HVCTUI_PASSWORD and HVCTUI_PSC_PASSWORD win over a profile's own
@@ -204,7 +218,7 @@ def run_demo() -> int:
 
             reset = DemoReset([sim.world, *(vc.world for vc in fleet.vcenters)])
             return run_tui(profile="corp", config=folder / "config.toml", demo=True,
-                           demo_reset=reset)
+                           demo_reset=reset, demo_banner=demo_banner(str(folder)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         for number, handler in previous.items():

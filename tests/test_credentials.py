@@ -418,11 +418,12 @@ async def test_the_form_chooses_the_password_source_and_the_tui_ignores_the_envi
         await pilot.press("f2")  # the form says "type it": so it is, not the environment's
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LinksScreen) and seen == []
-        assert "password: is required: type it" in pane_text(app)
+        assert "Password: is required: type it" in pane_text(app)
         app.main.form.input("password_source").value = "bogus"
         await pilot.press("f2")
         await pilot.pause(0.3)
-        assert "'bogus' is not a password source" in pane_text(app)
+        assert "Password from: is not a password source" in pane_text(app)
+        assert "bogus" not in pane_text(app)  # never echoed: it may be a password
         app.main.form.input("password_source").value = "env:FORM_PW"
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, LinksScreen))
@@ -549,7 +550,7 @@ async def test_the_password_hint_follows_what_the_session_holds(
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
 
-    from .tui_support import wait_until
+    from .tui_support import wait_for_dialog, wait_until
 
     path = write_config(isolated_config, {"typed": Profile(
         server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
@@ -559,7 +560,7 @@ async def test_the_password_hint_follows_what_the_session_holds(
         form = app.main.form
         assert form.hint("password") == "type it; kept in memory only"
         await pilot.press("f6")
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+        await wait_for_dialog(pilot, PasswordScreen)
         app.screen.query_one(Input).value = PASSWORD
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)

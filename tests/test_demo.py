@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,7 +152,9 @@ def test_a_demo_ended_by_a_signal_leaves_no_folder_behind(tmp_path: Path, signam
     try:
         deadline = time.monotonic() + 60
         # Started: its folder holds the config and the TUI has drawn the demo's profiles.
-        while not (list(temp.glob("hvctui-demo-*/config.toml")) and b"corp" in seen):
+        # The banner points the CLI at its folder (cut with … at this long TMPDIR).
+        while not (list(temp.glob("hvctui-demo-*/config.toml")) and b"corp" in seen
+                   and b"export HVCTUI_CONFIG_DIR=" in seen):
             assert proc.poll() is None, bytes(seen[-2000:])
             assert time.monotonic() < deadline, "the demo did not start"
             time.sleep(0.1)
@@ -223,7 +229,8 @@ def test_the_demo_never_uses_the_callers_passwords(
         seen.setdefault("simulator", dict(os.environ))
         return start(self)
 
-    def tui(profile: str | None, config: Path, demo: bool, demo_reset: object = None) -> int:
+    def tui(profile: str | None, config: Path, demo: bool, demo_reset: object = None,
+            demo_banner: object = ()) -> int:
         seen["tui"] = dict(os.environ)
         from hvctui.profiles.store import ConfigStore
 
@@ -280,15 +287,34 @@ async def test_the_demo_banner_says_its_profiles_are_throwaway_and_the_palette_r
         sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hvctui.tui.app import HvcApp
 
+    from .tui_support import screen_text
+
     monkeypatch.delenv("HVCTUI_CONFIG_DIR")
     store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world)
     resets: list[int] = []
+    from hvctui.demo import demo_banner
+
     app = HvcApp(config_path=store.path, initial_profile="corp", demo=True,
-                 demo_reset=lambda: resets.append(1))
+                 demo_reset=lambda: resets.append(1),
+                 demo_banner=demo_banner(str(store.path.parent)))
     async with app.run_test(size=(80, 24)) as pilot:
         banner = str(app.main.query_one("#banner").render())
         assert "DEMO: throwaway profiles" in banner and "Reset the demo world" in banner
-        assert len(banner.splitlines()[0]) <= 80
+        assert len(banner.splitlines()) == 2
+        # 80 columns (78 inside the banner's padding) with the folder `hvctui demo` makes
+        typical = banner.replace(str(store.path.parent), "/tmp/hvctui-demo-ab12cd34")
+        assert all(len(line) <= 78 for line in typical.splitlines())
+        # The second line points the CLI of another window at the demo's profiles.
+        assert f"HVCTUI_CONFIG_DIR={store.path.parent}" in banner
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Reset the demo")
+        await pilot.pause(0.3)
+        palette = screen_text(app)
+        assert "Every simulated vCenter back as the demo started it" in palette
+        assert "Unlink every" not in palette
+        await pilot.press("escape")
+        await pilot.pause(0.2)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*"Reset the demo world")
@@ -296,3 +322,25 @@ async def test_the_demo_banner_says_its_profiles_are_throwaway_and_the_palette_r
         await pilot.press("enter")
         await pilot.pause(0.3)
     assert resets == [1]
+
+
+def test_the_demo_banners_command_points_the_cli_of_another_window_at_its_profiles(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line the banner shows, pasted into another shell (whose environment has none of
+    the demo's), makes `hvctui status` check the demo's profiles with their passwords."""
+    import shlex
+
+    from hvctui.demo import demo_banner
+
+    monkeypatch.delenv("HVCTUI_CONFIG_DIR")
+    store = prepare_demo(tmp_path / "demo", sim.address, sim.info.sha256, sim.world)
+    line = demo_banner(str(store.path.parent))[1]
+    words = shlex.split(line)
+    assert words[0] == "export" and "'VMware1!'" in line  # quoted: no history expansion
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVCTUI_")}
+    env.update(word.split("=", 1) for word in words[1:])
+    done = subprocess.run([sys.executable, "-m", "hvctui", "status", "--profile", "corp",
+                           "--json"], env=env, capture_output=True, text=True, timeout=60)
+    rows = json.loads(done.stdout)["rows"]
+    assert [row["profile"] for row in rows] == ["corp"]
+    assert rows[0]["state"] == "unlinked", rows

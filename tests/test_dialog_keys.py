@@ -167,3 +167,45 @@ def test_the_same_key_on_two_screens_is_no_clash() -> None:
     assert "escape" in {name for k in TOGETHER["links screen"] for name in k.keys.split(",")}
     assert safe_keymap({"links_refresh": "f9", "fleet_refresh": "f9"}) == (
         {"links_refresh": "f9", "fleet_refresh": "f9"}, [])
+
+
+async def test_keys_typed_for_the_fleet_as_its_password_question_opens_are_no_password(
+        isolated_config: Path) -> None:
+    """F6 asks "Password for USER" on its own (a profile whose password is typed): `/abc` and
+    enter, meant for the fleet's filter, arrive as it opens. They must not become a password
+    sent to SSO (three failures lock the account): the dialog stays, empty, and says why; a
+    password typed once it is shown is taken."""
+    from hvctui.sim.world import World
+    from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
+
+    from .test_fleet import fleet_sim, profile_at
+
+    world = World(seed=60)
+    tried: list[str] = []
+    login = world.login
+
+    def counted(user: str, password: str, lang: str | None) -> str:
+        tried.append(password)
+        return login(user, password, lang)
+
+    world.login = counted  # type: ignore[method-assign]
+    with fleet_sim([world]) as sims:
+        path = write_config(isolated_config, {
+            "typed": profile_at(sims, 0, password_source="prompt")})
+        app = HvcApp(config_path=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            dialog = app.screen
+            app.post_message(events.Key("slash", "/"))
+            burst(app, "a", "b", "c", "enter")
+            await pilot.pause()
+            await pilot.pause(QUIET / 2)
+            assert app.screen is dialog and tried == []
+            assert dialog.query_one("#dialog-input").value == ""
+            assert "Keys typed as this dialog opened were ignored" in note(app)
+            await wait_for_dialog(pilot, PasswordScreen)
+            await pilot.press(*PASSWORD, "enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
+            await wait_until(pilot, lambda: app.screen.rows["typed"].done)
+            assert tried == [PASSWORD]

@@ -371,7 +371,7 @@ async def test_escape_cancels_the_refresh_and_a_typed_password_is_asked_once(
         app = HvcApp(config_path=path)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f6")
-            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await wait_for_dialog(pilot, PasswordScreen)
             app.screen.query_one(Input).value = PASSWORD
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
@@ -398,7 +398,7 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
     from hvctui.tui.app import HvcApp
     from hvctui.tui.screens.fleet import FleetScreen, PasswordScreen
     from hvctui.tui.screens.history import HistoryScreen
-    from tests.tui_support import screen_text, wait_until, write_config
+    from tests.tui_support import screen_text, wait_for_dialog, wait_until, write_config
 
     with fleet_sim([World(seed=50)]) as sims:
         path = write_config(isolated_config, {
@@ -407,7 +407,7 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
         app = HvcApp(config_path=path)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f6")
-            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await wait_for_dialog(pilot, PasswordScreen)
             await pilot.press("escape")  # the refresh's question: skipped
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen))
             screen = app.screen
@@ -418,7 +418,7 @@ async def test_fleet_link_attempts_that_send_nothing_are_in_the_history_f4_shows
             await pilot.press("space", "space")
             assert screen.selected == {"typed", "unpinned"}
             await pilot.press("l")
-            await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await wait_for_dialog(pilot, PasswordScreen)
             await pilot.press("escape")  # the link's question: skipped too
             await wait_until(pilot, lambda: isinstance(app.screen, FleetScreen)
                              and not screen.running and screen.rows["typed"].outcome

@@ -102,7 +102,7 @@ def demo(tmp_path: Path, isolated_config: Path) -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def restore_demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """prepare_demo sets its variables in os.environ; undo them after the test."""
-    for name in ("HVCTUI_DEMO_PASSWORD", "HVCTUI_DEMO_WRONG_PASSWORD"):
+    for name in ("HVCTUI_DEMO_PW", "HVCTUI_DEMO_WRONG_PASSWORD"):
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
 

@@ -238,7 +238,7 @@ async def test_bad_form_values_are_named_and_nothing_is_sent(
     assert "not a port number" in problems["psc_port"]
     assert "is required" in problems["domain_name"]
     assert "group@domain" in problems["admin_groups"]
-    assert "PSC port" in pane and "SSO domain" in pane and "admin groups" in pane
+    assert "PSC port" in pane and "SSO domain" in pane and "Admin groups" in pane
     assert sim.world.stats.requests == 0
 
 
@@ -685,7 +685,7 @@ async def test_link_names_every_problem_at_once_the_language_too(isolated_config
         await pilot.pause()
         shown = pane_text(app)
         assert "Not ready to send" in shown
-        assert "cloud vCenter server:" in shown and "language: 'not a tag'" in shown
+        assert "vCenter: " in shown and "Language: 'not a tag'" in shown
 
 
 async def test_the_history_fits_80_columns_duration_and_detail_in_view(

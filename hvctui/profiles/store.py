@@ -257,12 +257,13 @@ def check_password_source(value: str) -> str:
         try:
             argv = shlex.split(value[8:])
         except ValueError as exc:
-            raise ValueError(f"{value[:60]!r}: the command cannot be read ({exc})") from None
+            raise ValueError(f"command: cannot be read ({exc})") from None
         if not argv:
             raise ValueError("command: needs a command, e.g. command:pass show vmc/cloudadmin")
         return value
-    raise ValueError(f"{value[:60]!r} is not a password source: prompt, env:VARNAME, keyring "
-                     "or command:ARGV")
+    # Never echo it: a password typed one row off (into the source) would be shown.
+    raise ValueError("is not a password source (what it holds is not shown: it may be a "
+                     "password); write prompt, env:VARNAME, keyring or command:ARGV")
 
 
 def check_profile_name(name: str) -> str:

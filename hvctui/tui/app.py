@@ -63,6 +63,7 @@ class HvcApp(App[int]):
         *,
         demo: bool = False,
         demo_reset: Callable[[], None] | None = None,
+        demo_banner: tuple[str, ...] = (),
         timings: bool = True,
         tz: tzinfo | None = None,
         transport: Any = None,
@@ -76,7 +77,7 @@ class HvcApp(App[int]):
         self.service = Service(store, transport=transport)
         self.settings = Settings(self.service, timeouts,
                                  tz if tz is not None else self.config.zone(), demo, timings,
-                                 probe_pins=transport is None)
+                                 probe_pins=transport is None, demo_banner=tuple(demo_banner))
         self._initial = initial_profile or ""
         #: Puts the demo's simulated vCenters back as they started (`hvctui demo` only).
         self.demo_reset = demo_reset
@@ -102,8 +103,9 @@ class HvcApp(App[int]):
             # A key goes where the keys before it have put the focus (tui/keygate.py)...
             if not self.key_gate.admit(event):
                 return
-            # ...unless that is a dialog that trusts, unlinks or deletes and the key was
-            # typed as it opened: such keys answer nothing, bindings and fields alike.
+            # ...unless that is a dialog that trusts, unlinks, deletes or asks for a password
+            # and the key was typed as it opened: such keys answer nothing, bindings and
+            # fields alike.
             from hvctui.tui.screens.dialogs import GuardedDialog
 
             screen = self.screen_stack[-1] if self.screen_stack else None
@@ -273,9 +275,10 @@ class HvcApp(App[int]):
     def action_reset_demo(self) -> None:
         if self.demo_reset is not None:
             self.demo_reset()
-            self.notify("Every simulated vCenter is as the demo started it (links removed). What "
-                        "you saved in a profile stays: a stored thumbprint skips the trust "
-                        "dialog.")
+            self.notify("Every simulated vCenter is back as the demo started it: links made "
+                        "since are gone, the links it started with (fleet-healthy, "
+                        "fleet-unhealthy) are there. What you saved in a profile stays: a "
+                        "stored thumbprint skips the trust dialog.")
 
     def action_start_afresh(self) -> None:
         self.main.start_afresh()
@@ -307,8 +310,9 @@ class HvcApp(App[int]):
         yield SystemCommand("Show or hide the profiles", "More room for the form",
                             main.action_toggle_sidebar)
         if self.demo_reset is not None:
-            yield SystemCommand("Reset the demo world", "Unlink every simulated vCenter and "
-                                "put the demo back as it started", self.action_reset_demo)
+            yield SystemCommand("Reset the demo world", "Every simulated vCenter back as the "
+                                "demo started it (links made since removed)",
+                                self.action_reset_demo)
         if self.loaded.error is not None:
             yield SystemCommand("Start afresh", "Keep the broken config.toml as a backup "
                                 "beside it and start a new one", self.action_start_afresh)

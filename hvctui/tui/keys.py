@@ -27,6 +27,10 @@ MAIN_KEYS = [
     Key("link", "f5,ctrl+j", "link", "Link"),
     Key("preview", "f7", "preview", "Preview"),
     Key("cancel_call", "escape", "cancel_call", "Cancel call / revert field", show=False),
+    # Escape's revert made undoable. Textual's driver turns the terminal's ISIG off, so ctrl+z
+    # reaches the app as a key (never SIGTSTP); tmux binds it only after its prefix, readline
+    # not at all, and Textual's Input has no ctrl+z of its own.
+    Key("undo_revert", "ctrl+z", "undo_revert", "Undo escape in a field", show=False),
     Key("save_profile", "ctrl+s", "save_profile", "Save"),
     Key("links_screen", "f2", "open_links", "Links"),
     Key("admins_screen", "f3", "open_admins", "Admins"),

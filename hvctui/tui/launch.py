@@ -15,7 +15,8 @@ SWITCH_INTERVAL = 0.001
 
 
 def run_tui(profile: str | None = None, config: Path | None = None, demo: bool = False,
-            demo_reset: Callable[[], None] | None = None) -> int:
+            demo_reset: Callable[[], None] | None = None,
+            demo_banner: tuple[str, ...] = ()) -> int:
     from hvctui.tui.app import HvcApp
 
     # What the imports made (modules, classes, Textual's tables) lives as long as the process.
@@ -23,6 +24,7 @@ def run_tui(profile: str | None = None, config: Path | None = None, demo: bool =
     # (about 17 ms) fell just before the first frame.
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    app = HvcApp(config_path=config, initial_profile=profile, demo=demo, demo_reset=demo_reset)
+    app = HvcApp(config_path=config, initial_profile=profile, demo=demo, demo_reset=demo_reset,
+                 demo_banner=demo_banner)
     app.run()
     return app.return_code or 0

@@ -128,9 +128,11 @@ class FittedDialog(ModalScreen[Any]):
 
 
 class GuardedDialog(FittedDialog):
-    """A dialog that trusts, stores a thumbprint, unlinks or deletes: it acts on no key typed
-    before it was drawn (shown, or shown again), nor within `QUIET_SECONDS` after; each key it
-    ignores restarts that quiet time, and it says so in words.
+    """A dialog that trusts, stores a thumbprint, unlinks, deletes or asks for a password (one
+    that opens on its own: keys typed for the screen below must not become a password): it
+    acts on no key typed before it was drawn (shown, or shown again), nor within
+    `QUIET_SECONDS` after; each key it ignores restarts that quiet time, and it says so in
+    words.
 
     Keys meant for the screen below (a profile name typed into the filter, a key held down, a
     burst from a slow SSH link) would otherwise answer it: `test` trusted at its `t`. The app
@@ -366,6 +368,45 @@ class TextScreen(GuardedDialog):
             self.call_after_refresh(self.fit_body)
             return
         self.dismiss(value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PasswordScreen(GuardedDialog):
+    """Ask for a password (kept in memory for this session only); escape skips.
+
+    Guarded like the dialogs that trust or unlink: it pops up on its own (the fleet asks as
+    its refresh reaches a profile whose password is typed), so the keys someone was typing
+    for the screen below (`/abc` for the fleet's filter) must not become a password, nor
+    their enter send it (SSO locks an account after three failures)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Skip")]
+
+    def __init__(self, user: str, server: str,
+                 skip_words: str = "skip these profiles") -> None:
+        super().__init__()
+        self._user = user
+        self._server = server
+        self._skip_words = skip_words
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(f"Password for {one_line(self._user, 60)}"),
+                         classes="dialog-title")
+            with Vertical(classes="dialog-foot"):
+                yield Input(password=True, id="dialog-input", compact=True)
+                yield Static(Text.assemble(("enter", "bold"), " use it    ",
+                                           ("escape", "bold"), f" {self._skip_words}"),
+                             classes="dialog-keys")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(Text(f"at {one_line(self._server, 80)}: kept in memory for this "
+                                  "session only, for every profile with this user and "
+                                  "server."), classes="dialog-text")
+
+    @on(Input.Submitted, "#dialog-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

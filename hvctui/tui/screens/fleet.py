@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
@@ -40,6 +39,7 @@ from hvctui.fleet import (
 )
 from hvctui.profiles.store import Profile
 from hvctui.tui.keys import FLEET_KEYS, bindings
+from hvctui.tui.screens.dialogs import PasswordScreen
 from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.oneline import OneLineInput
@@ -52,35 +52,6 @@ _STYLE = {PROBLEM: "bold red", UNHEALTHY: "bold yellow", CANCELLED: "dim", UNLIN
           LINKED: "green", CHECKING: "italic", LINKING: "italic", WAITING: "dim"}
 #: How often answers that arrived are drawn (many answers, one repaint).
 REDRAW_SECONDS = 0.1
-
-
-class PasswordScreen(ModalScreen[str | None]):
-    """Ask for a password once (kept in memory for this session only); escape skips."""
-
-    BINDINGS = [Binding("escape", "cancel", "Skip")]
-
-    def __init__(self, user: str, server: str) -> None:
-        super().__init__()
-        self._user = user
-        self._server = server
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(Text(f"Password for {one_line(self._user, 60)}"),
-                         classes="dialog-title")
-            yield Static(Text(f"at {one_line(self._server, 80)}: kept in memory for this "
-                              "session only, for every profile with this user and server."),
-                         classes="dialog-text")
-            yield Input(password=True, id="dialog-input", compact=True)
-            yield Static("[b]enter[/b] use it    [b]escape[/b] skip these profiles",
-                         classes="dialog-keys")
-
-    @on(Input.Submitted, "#dialog-input")
-    def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class FleetScreen(Screen[None]):
@@ -397,5 +368,7 @@ class FleetScreen(Screen[None]):
 
     def action_copy_json(self) -> None:
         """The rows as `hvctui status --json` prints them."""
-        self.app.copy_to_clipboard(dumps(status_payload(list(self.rows.values())), indent=2))
-        self.notify("Copied the fleet as JSON.")
+        from hvctui.tui.clipboard import copy
+
+        copy(self, dumps(status_payload(list(self.rows.values())), indent=2),
+             "the fleet as JSON")

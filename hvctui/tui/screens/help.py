@@ -20,7 +20,7 @@ SCREENS = [
      "? opens help and q goes back, or quits"),
     ("Form", "tab, shift+tab, enter, up, down: next or previous field (enter on Admin groups: "
      "edit as a list); left/right: the TLS mode; a click edits a row; escape: back to the saved "
-     "value; F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
+     "value (ctrl+z brings back what it replaced); F7: preview the request, password masked; ctrl+q asks if edits are unsaved"),
     ("Links (F2)", "links of the vCenter with health; u unlinks after you type the domain"),
     ("Admins (F3)", "HLM administrator groups: a adds, d removes"),
     ("History (F4)", "every call made: time, profile, call, status, duration"),

@@ -2,17 +2,63 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from rich.text import Text
-
-from hvctui.profiles.history import History
+from hvctui.profiles.history import History, HistoryEntry
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.vapi import one_line
+
+TITLES = ("Time (UTC)", "ms", "Status", "Profile", "Call", "Detail")
+#: The width each column but the detail gets; where the table is too narrow for them and a
+#: readable start of the detail, the profile and the call give up cells first.
+WIDTHS = (14, 6, 16, 12, 12)
+#: The fewest cells the detail is cut to (the whole of it is written out below the table).
+DETAIL_AT_LEAST = 12
+SHRINKS = {3: 8, 4: 8, 2: 12}  # column index: the narrowest it gets, in the order given
+#: One blank cell after each column (the table's own padding, one either side, is off: it
+#: cost the detail six cells at 80 columns).
+PADDING = 1
+
+
+def column_widths(room: int) -> list[int]:
+    """Each column's width for a table `room` cells wide: the whole row fits (no sideways
+    scroll), the detail takes what the others leave."""
+    widths = list(WIDTHS)
+    spare = room - PADDING * len(TITLES) - sum(widths) - DETAIL_AT_LEAST
+    for index, narrowest in SHRINKS.items():
+        if spare >= 0:
+            break
+        give = min(widths[index] - narrowest, -spare)
+        widths[index] -= give
+        spare += give
+    detail = room - PADDING * len(TITLES) - sum(widths)
+    return [*widths, max(4, detail)]
+
+
+def cut(value: str, width: int) -> Text:
+    """`value` on one line in at most `width` cells, ending in … where it was cut."""
+    text = Text(one_line(value, 400), no_wrap=True, end="")
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class RowTable(DataTable):  # type: ignore[type-arg]
+    """A table of whole rows: home and end go to the first and last row (as in the fleet and
+    the profiles), not sideways (DataTable's), since nothing here is wider than the screen."""
+
+    BINDINGS = [Binding("home", "scroll_top", show=False),
+                Binding("end", "scroll_bottom", show=False)]
+
+
+def cells(e: HistoryEntry) -> list[str]:
+    return [str(e.time)[5:].replace("T", " ").rstrip("Z"), str(e.duration_ms), e.status,
+            e.profile, e.call, e.detail]
 
 
 class HistoryScreen(Screen[None]):
@@ -21,29 +67,51 @@ class HistoryScreen(Screen[None]):
     def __init__(self, history: History) -> None:
         super().__init__()
         self.history = history
+        self._widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
             yield Static("Request history (newest first)", classes="screen-title")
-            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="history-table", cursor_type="row", zebra_stripes=True,
+                           cell_padding=0)
             yield Static("", id="history-detail")
         yield KeyHints()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Time (UTC)", "ms", "Status", "Profile", "Call", "Detail")
         self._entries = self.history.read()
-        for e in self._entries:
-            # At 80 columns every column but the detail fits whole (each is cut to its width),
-            # and the highlighted entry's detail is written out in full below the table.
-            cells = ((str(e.time)[5:].replace("T", " ").rstrip("Z"), 14), (str(e.duration_ms), 6),
-                     (e.status, 16), (e.profile, 12), (e.call, 12), (e.detail, 60))
-            # Every cell is Text: the file holds what servers and users wrote, never markup.
-            table.add_row(*(Text(one_line(str(c), width)) for c, width in cells))
+        self._fill()
         if not self._entries:  # a history that is no regular file says so (a planted symlink)
             self.query_one(".screen-title", Static).update(
                 Text(f"Request history: {self.history.problem or 'nothing yet.'}"))
         table.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)
+
+    def _room(self) -> int:
+        table = self.query_one(DataTable)
+        # The vertical scrollbar's cells are kept whether it shows or not (app.tcss).
+        width = table.size.width or self.size.width
+        return width - table.styles.scrollbar_size_vertical
+
+    def _fill(self) -> None:
+        """Every entry, each cell cut to its column with … (its detail in full below), so the
+        table fits the screen's width and never scrolls sideways."""
+        widths = column_widths(self._room())
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for title, width in zip(TITLES, widths):
+            table.add_column(cut(title, width), width=width + PADDING)
+        for e in self._entries:
+            # Every cell is Text: the file holds what servers and users wrote, never markup.
+            table.add_row(*(cut(c, width) for c, width in zip(cells(e), widths)))
+        if self._entries:
+            table.move_cursor(row=min(max(row, 0), len(self._entries) - 1))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self._entries):

@@ -137,8 +137,9 @@ class LinksScreen(CallScreen):
     def action_copy_link(self) -> None:
         row = self._selected(self._key("links_copy", "y"))
         if row is not None:
-            self.app.copy_to_clipboard(row.link)
-            self.notify(Text(f"Copied link id {row.link}."))
+            from hvctui.tui.clipboard import copy
+
+            copy(self, row.link, f"link id {one_line(row.link, 80)}")
 
     def action_unlink(self) -> None:
         """The question is asked at once (keys typed ahead land in it); the server's own

@@ -25,7 +25,7 @@ from textual.worker import Worker
 from hvctui.profiles.store import Config, ConfigError, Profile
 from hvctui.service import Call, NotReady, PscCheckTarget, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
-from hvctui.tui.widgets.form import SpecForm
+from hvctui.tui.widgets.form import SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
@@ -48,11 +48,29 @@ class Settings:
     probe_pins: bool = True
     #: vCenters the fleet screen asks at once.
     fleet_concurrency: int = 8
+    #: The demo's banner (hvctui/demo.py: what it is, and how the CLI reaches its profiles).
+    demo_banner: tuple[str, ...] = ()
 
 
 #: The fields that say whose password it is and where it comes from.
 _KEY_FIELDS = ("server", "user", "password_source", "psc_hostname", "psc_port", "psc_user",
                "psc_password_source")
+
+
+@dataclass(frozen=True)
+class _Revert:
+    """One revert of a field by escape, for the undo key."""
+
+    profile: str
+    field: str
+    #: The text escape replaced, and the text it put there.
+    typed: str
+    put: str
+    #: A password's user and server at the time (() for other fields).
+    owner: tuple[str, ...]
+
+    def __repr__(self) -> str:  # the text may be a password: never in a repr
+        return f"_Revert({self.profile!r}, {self.field!r})"
 
 
 class MainScreen(Screen[None]):
@@ -83,6 +101,9 @@ class MainScreen(Screen[None]):
         self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
         self._call: Worker[None] | None = None
         self._sent_at = 0.0
+        #: What escape's reverts replaced, latest last. In memory only, as the form's
+        #: passwords are.
+        self._reverted: list[_Revert] = []
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -148,8 +169,8 @@ class MainScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         lines = []
         if self.settings.demo:
-            lines.append("DEMO: throwaway profiles, removed on exit; ctrl+p: "
-                         "Reset the demo world")
+            lines.extend(self.settings.demo_banner or
+                         ["DEMO: throwaway profiles, gone on exit; ctrl+p: Reset the demo world"])
         if self.tls_mode == "insecure":
             lines.append("! TLS verification is OFF: the vCenter's certificate is not checked.")
         if self.config_problem:
@@ -411,13 +432,21 @@ class MainScreen(Screen[None]):
                 timeouts=self.settings.timeouts, allow_first_use_pin=self.settings.probe_pins,
                 ask_in_form=True)
         except NotReady as not_ready:
-            self.form.show_problems(not_ready.problems)
-            self.pane.show_text(self.profile_name, Text(
-                "Not ready to send: " + "; ".join(str(p) for p in not_ready.problems),
-                style="bold red"))
+            self._not_ready("Not ready to send", not_ready)
             return None
         self.form.clear_problems()
         return call
+
+    def _not_ready(self, what: str, not_ready: NotReady) -> None:
+        """Every problem under its field and in the pane; and, when another screen covers
+        this one (the palette's Link over the fleet), in a toast too: else nothing shows."""
+        self.form.show_problems(not_ready.problems)
+        words = f"{what}: {problem_words(not_ready.problems)}"
+        self.pane.show_text(self.profile_name, Text(words, style="bold red"))
+        if self.app.screen is not self:
+            self.notify(Text(f"{one_line(self.profile_name, 40) or '(no profile)'}: {words}. "
+                             "The form (escape back to it) marks each field."),
+                        severity="error", timeout=12)
 
     def action_link(self) -> None:
         if self._call_running():
@@ -430,7 +459,8 @@ class MainScreen(Screen[None]):
     def action_cancel_call(self) -> None:
         """Escape: cancels a call in flight; otherwise, in a form field, puts back the
         profile's saved value, and in the profile filter clears it (a call in flight wins:
-        escape must always be able to stop it)."""
+        escape must always be able to stop it). What a revert replaced is kept for the undo
+        key (`undo_revert`): an escape meant to close something must not cost the edit."""
         if self._call_running():
             assert self._call is not None
             self._call.cancel()
@@ -441,17 +471,64 @@ class MainScreen(Screen[None]):
         name = self.form.editing()
         if not name:
             return
+        from hvctui.tui.widgets.form import FIELDS
+
         saved = self.saved_values(self.profile_name)
+        typed = self.form.passwords().get(name) if name in ("password", "psc_password") \
+            else self.form.raw(name)
         if name in ("password", "psc_password"):
+            if not typed:
+                return
             self.form.set_value(name, "")  # passwords are never saved: back to their source
+            done = "cleared: it comes from its source again"
         elif name in saved and self.form.values().get(name) != saved[name]:
             value = saved[name]
             self.form.set_value(name, ", ".join(value) if isinstance(value, list) else value)
+            done = "put back to the saved value"
         else:
             return
+        assert typed is not None
+        self._reverted.append(_Revert(self.profile_name, name, typed, self.form.raw(name),
+                                      self.form.owner_of(name)))
+        del self._reverted[:-20]
         self.form.check_field(name)
         self._show_password_states()
-        self.notify(Text(f"{name} restored to the saved value."), timeout=3)
+        self.notify(Text(f"{FIELDS[name].label} {done}; {self.app.key_for('undo_revert')} "
+                         "brings back what you typed."), timeout=8)
+
+    def action_undo_revert(self) -> None:
+        """Undo escape's revert: the text it replaced goes back into its field, exactly (the
+        latest revert of the profile shown first), while the form has focus."""
+        from hvctui.tui.widgets.form import FIELDS
+
+        if not self.form.has_focus_within:
+            return
+        mine = [i for i, entry in enumerate(self._reverted)
+                if entry.profile == self.profile_name]
+        if not mine:
+            self.notify(Text(f"Nothing to undo: {self.app.key_for('undo_revert')} brings back "
+                             "a field's text that escape replaced."), timeout=4)
+            return
+        revert = self._reverted[mine[-1]]
+        name = revert.field
+        label = FIELDS[name].label
+        if self.form.raw(name) != revert.put:
+            self.notify(Text(f"{label} was edited after escape put it back; nothing undone "
+                             "(escape there, then undo again, steps back)."),
+                        severity="warning", timeout=8)
+            return
+        del self._reverted[mine[-1]]
+        if revert.owner != self.form.owner_of(name):
+            # A password belongs to the user and server it was typed for: never to others.
+            self.notify(Text(f"{label} not brought back: it was typed for another user or "
+                             "server than the form shows now."), severity="warning", timeout=8)
+            return
+        typed = revert.typed
+        self.form.set_value(name, typed)
+        self.form.edit(name)
+        self.form.check_field(name)
+        self._show_password_states()
+        self.notify(Text(f"{label}: your text is back."), timeout=4)
 
     def saved_values(self, name: str) -> dict[str, Any]:
         """A saved profile as the form shows it (no passwords)."""
@@ -634,10 +711,7 @@ class MainScreen(Screen[None]):
             target = prepare_psc_check(self.config.profiles.get(self.profile_name),
                                        self.form.values())
         except NotReady as not_ready:
-            self.form.show_problems(not_ready.problems)
-            self.pane.show_text(self.profile_name, Text(
-                "Not checked: " + "; ".join(str(p) for p in not_ready.problems),
-                style="bold red"))
+            self._not_ready("Not checked", not_ready)
             return
         self._check_psc(target)
 

@@ -35,6 +35,16 @@ class CursorView(ScrollView, can_focus=True):
         self.refresh()
         self.cursor_moved()
 
+    def _keep_cursor_in_view(self) -> None:
+        if 0 <= self.cursor < len(self.names):
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        # Something beside it grew (the fleet's detail under its table, 4 or 5 lines for a
+        # row with links): this got shorter after the cursor was scrolled into view, and
+        # the highlighted row must not sit below what is shown.
+        self.call_after_refresh(self._keep_cursor_in_view)
+
     def action_move(self, step: int) -> None:
         self._move_to(self.cursor + step)
 

@@ -43,7 +43,8 @@ class FleetTable(CursorView):
 
     COMPONENT_CLASSES = {"fleet-table--cursor"}
     DEFAULT_CSS = """
-    FleetTable { height: 1fr; }
+    /* Rows are cut to the width with …: never a sideways scrollbar taking a row. */
+    FleetTable { height: 1fr; overflow-x: hidden; }
     FleetTable > .fleet-table--cursor { background: $boost; }
     FleetTable:focus > .fleet-table--cursor { background: $accent 40%; }
     """

@@ -83,12 +83,42 @@ SOURCE_OF = {"password": "password_source", "psc_password": "psc_password_source
 KEY_OF = {"password": ("user", "server"), "psc_password": ("psc_user", "psc_hostname", "psc_port")}
 
 
-def source_hint(source: str, held: bool = False, edited: str = "") -> str:
+def label_of(field: str) -> str:
+    """A field as the form names it ("vCenter", "Password from"); a field the form does not
+    show (the PSC's certificate) as the core names it."""
+    from hvctui.service import FIELD_LABELS
+
+    return FIELDS[field].label if field in FIELDS else FIELD_LABELS.get(field, field)
+
+
+def in_form_words(message: str) -> str:
+    """A problem's message with the fields it sends the user to named as the form names them."""
+    from hvctui.vapi import PORT_FIELD
+
+    return message.replace(PORT_FIELD, FIELDS["psc_port"].label)
+
+
+def problem_words(problems: list[FieldProblem]) -> str:
+    """Every problem, each after its field's label as shown in the form (never an id such as
+    `domain_name`)."""
+    return "; ".join(f"{label_of(p.field)}: {in_form_words(p.message)}" for p in problems)
+
+
+def source_hint(source: str, held: bool = False, edited: str = "",
+                source_label: str = "Password from") -> str:
     """A password field's placeholder: where its password comes from when none is typed.
     `edited`: the user or server differs from the saved profile's, so the source (the saved
-    one's) is not used (service.password_state)."""
+    one's) is not used (service.password_state). A source that is none (`source_label`'s
+    field holds something else) gives nothing: the hint says so, not "typed"."""
+    from hvctui.profiles.store import check_password_source
+
     if held:
         return "typed earlier in this session (kept in memory only)"
+    if source.strip() not in ("", "prompt"):
+        try:
+            check_password_source(source.strip())
+        except ValueError:
+            return f"type it: {source_label} holds no password source (kept in memory only)"
     if edited:
         return (f"type it: {one_line(source.strip(), 30)} is for the saved {edited} only "
                 "(kept in memory only)")
@@ -346,7 +376,8 @@ class SpecForm(VerticalScroll, can_focus=False):
         and whether this session holds it (`show_password_states`)."""
         for name, source in SOURCE_OF.items():
             held, edited = self._states.get(name, (name in self._held, ""))
-            self._placeholders[name] = source_hint(self._live(source), held, edited)
+            self._placeholders[name] = source_hint(self._live(source), held, edited,
+                                                   FIELDS[source].label)
 
     def show_password_states(self, states: dict[str, tuple[bool, str]]) -> None:
         """What the screen found for each password field: (held for the user and server
@@ -485,6 +516,14 @@ class SpecForm(VerticalScroll, can_focus=False):
                 out[f.name] = value if f.kind == "select" else value.strip()
         return out
 
+    def raw(self, name: str) -> str:
+        """A field's text exactly as typed (not stripped, admin groups as one line)."""
+        return self._live(name)
+
+    def owner_of(self, name: str) -> tuple[str, ...]:
+        """Whose password a password field holds (user and server as shown); () for others."""
+        return self._key_now(name) if name in PASSWORDS else ()
+
     def passwords(self) -> dict[str, str]:
         return {name: self._live(name) for name in PASSWORDS}
 
@@ -508,6 +547,8 @@ class SpecForm(VerticalScroll, can_focus=False):
     def set_value(self, name: str, value: str) -> None:
         self._keep()
         self._values[name] = value
+        if name in SOURCE_OF.values():
+            self._hint_sources()
         if name == self._current:
             editor = self._row.editor
             if editor is not None:
@@ -542,7 +583,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         self._problems = {}
         for p in problems:
             if p.field in FIELDS:
-                self._problems.setdefault(p.field, p.message)
+                self._problems.setdefault(p.field, in_form_words(p.message))
         self._draw()
         first = next((f.name for f in ALL_FIELDS if f.name in self._problems), "")
         if first:  # the topmost, whatever order the problems came in
@@ -559,7 +600,7 @@ class SpecForm(VerticalScroll, can_focus=False):
             from hvctui.service import field_problems
 
             problems = field_problems({name: self.values().get(name)})
-            message = next((p.message for p in problems if p.field == name), "")
+            message = next((in_form_words(p.message) for p in problems if p.field == name), "")
         if message:
             self._problems[name] = message
         else:
@@ -590,6 +631,9 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     @on(Input.Changed, "#form-input")
     def _changed(self) -> None:
+        if self._current in SOURCE_OF.values():
+            self._hint_sources()  # the password rows' hints follow their source as it is typed
+            self._draw()
         if self._current in PASSWORDS:
             self._typed_for[self._current] = self._key_now(self._current)
         if self._current in self._problems and self._live(self._current).strip():

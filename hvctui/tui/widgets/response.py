@@ -210,16 +210,12 @@ class ResponsePane(TextView):
         self._update()
 
     def action_copy_text(self) -> None:
-        self._copy(self.plain, "text")
+        from hvctui.tui.clipboard import copy
+
+        copy(self, self.plain, "the answer as text")
 
     def action_copy_json(self) -> None:
+        from hvctui.tui.clipboard import copy
         from hvctui.vapi import dumps
 
-        self._copy(dumps(self.json, indent=2) if self.json else "", "JSON")
-
-    def _copy(self, content: str, kind: str) -> None:
-        if not content:
-            self.notify("Nothing to copy yet.", severity="warning")
-            return
-        self.app.copy_to_clipboard(content)
-        self.notify(Text(f"Answer copied as {kind} (OSC 52: in tmux, set-clipboard on)."))
+        copy(self, dumps(self.json, indent=2) if self.json else "", "the answer as JSON")
