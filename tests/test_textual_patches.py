@@ -50,7 +50,7 @@ def test_every_guard_is_installed(installed: dict[str, bool]) -> None:
     from textual.drivers import linux_driver
     from textual.drivers.linux_driver import LinuxDriver
 
-    for wrapper in (OptionList._move_page, Screen.dismiss, StylesCache.get_inner_outer,
+    for wrapper in (OptionList._move_page, StylesCache.get_inner_outer,
                     XTermParser.feed, XTermParser._parse_extended_key,
                     linux_driver.getincrementaldecoder, LinuxDriver.process_message,
                     LinuxDriver._query_in_band_window_resize):
@@ -93,14 +93,62 @@ async def test_canary_page_down_in_an_option_list_with_no_lines() -> None:
         original(OptionList._move_page)(option_list, 1)  # Textual 8.2.8: KeyError
 
 
-@canary("docs/upstream/02-dismiss-pops-another-screen.md", "_guard_stale_dismiss")
+def test_every_screen_hvctui_pushes_dismisses_only_on_top() -> None:
+    """Textual's dismiss pops whatever screen is on top (the canary below): every screen class
+    of hvctui's, the palette too, takes OnTop first."""
+    import importlib
+    import pkgutil
+
+    import hvctui.tui
+    from hvctui.tui.screens.main import MainScreen
+    from hvctui.tui.screens.ontop import OnTop
+
+    for module in pkgutil.walk_packages(hvctui.tui.__path__, "hvctui.tui."):
+        importlib.import_module(module.name)
+    ours = {cls for cls in _subclasses(Screen) if cls.__module__.startswith("hvctui.")}
+    assert len(ours) >= 10
+    assert [cls.__name__ for cls in ours if cls is not MainScreen  # the default: never dismissed
+            and not issubclass(cls, OnTop)] == []
+
+
+async def test_a_screen_not_on_top_dismisses_nothing() -> None:
+    """A second dismiss queued by a burst of keys: the screen above stays, no answer is given
+    twice, and with only the default screen left nothing raises."""
+    from hvctui.tui.screens.ontop import OnTop
+
+    class Ours(OnTop, Screen[str]):
+        pass
+
+    answers: list[str | None] = []
+    app = App[None]()
+    async with app.run_test() as pilot:
+        below, above = Ours(), Ours()
+        await app.push_screen(below, answers.append)
+        await app.push_screen(above)
+        below.dismiss("stale")
+        await pilot.pause()
+        assert app.screen is above and answers == []
+        above.dismiss()
+        await pilot.pause()
+        below.dismiss("once")
+        below.dismiss("twice")  # Textual's own: ScreenStackError, the app ends
+        await pilot.pause()
+        assert answers == ["once"] and app.is_running and len(app.screen_stack) == 1
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    return found.union(*(_subclasses(sub) for sub in found))
+
+
+@canary("docs/upstream/02-dismiss-pops-another-screen.md", "OnTop (tui/screens/ontop.py)")
 async def test_canary_dismissing_a_screen_that_is_not_on_top() -> None:
     app = App[None]()
     async with app.run_test() as pilot:
         below, above = Screen[None](), Screen[None]()
         await app.push_screen(below)
         await app.push_screen(above)
-        original(Screen.dismiss)(below)
+        Screen.dismiss(below)
         await pilot.pause()
         assert app.screen is above  # Textual 8.2.8 pops `above`
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.await_complete import AwaitComplete
-from textual.screen import Screen
 from textual.widgets import OptionList
 
 from hvctui.tui import escapes
@@ -57,33 +55,6 @@ def _guard_option_list_page() -> bool:
         original(self, direction)
 
     OptionList._move_page = _keep(_move_page, original)  # type: ignore[method-assign]
-    return True
-
-
-def _guard_stale_dismiss() -> bool:
-    """`Screen.dismiss` on a screen that is no longer the active one.
-
-    Upstream (Textual 8.2.x, `Screen.dismiss`): calls the result callback and then
-    `app.pop_screen()`, which pops whatever screen is on top, not necessarily this one. A
-    handler queued on a screen that a burst of keys has already closed (enter, enter in the
-    command palette; enter and escape in a dialog) dismisses it a second time: with only the
-    main screen left this raises `ScreenStackError` and ends the app, otherwise it pops another
-    screen and answers its caller twice. A screen that is not on top has nothing to dismiss.
-    Upstream: Textual 0.x refused this (textual#2575); 8.0 dropped the check (textual#6362);
-    docs/upstream/02-dismiss-pops-another-screen.md. A public override would be a `dismiss` on
-    each of hvctui's screens and on Textual's command palette: this one place covers them all.
-    """
-    original = Screen.dismiss
-    if _installed(original):
-        return True
-
-    def dismiss(self: Screen[Any], result: Any = None) -> AwaitComplete:
-        stack = self.app.screen_stack
-        if not stack or stack[-1] is not self:
-            return AwaitComplete.nothing()
-        return original(self, result)
-
-    Screen.dismiss = _keep(dismiss, original)  # type: ignore[method-assign]
     return True
 
 
@@ -238,7 +209,6 @@ def _guard_unrequested_resize() -> bool:
 def install() -> dict[str, bool]:
     """Install every guard (idempotent); returns which ones are in place."""
     return {"option_list_page": _guard_option_list_page(),
-            "stale_dismiss": _guard_stale_dismiss(),
             "styles_cache_retention": _guard_styles_cache_retention(),
             "escapes": escapes.install(),
             "undecodable_input": _guard_undecodable_input(),

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.system_commands import SystemCommandsProvider
 from textual.theme import ThemeProvider
 
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.oneline import ShownControls
 from hvctui.vapi import one_line
 
@@ -40,7 +41,7 @@ def _with_keys(title: Content, keys: str) -> Content:
         else title
 
 
-class Palette(CommandPalette):
+class Palette(OnTop, CommandPalette):
     """Textual's command palette, its input drawing control characters as visible symbols."""
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from hvctui.tui.keys import TRUST_KEYS, bindings
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.oneline import OneLineInput
 from hvctui.vapi import one_line, printable
 
@@ -104,7 +105,7 @@ def verdict_text(check: PscCheck, width: int = 0) -> Text:
     return out
 
 
-class FittedDialog(ModalScreen[Any]):
+class FittedDialog(OnTop, ModalScreen[Any]):
     """A dialog whose keys (`.dialog-foot`, docked at the bottom) stay visible at any size: the
     middle (`.dialog-body`) gets at most the rows the title and the keys leave, and scrolls."""
 
@@ -412,7 +413,7 @@ class PasswordScreen(GuardedDialog):
         self.dismiss(None)
 
 
-class GroupsScreen(ModalScreen[list[str]]):
+class GroupsScreen(OnTop, ModalScreen[list[str]]):
     """The admin groups as a list: `a` adds one, `d` removes the highlighted one, enter
     returns the list (each group checked as group@domain when added); escape leaves the
     field's groups as they were, as escape does everywhere else."""

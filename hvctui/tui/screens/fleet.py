@@ -40,6 +40,7 @@ from hvctui.fleet import (
 from hvctui.profiles.store import Profile
 from hvctui.tui.keys import FLEET_KEYS, bindings
 from hvctui.tui.screens.dialogs import PasswordScreen
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.oneline import OneLineInput
@@ -54,7 +55,7 @@ _STYLE = {PROBLEM: "bold red", UNHEALTHY: "bold yellow", CANCELLED: "dim", UNLIN
 REDRAW_SECONDS = 0.1
 
 
-class FleetScreen(Screen[None]):
+class FleetScreen(OnTop, Screen[None]):
     """Every profile's links and health; space selects, the link key links the selected."""
 
     BINDINGS = bindings(FLEET_KEYS)

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.keys import ALL_KEYS, shown_key
 
@@ -35,7 +36,7 @@ SCREENS = [
 ]
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(OnTop, Screen[None]):
     # The keys that open help close it too.
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Back", id="help_close")]
 

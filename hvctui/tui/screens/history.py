@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from hvctui.profiles.history import History, HistoryEntry
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.vapi import one_line
 
@@ -61,7 +62,7 @@ def cells(e: HistoryEntry) -> list[str]:
             e.profile, e.call, e.detail]
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OnTop, Screen[None]):
     BINDINGS = [Binding("escape", "close", "Back", id="history_close")]
 
     def __init__(self, history: History) -> None:

@@ -15,12 +15,13 @@ from textual.widgets import DataTable, Static
 from hvctui.service import Call, Service
 from hvctui.tui.keys import LINKS_KEYS, bindings
 from hvctui.tui.screens.dialogs import TextScreen
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import report_text
 from hvctui.vapi import HvcError, LinkHealth, error_report, one_line
 
 
-class CallScreen(Screen[None]):
+class CallScreen(OnTop, Screen[None]):
     """A screen of one vCenter's calls (links, administrators): its line `#DETAIL` says what
     is under way, what to do, or why a call failed."""
 

@@ -9,6 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from hvctui.tui.screens.ontop import OnTop
 from hvctui.vapi import CreateSpec, dumps, one_line
 
 
@@ -26,7 +27,7 @@ def preview_text(server: str, spec: CreateSpec, language: str = "") -> Text:
     return out
 
 
-class PreviewScreen(ModalScreen[bool]):
+class PreviewScreen(OnTop, ModalScreen[bool]):
     """enter sends it, escape goes back to the form."""
 
     BINDINGS = [Binding("enter", "send", "Send"), Binding("escape", "close", "Back")]
