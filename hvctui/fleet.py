@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -222,6 +223,9 @@ class Fleet:
     _asked: set[CredentialKey] = field(default_factory=set)
     _password_locks: dict[CredentialKey, asyncio.Lock] = field(default_factory=dict)
     _asking: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Keys whose password a server took in this run; until then one call at a time tries one.
+    _proven: set[CredentialKey] = field(default_factory=set)
+    _trying: dict[CredentialKey, asyncio.Lock] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.concurrency = max(1, min(int(self.concurrency), MAX_CONCURRENCY))
@@ -297,6 +301,27 @@ class Fleet:
         return self.service.prepare(name, profile, {}, need_spec=need_spec,
                                     timeouts=self.timeouts, allow_first_use_pin=True)
 
+    async def _one_try(self, keys: list[CredentialKey],
+                       attempt: Callable[[], Awaitable[FleetRow]]) -> FleetRow:
+        """`attempt()` while no other call tries a password of `keys` that no server has taken
+        yet in this run: every call is prepared before any answer, so profiles sharing a user
+        and server would each send a password the first one had refused (SSO locks an account
+        after three failures). The next prepares after it, and a refused one is not sent."""
+        async with AsyncExitStack() as stack:
+            for key in sorted(set(keys), key=str):
+                lock = self._trying.setdefault(key, asyncio.Lock())
+                if key in self._proven:
+                    continue
+                await lock.acquire()
+                if key in self._proven:  # taken while this call waited: the rest run side by side
+                    lock.release()
+                else:
+                    stack.callback(lock.release)
+            row = await attempt()
+            if not row.kind:  # no problem: the servers took them
+                self._proven.update(keys)
+            return row
+
     # --- refresh --------------------------------------------------------------------------
 
     async def _check(self, row: FleetRow, call: Call) -> FleetRow:
@@ -309,6 +334,11 @@ class Fleet:
 
     async def _refresh_one(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
                            out: asyncio.Queue[FleetRow], ask: bool = True) -> FleetRow:
+        return await self._one_try([vcenter_key(profile)], lambda: self._refresh_tried(
+            row, profile, gate, out, ask))
+
+    async def _refresh_tried(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
+                             out: asyncio.Queue[FleetRow], ask: bool) -> FleetRow:
         try:
             call = await self._call(row.profile, profile, need_spec=False, ask=ask)
         except NotReady as error:
@@ -334,6 +364,7 @@ class Fleet:
         password question (a row checked again after another screen's call)."""
         if ask:
             self._asked.clear()  # a question skipped before is asked again on a new refresh
+        self._proven.clear()
         rows = self.pending_rows(profiles, names)
         jobs = [(row, profiles[name]) for row, name in
                 zip(rows, [n for n in (names or list(profiles)) if n in profiles])]
@@ -380,6 +411,7 @@ class Fleet:
         An UNVERIFIED_PEER answer is decided once per PSC and offered thumbprint: the same
         PSC offered twice is asked about once, and the answer given to both."""
         self._asked.clear()
+        self._proven.clear()
         decisions: dict[tuple[str, str], asyncio.Future[bool]] = {}
         asking = asyncio.Lock()  # one question on screen at a time
 
@@ -406,6 +438,11 @@ class Fleet:
 
         async def link_one(row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
                            out: asyncio.Queue[FleetRow]) -> FleetRow:
+            return await self._one_try([vcenter_key(profile), psc_key(profile)],
+                                       lambda: link_tried(row, profile, gate, out))
+
+        async def link_tried(row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
+                             out: asyncio.Queue[FleetRow]) -> FleetRow:
             try:
                 call = await self._call(row.profile, profile, need_spec=True)
             except NotReady as error:

@@ -360,6 +360,8 @@ def prepare(
     store_hint = f"hvctui password set --profile {name}" if name else ""
     # A profile's source gives the password of the user and server it is saved with, only.
     saved_vcenter, saved_psc = (vcenter_key(base), psc_key(base)) if base else (None, None)
+    # The PSC's password goes to the cloud vCenter: its source only to the saved one.
+    psc_sent_to = (vcenter_key(profile).server, saved_vcenter.server if saved_vcenter else "")
     # A password whose user or server was refused has no key yet: it is asked (or named
     # missing) once they are fixed, not for a server that cannot be.
     refused_fields = {p.field for p in problems}
@@ -380,13 +382,15 @@ def prepare(
         psc_only = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc) \
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc,
+            psc_sent_to) \
             if "psc_password" in keyed else None
     if need_spec:
         psc_password = _password(
             typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
             PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc) \
+            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc,
+            psc_sent_to) \
             if "psc_password" in keyed else None
         from hvctui.vapi import CreateSpec, SpecInvalid
 
@@ -417,7 +421,7 @@ def prepare(
 
 #: The profile fields that name whose password it is, and where it comes from.
 _PASSWORD_FIELDS = {"password": ("user", "server", "password_source"),
-                    "psc_password": ("psc_user", "psc_hostname", "psc_port",
+                    "psc_password": ("psc_user", "psc_hostname", "psc_port", "server",
                                      "psc_password_source")}
 
 
@@ -445,7 +449,9 @@ def password_state(credentials: Credentials, base: Profile | None, values: dict[
     key_of = vcenter_key if field_name == "password" else psc_key
     key = key_of(shown)
     source = getattr(shown, names[-1])
-    why = withheld(key, source, key_of(base) if base else None)
+    sent_to = ((vcenter_key(shown).server, vcenter_key(saved).server)
+               if field_name == "psc_password" else ("", ""))
+    why = withheld(key, source, key_of(base) if base else None, *sent_to)
     edited = ""
     if why:
         saved_key = key_of(saved)
@@ -459,9 +465,11 @@ def password_state(credentials: Credentials, base: Profile | None, values: dict[
 def _password(typed: str, key: CredentialKey, source: str, override_env: str,
               prompt: Prompt | None, field: str, problems: list[FieldProblem],
               ask_in_form: bool, credentials: Credentials, store_hint: str,
-              saved: CredentialKey | None = None) -> Secret | None:
+              saved: CredentialKey | None = None,
+              sent_to: tuple[str, str] = ("", "")) -> Secret | None:
     """The password of `key`, or None with its problem added. `saved`: the key the profile
-    is saved with, the only one its source gives a password for (credentials.withheld)."""
+    is saved with, the only one its source gives a password for; `sent_to`: the vCenter it
+    goes to, now and as saved (credentials.withheld)."""
     if not key.user or not key.server:
         return None  # the user or the server is missing, and named so: whose password?
     try:
@@ -472,10 +480,11 @@ def _password(typed: str, key: CredentialKey, source: str, override_env: str,
         if problems and prompt is not None:
             return None  # do not ask for a password for a call that cannot be sent anyway
         found = credentials.find(key, source, override_env=override_env,
-                                 store_hint=store_hint, saved=saved)
+                                 store_hint=store_hint, saved=saved, sent_to=sent_to[0],
+                                 saved_sent_to=sent_to[1])
         if found is not None:
             return found
-        why = withheld(key, source, saved)
+        why = withheld(key, source, saved, *sent_to)
         if prompt is None or ask_in_form:
             if ask_in_form:  # the TUI: the form is where a missing password is given
                 problems.append(FieldProblem(field, f"{why}; type it here (kept in memory "

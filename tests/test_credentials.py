@@ -746,3 +746,70 @@ async def test_a_password_from_one_profiles_source_is_not_held_for_another_profi
 
 async def _never_asked(*_: object) -> bool:
     raise AssertionError("no trust question with the thumbprint given")
+
+
+def test_a_psc_password_from_a_source_goes_only_to_the_saved_vcenter(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The PSC's password is sent to the cloud vCenter (in the create, or an unlink's
+    credentials): with only `--server` edited its key is unchanged, yet the profile's source
+    must not give it to that other vCenter. HVCTUI_PASSWORD, for this command, is used."""
+    monkeypatch.setenv("CORP_PSC_PW", "psc-secret")
+    saved = Profile(server="vc.saved.example", user="cloudadmin@vmc.local",
+                    password_source="prompt", psc_hostname="psc.corp.local",
+                    domain_name="corp.local", psc_user="administrator@corp.local",
+                    psc_password_source="env:CORP_PSC_PW", admin_groups=["a@corp.local"])
+    write_config(isolated_config, {"corp": saved})
+    creates: list[object] = []
+    real = sim.world.create_link
+
+    def create(user: str, spec: object, lang: str | None) -> str:
+        creates.append(spec)
+        return real(user, spec, lang)
+
+    sim.world.create_link = create  # type: ignore[method-assign]
+    monkeypatch.setenv("HVCTUI_PASSWORD", PASSWORD)
+    assert main(["link", "--profile", "corp", "--server", sim.address,
+                 "--pin", sim.info.sha256]) == 2
+    err = capsys.readouterr().err
+    assert "sent only to the vCenter the profile is saved with (vc.saved.example)" in err, err
+    assert creates == []
+    with pytest.raises(NotReady) as not_ready:
+        prepare("corp", saved, {"server": sim.address}, need_spec=True,
+                typed={"password": PASSWORD})
+    assert [p.field for p in not_ready.value.problems] == ["psc_password"]
+    # The saved vCenter gets it (prepared, not sent: vc.saved.example does not exist).
+    call = prepare("corp", saved, {}, need_spec=True, typed={"password": PASSWORD})
+    assert call.spec is not None and call.spec.password.get_secret_value() == "psc-secret"
+
+
+def test_a_profile_saved_without_a_server_or_user_has_a_source_for_nobody(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HALF_PW", "half-secret")
+    for half in (Profile(user="cloudadmin@vmc.local", password_source="env:HALF_PW"),
+                 Profile(server="vc.example.com", password_source="env:HALF_PW")):
+        with pytest.raises(NotReady) as not_ready:
+            prepare("half", half, {"server": "vc.example.com", "user": "cloudadmin@vmc.local"},
+                    need_spec=False)
+        assert "saved with no user or no server" in str(not_ready.value)
+
+
+async def test_profiles_sharing_a_user_and_server_send_a_refused_password_once(
+        sim: Sim, isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """status, the fleet and a link over several profiles prepare every call before any
+    answer: four profiles with one wrong password made four failed logins (SSO locks an
+    account after three). Until a server takes a password, one call at a time tries it."""
+    monkeypatch.setenv("SHARED_PW", "a-typo")
+    profiles = {f"p{i}": Profile(server=sim.address, user="cloudadmin@vmc.local", tls="pinned",
+                                 pin_sha256=sim.info.sha256, password_source="env:SHARED_PW")
+                for i in range(4)}
+    seen = _record_logins(sim)
+    fleet = Fleet(Service(ConfigStore(isolated_config / "config.toml")), concurrency=4)
+    rows = [row async for row in fleet.refresh(profiles) if row.done]
+    assert seen == [("cloudadmin@vmc.local", "a-typo")]
+    assert len(rows) == 4 and all(row.problem for row in rows)
+    monkeypatch.setenv("SHARED_PW", PASSWORD)  # a new process, the right password: side by side
+    seen.clear()
+    fleet = Fleet(Service(ConfigStore(isolated_config / "config.toml")), concurrency=4)
+    rows = [row async for row in fleet.refresh(profiles) if row.done]
+    assert len(seen) == 4 and not any(row.problem for row in rows)

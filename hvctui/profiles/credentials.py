@@ -100,19 +100,31 @@ def source_words(source: str) -> str:
     return "typed; kept in memory only"
 
 
-def withheld(key: CredentialKey, source: str, saved: CredentialKey | None) -> str:
+def withheld(key: CredentialKey, source: str, saved: CredentialKey | None,
+             sent_to: str = "", saved_sent_to: str = "") -> str:
     """Why the profile's password source is not asked for `key`, or "" when it may be.
 
     A profile's source (`env:VAR`, `keyring`, `command:ARGV`) gives the password of the
-    profile's saved user at its saved server (`saved`). Once the user or the server is edited
-    (in the form, or by a flag) and not saved, the password for that other user or server is
-    not taken from it: a person gives it (typed, a prompt)."""
+    profile's saved user at its saved server (`saved`), sent only where the saved profile
+    sends it: the PSC's password goes to the cloud vCenter (`sent_to`, saved: `saved_sent_to`).
+    Once the user, the server or the vCenter it goes to is edited (in the form, or by a flag)
+    and not saved, the password is not taken from it: a person gives it (typed, a prompt).
+    A profile saved with no user or no server has a source for nobody."""
     source = source.strip()
-    if source in ("", "prompt") or saved is None or not saved.user or not saved.server \
-            or saved == key:
+    if source in ("", "prompt") or saved is None:
         return ""
-    return (f"the profile's password source ({one_line(source, 60)}) is for {saved} as saved, "
-            f"not for {key}: it is not used for an edited user or server")
+    shown = one_line(source, 60)
+    if not saved.user or not saved.server:
+        return (f"the profile's password source ({shown}) is saved with no user or no server, "
+                "so it is for nobody yet: save the profile with both")
+    if saved != key:
+        return (f"the profile's password source ({shown}) is for {saved} as saved, not for "
+                f"{key}: it is not used for an edited user or server")
+    if sent_to != saved_sent_to:
+        return (f"the profile's password source ({shown}) is sent only to the vCenter the "
+                f"profile is saved with ({one_line(saved_sent_to, 80)}), not to "
+                f"{one_line(sent_to, 80)}")
+    return ""
 
 
 def ignored_overrides(profiles: Iterable[Profile] = (),
@@ -203,13 +215,14 @@ class Credentials:
         self._changed()
 
     def find(self, key: CredentialKey, source: str, *, override_env: str = "",
-             store_hint: str = "", saved: CredentialKey | None = None) -> Secret | None:
+             store_hint: str = "", saved: CredentialKey | None = None,
+             sent_to: str = "", saved_sent_to: str = "") -> Secret | None:
         """The password of `key` without asking anyone; None when a person must be asked.
 
         `override_env` is given only by a command aimed at this one server. `store_hint` is
         the command that stores the keyring entry, for the messages that need it. `saved` is
-        the key the profile is saved with: its source gives that key's password only
-        (`withheld`); for another one a person is asked.
+        the key the profile is saved with: its source gives that key's password only, sent
+        to where the saved profile sends it (`withheld`); otherwise a person is asked.
         """
         held = self._held.get(key)
         if held is not None:
@@ -217,7 +230,7 @@ class Credentials:
         if override_env and os.environ.get(override_env):
             return self.check_not_rejected(key, self._found(key, Secret(os.environ[override_env])),
                                            f"in ${override_env}")
-        if withheld(key, source, saved):
+        if withheld(key, source, saved, sent_to, saved_sent_to):
             source = "prompt"
         if source.startswith("env:"):
             name = source[4:]
