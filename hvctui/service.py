@@ -98,6 +98,14 @@ class FieldProblem:
         return f"{FIELD_LABELS.get(self.field, self.field)}: {self.message}"
 
 
+#: `Service.save_profile` without a check of what the file holds.
+ANY: Any = object()
+
+
+class ChangedOnDisk(ValueError):
+    """The profile in the file is not the one a face loaded: saving would drop that change."""
+
+
 class NotReady(InputError):
     """A call that cannot be sent: every problem, each naming its field."""
 
@@ -783,8 +791,22 @@ class Service:
 
     # --- profiles ---------------------------------------------------------------------------
 
-    def save_profile(self, name: str, profile: Profile) -> Config:
-        return self.store.update(lambda c: c.profiles.__setitem__(name, profile))
+    def save_profile(self, name: str, profile: Profile, loaded: Any = ANY) -> Config:
+        """Write `profile` as `name`. `loaded`: the profile as the face loaded it (None: it
+        did not exist); when the file holds another one now (changed from another window or
+        by the CLI), nothing is written and ChangedOnDisk says what changed there."""
+        def save(config: Config) -> None:
+            now = config.profiles.get(name)
+            if loaded is not ANY and now != loaded:
+                before, after = (loaded or Profile()).as_dict(), (now or Profile()).as_dict()
+                changed = [f for f in after if after[f] != before.get(f)]
+                raise ChangedOnDisk(
+                    f"profile {name} was changed in {self.store.path} since it was loaded here"
+                    f" ({', '.join(changed) if now and loaded else 'added or removed there'})"
+                    "; nothing was written")
+            config.profiles[name] = profile
+
+        return self.store.update(save)
 
     def add_profile(self, name: str, profile: Profile | None = None) -> Config:
         check_profile_name(name)

@@ -831,8 +831,10 @@ async def test_a_pin_accepted_for_an_edited_server_is_not_stored_on_the_saved_on
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.main.form.input("server").value = sim.address  # edited, not saved
-        # typed: the profile's source gives only the password of the server it is saved with
+        # typed: the profile's sources give their passwords only to the server it is saved
+        # with (the PSC's too: it goes to the cloud vCenter)
         app.main.form.set_value("password", PASSWORD)
+        app.main.form.set_value("psc_password", PASSWORD)
         await pilot.press("f5")
         await wait_for_dialog(pilot, TrustScreen)
         await pilot.press("t")

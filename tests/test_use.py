@@ -304,3 +304,28 @@ async def test_a_calls_duration_leaves_out_the_time_in_the_trust_dialog(
     await service.link(call, person_thinks_for_an_hour)
     entry = history.read()[-1]
     assert entry.status == "ok" and entry.duration_ms < 3_600_000
+
+
+async def test_ctrl_s_does_not_silently_save_over_a_change_made_in_the_file(
+        isolated_config: Path) -> None:
+    """The demo invites a second window: `hvctui profiles set` there, then ctrl+s here wrote
+    the form's older values over it without a word. Now the save is refused naming what
+    changed, the edits stay in the form, and a second ctrl+s saves over it."""
+    from hvctui.cli import main as cli
+
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.main.form.input("domain_name").value = "edited.local"
+        assert cli(["profiles", "set", "corp", "--config", str(path),
+                    "--ssl-thumbprint", "AB" * 32]) == 0
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        on_disk = ConfigStore(path).load().config.profiles["corp"]
+        assert on_disk.domain_name == "corp.local" and on_disk.ssl_thumbprint  # kept
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "was changed in" in said and "ssl_thumbprint" in said and "again" in said
+        assert app.main.form.values()["domain_name"] == "edited.local"  # nothing lost
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert ConfigStore(path).load().config.profiles["corp"].domain_name == "edited.local"

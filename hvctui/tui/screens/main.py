@@ -23,7 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from hvctui.profiles.store import Config, ConfigError, Profile
-from hvctui.service import Call, NotReady, PscCheckTarget, Service
+from hvctui.service import ANY, Call, ChangedOnDisk, NotReady, PscCheckTarget, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
 from hvctui.tui.widgets.form import SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
@@ -99,6 +99,8 @@ class MainScreen(Screen[None]):
         self.broken = broken
         self._initial = initial
         self._drafts: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+        #: A profile whose save was refused because the file changed: the next save is over it.
+        self._save_over = ""
         self._call: Worker[None] | None = None
         self._sent_at = 0.0
         #: What escape's reverts replaced, latest last. In memory only, as the form's
@@ -293,6 +295,8 @@ class MainScreen(Screen[None]):
         """Run a profile edit of the service; report a failure and keep the form."""
         try:
             config = change()
+        except ChangedOnDisk:
+            raise
         except (OSError, ValueError, ConfigError) as exc:
             self.notify(Text(f"Not saved: {one_line(str(exc), 300)}"), severity="error",
                         timeout=10)
@@ -387,8 +391,20 @@ class MainScreen(Screen[None]):
             self._profile_dialog("new", "")
             return
         name = self.profile_name
-        if self._save(lambda: self.service.save_profile(name, profile),
-                      f"Saved profile {name} (passwords are never saved)."):
+        # Saved over a change made in the file meanwhile only when asked twice.
+        loaded = ANY if self._save_over == name else self.config.profiles.get(name)
+        try:
+            saved = self._save(lambda: self.service.save_profile(name, profile, loaded),
+                               f"Saved profile {name} (passwords are never saved).")
+        except ChangedOnDisk as changed:
+            self._save_over = name
+            key = self.app.key_for("save_profile")  # type: ignore[attr-defined]
+            self.notify(Text(f"Not saved: {one_line(str(changed), 300)}. Your edits stay in "
+                             f"the form: {key} again saves them over the file's."),
+                        severity="warning", timeout=15)
+            return
+        if saved:
+            self._save_over = ""
             self._drafts.pop(name, None)
             self.form.clear_problems()
 
