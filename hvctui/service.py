@@ -372,7 +372,9 @@ def prepare(
     psc_sent_to = (vcenter_key(profile).server, saved_vcenter.server if saved_vcenter else "")
     # A password whose user or server was refused has no key yet: it is asked (or named
     # missing) once they are fixed, not for a server that cannot be.
-    refused_fields = {p.field for p in problems}
+    refused_fields = {p.field for p in problems} | {p.field for p in field_problems(
+        {f: getattr(profile, f) for f in ("server", "psc_hostname", "psc_port")
+         if getattr(profile, f).strip()})}
     keyed = {f for f, who in _PASSWORD_FIELDS.items() if not refused_fields & set(who[:-1])}
     password = _password(
         typed.get("password", ""), vcenter_key(profile), profile.password_source,

@@ -276,3 +276,21 @@ async def test_link_from_the_palette_over_the_fleet_on_a_form_not_ready_says_so_
         await pilot.press("f5")  # on the main screen the pane and the form say it: no toast
         await pilot.pause()
         assert len(toasts(app)) == count
+
+
+async def test_a_bad_psc_port_is_named_alone_not_as_the_psc_passwords_problem(
+        isolated_config: Path) -> None:
+    """F7 with PSC port 99999 named the port, and also the PSC password: 'the source is for
+    psc.corp.local as saved, not for psc.corp.local:99999', a PSC that cannot exist; after
+    escape put the port back, that line stayed. A password whose server is refused is judged
+    once the server is valid."""
+    app = corp_app(isolated_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        form.edit("psc_port")
+        await pilot.pause()
+        await pilot.press(*"99999")
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "99999" in form.problem("psc_port")
+        assert form.problem("psc_password") == ""
