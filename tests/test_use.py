@@ -229,7 +229,9 @@ async def test_ctrl_q_asks_before_dropping_unsaved_edits(isolated_config: Path) 
         app.main.select_profile("dev")  # the edit is a draft of corp now
         await pilot.press("ctrl+q")
         await wait_for_dialog(pilot, ConfirmScreen)
-        assert "corp" in str(app.screen.query(".dialog-text").first().render())
+        said = str(app.screen.query(".dialog-text").first().render())
+        # corp is not the profile shown: ctrl+s here would save dev, so it says how instead
+        assert "Not saved: corp" in said and "Choose it in the list, then ctrl+s" in said
         await pilot.press("n")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert app.is_running

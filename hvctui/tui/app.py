@@ -266,9 +266,15 @@ class HvcApp(App[int]):
                 self.exit()
 
         names = ", ".join(one_line(n, 40) for n in unsaved[:5])
+        shown = self.main.profile_name
+        save = self.key_for("save_profile")
+        how = (f"{save} saves the profile shown ({one_line(shown, 40)}); the others are saved "
+               f"by choosing each, then {save}." if shown in unsaved and len(unsaved) > 1 else
+               f"{save} saves the profile shown." if shown in unsaved else
+               f"Choose it in the list, then {save} saves it." if len(unsaved) == 1 else
+               f"Choose each in the list, then {save} saves it.")
         question = ConfirmScreen("Quit and drop the unsaved edits?",
-                                 f"Not saved: {names}{' …' if len(unsaved) > 5 else ''}. "
-                                 f"{self.key_for('save_profile')} saves the profile shown.")
+                                 f"Not saved: {names}{' …' if len(unsaved) > 5 else ''}. {how}")
         question.id = "quit-question"
         self.push_screen(question, answered)
 
