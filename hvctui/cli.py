@@ -369,16 +369,19 @@ class Output:
         if self.as_json:
             self.json(report.payload)
             return
+        stream = sys.stderr if to_stderr else sys.stdout
+        width = 0
+        if _is_terminal(stream):  # a person reads it: no word or byte pair cut by the terminal
+            import shutil
+
+            width = shutil.get_terminal_size().columns
         lines = []
         for row in report.rows:
-            line = row.plain()
-            if row.kind == "title":
-                lines.append(self._paint(line, "31;1"))
-            elif row.kind == "ok":
-                lines.append(self._paint(f"{row.text} {row.detail}", "32;1"))
-            else:
-                lines.append(line)  # rows are printable already (render.py)
-        emit(sys.stderr if to_stderr else sys.stdout, "".join(f"{x}\n" for x in lines))
+            line = f"{row.text} {row.detail}" if row.kind == "ok" else row.plain()
+            line = wrap_lines(line, width) if width else line  # rows are printable (render.py)
+            colour = {"title": "31;1", "ok": "32;1"}.get(row.kind)
+            lines.append(self._paint(line, colour) if colour else line)
+        emit(stream, "".join(f"{x}\n" for x in lines))
 
     def failure(self, error: HvcError, actions: dict[str, str] | None = None) -> int:
         from hvctui.vapi import error_report

@@ -170,6 +170,34 @@ def test_the_cli_wraps_only_what_a_terminal_shows(monkeypatch: pytest.MonkeyPatc
         assert (len(shown) > 1) == wrapped and all(len(r) <= 60 for r in shown) == wrapped
 
 
+def test_an_error_report_on_a_terminal_wraps_its_next_step_at_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error's lines (its message, its Next: step) were left to the terminal, which cut
+    'resubmi' / 't with ssl_thumbprint'; on a pipe they stay whole."""
+    import io
+    import os
+    import shutil
+
+    from hvctui.cli import Output
+    from hvctui.vapi import InputError
+
+    class Screen(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    error = InputError("the PSC thumbprint differs from the one the profile stores, so it is "
+                       "not sent", hint="compare it with the PSC's own certificate, then "
+                       "resubmit with ssl_thumbprint set to the thumbprint you confirmed")
+    for stream, wrapped in ((Screen(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((60, 24)))
+        Output(False).failure(error)
+        shown = stream.getvalue().rstrip("\n").split("\n")
+        assert all(len(r) <= 60 for r in shown) == wrapped, shown
+        words = " ".join(stream.getvalue().split())
+        assert "resubmit with ssl_thumbprint" in words  # no word cut in two
+
+
 
 def finish(terminal: Terminal, timeout: float = 30) -> int:
     """The exit code once the process ends, the pty drained meanwhile."""
