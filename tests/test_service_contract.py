@@ -560,3 +560,10 @@ def test_an_incomplete_profile_is_named_before_any_password_is_asked() -> None:
     assert caught.value.fleet_problem == "incomplete"
     assert [p.field for p in missing_values(Profile(server="vc"), need_spec=True)] == [
         "user", "psc_hostname", "domain_name", "psc_user"]
+
+
+def test_a_bad_thumbprint_or_pin_names_the_value_as_other_fields_do() -> None:
+    problems = field_problems({"pin_sha256": "zz", "ssl_thumbprint": "AB:CD"})
+    said = {p.field: p.message for p in problems}
+    assert said["pin_sha256"].startswith("'zz' is not a SHA-256 thumbprint")
+    assert said["ssl_thumbprint"].startswith("'AB:CD' is not a SHA-256 thumbprint")

@@ -30,9 +30,9 @@ def normalize_thumbprint(value: str) -> str:
         return text.upper()
     if text.isascii() and _HEX_64.fullmatch(text):
         return ":".join(text[i : i + 2] for i in range(0, 64, 2)).upper()
-    raise ValueError(
-        "a SHA-256 thumbprint is 32 colon-separated hex pairs (AB:CD:...) or 64 hex digits"
-    )
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise ValueError(f"{shown!r} is not a SHA-256 thumbprint: that is 32 colon-separated hex "
+                     "pairs (AB:CD:...) or 64 hex digits")
 
 
 def _colon_hex(digest: bytes) -> str:
