@@ -475,6 +475,7 @@ async def test_admins_screen_adds_and_removes_a_group(sim: Sim, isolated_config:
         await pilot.press("f3")
         await wait_until(pilot, lambda: isinstance(app.screen, AdminsScreen)
                          and bool(app.screen.groups))
+        assert f"of {sim.address} (profile corp)" in screen_text(app)  # as F2's title does
         first = app.screen.groups[0]
         await pilot.press("d")  # at once: the first row is selected, as drawn
         await wait_for_dialog(pilot, ConfirmScreen)

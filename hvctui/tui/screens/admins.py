@@ -30,7 +30,8 @@ class AdminsScreen(CallScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="admins"):
             yield Static(Text(f"HLM administrator groups of "
-                              f"{one_line(self.call.connection.server, 60)}"),
+                              f"{one_line(self.call.connection.server, 60)} "
+                              f"(profile {one_line(self.call.label, 40)})"),
                          classes="screen-title")
             yield OptionList(id="admins-list")
             yield Static("", id="admins-detail")
