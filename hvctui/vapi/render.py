@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
@@ -183,8 +185,8 @@ def respell(text: str, params: dict[str, LocalizationParam], rendered: dict[str,
     format as the params list shows it."""
     for name, param in params.items():
         value = rendered.get(name)
-        if not value:
-            continue
+        if not value or (param.dt is not None and param.dt.strip()[:10] not in text):
+            continue  # (every spelling of a date starts with its day: none is in the text)
         for spelling in _server_spellings(param):
             if spelling in text:
                 # Not inside a longer id or a longer date.
@@ -307,7 +309,13 @@ class Report:
 
     ok: bool
     rows: tuple[Row, ...]
-    payload: dict[str, Any]
+    make_payload: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
+
+    @cached_property
+    def payload(self) -> dict[str, Any]:
+        """The --json object, made when first asked for: the pane shows the rows at once and
+        makes it only to copy it (a long stack renders every message again for it)."""
+        return self.make_payload()
 
     @property
     def plain(self) -> str:
@@ -378,7 +386,7 @@ def error_report(error: HvcError, tz: tzinfo | None = None,
     hint = _next_step(error, actions)
     if hint:
         add(Row("next", printable(hint)))
-    return Report(False, tuple(rows), error_json(error, tz, actions))
+    return Report(False, tuple(rows), lambda: error_json(error, tz, actions))
 
 
 def error_json(error: HvcError, tz: tzinfo | None = None,
@@ -429,7 +437,7 @@ def link_report(link_id: str, domain: str, trusted_thumbprint: str | None) -> Re
     )
     payload = {"ok": True, "link": link_id, "domain": domain,
                "trusted_thumbprint": trusted_thumbprint}
-    return Report(True, rows, payload)
+    return Report(True, rows, lambda: payload)
 
 
 @dataclass(frozen=True)
@@ -461,4 +469,4 @@ def links_report(links: list[LinkHealth], raw: list[dict[str, Any]]) -> Report:
         rows.append(Row("link", f"{item.link}  {item.display_name}  {item.health}"))
         if item.message:
             rows.append(Row("more", item.message))
-    return Report(True, tuple(rows), json_safe({"ok": True, "links": raw}))
+    return Report(True, tuple(rows), lambda: json_safe({"ok": True, "links": raw}))
