@@ -106,7 +106,7 @@ async def test_at_80x24_the_edited_field_and_its_problem_are_always_in_view(
         await pilot.pause()
         shown = screen_text(app)
         assert app.main.form.editing() == "ssl_thumbprint"
-        assert "PSC thumbprint" in shown and "\u21b3 a SHA-256 thumbprint is" in shown
+        assert "PSC thumbprint" in shown and "\u21b3 'bad' is not a SHA-256 thumbprint" in shown
 
 
 async def test_from_the_profiles_tab_goes_straight_into_the_first_field_and_enter_leaves_tls(
