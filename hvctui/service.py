@@ -793,20 +793,34 @@ class Service:
 
     # --- profiles ---------------------------------------------------------------------------
 
-    def save_profile(self, name: str, profile: Profile, loaded: Any = ANY) -> Config:
+    def save_profile(self, name: str, profile: Profile, loaded: Any = ANY,
+                     over: bool = False) -> Config:
         """Write `profile` as `name`. `loaded`: the profile as the face loaded it (None: it
-        did not exist); when the file holds another one now (changed from another window or
-        by the CLI), nothing is written and ChangedOnDisk says what changed there."""
+        did not exist). When the file holds another one now (changed from another window or
+        by the CLI), only the fields the face changed from `loaded` are written over it, the
+        file's other changes kept; a field changed in both places (or a profile added or
+        removed there) is refused with ChangedOnDisk naming it and nothing is written, unless
+        `over`: then the face's value wins for those."""
         def save(config: Config) -> None:
             now = config.profiles.get(name)
-            if loaded is not ANY and now != loaded:
-                before, after = (loaded or Profile()).as_dict(), (now or Profile()).as_dict()
-                changed = [f for f in after if after[f] != before.get(f)]
+            if loaded is ANY or now == loaded:
+                config.profiles[name] = profile
+                return
+            if now is None or loaded is None:
+                if not over:
+                    raise ChangedOnDisk(f"profile {name} was {'removed' if now is None else 'added'}"
+                                        f" in {self.store.path} since it was loaded here; "
+                                        "nothing was written")
+                config.profiles[name] = profile
+                return
+            mine, theirs, was = profile.as_dict(), now.as_dict(), loaded.as_dict()
+            edited = [f for f in mine if mine[f] != was[f]]
+            both = [f for f in edited if theirs[f] != was[f] and theirs[f] != mine[f]]
+            if both and not over:
                 raise ChangedOnDisk(
-                    f"profile {name} was changed in {self.store.path} since it was loaded here"
-                    f" ({', '.join(changed) if now and loaded else 'added or removed there'})"
-                    "; nothing was written")
-            config.profiles[name] = profile
+                    f"profile {name} was changed in {self.store.path} since it was loaded here,"
+                    f" in {', '.join(both)} too; nothing was written")
+            config.profiles[name] = Profile(**{**theirs, **{f: mine[f] for f in edited}})
 
         return self.store.update(save)
 

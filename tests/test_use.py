@@ -311,23 +311,34 @@ async def test_a_calls_duration_leaves_out_the_time_in_the_trust_dialog(
 async def test_ctrl_s_does_not_silently_save_over_a_change_made_in_the_file(
         isolated_config: Path) -> None:
     """The demo invites a second window: `hvctui profiles set` there, then ctrl+s here wrote
-    the form's older values over it without a word. Now the save is refused naming what
-    changed, the edits stay in the form, and a second ctrl+s saves over it."""
+    the form's older values over it without a word. Now the form's own edits are saved and
+    the file's other changes kept (and shown); a field changed in both is refused naming it,
+    the edits stay in the form, and only a second ctrl+s writes the form's value there."""
     from hvctui.cli import main as cli
 
     path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
     app = HvcApp(config_path=path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.main.form.input("domain_name").value = "edited.local"
-        assert cli(["profiles", "set", "corp", "--config", str(path),
+        assert cli(["profiles", "set", "corp", "--config", str(path), "--psc-port", "7444",
                     "--ssl-thumbprint", "AB" * 32]) == 0
         await pilot.press("ctrl+s")
         await pilot.pause()
         on_disk = ConfigStore(path).load().config.profiles["corp"]
-        assert on_disk.domain_name == "corp.local" and on_disk.ssl_thumbprint  # kept
+        assert (on_disk.domain_name, on_disk.psc_port) == ("edited.local", "7444")  # both
+        assert on_disk.ssl_thumbprint and app.main.form.values()["psc_port"] == "7444"
         said = " ".join(str(n.message) for n in app._notifications)
-        assert "was changed in" in said and "ssl_thumbprint" in said and "again" in said
-        assert app.main.form.values()["domain_name"] == "edited.local"  # nothing lost
+        assert "Kept from the file" in said and "psc_port" in said
+        # the same field, changed in both places: refused, then written when asked again
+        app.main.form.input("domain_name").value = "mine.local"
+        assert cli(["profiles", "set", "corp", "--config", str(path),
+                    "--domain", "theirs.local"]) == 0
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert ConfigStore(path).load().config.profiles["corp"].domain_name == "edited.local"
+        assert ConfigStore(path).load().config.profiles["corp"].domain_name == "theirs.local"
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "in domain_name too; nothing was written" in said and "again" in said
+        assert app.main.form.values()["domain_name"] == "mine.local"  # nothing lost
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert ConfigStore(path).load().config.profiles["corp"].domain_name == "mine.local"

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from hvctui.profiles.store import Config, ConfigError, Profile
-from hvctui.service import ANY, Call, ChangedOnDisk, NotReady, PscCheckTarget, Service
+from hvctui.service import Call, ChangedOnDisk, NotReady, PscCheckTarget, Service
 from hvctui.tui.keys import MAIN_KEYS, bindings
 from hvctui.tui.widgets.form import SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
@@ -391,22 +391,30 @@ class MainScreen(Screen[None]):
             self._profile_dialog("new", "")
             return
         name = self.profile_name
-        # Saved over a change made in the file meanwhile only when asked twice.
-        loaded = ANY if self._save_over == name else self.config.profiles.get(name)
-        try:
-            saved = self._save(lambda: self.service.save_profile(name, profile, loaded),
-                               f"Saved profile {name} (passwords are never saved).")
+        loaded = self.config.profiles.get(name)
+        try:  # a field also changed in the file meanwhile is saved over only when asked twice
+            saved = self._save(lambda: self.service.save_profile(
+                name, profile, loaded, over=self._save_over == name),
+                f"Saved profile {name} (passwords are never saved).")
         except ChangedOnDisk as changed:
             self._save_over = name
             key = self.app.key_for("save_profile")  # type: ignore[attr-defined]
             self.notify(Text(f"Not saved: {one_line(str(changed), 300)}. Your edits stay in "
-                             f"the form: {key} again saves them over the file's."),
+                             f"the form: {key} again writes the form's values there."),
                         severity="warning", timeout=15)
             return
         if saved:
             self._save_over = ""
             self._drafts.pop(name, None)
             self.form.clear_problems()
+            kept = [f for f, v in self.config.profiles[name].as_dict().items()
+                    if v != profile.as_dict()[f]]
+            if kept:  # the file's own changes, kept: the form shows what is saved
+                self._drafts[name] = ({}, self.form.passwords())
+                self.select_profile(name, remember=False)
+                self._drafts.pop(name, None)
+                self.notify(Text(f"Kept from the file, changed there meanwhile: "
+                                 f"{', '.join(kept)}."), timeout=10)
 
     def start_afresh(self) -> None:
         backup = self.service.store.start_afresh()
