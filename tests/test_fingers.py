@@ -123,3 +123,18 @@ async def test_down_from_the_filter_lands_on_the_selected_profile(
         await pilot.press("ctrl+f", "down")
         await wait_until(pilot, lambda: listing.has_focus)
         assert listing.highlighted_name == "corp"
+
+
+async def test_a_filter_that_matches_no_profile_says_so(isolated_config: Path) -> None:
+    """A filter that matched nothing left the list blank, nothing saying why."""
+    path = write_config(isolated_config, {"corp": corp_profile("vc.example.com")})
+    app = HvcApp(config_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        sidebar = "".join(line[:21] for line in screen_text(app).split("\n")[2:8])
+        assert "no profile matches" in sidebar and "'zzz'" in sidebar, sidebar
+        await pilot.press("escape")
+        await pilot.pause()
+        sidebar = "".join(line[:21] for line in screen_text(app).split("\n")[2:8])
+        assert "corp" in sidebar and "no profile matches" not in sidebar

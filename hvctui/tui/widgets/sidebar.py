@@ -196,6 +196,10 @@ class ProfileSidebar(Vertical):
     def _refill(self, text: str) -> None:
         needle = text.strip().lower()
         names = [n for n in self._names if needle in n.lower()] if needle else self._names
+        self.profile_list.placeholder = (
+            f"no profile matches\n{one_line(text.strip(), 16)!r}\n(escape clears it)"
+            if self._names and not names else
+            "" if self._names else self.profile_list.placeholder)
         self.profile_list.show(names, self.selected)
 
     @on(Input.Submitted, "#profile-filter")
