@@ -218,6 +218,27 @@ async def test_keys_work_during_a_slow_call_and_escape_cancels_it(
     assert sim.world.links == {}
 
 
+async def test_keys_typed_into_the_form_while_link_runs_are_named_when_it_ends(
+        sim: Sim, isolated_config: Path) -> None:
+    """From the third trial: F5 then `t y y` in one burst put `yy` into the vCenter field,
+    unseen. Keys typed during a call still go where the focus is (above); when the call
+    ends, what they changed is named."""
+    sim.control("/sim/faults", {"latency_ms": 600})
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "POST /api/session" in pane_text(app))
+        field = app.main.form.input("domain_name")
+        field.focus()
+        await pilot.press("end", "y", "y")
+        await wait_for_dialog(pilot, TrustScreen)  # corp's first link asks about the PSC
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.main._call_running(), timeout=15)
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Edited while Link ran") and "SSO domain" in m for m in said)
+
+
 async def test_bad_form_values_are_named_and_nothing_is_sent(
         sim: Sim, isolated_config: Path) -> None:
     app = app_for(sim, isolated_config)

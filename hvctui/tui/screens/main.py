@@ -611,6 +611,7 @@ class MainScreen(Screen[None]):
         self.pane.start(name, f"link {spec.domain_name} ({spec.psc_hostname}) via "
                         f"{call.connection.server}")
         created = False
+        before = self.form.values()  # keys typed during the call still edit the form: say so
 
         def on_event(phase: str, detail: str) -> None:
             nonlocal created
@@ -640,6 +641,21 @@ class MainScreen(Screen[None]):
                                                       outcome.trusted_certificate)
         if self.service.history_problem:
             self.notify(self.service.history_problem, severity="warning")
+        self._say_edited_during(name, before)
+
+    def _say_edited_during(self, name: str, before: dict[str, Any]) -> None:
+        """Keys typed while Link ran went to the field with focus (meant, often, for the
+        question about to open): what they changed is named, with how to put it back."""
+        from hvctui.tui.widgets.form import FIELDS
+
+        if not self.is_attached or self.profile_name != name:
+            return
+        after = self.form.values()
+        edited = [f for f in before if f in FIELDS and after.get(f) != before[f]]
+        if edited:
+            self.notify(Text(f"Edited while Link ran (keys typed then went to the form): "
+                             f"{', '.join(FIELDS[f].label for f in edited)}. Escape in a field "
+                             "puts back its saved value."), severity="warning", timeout=12)
 
     def actions(self) -> dict[str, str]:
         """The hints' words for this face: keys as currently mapped."""
