@@ -239,6 +239,19 @@ async def test_keys_typed_into_the_form_while_link_runs_are_named_when_it_ends(
         assert any(m.startswith("Edited while Link ran") and "SSO domain" in m for m in said)
 
 
+async def test_a_thumbprint_stored_by_the_link_is_not_named_as_typed(
+        sim: Sim, isolated_config: Path) -> None:
+    """The fourth trial: after t and y (store the thumbprint), nothing typed ahead, the toast
+    said keys typed during the call had edited the PSC thumbprint."""
+    app = app_for(sim, isolated_config)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await link_through_trust(pilot, store_thumbprint=True)
+        await wait_until(pilot, lambda: not app.main._call_running(), timeout=15)
+        await pilot.pause()
+        assert app.main.form.values()["ssl_thumbprint"]  # stored, and shown
+        assert not any("Edited while Link ran" in str(n.message) for n in app._notifications)
+
+
 async def test_bad_form_values_are_named_and_nothing_is_sent(
         sim: Sim, isolated_config: Path) -> None:
     app = app_for(sim, isolated_config)

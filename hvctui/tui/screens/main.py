@@ -53,6 +53,8 @@ class Settings:
 
 
 #: The fields that say whose password it is and where it comes from.
+#: Fields the link itself fills in (a trusted thumbprint and its certificate, a first-use pin).
+_SET_BY_LINK = frozenset({"ssl_thumbprint", "ssl_certificate", "pin_sha256"})
 _KEY_FIELDS = ("server", "user", "password_source", "psc_hostname", "psc_port", "psc_user",
                "psc_password_source")
 
@@ -651,7 +653,8 @@ class MainScreen(Screen[None]):
         if not self.is_attached or self.profile_name != name:
             return
         after = self.form.values()
-        edited = [f for f in before if f in FIELDS and after.get(f) != before[f]]
+        edited = [f for f in before if f in FIELDS and f not in _SET_BY_LINK
+                  and after.get(f) != before[f]]
         if edited:
             self.notify(Text(f"Edited while Link ran (keys typed then went to the form): "
                              f"{', '.join(FIELDS[f].label for f in edited)}. Escape in a field "
