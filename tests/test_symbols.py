@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from textual.drivers.headless_driver import HeadlessDriver
+from textual.drivers.linux_driver import LinuxDriver
 
 from hvctui.tui.app import HvcApp
 from hvctui.tui.symbols import to_ascii, use_ascii
@@ -45,16 +45,27 @@ async def test_the_app_at_80x24_draws_nothing_outside_ascii(
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_CTYPE", raising=False)
     written: list[str] = []
-    monkeypatch.setattr(HeadlessDriver, "write", lambda self, data: written.append(data))
+    monkeypatch.setattr(LinuxDriver, "write", lambda self, data: written.append(data))
     app = HvcApp(config_path=write_config(isolated_config, {
         "corp": corp_profile("vcenter.sddc-52-12-134-200.vmwarevmc.com", tls="insecure")}))
+    # The driver a terminal gets (the pilot's is headless): the platform's, made ASCII.
+    assert issubclass(app.driver_class, LinuxDriver) and app.driver_class is not LinuxDriver
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.ascii_only
         # The frame Textual would send (headless sends none): every symbol has a stand-in.
         svg = app.export_screenshot()
         frame = "".join(re.findall(r">([^<]*)</text>", svg)).replace("&#160;", " ")
         assert re.search(r"[▕▔…‹›]", frame)  # drawn by the app and Textual...
-        app._driver.write(frame)  # ...and sent through the app's writer
+    object.__new__(app.driver_class).write(frame)  # ...and sent through the app's driver
     assert written and all(ch.isascii() for ch in "".join(written)), \
         sorted({ch for ch in "".join(written) if not ch.isascii()})
+
+
+def test_a_locale_that_draws_symbols_gets_the_platforms_own_driver(
+        isolated_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_CTYPE", raising=False)
+    monkeypatch.delenv("HVCTUI_ASCII", raising=False)
+    app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vcenter.example")}))
+    assert app.driver_class is LinuxDriver

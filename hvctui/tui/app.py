@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.command import Provider
+from textual.driver import Driver
 from textual.screen import Screen
 
 from hvctui.profiles.store import Config, ConfigStore, LoadResult
@@ -24,7 +25,7 @@ from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
 from hvctui.tui.keys import ALL_KEYS, APP_KEYS, KNOWN_IDS, bindings, safe_keymap, shown_key
 from hvctui.tui.screens.main import MainScreen, Settings
-from hvctui.tui.symbols import ascii_writer, locale_encoding, use_ascii
+from hvctui.tui.symbols import ascii_driver, locale_encoding, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.vapi import Timeouts, one_line, printable
 
@@ -95,8 +96,6 @@ class HvcApp(App[int]):
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
         self.key_gate = KeyGate(self)
-        #: Draw only ASCII: the locale cannot draw lines, arrows or the ellipsis (symbols.py).
-        self.ascii_only = use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None))
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -154,10 +153,15 @@ class HvcApp(App[int]):
     def get_default_screen(self) -> Screen[Any]:
         return self.main
 
+    def get_driver_class(self) -> type[Driver]:
+        """The platform's driver; where the locale cannot draw lines, arrows or the ellipsis,
+        one that sends their ASCII stand-ins (symbols.py)."""
+        driver = super().get_driver_class()
+        if use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None)):
+            return ascii_driver(driver, locale_encoding(os.environ))
+        return driver
+
     def on_mount(self) -> None:
-        if self.ascii_only and self._driver is not None:
-            self._driver.write = ascii_writer(  # type: ignore[method-assign]
-                self._driver.write, locale_encoding(os.environ))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap()
         for problem in self._problems:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: One-cell symbol -> one-cell ASCII stand-in.
 _PAIRS = {
@@ -69,14 +70,15 @@ def to_ascii(text: str, encoding: str = "ascii") -> str:
         return text.encode("ascii", "replace").decode("ascii")
 
 
-def ascii_writer(write: Callable[[str], None], encoding: str | None) -> Callable[[str], None]:
-    """A driver's write that sends only what the terminal can draw."""
+def ascii_driver(driver: type[Any], encoding: str | None) -> type[Any]:
+    """`driver` (a Textual driver class), sending only what the terminal can draw."""
     charset = encoding if encoding and _known(encoding) else "ascii"
 
-    def write_ascii(data: str) -> None:
-        write(to_ascii(data, charset))
+    class AsciiDriver(driver):  # type: ignore[valid-type, misc]
+        def write(self, data: str) -> None:
+            super().write(to_ascii(data, charset))
 
-    return write_ascii
+    return AsciiDriver
 
 
 def _known(encoding: str) -> bool:
