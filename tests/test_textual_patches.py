@@ -1,6 +1,6 @@
-"""Each patch to Textual's internals (tui/guards.py, tui/escapes.py, HvcApp._fatal_error) is
-installed, and each is a debt: a canary runs Textual's own code, kept by the guard as
-`_hvctui_original`, on the defect's smallest reproduction. The canaries are strict xfails: the
+"""Each patch to Textual's internals (tui/guards.py, tui/escapes.py, tui/keygate.py,
+HvcApp._fatal_error) is installed, and each is a debt: a canary runs Textual's own code (kept
+by the guard as `_hvctui_original`, or a plain App) on the defect's smallest reproduction. The canaries are strict xfails: the
 day a Textual release fixes a defect, its canary passes, the suite turns red, and the reason says
 which guard can go. A private name renamed by Textual fails `test_every_guard_is_installed`."""
 
@@ -81,6 +81,22 @@ class _Widgets(App[None]):
         options = OptionList("a", "b", "c")
         options.display = False  # as the palette's list is until it has results: no lines
         yield options
+
+
+class _TwoFields(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Input(id="second")
+
+
+@canary("docs/upstream/10-keys-in-one-read-go-to-the-old-focus.md", "tui/keygate.py")
+async def test_canary_keys_in_one_read_go_to_the_field_focused_before_tab() -> None:
+    app = _TwoFields()
+    async with app.run_test() as pilot:
+        for key, character in (("tab", None), ("x", "x"), ("y", "y")):
+            app.post_message(events.Key(key, character))  # one read: no key waits for another
+        await pilot.pause()
+        assert app.query_one("#second", Input).value == "xy"  # Textual 8.2.8: "#first" has it
 
 
 @canary("docs/upstream/01-option-list-page-before-layout.md", "_guard_option_list_page")

@@ -13,6 +13,9 @@ replays it, in order, when the app has settled: every message queue drained, no 
 to start. Then `app.focused` is where the earlier keys put it, as if the person had typed
 slowly. Waiting on a network call is not being busy, so keys (escape to cancel) still flow
 while a call is in flight. A key is never held longer than `PATIENCE` seconds.
+
+Upstream: docs/upstream/10-keys-in-one-read-go-to-the-old-focus.md (its canary is in
+tests/test_textual_patches.py). No public override: Textual has no public "settled".
 """
 
 from __future__ import annotations
