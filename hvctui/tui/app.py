@@ -96,6 +96,8 @@ class HvcApp(App[int]):
         self.main = MainScreen(self.settings, self.config, self.loaded.error,
                                self.loaded.broken, self._initial)
         self.key_gate = KeyGate(self)
+        #: The [keymap] as given to Textual's set_keymap (binding id -> keys).
+        self.keymap: dict[str, str] = {}
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -191,13 +193,14 @@ class HvcApp(App[int]):
             self.notify(Text(f"[keymap] refused: {one_line('; '.join(map(str, refused)), 400)}."
                              f" Using the default keys for {', '.join(ids)}."),
                         severity="error", timeout=20)
+        self.keymap = keymap
         if keymap:
             self.set_keymap(keymap)
 
     def _keys(self, binding_id: str) -> list[str]:
         """The keys bound to a binding id, as currently mapped."""
         default = next((k.keys for k in ALL_KEYS if k.id == binding_id), "")
-        return self._keymap.get(binding_id, default).split(",")
+        return self.keymap.get(binding_id, default).split(",")
 
     def key_for(self, binding_id: str) -> str:
         """The first key bound to a binding id, as currently mapped (for hints)."""
@@ -244,7 +247,7 @@ class HvcApp(App[int]):
         from hvctui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(dict(self._keymap)))
+            self.push_screen(HelpScreen(dict(self.keymap)))
 
     async def action_back(self) -> None:
         """q: back to the screen below; on the main screen, quit (asking first, as ctrl+q)."""
