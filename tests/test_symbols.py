@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,30 @@ from .tui_support import PASSWORD, PW_ENV, corp_profile, write_config
 ])
 def test_ascii_is_chosen_from_the_locale(env: dict[str, str], encoding: str,
                                          expected: bool) -> None:
-    assert use_ascii(env, encoding) is expected
+    assert use_ascii(env, encoding, python_set_ctype=False) is expected
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, True),
+    ({"LC_CTYPE": "C.UTF-8"}, True),  # no locale at all: C
+    ({"LANG": "en_US.UTF-8", "LC_CTYPE": "C.UTF-8"}, False),  # a UTF-8 locale not installed
+    ({"LC_ALL": "POSIX", "LC_CTYPE": "C.UTF-8"}, True),
+])
+def test_the_lc_ctype_python_sets_for_the_c_locale_is_not_the_terminals(
+        env: dict[str, str], expected: bool) -> None:
+    """Python turns LC_CTYPE=C into C.UTF-8 at start (PEP 538) and writes UTF-8."""
+    assert use_ascii(env, "utf-8", python_set_ctype=True) is expected
+
+
+@pytest.mark.parametrize("lang,expected", [("C", "True"), ("C.UTF-8", "False")])
+def test_lang_c_draws_ascii_in_a_real_python(lang: str, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LC_", "LANG", "PYTHONUTF8", "HVCTUI_ASCII"))}
+    shown = subprocess.run(
+        [sys.executable, "-c", "import sys; from hvctui.tui.symbols import use_ascii; "
+         "print(use_ascii(output_encoding=sys.stdout.encoding))"],
+        env={**env, "LANG": lang}, capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == expected
 
 
 def test_every_symbol_is_one_ascii_cell_and_data_the_charset_lacks_becomes_a_question_mark(

@@ -25,7 +25,7 @@ from hvctui.tui.guards import install as install_guards
 from hvctui.tui.keygate import KeyGate
 from hvctui.tui.keys import ALL_KEYS, APP_KEYS, KNOWN_IDS, bindings, safe_keymap, shown_key
 from hvctui.tui.screens.main import MainScreen, Settings
-from hvctui.tui.symbols import ascii_driver, locale_encoding, use_ascii
+from hvctui.tui.symbols import ascii_driver, terminal_charset, use_ascii
 from hvctui.tui.themes import DEFAULT_THEME, load_themes
 from hvctui.vapi import Timeouts, one_line, printable
 
@@ -159,8 +159,9 @@ class HvcApp(App[int]):
         """The platform's driver; where the locale cannot draw lines, arrows or the ellipsis,
         one that sends their ASCII stand-ins (symbols.py)."""
         driver = super().get_driver_class()
-        if use_ascii(output_encoding=getattr(sys.__stdout__, "encoding", None)):
-            return ascii_driver(driver, locale_encoding(os.environ))
+        output = getattr(sys.__stdout__, "encoding", None)
+        if use_ascii(output_encoding=output):
+            return ascii_driver(driver, terminal_charset(os.environ, output))
         return driver
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,12 +40,13 @@ def encoding_can_draw(encoding: str | None) -> bool:
     return True
 
 
-def locale_encoding(env: Mapping[str, str]) -> str | None:
+def locale_encoding(env: Mapping[str, str], python_set_ctype: bool = False) -> str | None:
     """The charset the locale variables name (LC_ALL over LC_CTYPE over LANG), or None when
-    none is set. `C`/`POSIX` mean ASCII, a name without a charset means Latin-1."""
+    none is set. `C`/`POSIX` mean ASCII, a name without a charset means Latin-1.
+    `python_set_ctype`: LC_CTYPE is Python's, not the person's (`python_coerced_locale`)."""
     for name in ("LC_ALL", "LC_CTYPE", "LANG"):
         value = env.get(name, "")
-        if value:
+        if value and not (name == "LC_CTYPE" and python_set_ctype):
             if value in ("C", "POSIX"):
                 return "ascii"
             if "." in value:
@@ -53,12 +55,32 @@ def locale_encoding(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def use_ascii(env: Mapping[str, str] | None = None, output_encoding: str | None = None) -> bool:
+def python_coerced_locale(env: Mapping[str, str]) -> bool:
+    """Python found the C or POSIX locale at start: it set LC_CTYPE=C.UTF-8 in the environment
+    (PEP 538) and its UTF-8 mode on (PEP 540), so LC_CTYPE no longer says what the terminal
+    draws (`LANG=C` read as UTF-8). UTF-8 mode asked for by PYTHONUTF8 or -X utf8 is no sign."""
+    return (bool(sys.flags.utf8_mode) and "PYTHONUTF8" not in env
+            and "utf8" not in sys._xoptions)
+
+
+def terminal_charset(env: Mapping[str, str], output_encoding: str | None,
+                     python_set_ctype: bool | None = None) -> str | None:
+    """What the terminal draws: the locale's charset, else the output's (None: unknown)."""
+    if python_set_ctype is None:
+        python_set_ctype = python_coerced_locale(env)
+    encoding = locale_encoding(env, python_set_ctype)
+    if encoding is None:  # no variable names one: the output's, unless Python chose it for C
+        encoding = "ascii" if python_set_ctype else output_encoding
+    return encoding
+
+
+def use_ascii(env: Mapping[str, str] | None = None, output_encoding: str | None = None,
+              python_set_ctype: bool | None = None) -> bool:
     env = os.environ if env is None else env
     forced = env.get("HVCTUI_ASCII", "")
     if forced in ("1", "0"):
         return forced == "1"
-    encoding = locale_encoding(env) or output_encoding
+    encoding = terminal_charset(env, output_encoding, python_set_ctype)
     return encoding is not None and not encoding_can_draw(encoding)
 
 
