@@ -122,16 +122,13 @@ def parse_error(
         messages = []
     else:
         messages = [coerce_message(raw_messages)]
+    challenge = challenge or payload.get("challenge")
     return ServerError(
         status,
         error_type,
         messages,
         payload.get("data"),
         error_type_on_wire=on_wire,
-        challenge=challenge if challenge else _as_optional_text(payload.get("challenge")),
+        challenge=None if challenge is None else _as_text(challenge),
         operation=operation,
     )
-
-
-def _as_optional_text(value: Any) -> str | None:
-    return None if value is None else _as_text(value)

@@ -21,15 +21,11 @@ def excerpt(body: bytes) -> str:
     return text + ("…" if len(body) > _EXCERPT else "")
 
 
-def _is_json(content_type: str) -> bool:
-    return "json" in content_type.lower() or not content_type
-
-
 def parse_json_body(status: int, content_type: str, body: bytes) -> Any:
     """The JSON of a vAPI answer, or NotVapiAnswer raised for anything else."""
     if not body.strip():
         raise NotVapiAnswer(status, content_type, "", "the body is empty")
-    if not _is_json(content_type):
+    if content_type and "json" not in content_type.lower():
         raise NotVapiAnswer(status, content_type, excerpt(body), "the body is not JSON")
     try:
         return json.loads(body)

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import ssl
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -76,7 +75,6 @@ EventHook = Callable[[str, str], None]
 class Answer:
     status: int
     json: Any
-    elapsed_ms: float
 
 
 class VcenterClient:
@@ -177,7 +175,6 @@ class VcenterClient:
             headers["Content-Type"] = "application/json"
         operation = f"{method} {path}"
         self._emit("send", operation)
-        started = time.perf_counter()
         self._written = False
         try:
             async with timeout(self.timeouts.total):
@@ -206,14 +203,13 @@ class VcenterClient:
             raise NotVapiAnswer(too_large.status, too_large.content_type, "",
                                 f"the answer is larger than {MAX_ANSWER_BYTES // 1024} KiB; "
                                 "hvctui stopped reading it") from None
-        elapsed = (time.perf_counter() - started) * 1000
         self._emit("answer", f"HTTP {response.status_code}")
         status = response.status_code
         content_type = response.headers.get("content-type", "")
         if 200 <= status < 300:
             if status == 204 or not raw:
-                return Answer(status, None, elapsed)
-            return Answer(status, parse_json_body(status, content_type, raw), elapsed)
+                return Answer(status, None)
+            return Answer(status, parse_json_body(status, content_type, raw))
         from hvctui.vapi.answers import parse_error
 
         error = parse_error(

@@ -198,7 +198,8 @@ class ServerError(HvcError):
         operation: str = "",
     ) -> None:
         first = messages[0].text if messages else ""
-        super().__init__(f"{error_type.value} (HTTP {http_status})", first, _hint_for(error_type))
+        super().__init__(f"{error_type.value} (HTTP {http_status})", first,
+                         _HINTS.get(error_type, ""))
         self.http_status = http_status
         self.error_type = error_type
         self.messages = messages
@@ -322,7 +323,3 @@ _HINTS: dict[ErrorType, str] = {
     "try again.",
     ErrorType.ERROR: "Read the cause chain: the last message in it is the root cause.",
 }
-
-
-def _hint_for(error_type: ErrorType) -> str:
-    return _HINTS.get(error_type, "")

@@ -156,7 +156,6 @@ def offer_problem(offered: CertificateInfo) -> str:
 async def list_links(
     connection: Connection,
     *,
-    with_health: bool = True,
     on_event: EventHook | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[LinkRow]:
@@ -164,12 +163,11 @@ async def list_links(
         rows = []
         for summary in await client.list_links():
             info = None
-            if with_health:
-                try:
-                    info = await client.get_link(summary.link)
-                except ServerError as error:
-                    if error.http_status != 404:
-                        raise
+            try:
+                info = await client.get_link(summary.link)
+            except ServerError as error:
+                if error.http_status != 404:
+                    raise
             rows.append(LinkRow(summary.link, summary.display_name, info))
         return rows
 

@@ -6,7 +6,7 @@ successfully never pays for the error models.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -28,17 +28,6 @@ SPEC_FIELDS = ("psc_hostname", "port", "domain_name", "username", "password", "s
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _single_word(value: str) -> str:
-    text = value.strip()
-    if not text:
-        raise ValueError("is required")
-    if any(c.isspace() for c in text):
-        raise ValueError(f"{text[:60]!r} must not contain spaces")
-    if not text.isprintable():  # a control or bidi character: never sent, never a login try
-        raise ValueError(f"{text[:60]!r} holds a control character")
-    return text
 
 
 class SpecInvalid(ValueError):
@@ -88,7 +77,14 @@ class CreateSpec(BaseModel):
     @field_validator("domain_name", "username")
     @classmethod
     def _single_word(cls, v: str) -> str:
-        return _single_word(v)
+        text = v.strip()
+        if not text:
+            raise ValueError("is required")
+        if any(c.isspace() for c in text):
+            raise ValueError(f"{text[:60]!r} must not contain spaces")
+        if not text.isprintable():  # a control or bidi character: never sent, never a login try
+            raise ValueError(f"{text[:60]!r} holds a control character")
+        return text
 
     @field_validator("password")
     @classmethod
@@ -203,22 +199,6 @@ class NestedLocalizableMessage(BaseModel):
     params: dict[str, LocalizationParam] | None = None
 
 
-DateTimeFormat = Literal[
-    "SHORT_DATE",
-    "MED_DATE",
-    "LONG_DATE",
-    "FULL_DATE",
-    "SHORT_TIME",
-    "MED_TIME",
-    "LONG_TIME",
-    "FULL_TIME",
-    "SHORT_DATE_TIME",
-    "MED_DATE_TIME",
-    "LONG_DATE_TIME",
-    "FULL_DATE_TIME",
-]
-
-
 class LocalizationParam(BaseModel):
     """One named parameter: exactly one of s, dt, i, d, l, with its modifiers."""
 
@@ -229,7 +209,7 @@ class LocalizationParam(BaseModel):
     i: int | None = None
     d: float | None = None
     l: NestedLocalizableMessage | None = None  # noqa: E741 - the wire's own name
-    format: str | None = None
+    format: str | None = None  # a DateTimeFormat name (render.DATE_TIME_FORMATS)
     precision: int | None = None
 
     @property

@@ -121,6 +121,7 @@ async def check_psc(host: str, port: int, offered: CertificateInfo | None,
     but `seen_*` says what the PSC presents.
     """
     offered_sha = offered_subject = ""
+    der = None
     if offered is not None:
         der = _offer_der(offered)
         try:
@@ -142,8 +143,7 @@ async def check_psc(host: str, port: int, offered: CertificateInfo | None,
     if not offered_sha:
         return replace(base, seen_sha256=seen_sha, seen_subject=seen_subject,
                         why="there is no thumbprint to compare with")
-    offered_der = _offer_der(offered) if offered is not None else None
-    same = seen_sha == offered_sha and (offered_der is None or offered_der == seen)
+    same = seen_sha == offered_sha and (der is None or der == seen)
     return replace(base, verdict=Verdict.SAME if same else Verdict.DIFFERENT,
                     seen_sha256=seen_sha, seen_subject=seen_subject)
 

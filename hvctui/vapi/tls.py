@@ -107,16 +107,13 @@ async def read_server_certificate(host: str, port: int, timeout: float = 10.0) -
                                "this is its HTTPS port, then try again.") from None
         if unread.handshake:
             raise TlsError("handshake", unread.why) from None
-        raise NetworkError("Cannot connect", unread.why, _connect_hint(host)) from None
+        raise NetworkError("Cannot connect", unread.why, f"Check that {host} resolves and "
+                           "that the port is open from this host.") from None
 
 
 async def probe_certificate(host: str, port: int, timeout: float = 10.0) -> CertificateDetails:
     """The server certificate's SHA-256, SHA-1, subject, issuer and validity; sends no request."""
     return certificate_details(await read_server_certificate(host, port, timeout))
-
-
-def _connect_hint(host: str) -> str:
-    return f"Check that {host} resolves and that the port is open from this host."
 
 
 def build_ssl_context(policy: TlsPolicy, pinned_der: bytes | None = None) -> ssl.SSLContext:
