@@ -1,10 +1,9 @@
 """Portability: what Python 3.11 added that hvctui uses, and POSIX calls with their fallback.
 
 Each Python name is the standard library's own on 3.11 and later; the 3.10 stand-in does the
-same for the way hvctui uses it. The POSIX calls (`flock`, `pread`, `fchmod`, `O_NOFOLLOW`,
-`O_NONBLOCK`) have a fallback on Windows, where they are missing. Nothing here imports anything
-heavy: `tomllib` and `fcntl` are loaded only when first asked for, so a command given flags
-alone still reads no TOML parser.
+same for the way hvctui uses it. The POSIX calls (`flock`, `fchmod`) have a fallback on Windows,
+where they are missing. Nothing here imports anything heavy: `tomllib` and `fcntl` are loaded
+only when first asked for, so a command given flags alone still reads no TOML parser.
 """
 
 from __future__ import annotations
@@ -87,24 +86,9 @@ else:
     timeout = timeout_310
 
 
-#: Open flags that POSIX has and Windows lacks; 0 there (Windows has no FIFOs or symlinked
-#: lock files for them to guard against in the folders hvctui writes).
-O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
-O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
-#: Windows opens a file descriptor in text mode (CRLF, Ctrl-Z) unless told; 0 elsewhere.
-O_BINARY: int = getattr(os, "O_BINARY", 0)
-
 #: Whether file modes mean anything here: on Windows os.chmod only sets the read-only flag and
 #: every file reads as 0o666, while the user's profile folder keeps others out by its ACL.
 POSIX_MODES: bool = os.name == "posix"
-
-
-def pread(fd: int, size: int, offset: int) -> bytes:
-    """os.pread, or a seek and a read where it is missing (Windows)."""
-    if hasattr(os, "pread"):
-        return os.pread(fd, size, offset)
-    os.lseek(fd, offset, os.SEEK_SET)
-    return os.read(fd, size)
 
 
 def fchmod(fd: int, mode: int) -> None:
@@ -201,6 +185,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["O_BINARY", "O_NOFOLLOW", "O_NONBLOCK", "POSIX_MODES", "StrEnum",
-           "discard_typed_ahead", "fchmod", "fcntl", "fromisoformat", "pread", "timeout",
-           "tomllib"]
+__all__ = ["POSIX_MODES", "StrEnum", "discard_typed_ahead", "fchmod", "fcntl", "fromisoformat",
+           "timeout", "tomllib"]
