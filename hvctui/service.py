@@ -11,7 +11,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hvctui.profiles.credentials import (
@@ -219,8 +219,6 @@ class Call:
     def pinned(self, sha256: str) -> Call:
         """The call once a person accepted the vCenter's certificate on first use: pinned to
         exactly that certificate, before any credential is sent."""
-        from dataclasses import replace
-
         pin = normalize_thumbprint(sha256)
         return replace(self, connection=replace(self.connection, tls=TlsPolicy("pinned", "", pin)),
                        profile=self.profile.replace(pin_sha256=pin), needs_pin=False)
@@ -338,7 +336,7 @@ def prepare(
         profile, _ = merge(base, {**overrides, **{f: defaults[f] for f in judged
                                                   if f in defaults}})
         if profile is None:
-            raise NotReady(_unique(problems), names)
+            raise NotReady(list(dict.fromkeys(problems)), names)
     named = [p.field for p in problems]  # what is named already is not "required" too
     # (The spec's own required values are named by the CreateSpec below, in its field order.)
     problems += [p for p in missing_values(profile, need_spec=False) if p.field not in named]
@@ -381,27 +379,20 @@ def prepare(
         PASSWORD_ENV if one_target else "", prompt, "password", problems, ask_in_form,
         credentials, store_hint, saved_vcenter) if "password" in keyed else None
     spec = None
-    psc_only = None
-    if need_psc_password and not need_spec:
+    psc_only = need_psc_password and not need_spec
+    if psc_only:
         psc_values = {f: getattr(profile, f) for f in ("psc_hostname", "psc_port",
                                                        "domain_name", "psc_user")}
         missing = [FieldProblem(f, "is required to send the PSC's credentials")
                    for f in ("psc_hostname", "domain_name", "psc_user")
                    if not psc_values[f].strip()]
         problems += missing + field_problems({k: v for k, v in psc_values.items() if v})
-        psc_only = _password(
-            typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
-            PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc,
-            psc_sent_to) \
-            if "psc_password" in keyed else None
+    psc_password = _password(
+        typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
+        PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
+        ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc,
+        psc_sent_to) if (psc_only or need_spec) and "psc_password" in keyed else None
     if need_spec:
-        psc_password = _password(
-            typed.get("psc_password", ""), psc_key(profile), profile.psc_password_source,
-            PSC_PASSWORD_ENV if one_target else "", prompt, "psc_password", problems,
-            ask_in_form, credentials, store_hint and f"{store_hint} --psc", saved_psc,
-            psc_sent_to) \
-            if "psc_password" in keyed else None
         from hvctui.vapi import CreateSpec, SpecInvalid
 
         try:
@@ -411,22 +402,24 @@ def prepare(
             problems += [FieldProblem(PROFILE_FIELD_OF_SPEC.get(f, f), m)
                          for f, m in invalid.problems]
     if problems or password is None:
-        raise NotReady(_unique(problems[:len(named)] + [p for p in problems[len(named):]
-                                                        if p.field not in named]), names)
+        raise NotReady(list(dict.fromkeys(problems[:len(named)] + [
+            p for p in problems[len(named):] if p.field not in named])), names)
     connection = Connection(profile.server, profile.user, password,
                             TlsPolicy(profile.tls, profile.ca_file,  # type: ignore[arg-type]
                                       profile.pin_sha256),
                             profile.accept_language, timeouts)
-    if need_psc_password and not need_spec and psc_only is None:
-        raise NotReady(_unique(problems), names)
-    psc = psc_only or (Secret(spec.password.get_secret_value()) if spec else None)
+    if psc_only and psc_password is None:
+        raise NotReady(list(dict.fromkeys(problems)), names)
+    psc = psc_password if psc_only else (
+        Secret(spec.password.get_secret_value()) if spec else None)
     # (field, key, password, typed here): a typed one is held once its server took it; one
     # from a profile's source stays that profile's (another profile with the same user and
     # server keeps its own source).
     sends = (("password", vcenter_key(profile), password, bool(typed.get("password"))),
              *((("psc_password", psc_key(profile), psc, bool(typed.get("psc_password"))),)
                if psc else ()))
-    return Call(name, profile, connection, spec, needs_pin, psc_only, sends)
+    return Call(name, profile, connection, spec, needs_pin, psc_password if psc_only else None,
+                sends)
 
 
 #: The profile fields that name whose password it is, and where it comes from.
@@ -525,16 +518,6 @@ def _password(typed: str, key: CredentialKey, source: str, override_env: str,
             message = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
         problems.append(FieldProblem(field, message))
         return None
-
-
-def _unique(problems: list[FieldProblem]) -> list[FieldProblem]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for p in problems:
-        if (p.field, p.message) not in seen:
-            seen.add((p.field, p.message))
-            out.append(p)
-    return out
 
 
 # --- running calls, each recorded once -----------------------------------------------------
