@@ -175,7 +175,8 @@ class Credentials:
         return self._held.get(key)
 
     def check_text(self, key: CredentialKey, secret: Secret) -> Secret:
-        """`secret`, if it is text that can be sent (see _check_text)."""
+        """`secret`, if it is text that can be sent (see _check_text); no core file is written
+        from here on."""
         _check_text(secret, key)
         disable_core_dumps()
         return secret
@@ -183,9 +184,7 @@ class Credentials:
     def remember(self, key: CredentialKey, secret: Secret) -> Secret:
         """Hold a password a person gave for `key` (checked to be text, and not one the
         server already refused: PasswordUnavailable)."""
-        _check_text(secret, key)
-        self.check_not_rejected(key, secret, "typed")
-        disable_core_dumps()
+        self.check_not_rejected(key, self.check_text(key, secret), "typed")
         changed = self._held.get(key) != secret or key in self._declined
         self._held[key] = secret
         self._declined.pop(key, None)
@@ -228,8 +227,8 @@ class Credentials:
         if held is not None:
             return held
         if override_env and os.environ.get(override_env):
-            return self.check_not_rejected(key, self._found(key, Secret(os.environ[override_env])),
-                                           f"in ${override_env}")
+            secret = Secret(os.environ[override_env])
+            return self.check_not_rejected(key, self.check_text(key, secret), f"in ${override_env}")
         if withheld(key, source, saved, sent_to, saved_sent_to):
             source = "prompt"
         if source.startswith("env:"):
@@ -240,22 +239,17 @@ class Credentials:
                         f"export {name}=... (or {override_env}=..., which wins) and run again")
                 raise PasswordUnavailable(
                     f"the password of {key} comes from ${name}, which is not set", hint=hint)
-            return self.check_not_rejected(key, self._found(key, Secret(value)), f"in ${name}")
+            return self.check_not_rejected(key, self.check_text(key, Secret(value)), f"in ${name}")
         if source == "keyring":
-            return self.check_not_rejected(key, self._found(key, keyring_password(
+            return self.check_not_rejected(key, self.check_text(key, keyring_password(
                 key, store_hint)), "in the keyring")
         if source.startswith("command:"):
-            return self.check_not_rejected(key, self._found(key, command_password(
+            return self.check_not_rejected(key, self.check_text(key, command_password(
                 source[8:], key)), "from the command")
         if key in self._declined:
             raise PasswordUnavailable(f"the password of {key} was not given "
                                       f"({self._declined[key]})", hint="Give it, then try again.")
         return None
-
-    def _found(self, key: CredentialKey, secret: Secret) -> Secret:
-        _check_text(secret, key)
-        disable_core_dumps()
-        return secret
 
 
 def _check_text(secret: Secret, key: CredentialKey) -> None:
