@@ -24,6 +24,7 @@ from hvctui.vapi import (
     dumps,
     one_line,
     printable,
+    terminal_width,
     wrap_lines,
 )
 
@@ -137,7 +138,6 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-
         self.print_usage(sys.stderr)
         if self.json_wanted:
             Output(True).failure(InputError(f"{self.prog}: {printable(message)}"))
@@ -293,7 +293,8 @@ def _parser() -> argparse.ArgumentParser:
     admins.add_argument("action", choices=["list", "add", "remove"])
     admins.add_argument("group", nargs="?", metavar="GROUP", help="group@domain (add, remove)")
     connection_flags(admins)
-    _examples(sub.choices)
+    for name, text in EXAMPLES.items():  # these commands show an example first in --help
+        sub.choices[name].epilog = text + "\n" + EPILOG
     return parser
 
 
@@ -316,13 +317,6 @@ def emit(stream: Any, text: str) -> None:
             pass  # a stream without a descriptor: its next write fails again, quietly too
 
 
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 class Output:
     """stdout for results, stderr for diagnostics; colour only on a TTY without NO_COLOR.
 
@@ -341,12 +335,8 @@ class Output:
 
     @staticmethod
     def _write(text: str, stream: Any) -> None:
-        text = printable(text)
-        if _is_terminal(stream):  # a person reads it: no word or byte pair cut by the terminal
-            import shutil
-
-            text = wrap_lines(text, shutil.get_terminal_size().columns)
-        emit(stream, text + "\n")
+        # On a terminal a person reads it: no word or byte pair cut by the terminal.
+        emit(stream, wrap_lines(printable(text), terminal_width(stream)) + "\n")
 
     def result(self, text: str) -> None:
         if not self.as_json:
@@ -370,15 +360,11 @@ class Output:
             self.json(report.payload)
             return
         stream = sys.stderr if to_stderr else sys.stdout
-        width = 0
-        if _is_terminal(stream):  # a person reads it: no word or byte pair cut by the terminal
-            import shutil
-
-            width = shutil.get_terminal_size().columns
+        width = terminal_width(stream)  # as in _write
         lines = []
         for row in report.rows:
             line = f"{row.text} {row.detail}" if row.kind == "ok" else row.plain()
-            line = wrap_lines(line, width) if width else line  # rows are printable (render.py)
+            line = wrap_lines(line, width)  # rows are printable (render.py)
             colour = {"title": "31;1", "ok": "32;1"}.get(row.kind)
             lines.append(self._paint(line, colour) if colour else line)
         emit(stream, "".join(f"{x}\n" for x in lines))
@@ -405,7 +391,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"{one_line(exc.strerror or str(exc), 200)}", file=sys.stderr)
             return ExitCode.BAD_INPUT
         except Exception as exc:  # noqa: BLE001 - a start that fails is one line, no traceback
-
             print(f"hvctui sim: cannot start: {one_line(str(exc) or type(exc).__name__, 200)}",
                   file=sys.stderr)
             return ExitCode.BAD_INPUT
@@ -447,7 +432,6 @@ def main(argv: list[str] | None = None) -> int:
         out.note(("\n" if sys.stderr.isatty() else "") + "Interrupted.")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-
         if isinstance(exc, HvcError):
             return out.failure(exc)
         # No traceback: it could show a password held in a local variable.
@@ -515,21 +499,16 @@ def _overrides(args: argparse.Namespace, problems: list[Any] | None = None) -> d
     """The profile fields the flags give (None: not given). A flag whose value cannot be read
     (--ssl-certificate FILE) is a problem added to `problems`, named with all the others;
     without `problems`, it is raised."""
-    tls = None
-    if args.insecure:
-        tls = "insecure"
-    elif args.pin:
-        tls = "pinned"
-    elif args.ca_file:
-        tls = "ca_file"
+    tls = ("insecure" if args.insecure else "pinned" if args.pin else
+           "ca_file" if args.ca_file else None)
     values: dict[str, Any] = {
         "server": args.server, "user": args.user, "tls": tls, "ca_file": args.ca_file,
         "pin_sha256": args.pin, "accept_language": args.lang,
+        "domain_name": getattr(args, "domain", None),
+        "admin_groups": getattr(args, "admin_group", None),
+        **{f: getattr(args, f, None)
+           for f in ("psc_hostname", "psc_port", "psc_user", "ssl_thumbprint")},
     }
-    for flag, field in (("psc_hostname", "psc_hostname"), ("psc_port", "psc_port"),
-                        ("domain", "domain_name"), ("psc_user", "psc_user"),
-                        ("ssl_thumbprint", "ssl_thumbprint"), ("admin_group", "admin_groups")):
-        values[field] = getattr(args, flag, None)
     try:
         values["ssl_certificate"] = _read_pem(getattr(args, "ssl_certificate", None))
     except InputError as error:
@@ -643,7 +622,6 @@ def _remote(args: argparse.Namespace, out: Output) -> int:
                      "hvctui links before linking again.")
         raise
     except Exception as error:  # noqa: BLE001 - reported by main(), recorded by the service
-
         if (args.command == "unlink" and isinstance(error, ServerError)
                 and error.error_type is ErrorType.NOT_FOUND):
             error.hint = (f"{args.link!r} is not a link id of {call.profile.server}: unlink "
@@ -787,9 +765,7 @@ async def in_daemon_thread(read: Callable[[], str]) -> str:
 async def _links(service: Service, call: Any, out: Output) -> int:
     from hvctui.vapi import links_report
 
-    shown, raw = await service.links(call, tz=out.tz)
-    report = links_report(shown, raw)
-    out.report(report)
+    out.report(links_report(*await service.links(call, tz=out.tz)))
     return ExitCode.OK
 
 
@@ -881,11 +857,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if note:
         out.warn(note)
 
-    async def run() -> list[Any]:
-        rows = {}
-        async for row in fleet.refresh(profiles, names):
-            rows[row.profile] = row
-        return list(rows.values())
+    async def run() -> list[Any]:  # the last row of each profile
+        return list({row.profile: row async for row in fleet.refresh(profiles, names)}.values())
 
     rows = broken_rows + (asyncio.run(run()) if names else [])
     payload = status_payload(rows)
@@ -912,11 +885,7 @@ def _columns() -> int:
     text = os.environ.get("COLUMNS", "")
     if text.isascii() and text.isdigit() and 0 < int(text[:6]) < 100_000:
         return int(text)
-    if sys.stdout.isatty():
-        import shutil
-
-        return shutil.get_terminal_size().columns
-    return 0
+    return terminal_width(sys.stdout)
 
 
 def _password(args: argparse.Namespace, out: Output) -> int:
@@ -992,14 +961,13 @@ def _profiles(args: argparse.Namespace, out: Output) -> int:
         for name, found in loaded.broken.items():
             for problem in found:
                 out.warn(f"{problem} (profile {name!r} not loaded; the file keeps it as it is)")
+        empty = not profiles and not loaded.broken
         if args.json:
             out.json({"ok": True, "default_profile": loaded.config.default_profile,
                       "profiles": list(profiles), "broken": sorted(loaded.broken)})
-            if not profiles and not loaded.broken:
-                out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
-            return ExitCode.OK
-        if not profiles and not loaded.broken:  # stdout stays empty: a list of none
+        if empty:  # stdout stays empty (but for --json): a list of none
             out.note(f"No profiles in {store.path}. {ADD_A_PROFILE}")
+        if args.json or empty:
             return ExitCode.OK
         rows = [("", "PROFILE", "CLOUD VCENTER", "PSC")]
         for name, p in profiles.items():
@@ -1118,12 +1086,6 @@ examples:
   hvctui admins remove ops@corp.local --profile corp
 """,
 }
-
-
-def _examples(commands: dict[str, argparse.ArgumentParser]) -> None:
-    """These commands show an example first in their --help."""
-    for name, text in EXAMPLES.items():
-        commands[name].epilog = text + "\n" + EPILOG
 
 
 class _NotAFlag(argparse.Action):
@@ -1372,9 +1334,7 @@ def _link_many(args: argparse.Namespace, out: Output) -> int:
 
         fleet = Fleet(service, timeouts=Timeouts(total=args.timeout), tz=out.tz,
                       ask_password=ask if prompt is not None else None)
-        rows = {}
-        async for row in fleet.link(profiles, names, decide):
-            rows[row.profile] = row
+        rows = {row.profile: row async for row in fleet.link(profiles, names, decide)}
         return [rows[name] for name in names if name in rows]
 
     rows = asyncio.run(run())

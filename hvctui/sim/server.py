@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from hvctui.sim.app import SimApp
 from hvctui.sim.certs import KeyPair, make_certificate
 from hvctui.sim.psc import PscListener, add_loopback_pscs
 from hvctui.sim.world import World
-from hvctui.vapi import sha256_thumbprint
+from hvctui.vapi import sha256_thumbprint, terminal_width
 
 
 def _load_tls(config: uvicorn.Config, keypair: KeyPair) -> None:
@@ -172,24 +173,14 @@ def announcement(url: str, sha256: str, width: int = 0) -> str:
     return wrap_lines(line.replace("  ", " "), width)
 
 
-def _terminal_width() -> int:
-    """The columns of the terminal on stdout; 0 for a pipe or a file."""
-    import shutil
-    import sys
-
-    try:
-        return shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
-    except (AttributeError, ValueError, OSError):
-        return 0
-
-
 def run_foreground(host: str, port: int, *, latency_ms: int = 0, session_idle: float = 1800.0,
                    send_psc_certificate: bool = False) -> None:
     """`hvctui sim`: serve until interrupted, after printing the URL and SHA-256."""
     world = World(session_idle=session_idle, send_psc_certificate=send_psc_certificate)
     world.faults.update({"latency_ms": latency_ms})
     server = SimServer(world, host=host, port=port, loopback_pscs=True)
-    print(announcement(server.info.url, server.info.sha256, _terminal_width()), flush=True)
+    print(announcement(server.info.url, server.info.sha256, terminal_width(sys.stdout)),
+          flush=True)
     for listener in server.psc_listeners:
         key = next(k for k, p in world.pscs.items() if p.port == listener.port)
         print(f"  PSC {key} at {listener.host}:{listener.port} (domain corp.local)", flush=True)

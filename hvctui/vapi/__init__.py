@@ -23,8 +23,8 @@ _HOME = {
                      "normalize_thumbprint", "pem_certificate", "pem_to_der",
                      "sha256_thumbprint"), "certs"),
     **dict.fromkeys(("PORT_FIELD", "check_group", "check_host", "split_server"), "checks"),
-    **dict.fromkeys(("dumps", "hanging_indent", "one_line", "printable", "word_breaks",
-                     "wrap_lines"), "text"),
+    **dict.fromkeys(("dumps", "hanging_indent", "one_line", "printable", "terminal_width",
+                     "word_breaks", "wrap_lines"), "text"),
     **dict.fromkeys(("LinkHealth", "Report", "Row", "error_json", "error_report", "link_health",
                      "link_report", "links_report"), "render"),
     **dict.fromkeys(("LinkOutcome", "PscChecker", "TrustDecider"), "flow"),
@@ -101,6 +101,7 @@ if TYPE_CHECKING:
         hanging_indent,
         one_line,
         printable,
+        terminal_width,
         word_breaks,
         wrap_lines,
     )

@@ -144,6 +144,19 @@ def word_breaks(plain: str, width: int, indent: int = 0) -> list[int]:
     return starts
 
 
+def terminal_width(stream: Any) -> int:
+    """The columns of the terminal `stream` writes to; 0 for a pipe, a file or no descriptor
+    (whole lines: a script reads them whole)."""
+    try:
+        if not stream.isatty():
+            return 0
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
 def wrap_lines(text: str, width: int) -> str:
     """`text` wrapped to `width` columns as the pane wraps it: at spaces or between a
     thumbprint's byte pairs, continuation lines indented under the line's own text."""
