@@ -332,11 +332,6 @@ class Fleet:
                                   for link in links) else LINKED)
         return replace(row, state=state, links=links, checked_at=_now(), problem="", kind="")
 
-    async def _refresh_one(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
-                           out: asyncio.Queue[FleetRow], ask: bool = True) -> FleetRow:
-        return await self._one_try([vcenter_key(profile)], lambda: self._refresh_tried(
-            row, profile, gate, out, ask))
-
     async def _refresh_tried(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
                              out: asyncio.Queue[FleetRow], ask: bool) -> FleetRow:
         try:
@@ -371,7 +366,8 @@ class Fleet:
 
         async def one(row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
                       out: asyncio.Queue[FleetRow]) -> FleetRow:
-            return await self._refresh_one(row, profile, gate, out, ask=ask)
+            return await self._one_try([vcenter_key(profile)], lambda: self._refresh_tried(
+                row, profile, gate, out, ask))
 
         async for row in self._run(jobs, one):
             yield row

@@ -88,7 +88,6 @@ SPEC_FIELD_OF_PROFILE = {v: k for k, v in PROFILE_FIELD_OF_SPEC.items()}
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 
-
 @dataclass(frozen=True)
 class FieldProblem:
     field: str
@@ -154,7 +153,6 @@ def spec_values(profile: Profile) -> dict[str, Any]:
         values["ssl_certificate"] = profile.ssl_certificate
         if not profile.ssl_thumbprint:
             # Sent with its thumbprint too: a vCenter before 9.0 knows only the thumbprint.
-
             try:
                 values["ssl_thumbprint"] = sha256_thumbprint(pem_to_der(profile.ssl_certificate))
             except ValueError:
