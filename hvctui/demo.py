@@ -7,9 +7,12 @@ written but the throwaway config (no password in it), and no file of the user's 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import tempfile
+from copy import deepcopy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +63,6 @@ def demo_fleet_worlds(world: World) -> list[World]:
     """The worlds beside `world`: the fleet's (healthy, unhealthy, two unlinked), then one
     for each of OWN_VCENTER. Their PSCs are `world`'s (one on-premises PSC seen from many
     cloud vCenters has one certificate), the loopback ones included."""
-    from dataclasses import replace
-
     worlds = [World() for _ in range(4 + len(OWN_VCENTER))]
     for each in worlds:
         each.pscs = {host: replace(psc) for host, psc in world.pscs.items()}
@@ -84,15 +85,11 @@ class DemoReset:
     sessions): the palette's "Reset the demo world", so the README's table holds again."""
 
     def __init__(self, worlds: list[World]) -> None:
-        from copy import deepcopy
-
         self._worlds = worlds
         self._start = [deepcopy((w.links, w.administrators, w.faults.as_dict()))
                        for w in worlds]
 
     def __call__(self) -> None:
-        from copy import deepcopy
-
         for world, (links, administrators, faults) in zip(self._worlds, self._start):
             world.links = deepcopy(links)
             world.administrators = list(administrators)
@@ -111,9 +108,7 @@ def demo_config(server: str, sim_sha256: str, world: World,
         domain_name="corp.local", psc_user="administrator@corp.local",
         psc_password_source=f"env:{DEMO_PASSWORD_ENV}", admin_groups=["vmc-admins@corp.local"],
     )
-
-    def variant(**changes: object) -> Profile:
-        return base.replace(**changes)
+    variant = base.replace  # each scenario: the corp profile, changed
 
     def own(index: int) -> dict[str, str]:
         """The vCenter of its own of OWN_VCENTER[index], when the fleet runs."""
@@ -152,11 +147,9 @@ def demo_config(server: str, sim_sha256: str, world: World,
 
 def demo_banner(folder: str) -> tuple[str, ...]:
     """The TUI's banner in the demo, two lines of at most 78 columns (80 less the banner's
-    padding, with the folder tempfile makes in /tmp): what it is, and the line that points the CLI of another window
-    at its profiles (their passwords come from that variable; the simulator's password is the
-    README's)."""
-    import shlex
-
+    padding, with the folder tempfile makes in /tmp): what it is, and the line that points the
+    CLI of another window at its profiles (their passwords come from that variable; the
+    simulator's password is the README's)."""
     # Quoted: bash's history expansion takes an unquoted `!` followed by more on the line
     # (`...VMware1!; hvctui status`: "event not found").
     password = shlex.quote(DEMO_PASSWORD)
