@@ -69,10 +69,11 @@ async def _read_body(request: Request, lang: str | None) -> bytes:
     return b"".join(chunks)
 
 
-async def _body(request: Request, lang: str | None) -> Any:
+async def _body(request: Request, lang: str | None, empty: Any = None) -> Any:
+    """The JSON body (`empty` when there is none)."""
     raw = await _read_body(request, lang)
     try:
-        return json.loads(raw) if raw else None
+        return json.loads(raw) if raw else empty
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the stack
         raise invalid_body("the body is not JSON", lang) from None
 
@@ -163,11 +164,7 @@ def build_app(world: World) -> Starlette:
 
     async def faults(request: Request, lang: str | None) -> Response:
         if request.method in ("PUT", "POST", "PATCH"):
-            raw = await _read_body(request, lang)
-            try:
-                changes = json.loads(raw) if raw else {}
-            except (ValueError, RecursionError):
-                raise invalid_body("the body is not JSON", lang) from None
+            changes = await _body(request, lang, empty={})
             try:
                 world.faults.update(changes)
             except FaultValueError as exc:

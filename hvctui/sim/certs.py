@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -80,3 +84,14 @@ def make_certificate(
         _key=key,
         _name=name,
     )
+
+
+@contextlib.contextmanager
+def pem_files(keypair: KeyPair) -> Iterator[tuple[str, str]]:
+    """The certificate's and the key's PEM files (0600), which exist only meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="hvctui-sim-") as folder:
+        paths = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        for path, data in zip(paths, (keypair.cert_pem, keypair.key_pem)):
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
+                f.write(data)
+        yield paths

@@ -13,13 +13,11 @@ Two PSCs are added to a World (both on 127.0.0.1, each on its own port, domain c
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import ssl
-import tempfile
 import threading
 
-from hvctui.sim.certs import KeyPair, make_certificate
+from hvctui.sim.certs import KeyPair, make_certificate, pem_files
 from hvctui.sim.world import Psc, World
 from hvctui.vapi import sha256_thumbprint
 
@@ -32,12 +30,7 @@ _GROUPS = ("vmc-admins@corp.local", "ops@corp.local")
 def server_context(keypair: KeyPair) -> ssl.SSLContext:
     """A server-side TLS context presenting `keypair` (loaded through short-lived files)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with tempfile.TemporaryDirectory(prefix="hvctui-psc-") as folder:
-        cert_path = os.path.join(folder, "cert.pem")
-        key_path = os.path.join(folder, "key.pem")
-        for path, data in ((cert_path, keypair.cert_pem), (key_path, keypair.key_pem)):
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-                f.write(data)
+    with pem_files(keypair) as (cert_path, key_path):
         context.load_cert_chain(cert_path, key_path)
     return context
 

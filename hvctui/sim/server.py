@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from typing import TypeVar
@@ -16,7 +14,7 @@ from typing import TypeVar
 import uvicorn
 
 from hvctui.sim.app import SimApp
-from hvctui.sim.certs import KeyPair, make_certificate
+from hvctui.sim.certs import KeyPair, make_certificate, pem_files
 from hvctui.sim.psc import PscListener, add_loopback_pscs
 from hvctui.sim.world import World
 from hvctui.vapi import sha256_thumbprint, terminal_width
@@ -24,15 +22,7 @@ from hvctui.vapi import sha256_thumbprint, terminal_width
 
 def _load_tls(config: uvicorn.Config, keypair: KeyPair) -> None:
     """Load the certificate into uvicorn's config through files that exist only meanwhile."""
-    with tempfile.TemporaryDirectory(prefix="hvctui-sim-") as folder:
-        cert_path = os.path.join(folder, "cert.pem")
-        key_path = os.path.join(folder, "key.pem")
-        with open(os.open(cert_path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-            f.write(keypair.cert_pem)
-        with open(os.open(key_path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-            f.write(keypair.key_pem)
-        config.ssl_certfile = cert_path
-        config.ssl_keyfile = key_path
+    with pem_files(keypair) as (config.ssl_certfile, config.ssl_keyfile):
         config.load()
 
 
