@@ -119,8 +119,7 @@ class History:
         if len(raw) > MAX_HISTORY_READ:  # the first line read may be cut: drop it
             raw = raw.partition(b"\n")[2]
         lines = raw.decode("utf-8", errors="replace").splitlines()
-        entries = [e for line in reversed(lines[-limit:]) if (e := _entry(line)) is not None]
-        return entries
+        return [e for line in reversed(lines[-limit:]) if (e := _entry(line)) is not None]
 
 
 def now_text() -> str:

@@ -47,35 +47,31 @@ CONFIG_NAME = "config.toml"
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
-def config_dir() -> Path:
-    """`HVCTUI_CONFIG_DIR`, else the platform's user config folder (~/.config/hvctui)."""
+def _user_folder(kind: str, within_override: str = "") -> Path:
+    """`HVCTUI_CONFIG_DIR` (its `within_override` subfolder) when set, else the platform's
+    user folder of this `kind` (config, data, cache) for hvctui."""
     override = os.environ.get("HVCTUI_CONFIG_DIR")
     if override:
-        return Path(override)
-    from platformdirs import user_config_path
+        return Path(override, within_override)
+    import platformdirs
 
-    return user_config_path("hvctui", appauthor=False)
+    return Path(getattr(platformdirs, f"user_{kind}_path")("hvctui", appauthor=False))
+
+
+def config_dir() -> Path:
+    """`HVCTUI_CONFIG_DIR`, else the platform's user config folder (~/.config/hvctui)."""
+    return _user_folder("config")
 
 
 def data_dir() -> Path:
     """Where the history lives: beside the config when it is overridden, else user data."""
-    override = os.environ.get("HVCTUI_CONFIG_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_path
-
-    return user_data_path("hvctui", appauthor=False)
+    return _user_folder("data")
 
 
 def cache_dir() -> Path:
     """Where hvctui keeps what it can make again (parsed large configs): beside an overridden
     config folder, else the user cache folder (~/.cache/hvctui)."""
-    override = os.environ.get("HVCTUI_CONFIG_DIR")
-    if override:
-        return Path(override) / "cache"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("hvctui", appauthor=False)
+    return _user_folder("cache", "cache")
 
 
 #: Configs at least this large (about 350 profiles) have their parse cached: tomllib reads a
