@@ -44,11 +44,6 @@ def sha256_thumbprint(der: bytes) -> str:
     return _colon_hex(hashlib.sha256(der).digest())
 
 
-def sha1_thumbprint(der: bytes) -> str:
-    """The SHA-1 thumbprint, shown beside the SHA-256 one (older tools print it); never trusted."""
-    return _colon_hex(hashlib.sha1(der).digest())  # noqa: S324 - shown, never trusted
-
-
 def pem_to_der(pem: str) -> bytes:
     """The DER bytes of a PEM certificate; ValueError if it is not one."""
     import ssl  # lazy: the profile store checks thumbprints at start-up without needing ssl
@@ -116,7 +111,8 @@ def certificate_details(der: bytes) -> CertificateDetails:
     cert = x509.load_der_x509_certificate(der)
     return CertificateDetails(
         sha256=sha256_thumbprint(der),
-        sha1=sha1_thumbprint(der),
+        # Shown beside the SHA-256 one (older tools print it); never trusted.
+        sha1=_colon_hex(hashlib.sha1(der).digest()),  # noqa: S324
         subject=cert.subject.rfc4514_string(),
         issuer=cert.issuer.rfc4514_string(),
         not_before=cert.not_valid_before_utc,

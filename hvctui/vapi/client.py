@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 
@@ -330,7 +331,7 @@ class VcenterClient:
         answer = await self.request("GET", "/api/session")
         from hvctui.vapi.models import SessionInfo
 
-        return _model(SessionInfo, answer)
+        return _validate(SessionInfo, answer.json, answer)
 
     async def logout(self) -> None:
         if self._token is None:
@@ -366,7 +367,7 @@ class VcenterClient:
         answer = await self.request("GET", f"/api/hvc/links/{link_segment(link)}")
         from hvctui.vapi.models import LinkInfo
 
-        return _model(LinkInfo, answer)
+        return _validate(LinkInfo, answer.json, answer)
 
     async def delete_link(self, link: str) -> None:
         await self.request("DELETE", f"/api/hvc/links/{link_segment(link)}")
@@ -411,8 +412,6 @@ def link_segment(value: str) -> str:
     """A link id as one path segment; "." and ".." would climb the path instead.
 
     Raises InputError for an id that cannot be one: flows check it before connecting."""
-    from urllib.parse import quote
-
     if value.strip() in ("", ".", "..") or len(value) > MAX_LINK_ID:
         raise InputError(f"'{one_line(value, 40)}' is not a link id", field="link",
                          hint="List the links ({links}) to see their ids.")
@@ -429,7 +428,3 @@ def _validate(model: type[Any], data: Any, answer: Answer) -> Any:
             answer.status, "application/json", json.dumps(data)[:120],
             f"the answer does not have the shape of {model.__name__}",
         ) from None
-
-
-def _model(model: type[Any], answer: Answer) -> Any:
-    return _validate(model, answer.json, answer)

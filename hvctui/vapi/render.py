@@ -55,10 +55,9 @@ _LOCAL_DAYS = {
 }
 
 
-def _local_pattern(fmt: str, language: str) -> str | None:
-    """The strftime pattern of DateTimeFormat `fmt` in `language` ("de-DE"), or None where
+def _local_pattern(fmt: str, tag: str) -> str | None:
+    """The strftime pattern of DateTimeFormat `fmt` in the language `tag` ("de"), or None where
     VMware's own pattern stands (English, other languages, times alone)."""
-    tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()
     table = _LOCAL_DATE.get(tag)
     size, _, kind = fmt.partition("_")
     if table is None or kind == "TIME" or size not in ("SHORT", "MED", "LONG", "FULL"):
@@ -94,11 +93,11 @@ def format_date_time(value: datetime, fmt: str | None = None, tz: tzinfo | None 
     `say_zone` names the zone after a time whose format leaves it out, so that two times of
     one answer never read alike in different zones."""
     name = fmt if fmt in DATE_TIME_FORMATS else DEFAULT_DATE_TIME_FORMAT
-    pattern = (language and _local_pattern(name, language)) or DATE_TIME_FORMATS[name]
+    tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()  # "de-DE": "de"
+    pattern = _local_pattern(name, tag) or DATE_TIME_FORMATS[name]
     if say_zone and "%H" in pattern and "%Z" not in pattern:
         pattern += " %Z"
     local = value.astimezone(tz or timezone.utc)  # OverflowError near year 1 or 9999: caller shows raw
-    tag = language.split(",")[0].split(";")[0].split("-")[0].strip().lower()
     months, days = _LOCAL_MONTHS.get(tag, ()), _LOCAL_DAYS.get(tag, ())
     pattern = pattern.replace("%B", months[local.month - 1] if months else "%B").replace(
         "%A", days[local.weekday()] if days else "%A")
