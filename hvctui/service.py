@@ -630,12 +630,10 @@ class Service:
                         detail_of: Callable[[Any], str]) -> Any:
         watch = _Stopwatch()
         try:
-            result = await run(watch)
+            result = await self._settled(call, run(watch))
         except BaseException as error:
-            self._settle(call, error)
             self.record(call, what, error, "", watch.ms)
             raise
-        self._settle(call, None)
         self.record(call, what, None, detail_of(result), watch.ms)
         return result
 

@@ -44,10 +44,6 @@ def error_response(error: SimError) -> Response:
     return _json(error.body, error.status)
 
 
-def _lang(request: Request) -> str | None:
-    return negotiate(request.headers.get("accept-language"))
-
-
 def _too_large(lang: str | None) -> SimError:
     return SimError(400, "INVALID_REQUEST", [message(
         "com.vmware.vapi.rest.request_too_large", {"limit": {"i": BODY_LIMIT}}, lang=lang)])
@@ -95,7 +91,7 @@ def build_app(world: World) -> Starlette:
         async def endpoint(request: Request) -> Response:
             lang = None
             try:
-                lang = _lang(request)
+                lang = negotiate(request.headers.get("accept-language"))
                 return await handler(request, lang)
             except SimError as error:
                 return error_response(error)
