@@ -22,6 +22,7 @@ from hvctui.profiles.credentials import (
     psc_key,
     vcenter_key,
 )
+from hvctui.profiles.history import now_text
 from hvctui.profiles.store import Profile
 from hvctui.service import Call, NotReady, Service, missing_values
 from hvctui.vapi import (
@@ -196,10 +197,6 @@ def problem_of(error: BaseException) -> tuple[str, str]:
     return "server_error", f"unexpected failure ({type(error).__name__})"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def checked_at_text(row: FleetRow, tz: tzinfo | None = None) -> str:
     """When the row was checked, as a clock time in `tz` (the screen's and CLI's column)."""
     if not row.checked_at:
@@ -330,18 +327,18 @@ class Fleet:
         state = (UNLINKED if not links else
                  UNHEALTHY if any(link.health != "HEALTHY" and link.health != "unknown"
                                   for link in links) else LINKED)
-        return replace(row, state=state, links=links, checked_at=_now(), problem="", kind="")
+        return replace(row, state=state, links=links, checked_at=now_text(), problem="", kind="")
 
     async def _refresh_tried(self, row: FleetRow, profile: Profile, gate: asyncio.Semaphore,
                              out: asyncio.Queue[FleetRow], ask: bool) -> FleetRow:
         try:
             call = await self._call(row.profile, profile, need_spec=False, ask=ask)
         except NotReady as error:
-            return row.with_problem(*problem_of(error), checked_at=_now())
+            return row.with_problem(*problem_of(error), checked_at=now_text())
         if call.needs_pin:
             return row.with_problem("needs_pin", "TLS mode is pinned and nothing is pinned; "
                                     "open the profile and link once to pin its certificate",
-                                    checked_at=_now())
+                                    checked_at=now_text())
         async with gate:
             await out.put(replace(row, state=CHECKING))
             try:
@@ -349,7 +346,7 @@ class Fleet:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - each row reports its own failure
-                return row.with_problem(*problem_of(error), checked_at=_now(), links=())
+                return row.with_problem(*problem_of(error), checked_at=now_text(), links=())
 
     async def refresh(self, profiles: dict[str, Profile], names: list[str] | None = None,
                       *, ask: bool = True) -> AsyncIterator[FleetRow]:
@@ -381,7 +378,7 @@ class Fleet:
             try:
                 result = await work(row, profile, gate, out)
             except Exception as error:  # noqa: BLE001 - a defect costs its row, not the fleet
-                result = row.with_problem(*problem_of(error), checked_at=_now())
+                result = row.with_problem(*problem_of(error), checked_at=now_text())
             await out.put(result)
 
         tasks = [asyncio.create_task(one(row, profile)) for row, profile in jobs]
@@ -476,7 +473,7 @@ class Fleet:
                 try:
                     checked = await self._check(row, call)
                 except Exception:  # noqa: BLE001 - the link stands; the check is a bonus
-                    checked = replace(row, state=LINKED, checked_at=_now(), problem="", kind="")
+                    checked = replace(row, state=LINKED, checked_at=now_text(), problem="", kind="")
                 return replace(checked, outcome=done,
                                last_link=self.last_links().get(row.profile, ""))
 
