@@ -14,6 +14,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hvctui._compat import discard_typed_ahead  # loaded with vapi/errors.py anyway
 from hvctui.vapi import (
     ErrorType,
     ExitCode,
@@ -156,16 +157,11 @@ def _whole(low: int, high: int, unit: str = "") -> Any:
     return check
 
 
-def _version() -> str:
-    """`hvctui 0.1.0 (Python 3.10.13, Linux)`: what a support question needs first."""
+def _parser() -> argparse.ArgumentParser:
     import platform
 
     from hvctui import __version__
 
-    return f"hvctui {__version__} (Python {platform.python_version()}, {platform.system()})"
-
-
-def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hvctui",
         description="Link a VMware Cloud vCenter to an on-premises SSO domain (Hybrid Linked "
@@ -175,7 +171,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="profile to preselect (default: default_profile)")
     parser.add_argument("--config", type=Path, help="config file (default: "
                         "$HVCTUI_CONFIG_DIR/config.toml or ~/.config/hvctui/config.toml)")
-    parser.add_argument("--version", action="version", version=_version())
+    # `hvctui 0.1.0 (Python 3.10.13, Linux)`: what a support question needs first.
+    parser.add_argument("--version", action="version", version=f"hvctui {__version__} (Python "
+                        f"{platform.python_version()}, {platform.system()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parser.commands = sub.choices
 
@@ -700,8 +698,6 @@ async def ask_on_terminal(question: str) -> str:
     profiles remove): shown on stderr, then whatever was typed before it was shown is dropped
     (a `y` pressed early must not answer a security question), then one line is read.
     Password prompts need no more: getpass drops typed-ahead input itself (TCSAFLUSH)."""
-    from hvctui._compat import discard_typed_ahead
-
     emit(sys.stderr, printable(question))
     discard_typed_ahead(sys.stdin)
     return await asyncio_readline()

@@ -15,6 +15,7 @@ the person and hands the answer to `remember`.
 from __future__ import annotations
 
 import os
+import selectors
 import shlex
 import subprocess
 import sys
@@ -455,8 +456,6 @@ def _read_bounded(process: subprocess.Popen[bytes], timeout: float
     """What the process prints up to its first line end (at most COMMAND_OUTPUT_LIMIT
     bytes); whether it ran out of time; whether it lingered after its first line (and was
     ended, which is no failure of its answer)."""
-    import selectors
-
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []

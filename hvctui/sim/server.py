@@ -17,7 +17,7 @@ from hvctui.sim.app import SimApp
 from hvctui.sim.certs import KeyPair, make_certificate, pem_files
 from hvctui.sim.psc import PscListener, add_loopback_pscs
 from hvctui.sim.world import World
-from hvctui.vapi import sha256_thumbprint, terminal_width
+from hvctui.vapi import sha256_thumbprint, terminal_width, wrap_lines
 
 
 def _load_tls(config: uvicorn.Config, keypair: KeyPair) -> None:
@@ -158,8 +158,6 @@ def announcement(url: str, sha256: str, width: int = 0) -> str:
     line = f"hvctui simulator at {url}  certificate SHA-256 {sha256}"
     if not width:
         return line
-    from hvctui.vapi import wrap_lines
-
     return wrap_lines(line.replace("  ", " "), width)
 
 
