@@ -392,36 +392,23 @@ def error_json(error: HvcError, tz: tzinfo | None = None,
                actions: dict[str, str] | None = None) -> dict[str, Any]:
     """The `--json` failure object the README documents (with `psc_check` after hvctui's own check of
     the PSC's certificate: its verdict, why, and the thumbprints it compared)."""
-    hint = _next_step(error, actions)
+    payload: dict[str, Any] = {
+        "ok": False, "http_status": None, "error_type": error.json_error_type,
+        "messages": [{"text": error.message, "params_rendered": {}}] if error.message else [],
+        "data": {}, "hint": _next_step(error, actions),
+    }
     if isinstance(error, ServerError):
-        messages = []
-        for message in error.messages:
-            r = render_message(message, tz, error.language)
-            wire = message.model_dump(exclude_none=True)
-            wire["text"] = r.text
-            wire["params_rendered"] = r.params_rendered
-            messages.append(wire)
-        payload = {
-            "ok": False,
-            "http_status": error.http_status,
-            "error_type": error.json_error_type,
-            "messages": messages,
-            "data": error.data if error.data is not None else {},
-            "hint": hint,
-        }
+        rendered = [(m, render_message(m, tz, error.language)) for m in error.messages]
+        payload.update(http_status=error.http_status,
+                       messages=[{**m.model_dump(exclude_none=True), "text": r.text,
+                                  "params_rendered": r.params_rendered} for m, r in rendered],
+                       data=error.data if error.data is not None else {})
         if error.psc_check is not None:
             payload["psc_check"] = error.psc_check.as_json()
         return json_safe(payload)
-    payload: dict[str, Any] = {
-        "ok": False,
-        "http_status": error.status if isinstance(error, NotVapiAnswer) else None,
-        "error_type": error.json_error_type,
-        "messages": [{"text": error.message, "params_rendered": {}}] if error.message else [],
-        "data": {},
-        "hint": hint,
-    }
     if isinstance(error, NotVapiAnswer):
-        payload["data"] = {"content_type": error.content_type, "excerpt": error.excerpt}
+        payload.update(http_status=error.status,
+                       data={"content_type": error.content_type, "excerpt": error.excerpt})
     if isinstance(error, TlsError):
         payload["data"] = {"tls": error.kind, **error.data}
     return payload
