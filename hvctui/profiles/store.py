@@ -100,18 +100,13 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOCTTY = getattr(os, "O_NOCTTY", 0)
 
 
+_FILE_KINDS = ((stat.S_ISLNK, "a symbolic link (not followed)"), (stat.S_ISDIR, "a folder"),
+               (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
 def _file_kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link (not followed)"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+    return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 class NotReadable(OSError):
@@ -445,15 +440,9 @@ class Config:
         return ZoneInfo(self.timezone)
 
     def to_toml(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.default_profile:
-            out["default_profile"] = self.default_profile
-        if self.theme:
-            out["theme"] = self.theme
-        if self.timezone:
-            out["timezone"] = self.timezone
-        if self.keymap:
-            out["keymap"] = dict(self.keymap)
+        out: dict[str, Any] = {key: value for key, value in (
+            ("default_profile", self.default_profile), ("theme", self.theme),
+            ("timezone", self.timezone), ("keymap", dict(self.keymap))) if value}
         out["profiles"] = {name: _canonical(p) for name, p in self.profiles.items()}
         return out
 
