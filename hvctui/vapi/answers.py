@@ -50,18 +50,17 @@ def coerce_param(raw: Any, depth: int = 0) -> LocalizationParam:
     return LocalizationParam(s=_as_text(raw))
 
 
+def _params(raw: dict[str, Any], depth: int = 0) -> dict[str, LocalizationParam] | None:
+    params = raw.get("params")
+    if not isinstance(params, dict):
+        return None
+    return {str(k): coerce_param(v, depth) for k, v in params.items()}
+
+
 def coerce_nested(raw: Any, depth: int = 0) -> NestedLocalizableMessage:
     if not isinstance(raw, dict):
         return NestedLocalizableMessage(id=_as_text(raw))
-    params = raw.get("params")
-    return NestedLocalizableMessage(
-        id=_as_text(raw.get("id", "")),
-        params=(
-            {str(k): coerce_param(v, depth + 1) for k, v in params.items()}
-            if isinstance(params, dict)
-            else None
-        ),
-    )
+    return NestedLocalizableMessage(id=_as_text(raw.get("id", "")), params=_params(raw, depth + 1))
 
 
 def coerce_message(raw: Any) -> LocalizableMessage:
@@ -73,17 +72,12 @@ def coerce_message(raw: Any) -> LocalizableMessage:
     except (ValidationError, RecursionError):
         pass
     args = raw.get("args")
-    params = raw.get("params")
     localized = raw.get("localized")
     return LocalizableMessage(
         id=_as_text(raw.get("id", "")),
         default_message=_as_text(raw.get("default_message", "")),
         args=[_as_text(a) for a in args] if isinstance(args, list) else [],
-        params=(
-            {str(k): coerce_param(v) for k, v in params.items()}
-            if isinstance(params, dict)
-            else None
-        ),
+        params=_params(raw),
         localized=_as_text(localized) if localized is not None else None,
     )
 

@@ -10,6 +10,7 @@ Three verdicts: SAME, DIFFERENT (both thumbprints and subjects), or UNCHECKED (a
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -104,15 +105,6 @@ class PscCheck:
                 "seen_subject": self.seen_subject or None, "why": self.why or None}
 
 
-def _offer_der(offered: CertificateInfo) -> bytes | None:
-    if not offered.ssl_certificate:
-        return None
-    try:
-        return pem_to_der(offered.ssl_certificate)
-    except ValueError:
-        return None
-
-
 async def check_psc(host: str, port: int, offered: CertificateInfo | None,
                     timeout: float = CHECK_TIMEOUT) -> PscCheck:
     """Read what host:port presents and compare it with `offered`.
@@ -123,7 +115,8 @@ async def check_psc(host: str, port: int, offered: CertificateInfo | None,
     offered_sha = offered_subject = ""
     der = None
     if offered is not None:
-        der = _offer_der(offered)
+        with contextlib.suppress(ValueError):  # an unreadable PEM: compared by thumbprint alone
+            der = pem_to_der(offered.ssl_certificate) if offered.ssl_certificate else None
         try:
             offered_sha = normalize_thumbprint(offered.ssl_thumbprint)
         except ValueError:
