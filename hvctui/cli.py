@@ -705,8 +705,7 @@ async def ask_on_terminal(question: str) -> str:
 
 async def asyncio_readline() -> str:
     """One line from stdin, read by the event loop itself when stdin is a descriptor it can
-    watch: ctrl+c then cancels the wait at once. (A read in asyncio.to_thread kept the process
-    alive after ctrl+c until Enter was pressed: asyncio.run joins its threads on the way out.)"""
+    watch: ctrl+c then cancels the wait at once (asyncio.run would wait for a thread's read)."""
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -728,8 +727,7 @@ async def asyncio_readline() -> str:
 
 async def in_daemon_thread(read: Callable[[], str]) -> str:
     """`read()`, a blocking prompt, on a daemon thread: ctrl+c cancels the wait at once and the
-    process ends even while the read still blocks (asyncio.to_thread's thread is joined by
-    asyncio.run on the way out, which kept the process alive until Enter)."""
+    process ends even while the read still blocks (asyncio.run joins asyncio.to_thread's)."""
     import asyncio
     import threading
 

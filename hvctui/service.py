@@ -8,6 +8,7 @@ reported is made here, once. Like the core, it never imports Textual.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -342,7 +343,6 @@ def prepare(
         problems.append(FieldProblem("user", f"{profile.user.strip()[:60]!r} holds a control "
                                      "character"))
     if profile.tls == "ca_file" and profile.ca_file.strip():
-        import os.path
         import ssl
 
         if not os.path.isfile(profile.ca_file):
