@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
+from textual.keys import format_key
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,6 @@ def bindings(keys: list[Key]) -> list[BindingType]:
 def shown_key(name: str) -> str:
     """A key as people read it: "?" for Textual's name "question_mark"; other names (escape,
     ctrl+p, f5) as the README writes them."""
-    from textual.keys import format_key
-
     name = name.strip()
     symbol = format_key(name)
     return symbol if len(symbol) == 1 else name

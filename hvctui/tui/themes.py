@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.color import Color
 from textual.theme import Theme
 
 from hvctui._compat import tomllib
+from hvctui.profiles.store import TooDeep, parse_bounded, read_regular_file
 from hvctui.vapi import one_line
 
 DEFAULT_THEME = "hvc-dark"
@@ -34,8 +36,6 @@ def shipped_themes_dir() -> Path:
 
 def theme_from_toml(path: Path) -> Theme:
     """A Theme from a TOML file; ValueError says what is wrong."""
-    from hvctui.profiles.store import TooDeep, parse_bounded, read_regular_file
-
     try:  # a theme is a few hundred bytes: a FIFO or a huge file is refused, not read
         # Only read, never written: a symlinked theme (kept in dotfiles) is followed.
         text = read_regular_file(path, MAX_THEME_BYTES, follow_symlinks=True).decode("utf-8")
@@ -61,8 +61,6 @@ def theme_from_toml(path: Path) -> Theme:
         if not isinstance(value, str):
             raise ValueError(f"{key} must be a colour string")
     try:
-        from textual.color import Color
-
         for key, value in kwargs.items():
             Color.parse(value)
     except Exception as exc:  # textual's ColorParseError

@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from hvctui.tui.keys import TRUST_KEYS, bindings
 from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi import one_line, printable
+from hvctui.vapi import check_group, one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateDetails, PscCheck
@@ -453,8 +453,6 @@ class GroupsScreen(OnTop, ModalScreen[list[str]]):
                              self._added)
 
     def _problem(self, group: str) -> str:
-        from hvctui.vapi import check_group
-
         try:
             group = check_group(group)
         except ValueError as exc:

@@ -37,14 +37,16 @@ from hvctui.fleet import (
     sort_rows,
     status_payload,
 )
+from hvctui.profiles.credentials import CredentialKey
 from hvctui.profiles.store import Profile
+from hvctui.tui.clipboard import copy
 from hvctui.tui.keys import FLEET_KEYS, bindings
-from hvctui.tui.screens.dialogs import PasswordScreen
+from hvctui.tui.screens.dialogs import PasswordScreen, TrustScreen
 from hvctui.tui.screens.ontop import OnTop
 from hvctui.tui.widgets.fleettable import FleetTable, header_text
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi import dumps, one_line, printable
+from hvctui.vapi import details_from_pem, dumps, one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateInfo, PscCheck
@@ -122,8 +124,6 @@ class FleetScreen(OnTop, Screen[None]):
         The rows the fleet's own link is linking follow that link."""
         if not (what == "link" or what.startswith("unlink ")):
             return
-        from hvctui.profiles.credentials import CredentialKey
-
         where = CredentialKey.at("", server).server
         names = [n for n in self.names if n not in self._linking and n in self.rows
                  and (n == profile
@@ -350,9 +350,6 @@ class FleetScreen(OnTop, Screen[None]):
             self._dirty = True
 
     async def _decide_trust(self, psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
-        from hvctui.tui.screens.dialogs import TrustScreen
-        from hvctui.vapi import details_from_pem
-
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         trusted = await self.app.push_screen_wait(TrustScreen(
             f"Trust the certificate of PSC {one_line(psc, 80)}?",
@@ -369,7 +366,5 @@ class FleetScreen(OnTop, Screen[None]):
 
     def action_copy_json(self) -> None:
         """The rows as `hvctui status --json` prints them."""
-        from hvctui.tui.clipboard import copy
-
         copy(self, dumps(status_payload(list(self.rows.values())), indent=2),
              "the fleet as JSON")

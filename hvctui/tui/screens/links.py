@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from hvctui.service import Call, Service
+from hvctui.tui.clipboard import copy
 from hvctui.tui.keys import LINKS_KEYS, bindings
 from hvctui.tui.screens.dialogs import TextScreen
 from hvctui.tui.screens.ontop import OnTop
@@ -138,8 +139,6 @@ class LinksScreen(CallScreen):
     def action_copy_link(self) -> None:
         row = self._selected(self._key("links_copy", "y"))
         if row is not None:
-            from hvctui.tui.clipboard import copy
-
             copy(self, row.link, f"link id {one_line(row.link, 80)}")
 
     def action_unlink(self) -> None:

@@ -22,14 +22,15 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
 
-from hvctui.profiles.store import Config, ConfigError, Profile
-from hvctui.service import Call, ChangedOnDisk, NotReady, PscCheckTarget, Service
+from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, vcenter_key
+from hvctui.profiles.store import Config, ConfigError, Profile, check_profile_name
+from hvctui.service import Call, ChangedOnDisk, NotReady, PscCheckTarget, Service, password_state
 from hvctui.tui.keys import MAIN_KEYS, bindings
-from hvctui.tui.widgets.form import SpecForm, problem_words
+from hvctui.tui.widgets.form import ALL_FIELDS, FIELDS, SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
-from hvctui.vapi import Timeouts, one_line
+from hvctui.vapi import Cancelled, HvcError, Timeouts, details_from_pem, one_line, split_server
 
 if TYPE_CHECKING:
     from hvctui.vapi import CertificateInfo, PscCheck
@@ -146,8 +147,6 @@ class MainScreen(Screen[None]):
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
         self._stop_listening = self.service.credentials.subscribe(self._credentials_changed)
-        from hvctui.profiles.credentials import overrides_note
-
         note = overrides_note("the TUI", self.config.profiles.values())
         if note:
             self.notify(note, severity="warning", timeout=10)
@@ -224,8 +223,6 @@ class MainScreen(Screen[None]):
         password, a refusal, the fleet's question)."""
         if not self.is_attached:
             return
-        from hvctui.service import password_state
-
         base = self.config.profiles.get(self.profile_name)
         values = self.form.values()
         states = {}
@@ -251,8 +248,6 @@ class MainScreen(Screen[None]):
 
     def _held_passwords(self, profile: Profile) -> frozenset[str]:
         """The password fields whose user and server this session holds a password for."""
-        from hvctui.profiles.credentials import psc_key, vcenter_key
-
         held = self.service.credentials.held
         return frozenset(name for name, key in (("password", vcenter_key(profile)),
                                                 ("psc_password", psc_key(profile)))
@@ -315,7 +310,6 @@ class MainScreen(Screen[None]):
 
     @work(group="dialog")
     async def _profile_dialog(self, verb: str, name: str) -> None:
-        from hvctui.profiles.store import check_profile_name
         from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
 
         if not self._can_save():
@@ -497,8 +491,6 @@ class MainScreen(Screen[None]):
         name = self.form.editing()
         if not name:
             return
-        from hvctui.tui.widgets.form import FIELDS
-
         saved = self.saved_values(self.profile_name)
         typed = self.form.passwords().get(name) if name in ("password", "psc_password") \
             else self.form.raw(name)
@@ -525,8 +517,6 @@ class MainScreen(Screen[None]):
     def action_undo_revert(self) -> None:
         """Undo escape's revert: the text it replaced goes back into its field, exactly (the
         latest revert of the profile shown first), while the form has focus."""
-        from hvctui.tui.widgets.form import FIELDS
-
         if not self.form.has_focus_within:
             return
         mine = [i for i, entry in enumerate(self._reverted)
@@ -558,8 +548,6 @@ class MainScreen(Screen[None]):
 
     def saved_values(self, name: str) -> dict[str, Any]:
         """A saved profile as the form shows it (no passwords)."""
-        from hvctui.tui.widgets.form import ALL_FIELDS
-
         data = self.config.profiles.get(name, Profile()).as_dict()
         out: dict[str, Any] = {}
         for f in ALL_FIELDS:
@@ -605,7 +593,7 @@ class MainScreen(Screen[None]):
 
     @work(group="call")
     async def _run_link(self, call: Call) -> None:
-        from hvctui.vapi import Cancelled, HvcError, error_report, link_report
+        from hvctui.vapi import error_report, link_report
 
         name = call.profile_name
         spec = call.spec
@@ -648,8 +636,6 @@ class MainScreen(Screen[None]):
     def _say_edited_during(self, name: str, before: dict[str, Any]) -> None:
         """Keys typed while Link ran went to the field with focus (meant, often, for the
         question about to open): what they changed is named, with how to put it back."""
-        from hvctui.tui.widgets.form import FIELDS
-
         if not self.is_attached or self.profile_name != name:
             return
         after = self.form.values()
@@ -669,7 +655,6 @@ class MainScreen(Screen[None]):
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
         from hvctui.tui.screens.dialogs import TrustScreen
-        from hvctui.vapi import details_from_pem
 
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
         self.pane.event("note", "the PSC's certificate is not trusted yet: see the dialog")
@@ -712,9 +697,8 @@ class MainScreen(Screen[None]):
 
     async def _first_use_pin(self, call: Call) -> Call:
         """Trust-on-first-use for the cloud vCenter's own certificate (TLS mode pinned)."""
-        from hvctui.profiles.credentials import CredentialKey
         from hvctui.tui.screens.dialogs import TrustScreen
-        from hvctui.vapi import Cancelled, probe_certificate, split_server
+        from hvctui.vapi import probe_certificate
 
         server = call.connection.server
         host, port = split_server(server)
@@ -803,14 +787,12 @@ class MainScreen(Screen[None]):
 
     def action_open_fleet(self) -> None:
         """Every profile (or those the sidebar's filter shows) on the fleet screen."""
-        from hvctui.fleet import Fleet
+        from hvctui.fleet import Fleet, broken_row
         from hvctui.tui.screens.fleet import FleetScreen
 
         if getattr(self, "_fleet", None) is None:  # one per session: typed passwords kept
             self._fleet = Fleet(self.service, self.settings.fleet_concurrency,
                                 self.settings.timeouts, self.settings.tz)
-        from hvctui.fleet import broken_row
-
         names = [n for n in self.sidebar.visible_names if n in self.config.profiles]
         broken = [broken_row(n, self.broken[n], self.service.store.path.name)
                   for n in self.sidebar.visible_names if n in self.broken]

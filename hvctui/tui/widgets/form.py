@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -26,13 +26,11 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from hvctui.profiles.credentials import source_words
-from hvctui.profiles.store import Profile
+from hvctui.profiles.store import Profile, check_password_source
+from hvctui.service import FIELD_LABELS, FieldProblem, field_problems
 from hvctui.tui.widgets.choice import Choice, choice_text
 from hvctui.tui.widgets.oneline import OneLineInput
-from hvctui.vapi import one_line, printable
-
-if TYPE_CHECKING:
-    from hvctui.service import FieldProblem
+from hvctui.vapi import PORT_FIELD, one_line, printable
 
 LABEL_WIDTH = 16
 
@@ -86,15 +84,11 @@ KEY_OF = {"password": ("user", "server"), "psc_password": ("psc_user", "psc_host
 def label_of(field: str) -> str:
     """A field as the form names it ("vCenter", "Password from"); a field the form does not
     show (the PSC's certificate) as the core names it."""
-    from hvctui.service import FIELD_LABELS
-
     return FIELDS[field].label if field in FIELDS else FIELD_LABELS.get(field, field)
 
 
 def in_form_words(message: str) -> str:
     """A problem's message with the fields it sends the user to named as the form names them."""
-    from hvctui.vapi import PORT_FIELD
-
     return message.replace(PORT_FIELD, FIELDS["psc_port"].label)
 
 
@@ -110,8 +104,6 @@ def source_hint(source: str, held: bool = False, edited: str = "",
     `edited`: the user or server differs from the saved profile's, so the source (the saved
     one's) is not used (service.password_state). A source that is none (`source_label`'s
     field holds something else) gives nothing: the hint says so, not "typed"."""
-    from hvctui.profiles.store import check_password_source
-
     if held:
         return "typed earlier in this session (kept in memory only)"
     if source.strip() not in ("", "prompt"):
@@ -597,8 +589,6 @@ class SpecForm(VerticalScroll, can_focus=False):
         if name in PASSWORDS:
             message = ""
         else:
-            from hvctui.service import field_problems
-
             problems = field_problems({name: self.values().get(name)})
             message = next((in_form_words(p.message) for p in problems if p.field == name), "")
         if message:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Span, Text
 
+from hvctui.tui.clipboard import copy
 from hvctui.tui.keys import RESPONSE_KEYS, bindings
 from hvctui.tui.widgets.textview import TextView
-from hvctui.vapi import one_line, printable
+from hvctui.vapi import dumps, one_line, printable
 
 if TYPE_CHECKING:
     from hvctui.vapi import Report, Row
@@ -210,12 +211,7 @@ class ResponsePane(TextView):
         self._update()
 
     def action_copy_text(self) -> None:
-        from hvctui.tui.clipboard import copy
-
         copy(self, self.plain, "the answer as text")
 
     def action_copy_json(self) -> None:
-        from hvctui.tui.clipboard import copy
-        from hvctui.vapi import dumps
-
         copy(self, dumps(self.json, indent=2) if self.json else "", "the answer as JSON")
