@@ -8,6 +8,7 @@ server or a file goes into widgets as `Text`, never as markup.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -95,7 +96,7 @@ class FleetScreen(OnTop, Screen[None]):
             yield Static(id="fleet-header", classes="screen-title")
             yield OneLineInput(placeholder="filter profiles", id="fleet-filter", compact=True)
             yield Static(header_text(), id="fleet-columns")
-            yield FleetTable(self._cells_of, id="fleet-table")
+            yield FleetTable(lambda name: self._cells(self.rows[name]), id="fleet-table")
             yield Static("", id="fleet-detail")
         yield KeyHints()
 
@@ -111,7 +112,7 @@ class FleetScreen(OnTop, Screen[None]):
         self.set_interval(REDRAW_SECONDS, self._redraw_if_dirty)
         self.redraw()
         self.table.focus()
-        self.refresh_fleet()
+        self.action_refresh()
         self._stop_listening = self.fleet.service.on_recorded(self._recorded)
 
     def on_unmount(self) -> None:
@@ -191,9 +192,6 @@ class FleetScreen(OnTop, Screen[None]):
         if self._dirty:
             self.redraw()
 
-    def _cells_of(self, name: str) -> list[Text]:
-        return self._cells(self.rows[name])
-
     def _cells(self, row: FleetRow) -> list[Text]:
         """Selection, profile, state, when checked, then what matters most for the state:
         the problem, the links with their health (and health message), or the outcome."""
@@ -262,7 +260,7 @@ class FleetScreen(OnTop, Screen[None]):
 
     # --- refresh and link -----------------------------------------------------------------
 
-    def refresh_fleet(self) -> None:
+    def action_refresh(self) -> None:
         if self.running:
             self.notify("Still working; escape cancels.", severity="warning")
             return
@@ -275,24 +273,21 @@ class FleetScreen(OnTop, Screen[None]):
 
     @work(group="fleet", exclusive=True)
     async def _refresh(self) -> None:
+        await self._follow(self.fleet.refresh(self.profiles, self.names))
+
+    async def _follow(self, rows: AsyncIterator[FleetRow]) -> None:
+        """Each row as it arrives; if cancelled, the rows not answered yet are marked."""
         try:
-            async for row in self.fleet.refresh(self.profiles, self.names):
+            async for row in rows:
                 self._arrived(row)
         except asyncio.CancelledError:
-            self._cancelled()
+            for name, row in self.rows.items():
+                if not row.done:
+                    self.rows[name] = replace(row, state=CANCELLED, problem="cancelled",
+                                              kind="cancelled")
             raise
         finally:
             self._dirty = True
-
-    def _cancelled(self) -> None:
-        for name, row in self.rows.items():
-            if not row.done:
-                self.rows[name] = replace(row, state=CANCELLED, problem="cancelled",
-                                          kind="cancelled")
-        self._dirty = True
-
-    def action_refresh(self) -> None:
-        self.refresh_fleet()
 
     def action_cancel(self) -> None:
         """Escape: cancel what is running; else leave the filter for the table (clearing it);
@@ -338,16 +333,11 @@ class FleetScreen(OnTop, Screen[None]):
     async def _link(self, names: list[str]) -> None:
         self._linking = set(names)
         try:
-            async for row in self.fleet.link(self.profiles, names, self._decide_trust,
-                                             self.rows):
-                self._arrived(row)
-        except asyncio.CancelledError:
-            self._cancelled()
-            raise
+            await self._follow(self.fleet.link(self.profiles, names, self._decide_trust,
+                                               self.rows))
         finally:
             self._linking = set()
             self.selected -= set(names)
-            self._dirty = True
 
     async def _decide_trust(self, psc: str, offered: CertificateInfo, check: PscCheck) -> bool:
         details = details_from_pem(offered.ssl_certificate) if offered.ssl_certificate else None
