@@ -27,10 +27,10 @@ class CursorView(ScrollView, can_focus=True):
     def cursor_moved(self) -> None:
         """Called after the cursor moved (a subclass may tell its screen)."""
 
-    def _move_to(self, index: int) -> None:
+    def move_cursor(self, row: int) -> None:
         if not self.names:
             return
-        self.cursor = max(0, min(index, len(self.names) - 1))
+        self.cursor = max(0, min(row, len(self.names) - 1))
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
         self.refresh()
         self.cursor_moved()
@@ -46,10 +46,10 @@ class CursorView(ScrollView, can_focus=True):
         self.call_after_refresh(self._keep_cursor_in_view)
 
     def action_move(self, step: int) -> None:
-        self._move_to(self.cursor + step)
+        self.move_cursor(self.cursor + step)
 
     def action_page(self, step: int) -> None:
-        self._move_to(self.cursor + step * max(1, self.size.height - 1))
+        self.move_cursor(self.cursor + step * max(1, self.size.height - 1))
 
     def action_jump(self, index: int) -> None:
-        self._move_to(index if index >= 0 else len(self.names) - 1)
+        self.move_cursor(index if index >= 0 else len(self.names) - 1)

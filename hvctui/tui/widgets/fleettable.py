@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -68,14 +68,10 @@ class FleetTable(CursorView):
         if keep in names:
             # The row followed (a linked row sorts lower) stays in view with its cursor.
             self.cursor = names.index(keep)
-            self._cursor_in_view()
+            self._keep_cursor_in_view()
             # and again once the screen is laid out (the detail below may grow meanwhile)
-            self.call_after_refresh(self._cursor_in_view)
+            self.call_after_refresh(self._keep_cursor_in_view)
         self.refresh()
-
-    def _cursor_in_view(self) -> None:
-        if 0 <= self.cursor < len(self.names):
-            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def cells(self, index: int) -> list[Text]:
         return self.cells_of(self.names[index])
@@ -98,9 +94,6 @@ class FleetTable(CursorView):
     def cursor_moved(self) -> None:
         self.post_message(self.Highlighted())
 
-    def move_cursor(self, row: int) -> None:
-        self._move_to(row)
-
     def on_click(self, event: events.Click) -> None:
-        self._move_to(event.y + self.scroll_offset.y)
+        self.move_cursor(event.y + self.scroll_offset.y)
 

@@ -83,7 +83,7 @@ class ProfileList(CursorView):
             self.post_message(ProfileSidebar.Chosen(self.highlighted_name))
 
     def on_click(self, event: events.Click) -> None:
-        self._move_to(event.y + self.scroll_offset.y)
+        self.move_cursor(event.y + self.scroll_offset.y)
         self.action_choose()
 
     def _command(self, verb: str) -> None:
@@ -215,5 +215,5 @@ class ProfileSidebar(Vertical):
         or on the first shown when the filter hides the selected one."""
         options = self.profile_list
         if self.selected in options.names:
-            options._move_to(options.names.index(self.selected))  # scrolled into view
+            options.move_cursor(options.names.index(self.selected))  # scrolled into view
         options.focus()
