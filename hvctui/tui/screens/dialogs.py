@@ -86,22 +86,21 @@ def verdict_text(check: PscCheck, width: int = 0) -> Text:
     if check.verdict is Verdict.SAME:
         out.append("\u2713 Checked: ", style="bold green")
         out.append(f"the PSC ({check.where}) presents this same certificate to this machine.")
-    elif check.verdict is Verdict.DIFFERENT:
+        return out
+    if check.verdict is Verdict.DIFFERENT:
         out.append("! DIFFERENT: ", style="bold red")
         out.append(f"{check.where} presents another certificate to this machine "
                    "(interception between cloud and PSC? a load balancer?). Seen from here:\n")
-        thumbprint_line(out, "SHA-256", check.seen_sha256, width)
-        out.append("Subject  ", style="bold")
-        out.append(one_line(check.seen_subject, 200))
     elif check.seen_sha256:
         out.append(f"The PSC ({check.where}) presents this certificate to this machine:\n")
-        thumbprint_line(out, "SHA-256", check.seen_sha256, width)
-        out.append("Subject  ", style="bold")
-        out.append(one_line(check.seen_subject, 200))
     else:
         out.append("? Could not check ", style="bold yellow")
         out.append(f"the PSC's certificate from this machine: {one_line(check.why, 200)}. "
                    "Compare the thumbprint by other means.")
+        return out
+    thumbprint_line(out, "SHA-256", check.seen_sha256, width)
+    out.append("Subject  ", style="bold")
+    out.append(one_line(check.seen_subject, 200))
     return out
 
 
