@@ -9,7 +9,6 @@ Each command's keys, as currently mapped, are shown beside it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Matcher
@@ -51,10 +50,6 @@ class Palette(OnTop, CommandPalette):
 class Commands(SystemCommandsProvider):
     """The app's and Textual's system commands, as text, each with its keys as mapped."""
 
-    def _keys(self, title: str) -> str:
-        keys_for: Callable[[str], str] | None = getattr(self.app, "palette_keys", None)
-        return keys_for(title) if keys_for is not None else ""
-
     def _help(self, help_text: str) -> Any:
         # Textual passes the help to Content.from_markup, which returns Content unchanged.
         return Content(one_line(help_text, 200))
@@ -65,15 +60,16 @@ class Commands(SystemCommandsProvider):
         for title, help_text, callback, discover in commands:
             if discover:
                 shown = one_line(title, LIMIT)
-                yield DiscoveryHit(_with_keys(Content(shown), self._keys(title)), callback,
-                                   text=shown, help=self._help(help_text))
+                yield DiscoveryHit(_with_keys(Content(shown), self.app.palette_keys(title)),
+                                   callback, text=shown, help=self._help(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback, *_ in self.app.get_system_commands(self.screen):
             shown = one_line(title, LIMIT)
             if (score := matcher.match(shown)) > 0:
-                yield Hit(score, _with_keys(highlighted(matcher, shown), self._keys(title)),
+                yield Hit(score, _with_keys(highlighted(matcher, shown),
+                                            self.app.palette_keys(title)),
                           callback, text=shown, help=self._help(help_text))
 
 

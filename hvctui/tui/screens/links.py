@@ -120,16 +120,13 @@ class LinksScreen(CallScreen):
             return
         self.refresh_links()
 
-    def _key(self, binding_id: str, default: str) -> str:
-        """The key mapped to a binding now (the app knows the [keymap])."""
-        key_for = getattr(self.app, "key_for", None)
-        return key_for(binding_id) if key_for is not None else default
-
-    def _selected(self, key: str) -> LinkHealth | None:
+    def _selected(self, binding_id: str) -> LinkHealth | None:
+        """The link under the cursor; else None, said (with the key as mapped, to try again)."""
         table = self.query_one(DataTable)
         if self.fetching and not self.rows:
-            self.notify(Text(f"The links are still loading; press {one_line(key, 20)} again "
-                             "when they show."), severity="warning")
+            key = one_line(self.app.key_for(binding_id), 20)
+            self.notify(Text(f"The links are still loading; press {key} again when they show."),
+                        severity="warning")
             return None
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
             self.notify("No link selected.", severity="warning")
@@ -137,7 +134,7 @@ class LinksScreen(CallScreen):
         return self.rows[table.cursor_row]
 
     def action_copy_link(self) -> None:
-        row = self._selected(self._key("links_copy", "y"))
+        row = self._selected("links_copy")
         if row is not None:
             copy(self, row.link, f"link id {one_line(row.link, 80)}")
 
@@ -146,7 +143,7 @@ class LinksScreen(CallScreen):
         domain of the link must then match what was confirmed before anything is removed."""
         if self.unlinking:
             return
-        row = self._selected(self._key("links_unlink", "u"))
+        row = self._selected("links_unlink")
         if row is None:
             return
         self.unlinking = True

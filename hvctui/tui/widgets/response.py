@@ -154,8 +154,8 @@ class ResponsePane(TextView):
         self._working = False
         self._progress, self._report, self._plain, self._label = [], None, "", ""
         self._payload = {}
-        link = self.app.key_for("link") if hasattr(self.app, "key_for") else "F5"
-        self._result = [Text(f"Press {link} to link. Answers appear here.", style="dim")]
+        self._result = [Text(f"Press {self.app.key_for('link')} to link. Answers appear here.",
+                             style="dim")]
         self._done = False
         self._update()
 

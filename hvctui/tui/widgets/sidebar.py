@@ -17,7 +17,6 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.content import Content
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Input
 
 from hvctui.tui.keys import SIDEBAR_KEYS, bindings
@@ -117,18 +116,13 @@ class FilterInput(OneLineInput):
     def key_hint(self) -> Content:
         """What the key bar shows first while the filter has focus (widgets/keyhints.py)."""
         return Content.assemble((" \u2193", "bold $accent"), " then ",
-                                (_new_key(self), "bold $accent"), " new profile ")
+                                (self.app.key_for("profile_new"), "bold $accent"),
+                                " new profile ")
 
     def watch_value(self, value: str) -> None:
         sidebar = self.parent
         if isinstance(sidebar, ProfileSidebar):
             sidebar._refill(value)
-
-
-def _new_key(widget: Widget) -> str:
-    """The key that makes a profile in the list, as mapped."""
-    key_for = getattr(widget.app, "key_for", None)
-    return key_for("profile_new") if key_for is not None else "n"
 
 
 class ProfileSidebar(Vertical):
@@ -167,7 +161,7 @@ class ProfileSidebar(Vertical):
         self._names = list(names)
         self.selected = selected
         self.profile_list.placeholder = (
-            f"no profiles yet:\npress {_new_key(self)} in this list\nto make one"
+            f"no profiles yet:\npress {self.app.key_for('profile_new')} in this list\nto make one"
             if not names else "")
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
