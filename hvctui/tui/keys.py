@@ -57,10 +57,10 @@ APP_KEYS = [
 ]
 
 SIDEBAR_KEYS = [
-    Key("profile_new", "n", "new_profile", "New", "profiles list"),
-    Key("profile_duplicate", "c", "duplicate_profile", "Duplicate", "profiles list"),
-    Key("profile_rename", "r", "rename_profile", "Rename", "profiles list"),
-    Key("profile_delete", "delete,d", "delete_profile", "Delete", "profiles list"),
+    Key("profile_new", "n", "command('new')", "New", "profiles list"),
+    Key("profile_duplicate", "c", "command('duplicate')", "Duplicate", "profiles list"),
+    Key("profile_rename", "r", "command('rename')", "Rename", "profiles list"),
+    Key("profile_delete", "delete,d", "command('delete')", "Delete", "profiles list"),
 ]
 
 RESPONSE_KEYS = [

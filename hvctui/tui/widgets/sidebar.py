@@ -85,20 +85,9 @@ class ProfileList(CursorView):
         self.move_cursor(event.y + self.scroll_offset.y)
         self.action_choose()
 
-    def _command(self, verb: str) -> None:
+    def action_command(self, verb: str) -> None:
+        """n, c, r, d: new, duplicate, rename or delete, for the main screen to carry out."""
         self.post_message(ProfileSidebar.Command(verb, self.highlighted_name))
-
-    def action_new_profile(self) -> None:
-        self._command("new")
-
-    def action_duplicate_profile(self) -> None:
-        self._command("duplicate")
-
-    def action_rename_profile(self) -> None:
-        self._command("rename")
-
-    def action_delete_profile(self) -> None:
-        self._command("delete")
 
 
 class FilterInput(OneLineInput):
