@@ -13,10 +13,10 @@ from textual.widgets import OptionList, Static
 
 from hvctui.service import Call, Service
 from hvctui.tui.keys import ADMINS_KEYS, bindings
-from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen
+from hvctui.tui.screens.dialogs import ConfirmScreen, TextScreen, group_problem
 from hvctui.tui.screens.links import CallScreen
 from hvctui.tui.widgets.keyhints import KeyHints
-from hvctui.vapi import check_group, one_line
+from hvctui.vapi import one_line
 
 
 class AdminsScreen(CallScreen):
@@ -63,22 +63,11 @@ class AdminsScreen(CallScreen):
     def action_refresh(self) -> None:
         self._run()
 
-    def action_add(self) -> None:
-        self._add()
-
-    @staticmethod
-    def _problem(group: str) -> str:
-        try:
-            check_group(group)
-        except ValueError as exc:
-            return str(exc)
-        return ""
-
     @work(group="admins-dialog")
-    async def _add(self) -> None:
+    async def action_add(self) -> None:
         group = await self.app.push_screen_wait(TextScreen(
             "Add an HLM administrator group", "Written group@domain.",
-            placeholder="group@domain", check=self._problem))
+            placeholder="group@domain", check=group_problem))
         if group:
             self._run(add=group)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +102,18 @@ def verdict_text(check: PscCheck, width: int = 0) -> Text:
     out.append("Subject  ", style="bold")
     out.append(one_line(check.seen_subject, 200))
     return out
+
+
+def group_problem(group: str, listed: Sequence[str] = ()) -> str:
+    """What is wrong with an admin group typed ("" when nothing): not written group@domain, or
+    in `listed` already."""
+    try:
+        group = check_group(group)
+    except ValueError as exc:
+        return str(exc)
+    if group.lower() in (g.lower() for g in listed):
+        return f"{group} is listed already"
+    return ""
 
 
 class FittedDialog(OnTop, ModalScreen[Any]):
@@ -448,17 +460,9 @@ class GroupsScreen(OnTop, ModalScreen[list[str]]):
 
     def action_add(self) -> None:
         self.app.push_screen(TextScreen("Add an admin group", "Written group@domain.",
-                                        placeholder="group@domain", check=self._problem),
+                                        placeholder="group@domain",
+                                        check=lambda group: group_problem(group, self.groups)),
                              self._added)
-
-    def _problem(self, group: str) -> str:
-        try:
-            group = check_group(group)
-        except ValueError as exc:
-            return str(exc)
-        if group.lower() in (g.lower() for g in self.groups):
-            return f"{group} is listed already"
-        return ""
 
     def _added(self, group: str | None) -> None:
         if group:
