@@ -381,9 +381,6 @@ class TextScreen(GuardedDialog):
             return
         self.dismiss(value or None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class PasswordScreen(GuardedDialog):
     """Ask for a password (kept in memory for this session only); escape skips.
@@ -419,9 +416,6 @@ class PasswordScreen(GuardedDialog):
     @on(Input.Submitted, "#dialog-input")
     def _submit(self, event: Input.Submitted) -> None:
         self.dismiss(event.value or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class GroupsScreen(OnTop, ModalScreen[list[str]]):
@@ -477,6 +471,3 @@ class GroupsScreen(OnTop, ModalScreen[list[str]]):
 
     def action_done(self) -> None:
         self.dismiss(self.groups)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -73,6 +73,3 @@ class HelpScreen(OnTop, Screen[None]):
             yield Static(keys)
             yield Static(screens)
         yield KeyHints()
-
-    def action_close(self) -> None:
-        self.dismiss(None)

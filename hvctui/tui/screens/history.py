@@ -121,6 +121,3 @@ class HistoryScreen(OnTop, Screen[None]):
                 f"{one_line(e.profile, 40)}: {one_line(e.call, 120)} via "
                 f"{one_line(e.server, 120)}: {e.status} in "
                 f"{e.duration_ms} ms" + (f"; {one_line(e.detail, 400)}" if e.detail else "")))
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -46,9 +46,6 @@ class CallScreen(OnTop, Screen[None]):
         else:  # a defect: named by its type only (its text could hold a secret)
             self._detail(Text(f"Unexpected failure ({type(error).__name__}).", style="bold red"))
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
 
 class LinksScreen(CallScreen):
     BINDINGS = bindings(LINKS_KEYS)

@@ -24,3 +24,9 @@ class OnTop:
         if self.app.screen_stack[-1:] != [self]:
             return AwaitComplete.nothing()
         return super().dismiss(result)  # type: ignore[misc]
+
+    def action_close(self) -> None:
+        """Escape where there is nothing to answer (or the question is declined): no result."""
+        self.dismiss(None)
+
+    action_cancel = action_close
