@@ -25,7 +25,7 @@ def toasts(app: HvcApp) -> list[str]:
 
 def shown(form: object, name: str) -> str:
     """A field's text as typed."""
-    return form._live(name)  # type: ignore[attr-defined]
+    return form.raw(name)  # type: ignore[attr-defined]
 
 
 def corp_app(isolated_config: Path, **changes: object) -> HvcApp:

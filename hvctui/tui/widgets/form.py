@@ -349,7 +349,9 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     # --- the editor, from field to field ---------------------------------------------------
 
-    def _live(self, name: str) -> str:
+    def raw(self, name: str) -> str:
+        """A field's text exactly as typed (not stripped, admin groups as one line), the
+        editor's while it edits the field."""
         editor = self._row.editor
         if name == self._current and editor is not None:
             return editor.value
@@ -368,7 +370,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         and whether this session holds it (`show_password_states`)."""
         for name, source in SOURCE_OF.items():
             held, edited = self._states.get(name, (name in self._held, ""))
-            self._placeholders[name] = source_hint(self._live(source), held, edited,
+            self._placeholders[name] = source_hint(self.raw(source), held, edited,
                                                    FIELDS[source].label)
 
     def show_password_states(self, states: dict[str, tuple[bool, str]]) -> None:
@@ -501,35 +503,31 @@ class SpecForm(VerticalScroll, can_focus=False):
         for f in ALL_FIELDS:
             if f.kind == "password":
                 continue
-            value = self._live(f.name)
+            value = self.raw(f.name)
             if f.name == "admin_groups":
                 out[f.name] = [g.strip() for g in value.split(",") if g.strip()]
             else:
                 out[f.name] = value if f.kind == "select" else value.strip()
         return out
 
-    def raw(self, name: str) -> str:
-        """A field's text exactly as typed (not stripped, admin groups as one line)."""
-        return self._live(name)
-
     def owner_of(self, name: str) -> tuple[str, ...]:
         """Whose password a password field holds (user and server as shown); () for others."""
         return self._key_now(name) if name in PASSWORDS else ()
 
     def passwords(self) -> dict[str, str]:
-        return {name: self._live(name) for name in PASSWORDS}
+        return {name: self.raw(name) for name in PASSWORDS}
 
     def _key_now(self, name: str) -> tuple[str, ...]:
-        return tuple(self._live(f).strip().lower() for f in KEY_OF[name])
+        return tuple(self.raw(f).strip().lower() for f in KEY_OF[name])
 
     def _bind_passwords(self) -> None:
         """The passwords shown belong to the user and server shown."""
-        self._typed_for = {name: self._key_now(name) for name in PASSWORDS if self._live(name)}
+        self._typed_for = {name: self._key_now(name) for name in PASSWORDS if self.raw(name)}
 
     def drop_stale_passwords(self) -> list[str]:
         """Clear each typed password whose user or server was edited after it was typed (it
         belongs to the old ones); the fields cleared."""
-        stale = [name for name in PASSWORDS if self._live(name)
+        stale = [name for name in PASSWORDS if self.raw(name)
                  and self._typed_for.get(name, self._key_now(name)) != self._key_now(name)]
         for name in stale:
             self.set_value(name, "")
@@ -613,9 +611,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         the next one, as in a paper form."""
         event.stop()
         if self._current == "admin_groups":
-            value = self._live("admin_groups")
-            self.post_message(self.EditGroups([g.strip() for g in value.split(",")
-                                               if g.strip()]))
+            self.post_message(self.EditGroups(self.values()["admin_groups"]))
         else:
             self.action_step(1)
 
@@ -626,7 +622,7 @@ class SpecForm(VerticalScroll, can_focus=False):
             self._draw()
         if self._current in PASSWORDS:
             self._typed_for[self._current] = self._key_now(self._current)
-        if self._current in self._problems and self._live(self._current).strip():
+        if self._current in self._problems and self.raw(self._current).strip():
             self.check_field(self._current)  # a marked field is judged again as it is fixed
         self.post_message(self.Edited(self._current))
 
