@@ -26,13 +26,14 @@ from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, 
 from hvctui.profiles.store import Config, ConfigError, Profile, check_profile_name
 from hvctui.service import Call, ChangedOnDisk, NotReady, PscCheckTarget, Service, password_state
 from hvctui.tui.keys import MAIN_KEYS, bindings
-from hvctui.tui.widgets.form import ALL_FIELDS, FIELDS, SpecForm, problem_words
+from hvctui.tui.widgets.form import ALL_FIELDS, FIELDS, KEY_OF, SOURCE_OF, SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
 from hvctui.vapi import Cancelled, HvcError, Timeouts, details_from_pem, one_line, split_server
 
 if TYPE_CHECKING:
+    from hvctui.tui.screens.links import CallScreen
     from hvctui.vapi import CertificateInfo, PscCheck
 
 
@@ -53,11 +54,10 @@ class Settings:
     demo_banner: tuple[str, ...] = ()
 
 
-#: The fields that say whose password it is and where it comes from.
 #: Fields the link itself fills in (a trusted thumbprint and its certificate, a first-use pin).
 _SET_BY_LINK = frozenset({"ssl_thumbprint", "ssl_certificate", "pin_sha256"})
-_KEY_FIELDS = ("server", "user", "password_source", "psc_hostname", "psc_port", "psc_user",
-               "psc_password_source")
+#: The fields that say whose password it is and where it comes from.
+_KEY_FIELDS = {*SOURCE_OF.values()}.union(*KEY_OF.values())
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ class MainScreen(Screen[None]):
         #: What escape's reverts replaced, latest last. In memory only, as the form's
         #: passwords are.
         self._reverted: list[_Revert] = []
+        self._stop_listening = lambda: None
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -190,20 +191,11 @@ class MainScreen(Screen[None]):
         banner.display = bool(lines)
         banner.set_class(self.tls_mode == "insecure", "insecure")
 
-    def watch_profile_name(self) -> None:
-        self._header()
-
-    def watch_server(self) -> None:
-        self._header()
-
-    def watch_user(self) -> None:
-        self._header()
+    watch_profile_name = watch_server = watch_user = _header
+    watch_config_problem = _banner
 
     def watch_tls_mode(self) -> None:
         self._header()
-        self._banner()
-
-    def watch_config_problem(self) -> None:
         self._banner()
 
     @on(SpecForm.Edited)
@@ -235,9 +227,7 @@ class MainScreen(Screen[None]):
         self.call_later(self._show_password_states)
 
     def on_unmount(self) -> None:
-        stop = getattr(self, "_stop_listening", None)
-        if stop is not None:
-            stop()
+        self._stop_listening()
 
     # --- profiles --------------------------------------------------------------------------
 
@@ -283,11 +273,6 @@ class MainScreen(Screen[None]):
     def _profile_command(self, event: ProfileSidebar.Command) -> None:
         self._profile_dialog(event.verb, event.name)
 
-    def _changed(self, config: Config, done: str) -> None:
-        self.config = config
-        self.post_message(self.ConfigChanged(config))
-        self.notify(Text(done))
-
     def _save(self, change: Any, done: str) -> bool:
         """Run a profile edit of the service; report a failure and keep the form."""
         try:
@@ -298,7 +283,9 @@ class MainScreen(Screen[None]):
             self.notify(Text(f"Not saved: {one_line(str(exc), 300)}"), severity="error",
                         timeout=10)
             return False
-        self._changed(config, done)
+        self.config = config
+        self.post_message(self.ConfigChanged(config))
+        self.notify(Text(done))
         return True
 
     def _can_save(self) -> bool:
@@ -763,27 +750,23 @@ class MainScreen(Screen[None]):
 
     # --- other screens ----------------------------------------------------------------------
 
-    def _call_for_screen(self) -> Call | None:
+    def _open_call_screen(self, screen: type[CallScreen]) -> None:
         call = self._prepare(need_spec=False)
         if call is not None and call.needs_pin:
             self.notify(Text(f"Link once ({self.app.key_for('link')}) to pin the vCenter's "
                              "certificate first."), severity="warning")
-            return None
-        return call
+        elif call is not None:
+            self.app.push_screen(screen(self.service, call, self.settings.tz))
 
     def action_open_links(self) -> None:
         from hvctui.tui.screens.links import LinksScreen
 
-        call = self._call_for_screen()
-        if call is not None:
-            self.app.push_screen(LinksScreen(self.service, call, self.settings.tz))
+        self._open_call_screen(LinksScreen)
 
     def action_open_admins(self) -> None:
         from hvctui.tui.screens.admins import AdminsScreen
 
-        call = self._call_for_screen()
-        if call is not None:
-            self.app.push_screen(AdminsScreen(self.service, call, self.settings.tz))
+        self._open_call_screen(AdminsScreen)
 
     def action_open_fleet(self) -> None:
         """Every profile (or those the sidebar's filter shows) on the fleet screen."""
