@@ -26,7 +26,7 @@ from hvctui.profiles.credentials import CredentialKey, overrides_note, psc_key, 
 from hvctui.profiles.store import Config, ConfigError, Profile, check_profile_name
 from hvctui.service import Call, ChangedOnDisk, NotReady, PscCheckTarget, Service, password_state
 from hvctui.tui.keys import MAIN_KEYS, bindings
-from hvctui.tui.widgets.form import ALL_FIELDS, FIELDS, KEY_OF, SOURCE_OF, SpecForm, problem_words
+from hvctui.tui.widgets.form import FIELDS, KEY_OF, SAVED_FIELDS, SOURCE_OF, SpecForm, problem_words
 from hvctui.tui.widgets.keyhints import KeyHints
 from hvctui.tui.widgets.response import ResponsePane
 from hvctui.tui.widgets.sidebar import ProfileSidebar
@@ -537,9 +537,7 @@ class MainScreen(Screen[None]):
         """A saved profile as the form shows it (no passwords)."""
         data = self.config.profiles.get(name, Profile()).as_dict()
         out: dict[str, Any] = {}
-        for f in ALL_FIELDS:
-            if f.kind == "password":
-                continue
+        for f in SAVED_FIELDS:
             value = data.get(f.name, "")
             out[f.name] = list(value) if f.name == "admin_groups" else str(value).strip()
         return out

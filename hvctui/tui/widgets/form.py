@@ -69,6 +69,8 @@ SPEC_FIELDS = [
 SECTIONS = [("Cloud vCenter", CONNECTION_FIELDS), ("On-premises PSC (CreateSpec)", SPEC_FIELDS)]
 ALL_FIELDS = CONNECTION_FIELDS + SPEC_FIELDS
 FIELDS = {f.name: f for f in ALL_FIELDS}
+#: What a profile saves: every field but the passwords.
+SAVED_FIELDS = [f for f in ALL_FIELDS if f.kind != "password"]
 PASSWORDS = ("password", "psc_password")
 TLS_CHOICES = [("system CAs", "system"), ("CA file", "ca_file"), ("pinned", "pinned"),
                ("INSECURE", "insecure")]
@@ -475,9 +477,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         self._held = held
         self._states = {}
         data = profile.as_dict()
-        for f in ALL_FIELDS:
-            if f.kind == "password":
-                continue
+        for f in SAVED_FIELDS:
             value = data.get(f.name, "")
             self._values[f.name] = ", ".join(value) if f.name == "admin_groups" else str(value)
         for name in PASSWORDS:
@@ -500,9 +500,7 @@ class SpecForm(VerticalScroll, can_focus=False):
     def values(self) -> dict[str, Any]:
         """The profile fields as typed (no passwords)."""
         out: dict[str, Any] = {}
-        for f in ALL_FIELDS:
-            if f.kind == "password":
-                continue
+        for f in SAVED_FIELDS:
             value = self.raw(f.name)
             if f.name == "admin_groups":
                 out[f.name] = [g.strip() for g in value.split(",") if g.strip()]
