@@ -351,8 +351,7 @@ class FleetScreen(OnTop, Screen[None]):
 
     async def ask_password(self, user: str, server: str) -> str | None:
         """The fleet's question for a typed password (one dialog per user and server)."""
-        result: str | None = await self.app.push_screen_wait(PasswordScreen(user, server))
-        return result
+        return await self.app.push_screen_wait(PasswordScreen(user, server))
 
     def action_copy_json(self) -> None:
         """The rows as `hvctui status --json` prints them."""

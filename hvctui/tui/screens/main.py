@@ -479,8 +479,7 @@ class MainScreen(Screen[None]):
         if not name:
             return
         saved = self.saved_values(self.profile_name)
-        typed = self.form.passwords().get(name) if name in ("password", "psc_password") \
-            else self.form.raw(name)
+        typed = self.form.raw(name)
         if name in ("password", "psc_password"):
             if not typed:
                 return
@@ -492,7 +491,6 @@ class MainScreen(Screen[None]):
             done = "put back to the saved value"
         else:
             return
-        assert typed is not None
         self._reverted.append(_Revert(self.profile_name, name, typed, self.form.raw(name),
                                       self.form.owner_of(name)))
         del self._reverted[:-20]
@@ -526,8 +524,7 @@ class MainScreen(Screen[None]):
             self.notify(Text(f"{label} not brought back: it was typed for another user or "
                              "server than the form shows now."), severity="warning", timeout=8)
             return
-        typed = revert.typed
-        self.form.set_value(name, typed)
+        self.form.set_value(name, revert.typed)
         self.form.edit(name)
         self.form.check_field(name)
         self._show_password_states()

@@ -426,11 +426,7 @@ class SpecForm(VerticalScroll, can_focus=False):
         """Move the editor to a field and give it focus."""
         self._goto(name)
         row = self._row
-        editor = row.editor
-        if editor is None:
-            row.focus()
-        else:
-            editor.focus()
+        (row if row.editor is None else row.editor).focus()
         self.call_after_refresh(self._show_edited)
 
     def _show_edited(self) -> None:
