@@ -224,8 +224,7 @@ class EditRow(Widget, can_focus=True):
     def on_descendant_focus(self) -> None:
         self.refresh()
 
-    def on_descendant_blur(self) -> None:
-        self.refresh()
+    on_descendant_blur = on_descendant_focus
 
     async def on_focus(self) -> None:
         # Focus moves on as soon as the editor is mounted, inside this handler: a key that

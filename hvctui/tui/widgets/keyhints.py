@@ -7,7 +7,6 @@ from typing import Any
 
 from textual import events
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -29,13 +28,10 @@ class KeyHints(Widget):
         self._entries: list[tuple[int, int, str, Any]] = []
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.screen.bindings_updated_signal.subscribe(self, lambda _screen: self.refresh())
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
-
-    def _bindings_changed(self, screen: Screen[object]) -> None:
-        self.refresh()
 
     def render(self) -> Content:
         # Help and the palette stand at the right end, so no number of local keys (the
