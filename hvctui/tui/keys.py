@@ -19,10 +19,6 @@ class Key:
     show: bool = True
     priority: bool = False
 
-    def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id,
-                       priority=self.priority)
-
 
 MAIN_KEYS = [
     Key("link", "f5,ctrl+j", "link", "Link"),
@@ -160,7 +156,8 @@ def safe_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[Clash]]
 
 
 def bindings(keys: list[Key]) -> list[BindingType]:
-    return [k.binding() for k in keys]
+    return [Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=k.priority)
+            for k in keys]
 
 
 def shown_key(name: str) -> str:
