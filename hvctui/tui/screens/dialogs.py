@@ -312,7 +312,7 @@ class ConfirmScreen(GuardedDialog):
 
     BINDINGS = [Binding("y,enter", "yes", "Yes"), Binding("n,escape", "no", "No")]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str) -> None:
         super().__init__()
         self._question = question
         self._detail = detail
@@ -322,9 +322,8 @@ class ConfirmScreen(GuardedDialog):
             yield Static(Text(printable(self._question)), classes="dialog-title")
             with Vertical(classes="dialog-foot"):
                 yield Static("[b]y[/b] yes    [b]n[/b]/[b]escape[/b] no", classes="dialog-keys")
-            if self._detail:
-                with VerticalScroll(classes="dialog-body"):
-                    yield Static(Text(printable(self._detail)), classes="dialog-text")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(Text(printable(self._detail)), classes="dialog-text")
 
     def action_yes(self) -> None:
         self.dismiss(True)
@@ -392,12 +391,10 @@ class PasswordScreen(GuardedDialog):
 
     BINDINGS = [Binding("escape", "cancel", "Skip")]
 
-    def __init__(self, user: str, server: str,
-                 skip_words: str = "skip these profiles") -> None:
+    def __init__(self, user: str, server: str) -> None:
         super().__init__()
         self._user = user
         self._server = server
-        self._skip_words = skip_words
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -406,7 +403,7 @@ class PasswordScreen(GuardedDialog):
             with Vertical(classes="dialog-foot"):
                 yield Input(password=True, id="dialog-input", compact=True)
                 yield Static(Text.assemble(("enter", "bold"), " use it    ",
-                                           ("escape", "bold"), f" {self._skip_words}"),
+                                           ("escape", "bold"), " skip these profiles"),
                              classes="dialog-keys")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(Text(f"at {one_line(self._server, 80)}: kept in memory for this "
