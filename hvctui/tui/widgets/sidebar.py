@@ -149,9 +149,6 @@ class ProfileSidebar(Vertical):
         names = list(names) + [b for b in broken if b not in names]
         self._names = list(names)
         self.selected = selected
-        self.profile_list.placeholder = (
-            f"no profiles yet:\npress {self.app.key_for('profile_new')} in this list\nto make one"
-            if not names else "")
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
@@ -179,10 +176,11 @@ class ProfileSidebar(Vertical):
     def _refill(self, text: str) -> None:
         needle = text.strip().lower()
         names = [n for n in self._names if needle in n.lower()] if needle else self._names
+        key = self.app.key_for("profile_new")
         self.profile_list.placeholder = (
+            "" if names else
             f"no profile matches\n{one_line(text.strip(), 16)!r}\n(escape clears it)"
-            if self._names and not names else
-            "" if self._names else self.profile_list.placeholder)
+            if self._names else f"no profiles yet:\npress {key} in this list\nto make one")
         self.profile_list.show(names, self.selected)
 
     @on(Input.Submitted, "#profile-filter")
