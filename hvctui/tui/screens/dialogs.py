@@ -123,8 +123,7 @@ class FittedDialog(OnTop, ModalScreen[Any]):
     def on_mount(self) -> None:
         self.call_after_refresh(self.fit_body)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.fit_body)
+    on_resize = on_mount
 
     def fit_body(self) -> None:
         try:

@@ -63,7 +63,7 @@ class FleetScreen(OnTop, Screen[None]):
 
     BINDINGS = bindings(FLEET_KEYS)
     DEFAULT_CSS = """
-    #fleet-columns { height: 1; padding: 0 0; }
+    #fleet-columns { height: 1; }
     #fleet-filter { background: $boost; }
     #fleet-detail { height: auto; max-height: 6; padding: 0 1; }
     """

@@ -53,11 +53,10 @@ class HelpScreen(OnTop, Screen[None]):
         keys.add_column("What", ratio=1, min_width=12)
         keys.add_column("id", style="dim", no_wrap=True,
                         min_width=max(len(key.id) for key in ALL_KEYS))
-        remapped = self.keymap
         groups: dict[str, list[tuple[str, str, str]]] = {}
         for key in ALL_KEYS:
             groups.setdefault(key.where, []).append(
-                (", ".join(shown_key(k) for k in remapped.get(key.id, key.keys).split(",")),
+                (", ".join(shown_key(k) for k in self.keymap.get(key.id, key.keys).split(",")),
                  key.description, key.id))
         groups.setdefault("anywhere", []).append(("ctrl+p", "Command palette", "-"))
         for where, rows in groups.items():

@@ -79,13 +79,12 @@ class HistoryScreen(OnTop, Screen[None]):
         yield KeyHints()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
         self._entries = self.history.read()
         self._fill()
         if not self._entries:  # a history that is no regular file says so (a planted symlink)
             self.query_one(".screen-title", Static).update(
                 Text(f"Request history: {self.history.problem or 'nothing yet.'}"))
-        table.focus()
+        self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fill)
