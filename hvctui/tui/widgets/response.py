@@ -152,8 +152,7 @@ class ResponsePane(TextView):
 
     def show_idle(self) -> None:
         self._working = False
-        self._progress, self._report, self._plain, self._label = [], None, "", ""
-        self._payload = {}
+        self._progress, self._report, self._plain, self._label, self._payload = [], None, "", "", {}
         self._result = [Text(f"Press {self.app.key_for('link')} to link. Answers appear here.",
                              style="dim")]
         self._done = False
