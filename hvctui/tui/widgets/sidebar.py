@@ -129,7 +129,6 @@ class ProfileSidebar(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._names: list[str] = []
-        self.selected = ""
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="filter profiles", id="profile-filter", compact=True)
@@ -148,7 +147,7 @@ class ProfileSidebar(Vertical):
         self.profile_list.broken = set(broken)
         names = list(names) + [b for b in broken if b not in names]
         self._names = list(names)
-        self.selected = selected
+        self.profile_list.selected = selected
         self.query_one("#profile-filter", Input).placeholder = (
             f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
@@ -169,7 +168,6 @@ class ProfileSidebar(Vertical):
         self.query_one("#profile-filter", Input).focus()
 
     def mark_selected(self, name: str) -> None:
-        self.selected = name
         self.profile_list.selected = name
         self.profile_list.refresh()
 
@@ -181,7 +179,7 @@ class ProfileSidebar(Vertical):
             "" if names else
             f"no profile matches\n{one_line(text.strip(), 16)!r}\n(escape clears it)"
             if self._names else f"no profiles yet:\npress {key} in this list\nto make one")
-        self.profile_list.show(names, self.selected)
+        self.profile_list.show(names, self.profile_list.selected)
 
     @on(Input.Submitted, "#profile-filter")
     def _submit_filter(self) -> None:
@@ -195,6 +193,6 @@ class ProfileSidebar(Vertical):
         """The list, its cursor on the selected profile (where Down from the filter lands),
         or on the first shown when the filter hides the selected one."""
         options = self.profile_list
-        if self.selected in options.names:
-            options.move_cursor(options.names.index(self.selected))  # scrolled into view
+        if options.selected in options.names:
+            options.move_cursor(options.names.index(options.selected))  # scrolled into view
         options.focus()
