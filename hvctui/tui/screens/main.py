@@ -217,11 +217,9 @@ class MainScreen(Screen[None]):
             return
         base = self.config.profiles.get(self.profile_name)
         values = self.form.values()
-        states = {}
-        for name in ("password", "psc_password"):
-            state = password_state(self.service.credentials, base, values, name)
-            states[name] = (state.held, state.edited)
-        self.form.show_password_states(states)
+        states = {name: password_state(self.service.credentials, base, values, name)
+                  for name in ("password", "psc_password")}
+        self.form.show_password_states({n: (s.held, s.edited) for n, s in states.items()})
 
     def _credentials_changed(self) -> None:
         self.call_later(self._show_password_states)

@@ -79,17 +79,16 @@ class FleetTable(CursorView):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        style = self.rich_style
         if index >= len(self.names):
-            return Strip.blank(width, base)
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("fleet-table--cursor")
+            return Strip.blank(width, style)
         line = line_of(self.cells(index))
         line.truncate(width, overflow="ellipsis")
-        segments = list(line.render(self.app.console))
-        strip = Strip(segments).apply_style(style) if index == self.cursor else Strip(segments)
-        return strip.adjust_cell_length(width, style if index == self.cursor else base)
+        strip = Strip(list(line.render(self.app.console)))
+        if index == self.cursor:
+            style += self.get_component_rich_style("fleet-table--cursor")
+            strip = strip.apply_style(style)
+        return strip.adjust_cell_length(width, style)
 
     def cursor_moved(self) -> None:
         self.post_message(self.Highlighted())
