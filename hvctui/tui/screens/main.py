@@ -137,17 +137,17 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pane.clock = self.settings.timings
-        names = list(self.config.profiles)
-        first = self._initial or self.config.default_profile or (names[0] if names else "")
+        first = self._initial or self.config.default_profile
         if first not in self.config.profiles:
-            first = names[0] if names else ""
-        self.sidebar.set_profiles(names, first, broken=sorted(self.broken))
+            first = next(iter(self.config.profiles), "")
+        self.sidebar.set_profiles(list(self.config.profiles), first, broken=sorted(self.broken))
         self.select_profile(first, remember=False)
         if self.config_error is not None:
             self.config_problem = str(self.config_error.problems[0])
         self._banner()
         self.sidebar.focus_filter()  # typing goes to the profile filter first
-        self._stop_listening = self.service.credentials.subscribe(self._credentials_changed)
+        self._stop_listening = self.service.credentials.subscribe(
+            lambda: self.call_later(self._show_password_states))
         note = overrides_note("the TUI", self.config.profiles.values())
         if note:
             self.notify(note, severity="warning", timeout=10)
@@ -220,9 +220,6 @@ class MainScreen(Screen[None]):
         states = {name: password_state(self.service.credentials, base, values, name)
                   for name in ("password", "psc_password")}
         self.form.show_password_states({n: (s.held, s.edited) for n, s in states.items()})
-
-    def _credentials_changed(self) -> None:
-        self.call_later(self._show_password_states)
 
     def on_unmount(self) -> None:
         self._stop_listening()
