@@ -53,8 +53,7 @@ class AdminsScreen(CallScreen):
         except NoMatches:  # the screen was closed (or is closing) while the call ran
             return
         previous = options.highlighted
-        options.clear_options()
-        options.add_options([Text(one_line(g)) for g in self.groups])
+        options.set_options([Text(one_line(g)) for g in self.groups])
         if self.groups:  # a row is always selected: d acts on what is shown highlighted
             options.highlighted = min(previous or 0, len(self.groups) - 1)
         options.focus()

@@ -443,8 +443,7 @@ class GroupsScreen(OnTop, ModalScreen[list[str]]):
 
     def _refresh_list(self) -> None:
         options = self.query_one("#groups-list", OptionList)
-        options.clear_options()
-        options.add_options([Text(one_line(g)) for g in self.groups])
+        options.set_options([Text(one_line(g)) for g in self.groups])
         if self.groups:
             options.highlighted = len(self.groups) - 1
 
