@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import tzinfo
 
 from rich.text import Text
@@ -35,10 +36,8 @@ class CallScreen(OnTop, Screen[None]):
         self.tz = tz
 
     def _detail(self, text: Text) -> None:
-        try:
+        with suppress(NoMatches):  # closed while a call was in flight: nothing to show it on
             self.query_one(f"#{self.DETAIL}", Static).update(text)
-        except NoMatches:  # closed while a call was in flight: nothing to show it on
-            pass
 
     def _error(self, error: Exception) -> None:
         if isinstance(error, HvcError):

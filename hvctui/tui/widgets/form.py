@@ -100,8 +100,7 @@ def problem_words(problems: list[FieldProblem]) -> str:
     return "; ".join(f"{label_of(p.field)}: {in_form_words(p.message)}" for p in problems)
 
 
-def source_hint(source: str, held: bool = False, edited: str = "",
-                source_label: str = "Password from") -> str:
+def source_hint(source: str, held: bool, edited: str, source_label: str) -> str:
     """A password field's placeholder: where its password comes from when none is typed.
     `edited`: the user or server differs from the saved profile's, so the source (the saved
     one's) is not used (service.password_state). A source that is none (`source_label`'s
