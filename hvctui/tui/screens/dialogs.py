@@ -254,18 +254,15 @@ class TrustScreen(GuardedDialog):
     def __init__(self, title: str, explanation: str, thumbprint: str,
                  details: CertificateDetails | None = None,
                  check: PscCheck | None = None) -> None:
+        from hvctui.vapi import Verdict
+
         super().__init__()
         self._title = title
         self._explanation = explanation
         self._thumbprint = thumbprint
         self._details = details
         self._check = check
-
-    @property
-    def _different(self) -> bool:
-        from hvctui.vapi import Verdict
-
-        return self._check is not None and self._check.verdict is Verdict.DIFFERENT
+        self._different = check is not None and check.verdict is Verdict.DIFFERENT
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="trust"):
@@ -434,7 +431,6 @@ class GroupsScreen(OnTop, ModalScreen[list[str]]):
         with Vertical(id="dialog"):
             yield Static("Admin groups (granted HLM administration)", classes="dialog-title")
             yield OptionList(*[Text(one_line(g)) for g in self.groups], id="groups-list")
-            yield Static("", id="dialog-problem", classes="problem")
             yield Static("[b]a[/b] add  [b]d[/b] remove  [b]enter[/b] done  "
                          "[b]escape[/b] cancel", classes="dialog-keys")
 

@@ -113,7 +113,6 @@ class ResponsePane(TextView):
                 rows.append(Text())
         rows.extend(self._result)
         self.set_lines(rows)
-        self.set_class(self._done and bool(self._result), "has-result")
         self._answers[self.profile] = (list(self._progress), list(self._result), self._report,
                                        self._plain, self._label, self._payload)
 
