@@ -24,6 +24,10 @@ class CursorView(ScrollView, can_focus=True):
         self.names: list[str] = []
         self.cursor = 0
 
+    @property
+    def cursor_name(self) -> str:
+        return self.names[self.cursor] if 0 <= self.cursor < len(self.names) else ""
+
     def cursor_moved(self) -> None:
         """Called after the cursor moved (a subclass may tell its screen)."""
 

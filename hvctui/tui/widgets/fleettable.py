@@ -56,10 +56,6 @@ class FleetTable(CursorView):
         super().__init__(**kwargs)
         self.cells_of = cells_of
 
-    @property
-    def cursor_name(self) -> str:
-        return self.names[self.cursor] if 0 <= self.cursor < len(self.names) else ""
-
     def show(self, names: list[str], keep: str = "") -> None:
         """These rows, in this order; the cursor stays on `keep` if it is among them."""
         self.names = names

@@ -54,9 +54,7 @@ class ProfileList(CursorView):
                        immediate=True)
         self.refresh()
 
-    @property
-    def highlighted_name(self) -> str:
-        return self.names[self.cursor] if 0 <= self.cursor < len(self.names) else ""
+    highlighted_name = CursorView.cursor_name
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
