@@ -69,8 +69,7 @@ class LinksScreen(CallScreen):
         yield KeyHints()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Link", "Domain", "Health")
+        self.query_one(DataTable).add_columns("Link", "Domain", "Health")
         self.refresh_links()
 
     @work(exclusive=True, group="links")

@@ -273,8 +273,7 @@ class SpecForm(VerticalScroll, can_focus=False):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._values = {f.name: "" for f in ALL_FIELDS}
-        self._values["tls"] = "system"
+        self._values = {f.name: "" for f in ALL_FIELDS} | {"tls": "system"}
         self._placeholders = {f.name: f.placeholder for f in ALL_FIELDS}
         self._problems: dict[str, str] = {}
         self._held: frozenset[str] = frozenset()
@@ -576,11 +575,8 @@ class SpecForm(VerticalScroll, can_focus=False):
         return printable(self._problems.get(name, ""))
 
     def check_field(self, name: str) -> None:
-        if name in PASSWORDS:
-            message = ""
-        else:
-            problems = field_problems({name: self.values().get(name)})
-            message = next((in_form_words(p.message) for p in problems if p.field == name), "")
+        problems = [] if name in PASSWORDS else field_problems({name: self.values().get(name)})
+        message = next((in_form_words(p.message) for p in problems if p.field == name), "")
         if message:
             self._problems[name] = message
         else:
