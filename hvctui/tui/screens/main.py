@@ -404,8 +404,7 @@ class MainScreen(Screen[None]):
     # --- actions ---------------------------------------------------------------------------
 
     def action_reveal(self) -> None:
-        hidden = self.form.toggle_reveal()
-        self.notify("Passwords shown." if hidden else "Passwords hidden.")
+        self.notify("Passwords shown." if self.form.toggle_reveal() else "Passwords hidden.")
 
     def action_focus_profiles(self) -> None:
         self.sidebar.focus_filter()

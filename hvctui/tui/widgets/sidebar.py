@@ -143,11 +143,10 @@ class ProfileSidebar(Vertical):
     def set_profiles(self, names: list[str], selected: str, broken: list[str] = ()) -> None:  # type: ignore[assignment]
         """Show these profiles; broken ones (invalid in the file) are listed, marked !."""
         self.profile_list.broken = set(broken)
-        names = list(names) + [b for b in broken if b not in names]
-        self._names = list(names)
+        self._names = list(names) + [b for b in broken if b not in names]
         self.profile_list.selected = selected
         self.query_one("#profile-filter", Input).placeholder = (
-            f"filter {len(names)} profiles" if len(names) > 1 else "filter profiles")
+            f"filter {len(self._names)} profiles" if len(self._names) > 1 else "filter profiles")
         self._refill(self.query_one("#profile-filter", Input).value)
 
     @property
