@@ -1,52 +1,66 @@
-"""Starting the TUI: the collector is off only while the app is imported and built."""
+"""Starting the TUI: the collector is off from the imports until the app's first frame."""
 
 from __future__ import annotations
 
 import gc
 import sys
+from pathlib import Path
 
 import pytest
 
 import hvctui.tui.app
 import hvctui.tui.launch as launch
+from hvctui.tui.app import HvcApp
+
+from .tui_support import corp_profile, write_config
 
 
 class _Seen(Exception):
     pass
 
 
-def test_the_app_runs_with_the_collector_on_and_what_startup_made_frozen(monkeypatch):
+@pytest.fixture(autouse=True)
+def collector_left_on() -> object:
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_the_app_is_built_without_the_collector_and_what_startup_made_is_frozen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     seen = {}
 
     class App:
         return_code = 0
 
-        def __init__(self, **kwargs):
+        def __init__(self, **kwargs: object) -> None:
             seen["built with the collector on"] = gc.isenabled()
 
-        def run(self):
-            seen["runs with the collector on"] = gc.isenabled()
-            seen["frozen"] = gc.get_freeze_count()
+        def run(self) -> None:
+            seen["frozen"] = gc.get_freeze_count() > 0
 
     monkeypatch.setattr(hvctui.tui.app, "HvcApp", App)
     monkeypatch.setattr(sys, "setswitchinterval", lambda interval: None)
-    try:
-        assert launch.run_tui() == 0
-    finally:
-        gc.unfreeze()
-    assert seen == {"built with the collector on": False, "runs with the collector on": True,
-                    "frozen": seen["frozen"]}
-    assert seen["frozen"] > 0
+    assert launch.run_tui() == 0
+    assert seen == {"built with the collector on": False, "frozen": True}
+    assert gc.isenabled()  # and on again once the app has ended, whatever it did
 
 
-def test_an_app_that_cannot_be_built_leaves_the_collector_on(monkeypatch):
-    def fails(**kwargs):
+def test_an_app_that_cannot_be_built_leaves_the_collector_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(**kwargs: object) -> None:
         raise _Seen
 
     monkeypatch.setattr(hvctui.tui.app, "HvcApp", fails)
-    try:
-        with pytest.raises(_Seen):
-            launch.run_tui()
-    finally:
-        gc.unfreeze()
+    with pytest.raises(_Seen):
+        launch.run_tui()
     assert gc.isenabled()
+
+
+async def test_the_app_turns_the_collector_on_after_its_first_frame(
+        isolated_config: Path) -> None:
+    app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vc.example")}))
+    gc.disable()  # as tui/launch.py leaves it
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()

@@ -5,6 +5,7 @@ The main UI is its own screen (tui/screens/main.py), which runs calls through th
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -165,6 +166,7 @@ class HvcApp(App[int]):
         return driver
 
     def on_mount(self) -> None:
+        self.call_after_refresh(gc.enable)  # off since start (tui/launch.py): the first frame
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap()
         for problem in self._problems:
