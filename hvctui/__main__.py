@@ -1,3 +1,3 @@
-from hvctui.cli import main
+from hvctui.start import main
 
 raise SystemExit(main())

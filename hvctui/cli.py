@@ -7,6 +7,7 @@ trust boundary (vapi/text.py) before it is printed.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import sys
@@ -389,6 +390,8 @@ class Output:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command
+    if command not in (None, "demo"):
+        gc.enable()  # off since the start (hvctui/start.py); the TUI's is on after its frame
     if command == "sim":
         from hvctui.sim.server import run_foreground
 

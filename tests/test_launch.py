@@ -1,4 +1,5 @@
-"""Starting the TUI: the collector is off from the imports until the app's first frame."""
+"""Starting hvctui: the collector is off from the start until a command is known, and for the
+TUI until its first frame."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import hvctui.cli
+import hvctui.start
 import hvctui.tui.app
 import hvctui.tui.launch as launch
 from hvctui.tui.app import HvcApp
@@ -64,3 +67,25 @@ async def test_the_app_turns_the_collector_on_after_its_first_frame(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert gc.isenabled()
+
+
+def test_the_command_imports_hvctui_with_the_collector_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+
+    def cli_main() -> int:
+        seen.append(gc.isenabled())
+        return 7
+
+    monkeypatch.setattr(hvctui.cli, "main", cli_main)
+    assert hvctui.start.main() == 7
+    assert seen == [False]
+
+
+def test_a_command_other_than_the_tui_runs_with_the_collector_on(
+        isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(isolated_config, {"corp": corp_profile("vc.example")})
+    gc.disable()  # as hvctui/start.py leaves it
+    assert hvctui.cli.main(["profiles", "list", "--config", str(config)]) == 0
+    assert gc.isenabled()
+    assert "corp" in capsys.readouterr().out
