@@ -596,3 +596,28 @@ async def test_markup_and_controls_in_the_users_own_text_are_shown_as_text(
         await click_text(pilot, app, "[@click=app.quit]")
         assert app.is_running
     assert "[/broken]" in path.read_text()  # a broken profile is left as it was
+
+
+async def test_a_line_break_in_a_server_message_starts_a_row_in_the_pane(
+        isolated_config: Path) -> None:
+    """A server's message with a line feed: drawn as two rows, never a raw line feed that
+    would put the rest of it over the sidebar and the key bar."""
+    from hvctui.tui.app import HvcApp
+    from hvctui.vapi import error_report
+    from hvctui.vapi.answers import parse_error
+
+    from .tui_support import corp_profile, pane_text, write_config
+
+    app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vc.example")}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        body = json.dumps({"error_type": "INVALID_ARGUMENT", "messages": [{
+            "id": "x", "default_message": "line one\nLF after\r\nCRLF after", "args": []}]})
+        error = parse_error(400, "application/json", body.encode())
+        app.main.pane.show_report("corp", error_report(error))
+        await pilot.pause()
+        raw = [s.text for s in screen_segments(app) if not s.control and "\n" in s.text
+               and s.text != "\n"]
+        assert raw == []
+        rows = pane_text(app).split("\n")
+        assert any(row.strip().startswith("LF after") for row in rows), rows
+        assert any(row.strip().startswith("CRLF after") for row in rows), rows

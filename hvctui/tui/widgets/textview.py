@@ -32,8 +32,12 @@ class TextView(ScrollView, can_focus=True):
         return Text("\n").join(self._logical)
 
     def set_lines(self, lines: list[Text]) -> None:
-        """Show these lines (each may be wider than the view: it is wrapped)."""
-        self._logical = lines
+        """Show these lines (each may be wider than the view: it is wrapped). A line break in
+        one (a server's message may hold them) starts a row: a row drawn with it in would send
+        the terminal a raw line feed, and the text after it would land over other widgets."""
+        self._logical = [part for line in lines
+                         for part in (line.split("\n", allow_blank=True)
+                                      if "\n" in line.plain else (line,))]
         self._wrap(force=True)
         self.refresh()
 
