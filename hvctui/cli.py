@@ -171,8 +171,11 @@ class _Version(argparse.Action):
 
         from hvctui import __version__
 
-        emit(sys.stdout, f"hvctui {__version__} (Python {platform.python_version()}, "
-                         f"{platform.system()})\n")
+        try:  # as argparse's own version action: no stdout, or a full one, is no traceback
+            print(f"hvctui {__version__} (Python {platform.python_version()}, "
+                  f"{platform.system()})", flush=True)
+        except (AttributeError, OSError):
+            pass
         parser.exit()
 
 

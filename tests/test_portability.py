@@ -137,6 +137,17 @@ def test_version_flag_names_the_installed_version_and_the_python() -> None:
                                   f"(Python {platform.python_version()}, {platform.system()})")
 
 
+@pytest.mark.parametrize("stdout", ["closed", "/dev/full"])
+def test_version_with_no_stdout_or_a_full_one_is_no_traceback(stdout: str) -> None:
+    code = "import os, sys, runpy\n" + (
+        "os.close(1); sys.stdout = None\n" if stdout == "closed" else
+        "fd = os.open('/dev/full', os.O_WRONLY); os.dup2(fd, 1)\n") + (
+        "sys.argv = ['hvctui', '--version']; runpy.run_module('hvctui', run_name='__main__')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert (out.returncode, out.stderr) == (0, "")
+
+
 # POSIX calls taken away, as on Windows.
 
 
