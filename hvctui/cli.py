@@ -140,6 +140,9 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> Any:  # type: ignore[override]
+        option, matches, rest = message.partition(" could match ")
+        if matches and option.startswith("ambiguous option: "):  # --pass=S3cret: not its value
+            message = option.split("=", 1)[0] + matches + rest
         self.print_usage(sys.stderr)
         if self.json_wanted:
             Output(True).failure(InputError(f"{self.prog}: {printable(message)}"))
@@ -190,12 +193,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="config file (default: "
                         "$HVCTUI_CONFIG_DIR/config.toml or ~/.config/hvctui/config.toml)")
     parser.add_argument("--version", action=_Version)
+    _refuse_password_flags(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parser.commands = sub.choices
 
-    sub.add_parser("demo", help="start the simulator and open the TUI on demo profiles")
+    _refuse_password_flags(sub.add_parser(
+        "demo", help="start the simulator and open the TUI on demo profiles"))
 
     sim = sub.add_parser("sim", help="run the vCenter simulator in the foreground")
+    _refuse_password_flags(sim)
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_whole(0, 65535), default=8443,
                      help="port to listen on (default 8443); 0: any free port, the one bound "
@@ -215,8 +221,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="config file to read profiles from")
         if json:
             p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-        for flag in ("--password", "--psc-password"):
-            p.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
+        _refuse_password_flags(p)
         return p
 
     def connection_flags(p: argparse.ArgumentParser) -> None:
@@ -1101,8 +1106,9 @@ examples:
 
 
 class _NotAFlag(argparse.Action):
-    """--password / --psc-password, on every command: refused without echoing the value (a
-    password typed on a command line stays in the shell history and the process list)."""
+    """--password / --psc-password, anywhere on the command line: refused without echoing the
+    value (a password typed on a command line stays in the shell history and the process
+    list)."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
@@ -1110,6 +1116,11 @@ class _NotAFlag(argparse.Action):
         parser.error(f"{option_string}: passwords are never taken as flags; say where it comes "
                      f"from with the profile's {key} (prompt, env:VAR, keyring, command:ARGV; "
                      f"{option_string}-source in profiles add|set)")
+
+
+def _refuse_password_flags(p: argparse.ArgumentParser) -> None:
+    for flag in ("--password", "--psc-password"):
+        p.add_argument(flag, nargs="?", action=_NotAFlag, help=argparse.SUPPRESS)
 
 
 def _profile_field_flags(p: argparse.ArgumentParser) -> None:

@@ -148,12 +148,17 @@ def test_a_file_that_cannot_be_read_hides_no_other_problem_of_profiles_add_or_li
 
 def test_a_password_is_never_a_flag_and_is_not_echoed(
         capsys: pytest.CaptureFixture[str], isolated_config: Path) -> None:
-    for flag in ("--password", "--psc-password"):
-        with pytest.raises(SystemExit) as exit_:
-            main(["profiles", "add", "x", flag, "S3cret-typed!"])
-        _, err = capsys.readouterr()
-        assert exit_.value.code == 2 and "never taken as flags" in err
-        assert "S3cret-typed!" not in err
+    # Anywhere: a command's flags, before any command, and the commands with no config.
+    for where in (["profiles", "add", "x"], [], ["sim"], ["demo"]):
+        for flag in ("--password", "--psc-password", "--pass="):
+            argv = [*where, flag + "S3cret-typed!"] if flag.endswith("=") else \
+                [*where, flag, "S3cret-typed!"]
+            with pytest.raises(SystemExit) as exit_:
+                main(argv)
+            _, err = capsys.readouterr()
+            assert exit_.value.code == 2 and "S3cret-typed!" not in err, argv
+            # (--pass= is ambiguous where --password-source is a flag too: named without it)
+            assert "never taken as flags" in err or "ambiguous option: --pass " in err, argv
     assert not (isolated_config / "config.toml").exists()
 
 
