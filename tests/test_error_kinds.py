@@ -117,3 +117,15 @@ def test_what_is_not_an_hvctui_error_still_has_a_name() -> None:
     assert problem_of(TimeoutError()) == ("cannot_reach", "no answer in time")
     assert problem_of(RuntimeError("secret")) == ("server_error",
                                                   "unexpected failure (RuntimeError)")
+
+
+def test_every_hint_names_its_actions_in_the_words_of_each_face() -> None:
+    """No hint shows a placeholder: the CLI's words fill every one (the TUI's own words are
+    checked against these names in test_tuiwords.py)."""
+    from hvctui.vapi import error_report
+
+    for error, *_ in LOCAL_ERRORS:
+        hint = error_report(error).plain
+        assert "{" not in hint, (type(error).__name__, hint)
+    offer = OfferDiffersFromGiven(server_error(ErrorType.UNVERIFIED_PEER), SHA_A, SHA_B)
+    assert "check the new one from here (hvctui check-psc)" in error_report(offer).plain

@@ -255,12 +255,14 @@ MAX_INDENT = 3
 #: Longest single text drawn (a message, a value); the JSON keeps it whole.
 MAX_TEXT = 2000
 
-#: How a face names its actions in the "next step" hints: {links}, {trust}, {retry}, {link}.
+#: How a face names its actions in the "next step" hints: {links}, {trust}, {link},
+#: {thumbprint}, {check_psc}. Every face names all of them.
 CLI_ACTIONS = {
     "links": "hvctui links",
     "trust": "--trust-offered (or --ssl-thumbprint)",
     "link": "hvctui link",
     "thumbprint": "--ssl-thumbprint",
+    "check_psc": "hvctui check-psc",
 }
 
 

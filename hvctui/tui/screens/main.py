@@ -627,7 +627,8 @@ class MainScreen(Screen[None]):
         return {"links": f"{self.app.key_for('links_screen')}: Links",
                 "trust": f"{self.app.key_for('link')} again, then t in the dialog",
                 "link": self.app.key_for("link"),
-                "thumbprint": "the form's PSC thumbprint field"}
+                "thumbprint": "the form's PSC thumbprint field",
+                "check_psc": f"{self.app.key_for('check_psc')}: Check the PSC's certificate"}
 
     async def _decide_trust(self, offered: CertificateInfo, check: PscCheck) -> bool:
         from hvctui.tui.screens.dialogs import TrustScreen
