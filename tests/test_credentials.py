@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 import types
 from pathlib import Path
 
@@ -133,8 +134,22 @@ def test_a_command_that_floods_its_output_is_read_bounded(tmp_path: Path) -> Non
         while True:
             sys.stdout.write("x" * 65536)
     """)
+    started = time.monotonic()
     with pytest.raises(PasswordUnavailable, match="more than 64 KiB without a line end"):
-        command_password(command, CredentialKey.at("u", "vc"), timeout=5)
+        command_password(command, CredentialKey.at("u", "vc"), timeout=20)
+    assert time.monotonic() - started < 10  # not the timeout: too long is no answer at once
+
+
+def test_a_command_that_lingers_after_its_line_is_not_waited_for(tmp_path: Path) -> None:
+    command = _script(tmp_path, """
+        import sys, time
+        print("S3cret-from-helper", flush=True)
+        time.sleep(60)
+    """)
+    started = time.monotonic()
+    secret = command_password(command, CredentialKey.at("u", "vc"), timeout=20)
+    assert secret.get_secret_value() == "S3cret-from-helper"
+    assert time.monotonic() - started < 10  # COMMAND_LINGER, not the 20 s timeout
 
 
 def test_command_and_other_sources_are_accepted_by_the_config_and_bad_ones_refused() -> None:

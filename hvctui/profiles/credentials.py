@@ -38,6 +38,8 @@ PSC_PASSWORD_ENV = "HVCTUI_PSC_PASSWORD"
 #: A `command:` source must answer within this many seconds, in at most this many bytes.
 COMMAND_TIMEOUT = 30.0
 COMMAND_OUTPUT_LIMIT = 64 * 1024
+#: How long a command may go on after printing its first line before it is ended.
+COMMAND_LINGER = 1.0
 
 
 class PasswordUnavailable(InputError):
@@ -479,14 +481,20 @@ def _read_bounded(process: subprocess.Popen[bytes], timeout: float
             size += len(chunk)
             if b"\n" in chunk:
                 break
+    data = b"".join(chunks)
+    answered = b"\n" in data
+    # After its first line a helper has COMMAND_LINGER to exit (its status says whether the
+    # line is an answer); output too long is no answer at all: neither waits out the timeout.
+    left = max(0.0, deadline - time.monotonic())
+    wait = min(left, COMMAND_LINGER) if answered else 0.0 if size >= COMMAND_OUTPUT_LIMIT \
+        else left
     try:
-        process.wait(max(0.0, deadline - time.monotonic()))
+        process.wait(wait)
     except subprocess.TimeoutExpired:
-        # The first line came; a helper that lingers afterwards is not waited for.
         process.kill()
         process.wait()
-        return b"".join(chunks), False, b"\n" in b"".join(chunks)
-    return b"".join(chunks), False, False
+        return data, False, answered
+    return data, False, False
 
 
 Ask = Callable[[str], str]
