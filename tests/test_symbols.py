@@ -95,3 +95,12 @@ def test_a_locale_that_draws_symbols_gets_the_platforms_own_driver(
     monkeypatch.delenv("HVCTUI_ASCII", raising=False)
     app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vcenter.example")}))
     assert app.driver_class is LinuxDriver
+
+
+def test_every_border_textual_draws_has_an_ascii_stand_in() -> None:
+    """A border (the administrators list's `tall` one, a dialog's) drew `?` under LANG=C."""
+    from textual._border import BORDER_CHARS
+
+    drawn = {ch for rows in BORDER_CHARS.values() for row in rows for part in row for ch in part}
+    assert to_ascii("".join(sorted(drawn))).isascii()
+    assert "?" not in to_ascii("".join(sorted(drawn)))
