@@ -82,10 +82,14 @@ def test_the_command_imports_hvctui_with_the_collector_off(
     assert seen == [False]
 
 
-def test_a_command_other_than_the_tui_runs_with_the_collector_on(
+def test_what_runs_long_turns_the_collector_on_and_a_short_command_leaves_it_off(
         isolated_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(isolated_config, {"corp": corp_profile("vc.example")})
     gc.disable()  # as hvctui/start.py leaves it
     assert hvctui.cli.main(["profiles", "list", "--config", str(config)]) == 0
-    assert gc.isenabled()
+    assert not gc.isenabled()  # a command that ends in seconds
     assert "corp" in capsys.readouterr().out
+    empty = isolated_config / "empty.toml"
+    empty.write_text("")
+    assert hvctui.cli.main(["status", "--config", str(empty)]) == 2  # no profiles to check
+    assert gc.isenabled()  # a fleet may run for minutes
