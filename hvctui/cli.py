@@ -398,9 +398,10 @@ class Output:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command
-    if command in ("sim", "status"):
-        # Off since the start (hvctui/start.py): on for what runs long (a server, a fleet); the
-        # TUI turns it on after its first frame, and the other commands end in seconds.
+    if command in ("sim", "status") or len(getattr(args, "sub_profiles", None) or ()) > 1:
+        # Off since the start (hvctui/start.py): on for what runs long (a server, a fleet, a
+        # link over several profiles); the TUI turns it on after its first frame, and the
+        # other commands end in seconds.
         gc.enable()
     if command == "sim":
         from hvctui.sim.server import run_foreground

@@ -5,8 +5,8 @@ What a start imports and builds (modules, classes, the parser, the TUI's first s
 long as the process, so the collections run while it is made find little to free: about 4 ms
 before the TUI's own imports even begin (benchmarks/run.py, first paint), and 14 ms of an
 `hvctui link`. The TUI turns the collector back on after its first frame (tui/launch.py);
-`sim` and `status`, which run long, as soon as they are parsed (cli.main); the other commands
-end in seconds and run without it.
+`sim`, `status` and a link over several profiles, which run long, as soon as they are parsed
+(cli.main); the other commands end in seconds and run without it.
 """
 
 from __future__ import annotations

@@ -93,3 +93,7 @@ def test_what_runs_long_turns_the_collector_on_and_a_short_command_leaves_it_off
     empty.write_text("")
     assert hvctui.cli.main(["status", "--config", str(empty)]) == 2  # no profiles to check
     assert gc.isenabled()  # a fleet may run for minutes
+    gc.disable()
+    assert hvctui.cli.main(["link", "--config", str(config), "--profile", "nosuch",
+                            "--profile", "other"]) == 2
+    assert gc.isenabled()  # so may a link over several profiles
