@@ -333,10 +333,13 @@ async def test_fleet_screen_fills_in_problems_first_and_links_two_selected_rows(
             assert screen.shown[2:] == ["alpha", "beta"]
             assert cell(screen, 2, 4).startswith("corp.local HEALTHY  linked corp.local: link")
             assert worlds[1].links and worlds[2].links
-            # escape in the filter clears it and stays; a second escape leaves the screen
+            # down in the filter goes to the table (as in the profiles sidebar); escape in the
+            # filter clears it and stays; a second escape leaves the screen
             await pilot.press("slash", *"alp")
             await wait_until(pilot, lambda: screen.shown == ["alpha"])
-            await pilot.press("escape")
+            await pilot.press("down")
+            assert screen.table.has_focus
+            await pilot.press("slash", "escape")
             await wait_until(pilot, lambda: len(screen.shown) == 4)
             assert app.screen is screen and screen.table.has_focus
             await pilot.press("escape")

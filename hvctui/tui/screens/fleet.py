@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -58,6 +59,15 @@ _STYLE = {PROBLEM: "bold red", UNHEALTHY: "bold yellow", CANCELLED: "dim", UNLIN
 REDRAW_SECONDS = 0.1
 
 
+class FleetFilter(OneLineInput):
+    """Down goes to the table, as the profiles filter's goes to the list."""
+
+    BINDINGS = [Binding("down", "to_table", "Fleet table", show=False)]
+
+    def action_to_table(self) -> None:
+        self.screen.query_one(FleetTable).focus()
+
+
 class FleetScreen(OnTop, Screen[None]):
     """Every profile's links and health; space selects, the link key links the selected."""
 
@@ -94,7 +104,7 @@ class FleetScreen(OnTop, Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet"):
             yield Static(id="fleet-header", classes="screen-title")
-            yield OneLineInput(placeholder="filter profiles", id="fleet-filter", compact=True)
+            yield FleetFilter(placeholder="filter profiles", id="fleet-filter", compact=True)
             yield Static(header_text(), id="fleet-columns")
             yield FleetTable(lambda name: self._cells(self.rows[name]), id="fleet-table")
             yield Static("", id="fleet-detail")
