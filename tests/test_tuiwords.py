@@ -298,10 +298,9 @@ async def test_a_bad_psc_port_is_named_alone_not_as_the_psc_passwords_problem(
 
 async def test_the_tui_names_every_action_a_hint_can_name(isolated_config: Path) -> None:
     """Each {name} a hint holds is filled by the TUI's words too, with its keys as mapped."""
-    from hvctui.tui.app import HvcApp
     from hvctui.vapi.render import CLI_ACTIONS
 
-    app = HvcApp(config_path=write_config(isolated_config, {"corp": corp_profile("vc.example")}))
+    app = corp_app(isolated_config)
     async with app.run_test(size=(80, 24)):
         actions = app.main.actions()
         assert actions.keys() == CLI_ACTIONS.keys()
